@@ -1,0 +1,1 @@
+"""lsc-workforce."""

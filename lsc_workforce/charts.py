@@ -1,0 +1,287 @@
+"""NHS-styled Altair charts that render offline: theme, notebook renderer, saving and plot helpers.
+
+Every chart the project publishes goes through this module so that it looks the same everywhere
+(the NHS identity colour palette, Arial as the web-safe stand-in for Frutiger) and so that nothing
+needs the internet to display it: notebooks render charts as static SVG (``vl-convert``), and
+saved HTML embeds the Vega JavaScript inline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+
+#: NHS identity colours (https://www.england.nhs.uk/nhsidentity/identity-guidelines/colours/).
+NHS_COLOURS: dict[str, str] = {
+    "nhs_blue": "#005EB8",
+    "dark_blue": "#003087",
+    "bright_blue": "#0072CE",
+    "light_blue": "#41B6E6",
+    "aqua_blue": "#00A9CE",
+    "dark_grey": "#425563",
+    "mid_grey": "#768692",
+    "pale_grey": "#E8EDEE",
+    "dark_green": "#006747",
+    "green": "#009639",
+    "light_green": "#78BE20",
+    "aqua_green": "#00A499",
+    "purple": "#330072",
+    "dark_pink": "#7C2855",
+    "pink": "#AE2573",
+    "dark_red": "#8A1538",
+    "red": "#DA291C",
+    "orange": "#ED8B00",
+    "warm_yellow": "#FFB81C",
+}
+
+#: Order in which categories take colours: distinct neighbours first, blues leading.
+NHS_CATEGORY_RANGE: list[str] = [
+    NHS_COLOURS[name]
+    for name in (
+        "nhs_blue",
+        "orange",
+        "aqua_green",
+        "dark_pink",
+        "light_blue",
+        "dark_grey",
+        "light_green",
+        "purple",
+        "warm_yellow",
+        "dark_red",
+    )
+]
+
+THEME_NAME = "nhs"
+_FONT = "Arial, Helvetica, sans-serif"
+
+
+def nhs_theme() -> alt.theme.ThemeConfig:
+    """Return the Vega-Lite configuration of the NHS theme.
+
+    Returns:
+        A Vega-Lite ``config`` dictionary: NHS palette, Arial, light grid, no view border.
+    """
+    return {
+        "config": {
+            "font": _FONT,
+            "background": "#FFFFFF",
+            "view": {"stroke": None, "continuousWidth": 480, "continuousHeight": 300},
+            "title": {"anchor": "start", "fontSize": 15, "color": NHS_COLOURS["dark_blue"]},
+            "axis": {
+                "labelColor": NHS_COLOURS["dark_grey"],
+                "titleColor": NHS_COLOURS["dark_grey"],
+                "gridColor": NHS_COLOURS["pale_grey"],
+                "domainColor": NHS_COLOURS["mid_grey"],
+                "labelFontSize": 11,
+                "titleFontSize": 12,
+            },
+            "legend": {
+                "labelColor": NHS_COLOURS["dark_grey"],
+                "titleColor": NHS_COLOURS["dark_grey"],
+            },
+            "range": {
+                "category": NHS_CATEGORY_RANGE,
+                "ramp": [
+                    NHS_COLOURS["pale_grey"],
+                    NHS_COLOURS["light_blue"],
+                    NHS_COLOURS["dark_blue"],
+                ],
+            },
+            "mark": {"color": NHS_COLOURS["nhs_blue"]},
+            "bar": {"color": NHS_COLOURS["nhs_blue"]},
+            "line": {"color": NHS_COLOURS["nhs_blue"], "strokeWidth": 2},
+        }
+    }
+
+
+def register_theme(enable: bool = True) -> str:
+    """Register the NHS theme with Altair once (repeat calls are harmless).
+
+    Args:
+        enable: also make it the active theme.
+
+    Returns:
+        The theme name, ``"nhs"``.
+    """
+    if THEME_NAME not in alt.theme.names():
+        alt.theme.register(THEME_NAME, enable=False)(nhs_theme)
+    if enable:
+        alt.theme.enable(THEME_NAME)
+    return THEME_NAME
+
+
+def configure_notebook_charts() -> str:
+    """Set up Altair for a notebook whose HTML export must render offline.
+
+    Enables the NHS theme and the ``svg`` renderer, so each displayed chart is stored in the
+    notebook as static SVG (made locally by ``vl-convert``) rather than as JavaScript that fetches
+    Vega from a CDN.
+
+    Returns:
+        The active renderer name, ``"svg"``.
+    """
+    register_theme(enable=True)
+    alt.renderers.enable("svg")
+    return alt.renderers.active
+
+
+def save_chart(chart: alt.TopLevelMixin, stem: str, out_dir: Path) -> list[Path]:
+    """Write a chart as self-contained HTML (Vega inlined) and as SVG.
+
+    Args:
+        chart: any Altair top-level chart.
+        stem: file name without extension, e.g. ``"wte_by_trust"``.
+        out_dir: folder to write into; created if missing.
+
+    Returns:
+        ``[out_dir/stem.html, out_dir/stem.svg]``.
+
+    Raises:
+        ValueError: if ``stem`` contains a path separator or an extension.
+    """
+    if not stem or "/" in stem or "\\" in stem or "." in stem:
+        raise ValueError(f"chart stem must be a bare file name without extension, not {stem!r}")
+    register_theme(enable=True)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    html_path = out_dir / f"{stem}.html"
+    svg_path = out_dir / f"{stem}.svg"
+    # No action menu: its links ("Open in Vega Editor") point at the internet. SVG rendering
+    # keeps the marks inspectable (the browser tests count them).
+    chart.save(
+        html_path,
+        format="html",
+        inline=True,
+        embed_options={"actions": False, "renderer": "svg"},
+    )
+    chart.save(svg_path, format="svg")
+    return [html_path, svg_path]
+
+
+def _encode_colour(colour: str | None, sort: Sequence[str] | None) -> Any:
+    if colour is None:
+        return alt.value(NHS_COLOURS["nhs_blue"])
+    return alt.Color(f"{colour}:N", sort=list(sort) if sort else None, title=_label(colour))
+
+
+def _label(column: str) -> str:
+    return column.replace("_", " ").capitalize()
+
+
+def plot_bar(
+    frame: Any,
+    *,
+    category: str,
+    value: str,
+    title: str,
+    colour: str | None = None,
+    facet: str | None = None,
+    value_title: str | None = None,
+    value_format: str = ",.1f",
+    category_sort: Sequence[str] | None = None,
+    colour_sort: Sequence[str] | None = None,
+    stack: bool = True,
+) -> alt.Chart | alt.FacetChart:
+    """Horizontal bar chart of one value by category, optionally coloured and faceted.
+
+    Args:
+        frame: a polars (or pandas) frame in tidy form.
+        category: column on the vertical axis (nominal).
+        value: numeric column on the horizontal axis.
+        title: chart title in plain English.
+        colour: optional column that colours (and stacks or groups) the bars.
+        facet: optional column giving one panel per value (in columns).
+        value_title: axis title for the value (defaults to the column name).
+        value_format: d3 format for the axis and tooltip.
+        category_sort: explicit order of categories; default is descending by value.
+        colour_sort: explicit order of the colour legend.
+        stack: stack coloured bars (``True``) or place them side by side (``False``).
+
+    Returns:
+        The Altair chart.
+    """
+    tooltip = [
+        alt.Tooltip(f"{category}:N", title=_label(category)),
+        alt.Tooltip(f"{value}:Q", title=value_title or _label(value), format=value_format),
+    ]
+    if colour:
+        tooltip.insert(1, alt.Tooltip(f"{colour}:N", title=_label(colour)))
+    encoding: dict[str, Any] = {
+        "y": alt.Y(
+            f"{category}:N",
+            sort=list(category_sort) if category_sort else "-x",
+            title=_label(category),
+        ),
+        "x": alt.X(
+            f"{value}:Q",
+            title=value_title or _label(value),
+            stack="zero" if stack else None,
+            axis=alt.Axis(format=value_format),
+        ),
+        "color": _encode_colour(colour, colour_sort),
+        "tooltip": tooltip,
+    }
+    if colour and not stack:
+        encoding["yOffset"] = alt.YOffset(
+            f"{colour}:N", sort=list(colour_sort) if colour_sort else None
+        )
+    chart = alt.Chart(frame).mark_bar().encode(**encoding)
+    if facet:
+        return chart.properties(width=220).facet(
+            column=alt.Column(f"{facet}:N", title=_label(facet)), title=title
+        )
+    return chart.properties(title=title, width=480)
+
+
+def plot_heatmap(
+    frame: Any,
+    *,
+    x: str,
+    y: str,
+    value: str,
+    title: str,
+    value_title: str | None = None,
+    value_format: str = ".0%",
+    x_sort: Sequence[str] | None = None,
+    y_sort: Sequence[str] | None = None,
+) -> alt.LayerChart:
+    """Heat map of a value over two categories, with the value printed in each cell.
+
+    Args:
+        frame: a polars (or pandas) frame in tidy form.
+        x: column across the top (nominal).
+        y: column down the side (nominal).
+        value: numeric column shading each cell.
+        title: chart title in plain English.
+        value_title: legend title (defaults to the column name).
+        value_format: d3 format of the printed value.
+        x_sort: explicit order of the x categories.
+        y_sort: explicit order of the y categories.
+
+    Returns:
+        The layered Altair chart (rectangles plus labels).
+    """
+    base = alt.Chart(frame).encode(
+        x=alt.X(f"{x}:N", sort=list(x_sort) if x_sort else None, title=_label(x)),
+        y=alt.Y(f"{y}:N", sort=list(y_sort) if y_sort else None, title=_label(y)),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color(
+            f"{value}:Q",
+            title=value_title or _label(value),
+            scale=alt.Scale(range=[NHS_COLOURS["pale_grey"], NHS_COLOURS["nhs_blue"]]),
+        ),
+        tooltip=[
+            alt.Tooltip(f"{x}:N", title=_label(x)),
+            alt.Tooltip(f"{y}:N", title=_label(y)),
+            alt.Tooltip(f"{value}:Q", title=value_title or _label(value), format=value_format),
+        ],
+    )
+    labels = base.mark_text(fontSize=10, color=NHS_COLOURS["dark_blue"]).encode(
+        text=alt.Text(f"{value}:Q", format=value_format)
+    )
+    # A fixed step per category keeps cells readable however many categories there are.
+    return (cells + labels).properties(title=title, width=alt.Step(72), height=alt.Step(24))

@@ -1,0 +1,297 @@
+"""The ``lsc-workforce`` console command.
+
+Subcommands::
+
+    lsc-workforce refresh [--data-dir DIR] [--config FILE] [--outputs DIR] [--keep-runs N]
+    lsc-workforce validate [--data-dir DIR] [--out DIR]
+    lsc-workforce make-reference-data [--out DIR] [--seed N] [--scale X]
+
+Exit codes (the same for every subcommand):
+
+- ``0``: success;
+- ``1``: the run or the validation failed (a data contract, a notebook, a lock held by another
+  refresh); the message names the problem;
+- ``2``: bad usage (unknown option, missing file or folder, invalid configuration).
+
+Errors are printed as one clear message on stderr, never as a Python traceback (pass
+``--traceback`` before the subcommand to see one).
+
+Adding subcommands: another part of the package registers its own subparsers by exposing
+``register_cli(subparsers)`` in a module listed in :data:`PLUGIN_MODULES` (the OOH engineer's
+``lsc_workforce.ooh.cli`` is expected to add ``rota check`` this way). Each handler is set with
+``parser.set_defaults(handler=fn)``, where ``fn(args) -> int`` returns the exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from lsc_workforce.config import OUTPUTS_DIR, REFERENCE_DATA_DIR, ConfigError
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+#: Modules that may add subcommands via ``register_cli(subparsers)`` if they exist.
+PLUGIN_MODULES = ("lsc_workforce.ooh.cli",)
+
+EXIT_CODES_TEXT = """\
+exit codes:
+  0  success
+  1  run or validation failure (the message names the problem)
+  2  bad usage (unknown option, missing file or folder, invalid configuration)
+"""
+
+
+class UsageError(Exception):
+    """A command-line argument names something that does not exist or is invalid."""
+
+
+def _existing_dir(value: str) -> Path:
+    path = Path(value)
+    if not path.is_dir():
+        raise UsageError(f"folder {value} does not exist")
+    return path.resolve()
+
+
+def _cmd_refresh(args: argparse.Namespace) -> int:
+    from lsc_workforce.run import RefreshLocked, refresh  # noqa: PLC0415
+
+    if args.config is not None and not Path(args.config).is_file():
+        raise UsageError(f"configuration file {args.config} does not exist")
+    data_dir = _existing_dir(args.data_dir) if args.data_dir is not None else None
+    try:
+        result = refresh(
+            args.config,
+            data_dir,
+            args.outputs,
+            keep_runs=args.keep_runs,
+            progress=not args.no_progress and sys.stderr.isatty(),
+        )
+    except RefreshLocked as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    if result.success:
+        print(f"{result.message} in {result.seconds:.1f} s")
+        print(f"outputs: {result.run_dir}")
+        return EXIT_OK
+    print(f"error: refresh {result.run_id} failed: {result.message}", file=sys.stderr)
+    print(f"partial outputs and refresh.log: {result.run_dir}", file=sys.stderr)
+    print("outputs/latest was not changed", file=sys.stderr)
+    return EXIT_FAILURE
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    data_dir = _existing_dir(args.data_dir)
+
+    from lsc_workforce import contracts  # noqa: PLC0415
+    from lsc_workforce.data import load_datasets  # noqa: PLC0415
+
+    out_dir = Path(args.out)
+    frames = load_datasets(data_dir)
+    report = contracts.validate_datasets(frames, out_dir=out_dir)
+    print(report.summary())
+    print(f"results written to {out_dir.resolve()}")
+    if report.success:
+        return EXIT_OK
+    print(
+        f"error: {len(report.failures)} data contract failure(s) in {data_dir}; "
+        f"details in {out_dir.resolve() / 'data_quality.html'}",
+        file=sys.stderr,
+    )
+    return EXIT_FAILURE
+
+
+def _cmd_make_reference_data(args: argparse.Namespace) -> int:
+    from lsc_workforce.reference import write_reference_data  # noqa: PLC0415
+
+    if args.scale <= 0:
+        raise UsageError(f"--scale must be positive, not {args.scale}")
+    paths = write_reference_data(Path(args.out), seed=args.seed, scale=args.scale)
+    for path in paths:
+        print(path)
+    print(f"wrote {len(paths)} files to {Path(args.out).resolve()} (seed {args.seed})")
+    return EXIT_OK
+
+
+def _add_refresh(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "refresh",
+        help="validate the data, run the notebooks and publish outputs/latest",
+        description=(
+            "Validate the trust extracts against the data contracts, execute the notebooks "
+            "listed in the refresh configuration with papermill, export them to offline HTML "
+            "and publish a fully successful run as OUTPUTS/latest. A failed run keeps its "
+            "partial outputs under OUTPUTS/runs/<run_id>/ and leaves latest unchanged."
+        ),
+        epilog=EXIT_CODES_TEXT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--data-dir", default=None, help="folder of trust extracts (default: data/reference/)"
+    )
+    parser.add_argument(
+        "--config", default=None, help="refresh configuration YAML (default: config/refresh.yaml)"
+    )
+    parser.add_argument(
+        "--outputs", default=str(OUTPUTS_DIR), help="outputs folder (default: outputs/)"
+    )
+    parser.add_argument(
+        "--keep-runs", type=int, default=None, help="runs to keep (default: from the config)"
+    )
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.set_defaults(handler=_cmd_refresh)
+
+
+def _add_validate(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "validate",
+        help="check the trust extracts against the data contracts",
+        description=(
+            "Load every dataset in DATA_DIR, check it against its Great Expectations suite and "
+            "the cross-dataset rules, print a summary, and write the results (JSON) and a "
+            "self-contained data_quality.html to OUT."
+        ),
+        epilog=EXIT_CODES_TEXT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=str(REFERENCE_DATA_DIR),
+        help="folder of trust extracts (default: data/reference/)",
+    )
+    parser.add_argument(
+        "--out",
+        default=str(OUTPUTS_DIR / "validate"),
+        help=(
+            "where to write validation/*.json and data_quality.html (default: outputs/validate/)"
+        ),
+    )
+    parser.set_defaults(handler=_cmd_validate)
+
+
+def _add_make_reference_data(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "make-reference-data",
+        help="generate the synthetic L&SC reference dataset",
+        description=(
+            "Write the seeded synthetic L&SC reference dataset (CSV). The same seed and scale "
+            "always give the same files."
+        ),
+        epilog=EXIT_CODES_TEXT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--out",
+        default=str(REFERENCE_DATA_DIR),
+        help="folder to write (default: data/reference/)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=20260401, help="random seed (default: 20260401)"
+    )
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="size multiplier; 20 gives the benchmark dataset"
+    )
+    parser.set_defaults(handler=_cmd_make_reference_data)
+
+
+def _register_plugins(subparsers: argparse._SubParsersAction) -> None:
+    for name in PLUGIN_MODULES:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except ModuleNotFoundError:  # the parent package does not exist yet
+            found = False
+        if found:
+            register: Callable[[argparse._SubParsersAction], None] = importlib.import_module(
+                name
+            ).register_cli
+            register(subparsers)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every subcommand.
+
+    Returns:
+        The parser; each subcommand sets ``handler(args) -> int``.
+    """
+    parser = argparse.ArgumentParser(
+        prog="lsc-workforce",
+        description=(
+            "Lancashire and South Cumbria diagnostics workforce models: data contracts, "
+            "refresh of the notebooks, reference data."
+        ),
+        epilog=EXIT_CODES_TEXT,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--traceback", action="store_true", help="show the Python traceback of an error"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    _add_refresh(subparsers)
+    _add_validate(subparsers)
+    _add_make_reference_data(subparsers)
+    _register_plugins(subparsers)
+    return parser
+
+
+def _failure_types() -> tuple[type[BaseException], ...]:
+    """Exception types that mean "the run or validation failed" (exit 1)."""
+    types: list[type[BaseException]] = [OSError]
+    for module, name in (
+        ("lsc_workforce.run", "RefreshError"),
+        ("lsc_workforce.report", "ReportError"),
+        ("lsc_workforce.data", "DataError"),
+        ("lsc_workforce.contracts", "ContractViolation"),
+    ):
+        try:
+            types.append(getattr(importlib.import_module(module), name))
+        except (ImportError, AttributeError):
+            continue
+    return tuple(types)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code.
+
+    Args:
+        argv: arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns:
+        0 on success, 1 on a run or validation failure, 2 on bad usage.
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad usage and 0 after --help
+        return int(exc.code or 0)
+    try:
+        return int(args.handler(args))
+    except (UsageError, ConfigError) as exc:
+        if args.traceback:
+            raise
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_FAILURE
+    except Exception as exc:
+        if args.traceback:
+            raise
+        failures = _failure_types()
+        if isinstance(exc, failures):
+            summary = getattr(getattr(exc, "report", None), "summary", None)
+            text = summary() if callable(summary) else str(exc)
+            print(f"error: {text}", file=sys.stderr)
+        else:
+            print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,127 @@
+"""Paths, run configuration and solver settings shared by every part of lsc-workforce.
+
+This is the only module that reads the environment (``GX_ANALYTICS_ENABLED``) or knows
+where the repository's folders are. Everything else receives explicit arguments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_DIR = PACKAGE_DIR.parent
+CONFIG_DIR = REPO_DIR / "config"
+CONTRACTS_DIR = REPO_DIR / "data_contracts"
+NOTEBOOKS_DIR = REPO_DIR / "notebooks"
+OUTPUTS_DIR = REPO_DIR / "outputs"
+REFERENCE_DATA_DIR = REPO_DIR / "data" / "reference"
+
+# Great Expectations sends usage analytics unless told not to; NHS networks and CI are offline.
+os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+
+#: Planning "as at" date of the shipped reference data. Results never read the wall clock.
+REFERENCE_AS_AT = dt.date(2026, 4, 1)
+
+SolverName = Literal["highs", "cbc"]
+
+
+class ConfigError(ValueError):
+    """A configuration file or parameter is missing or out of range."""
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """How to call the MILP solver.
+
+    Attributes:
+        solver: ``"highs"`` (default, via highspy) or ``"cbc"`` (PuLP's bundled fallback).
+        time_limit_s: wall-clock limit for one solve, in seconds.
+        gap_rel: relative MIP gap at which the solver may stop and call the result optimal.
+        threads: solver threads (the reference machine has 2 cores).
+        msg: echo the solver log.
+    """
+
+    solver: SolverName = "highs"
+    time_limit_s: float = 60.0
+    gap_rel: float = 1e-6
+    threads: int = 2
+    msg: bool = False
+
+    def __post_init__(self) -> None:
+        if self.solver not in ("highs", "cbc"):
+            raise ConfigError(f"solver must be 'highs' or 'cbc', not {self.solver!r}")
+        if self.time_limit_s <= 0:
+            raise ConfigError(f"time_limit_s must be positive, not {self.time_limit_s}")
+        if not 0 <= self.gap_rel < 1:
+            raise ConfigError(f"gap_rel must be in [0, 1), not {self.gap_rel}")
+        if self.threads < 1:
+            raise ConfigError(f"threads must be at least 1, not {self.threads}")
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """The validated parameters of one notebook run.
+
+    Attributes:
+        data_dir: folder holding the trust extracts (CSV, Parquet or XLSX).
+        config_dir: folder holding the versioned model configuration (``config/``).
+        output_dir: folder this run writes its tables and charts to.
+        as_at: the planning "as at" date; never the wall clock.
+        solver: solver settings for any integer programme in the run.
+        extra: notebook-specific parameters, validated by the notebook's own functions.
+    """
+
+    data_dir: Path = REFERENCE_DATA_DIR
+    config_dir: Path = CONFIG_DIR
+    output_dir: Path = OUTPUTS_DIR / "scratch"
+    as_at: dt.date = REFERENCE_AS_AT
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "data_dir", Path(self.data_dir))
+        object.__setattr__(self, "config_dir", Path(self.config_dir))
+        object.__setattr__(self, "output_dir", Path(self.output_dir))
+        object.__setattr__(self, "as_at", parse_date(self.as_at))
+        if not self.data_dir.is_dir():
+            raise ConfigError(f"data_dir {self.data_dir} is not a folder")
+        if not self.config_dir.is_dir():
+            raise ConfigError(f"config_dir {self.config_dir} is not a folder")
+
+
+def parse_date(value: str | dt.date) -> dt.date:
+    """Return an ISO 8601 date (``YYYY-MM-DD``) as a ``date``.
+
+    Raises:
+        ConfigError: if the value is not an ISO date.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise ConfigError(f"{value!r} is not an ISO 8601 date (YYYY-MM-DD)") from exc
+
+
+def load_yaml(path: str | Path) -> Any:
+    """Read one YAML file, naming the file in any error.
+
+    Raises:
+        ConfigError: if the file is missing or is not valid YAML.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"configuration file {path} does not exist")
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path} is not valid YAML: {exc}") from exc

@@ -1,0 +1,133 @@
+"""Parameter tables of the demand, capacity and supply models (``config/demand/``).
+
+Every table row and every scalar carries a ``source`` and a ``status`` taken from the domain
+brief: ``confirmed``, ``secondary``, ``derived`` or ``unconfirmed`` (brief, "Status labels").
+Loaders check the columns, the status vocabulary and value ranges and name the file in any
+error, so a mistyped edit fails loudly before a model runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from lsc_workforce.config import ConfigError, load_yaml
+
+STATUSES = ("confirmed", "secondary", "derived", "unconfirmed")
+PROVENANCE_COLUMNS = ("source", "status")
+
+
+def load_parameter_table(path: Path, required: Iterable[str]) -> pl.DataFrame:
+    """Read one parameter CSV and check its columns and provenance.
+
+    Args:
+        path: the CSV file.
+        required: columns that must be present besides ``source`` and ``status``.
+
+    Returns:
+        The table as read (string columns stay strings, numbers are inferred).
+
+    Raises:
+        ConfigError: if the file is missing, a column is missing, a value is null, or a
+            ``status`` is not one of :data:`STATUSES`.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"parameter table {path} does not exist")
+    frame = pl.read_csv(path, comment_prefix="#")
+    missing = [c for c in (*required, *PROVENANCE_COLUMNS) if c not in frame.columns]
+    if missing:
+        raise ConfigError(f"{path.name}: missing column(s) {missing}")
+    bad = frame.filter(~pl.col("status").is_in(STATUSES))
+    if bad.height:
+        raise ConfigError(
+            f"{path.name}: status must be one of {STATUSES}; rows {bad.to_dicts()[:3]}"
+        )
+    if frame.select(pl.col("source").is_null().any()).item():
+        raise ConfigError(f"{path.name}: every row needs a source")
+    return frame
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """One scalar parameter with its provenance.
+
+    Attributes:
+        value: the number used by the model.
+        unit: unit of ``value``.
+        source: where the number comes from (brief section or reasoning).
+        status: ``confirmed``, ``secondary``, ``derived`` or ``unconfirmed``.
+    """
+
+    value: float
+    unit: str
+    source: str
+    status: str
+
+
+def load_scalars(path: Path) -> dict[str, Scalar]:
+    """Read a YAML mapping ``name: {value, unit, source, status}``.
+
+    Args:
+        path: the YAML file.
+
+    Returns:
+        Scalars by name.
+
+    Raises:
+        ConfigError: if an entry lacks a field, its value is not a number, or its status is
+            unknown.
+    """
+    raw = load_yaml(path)
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"{Path(path).name}: expected a mapping of named parameters")
+    scalars: dict[str, Scalar] = {}
+    for name, entry in raw.items():
+        if not isinstance(entry, Mapping) or set(entry) < {"value", "unit", "source", "status"}:
+            raise ConfigError(f"{Path(path).name}: {name} needs value, unit, source and status")
+        if entry["status"] not in STATUSES:
+            raise ConfigError(f"{Path(path).name}: {name} has unknown status {entry['status']!r}")
+        if not isinstance(entry["value"], int | float) or isinstance(entry["value"], bool):
+            raise ConfigError(f"{Path(path).name}: {name} value must be a number")
+        scalars[name] = Scalar(
+            float(entry["value"]), str(entry["unit"]), str(entry["source"]), entry["status"]
+        )
+    return scalars
+
+
+def require_range(frame: pl.DataFrame, column: str, low: float, high: float, table: str) -> None:
+    """Raise if any value of ``column`` is null or outside ``[low, high]``.
+
+    Raises:
+        ConfigError: naming the table, column and offending rows.
+    """
+    bad = frame.filter(pl.col(column).is_null() | (pl.col(column) < low) | (pl.col(column) > high))
+    if bad.height:
+        raise ConfigError(
+            f"{table}: {column} must lie in [{low}, {high}]; rows {bad.head(3).to_dicts()}"
+        )
+
+
+def provenance_summary(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """Count parameter rows by table and status, for the notebook's caveats table.
+
+    Args:
+        tables: parameter tables by name, each with a ``status`` column.
+
+    Returns:
+        Columns ``table``, ``status``, ``rows``.
+    """
+    parts = [
+        t.group_by("status").len(name="rows").with_columns(pl.lit(name).alias("table"))
+        for name, t in tables.items()
+    ]
+    return pl.concat(parts).select("table", "status", "rows").sort("table", "status")
+
+
+def scalar_values(scalars: Mapping[str, Scalar]) -> dict[str, Any]:
+    """Return ``{name: value}`` for a mapping of :class:`Scalar`."""
+    return {name: s.value for name, s in scalars.items()}

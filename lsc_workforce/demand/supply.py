@@ -1,0 +1,739 @@
+"""Yearly workforce stock-flow projection by trust, staff group and grade.
+
+This is the supply interface the training pipeline builds on: :func:`project_supply` takes
+today's staff in post, the flow parameters and (optionally) completions from a training plan,
+and returns one row per NHS financial year, trust, staff group and grade with every flow, in
+headcount and in WTE, so that exactly
+
+``closing = opening + joiners + completions + progression_in - progression_out - leavers
+- retirements``.
+
+Model (one financial year ``y``, people tracked by single year of age ``a``):
+
+1. Retirements: ``R = H * h(a)``, where ``h`` is the hazard of a logistic retirement-age
+   distribution with the staff group's mean and spread (brief §5: radiologists retire at a
+   mean of 61). Everybody still in post at ``MAX_AGE - 1`` retires.
+2. Leavers (other than retirement): ``L = (H - R) * leaver_rate``.
+3. Progression: a share ``rate`` of the remaining ``H - R - L`` moves from one
+   (staff group, grade) to another in the same trust each year (e.g. radiographer band 6 to
+   reporting radiographer band 7, trainee ST3 to ST4).
+4. Joiners: ``joiner_rate`` times the opening headcount of the trust's staff group, all
+   entering the group's entry grade at the group's joiner age.
+5. Completions: the training plan's qualified people for year ``y`` enter the programme's
+   staff group and grade at the programme's completion age. A programme with a
+   ``source_staff_group`` converts existing staff (e.g. radiographer to reporting
+   radiographer): the same people leave the source cell (booked as ``progression_out``),
+   limited to the staff available there.
+6. Everybody ages one year.
+
+Outflows take WTE in proportion to heads (a leaver takes their own average WTE); inflows bring
+``wte_per_head`` of their staff group or programme (the less-than-full-time, LTFT, factor).
+Headcount here counts person-posts and is fractional in expectation.
+
+Years are NHS financial years named by their starting calendar year (``2026`` = 2026/27); the
+opening stock of the first year is the staff in post on the "as at" date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from lsc_workforce.config import ConfigError
+from lsc_workforce.demand.parameters import load_parameter_table, require_range
+from lsc_workforce.demand.years import fy_label
+
+#: Youngest single year of age tracked.
+MIN_AGE = 18
+#: Ages ``MIN_AGE .. MAX_AGE - 1`` are tracked; everyone still in post at ``MAX_AGE - 1`` retires.
+MAX_AGE = 75
+#: NHS Workforce Statistics age bands (data contract ``staff_in_post.age_band``) as age ranges.
+AGE_BANDS: dict[str, tuple[int, int]] = {
+    "Under 25": (20, 24),
+    "25-29": (25, 29),
+    "30-34": (30, 34),
+    "35-39": (35, 39),
+    "40-44": (40, 44),
+    "45-49": (45, 49),
+    "50-54": (50, 54),
+    "55-59": (55, 59),
+    "60-64": (60, 64),
+    "65-69": (65, 69),
+    "70 and over": (70, 74),
+}
+#: Flow names, in the order of the output columns.
+FLOWS = (
+    "opening",
+    "joiners",
+    "completions",
+    "progression_in",
+    "progression_out",
+    "leavers",
+    "retirements",
+    "closing",
+)
+KEYS = ("trust_code", "staff_group", "grade")
+
+FLOW_COLUMNS = (
+    "staff_group",
+    "leaver_rate",
+    "retirement_age_mean",
+    "retirement_age_sd",
+    "joiner_rate",
+    "joiner_grade",
+    "joiner_age",
+    "wte_per_head",
+)
+PROGRESSION_COLUMNS = ("from_staff_group", "from_grade", "to_staff_group", "to_grade", "rate")
+GRADE_LEAVER_COLUMNS = ("staff_group", "grade", "leaver_rate")
+PROGRAMME_COLUMNS = (
+    "programme",
+    "staff_group",
+    "grade",
+    "completion_age",
+    "wte_per_head",
+    "source_staff_group",
+    "source_grade",
+)
+
+
+@dataclass(frozen=True)
+class SupplyParams:
+    """Flow parameters of the stock-flow model (``config/demand/supply_*.csv``).
+
+    Attributes:
+        flows: one row per ``staff_group``: ``leaver_rate`` (annual share leaving for reasons
+            other than retirement, 0-1), ``retirement_age_mean`` and ``retirement_age_sd``
+            (years), ``joiner_rate`` (joiners a year as a share of the opening headcount of
+            the trust's staff group), ``joiner_grade``, ``joiner_age`` (years) and
+            ``wte_per_head`` (WTE of a new joiner; the LTFT factor).
+        progression: ``from_staff_group``, ``from_grade``, ``to_staff_group``, ``to_grade``,
+            ``rate`` (annual share of the remaining stock of the "from" cell that moves).
+            The rates out of one cell sum to at most 1.
+        programmes: ``programme``, ``staff_group``, ``grade`` (where completers go),
+            ``completion_age`` (years), ``wte_per_head``, and nullable ``source_staff_group``
+            and ``source_grade`` for conversion programmes whose completers are existing staff.
+        grade_leavers: optional ``staff_group``, ``grade``, ``leaver_rate`` rows overriding the
+            staff group's leaver rate for one grade (e.g. trainees who rotate out of L&SC).
+    """
+
+    flows: pl.DataFrame
+    progression: pl.DataFrame
+    programmes: pl.DataFrame
+    grade_leavers: pl.DataFrame | None = None
+
+    def __post_init__(self) -> None:
+        _require_columns(self.flows, FLOW_COLUMNS, "supply flows")
+        _require_columns(self.progression, PROGRESSION_COLUMNS, "progression")
+        _require_columns(self.programmes, PROGRAMME_COLUMNS, "programmes")
+        object.__setattr__(
+            self,
+            "programmes",
+            self.programmes.with_columns(
+                pl.col("source_staff_group", "source_grade").cast(pl.String)
+            ),
+        )
+        if self.flows["staff_group"].is_duplicated().any():
+            raise ConfigError("supply flows: one row per staff_group")
+        for column, low, high in (
+            ("leaver_rate", 0, 1),
+            ("joiner_rate", 0, 1),
+            ("retirement_age_mean", 40, MAX_AGE + 10),
+            ("retirement_age_sd", 0.1, 15),
+            ("joiner_age", MIN_AGE, MAX_AGE - 2),
+            ("wte_per_head", 0.01, 1.5),
+        ):
+            require_range(self.flows, column, low, high, "supply flows")
+        require_range(self.progression, "rate", 0, 1, "progression")
+        out = self.progression.group_by("from_staff_group", "from_grade").agg(pl.col("rate").sum())
+        require_range(out, "rate", 0, 1, "progression (sum of rates out of one cell)")
+        require_range(self.programmes, "completion_age", MIN_AGE, MAX_AGE - 2, "programmes")
+        require_range(self.programmes, "wte_per_head", 0.01, 1.5, "programmes")
+        if self.programmes["programme"].is_duplicated().any():
+            raise ConfigError("programmes: one row per programme")
+        if self.grade_leavers is not None:
+            _require_columns(self.grade_leavers, GRADE_LEAVER_COLUMNS, "grade leavers")
+            require_range(self.grade_leavers, "leaver_rate", 0, 1, "grade leavers")
+
+    @classmethod
+    def from_config(cls, config_dir: Path) -> SupplyParams:
+        """Load the supply tables from ``config_dir/demand/``.
+
+        Reads ``supply_flows.csv``, ``supply_progression.csv``, ``programmes.csv`` and, if
+        present, ``supply_grade_leavers.csv``.
+
+        Args:
+            config_dir: the repository's ``config/`` folder (tables live in ``demand/``).
+
+        Returns:
+            Validated parameters.
+
+        Raises:
+            ConfigError: if a table is missing or malformed.
+        """
+        folder = Path(config_dir) / "demand"
+        return cls(
+            flows=load_parameter_table(folder / "supply_flows.csv", FLOW_COLUMNS),
+            progression=load_parameter_table(
+                folder / "supply_progression.csv", PROGRESSION_COLUMNS
+            ),
+            programmes=load_parameter_table(
+                folder / "programmes.csv", PROGRAMME_COLUMNS
+            ).with_columns(pl.col("source_staff_group", "source_grade").cast(pl.String)),
+            grade_leavers=(
+                load_parameter_table(folder / "supply_grade_leavers.csv", GRADE_LEAVER_COLUMNS)
+                if (folder / "supply_grade_leavers.csv").is_file()
+                else None
+            ),
+        )
+
+    @property
+    def staff_groups(self) -> tuple[str, ...]:
+        """Staff groups with flow parameters, in table order."""
+        return tuple(self.flows["staff_group"].to_list())
+
+
+def _require_columns(frame: pl.DataFrame, columns: Sequence[str], table: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ConfigError(f"{table}: missing column(s) {missing}")
+
+
+def stock_by_age(staff: pl.DataFrame) -> pl.DataFrame:
+    """Spread staff in post over single years of age.
+
+    Each person-post in a five-year band counts one fifth at each age of the band.
+
+    Args:
+        staff: rows with ``trust_code``, ``staff_group``, ``grade``, ``age_band`` and ``wte``
+            (e.g. the ``staff_in_post`` dataset) and optionally ``headcount`` (default 1).
+
+    Returns:
+        Columns ``trust_code``, ``staff_group``, ``grade``, ``age`` (Int32), ``headcount``,
+        ``wte`` (Float64), one row per populated age.
+
+    Raises:
+        ConfigError: if an ``age_band`` is not an NHS Workforce Statistics band.
+    """
+    _require_columns(staff, (*KEYS, "age_band", "wte"), "stock")
+    unknown = set(staff["age_band"].unique().to_list()) - set(AGE_BANDS)
+    if unknown:
+        raise ConfigError(f"stock: unknown age_band(s) {sorted(map(str, unknown))}")
+    bands = pl.DataFrame(
+        {
+            "age_band": [b for b, (lo, hi) in AGE_BANDS.items() for _ in range(lo, hi + 1)],
+            "age": [a for lo, hi in AGE_BANDS.values() for a in range(lo, hi + 1)],
+            "share": [
+                1 / (hi - lo + 1) for lo, hi in AGE_BANDS.values() for _ in range(lo, hi + 1)
+            ],
+        },
+        schema={"age_band": pl.String, "age": pl.Int32, "share": pl.Float64},
+    )
+    head = pl.col("headcount") if "headcount" in staff.columns else pl.lit(1.0)
+    return (
+        staff.select(*KEYS, "age_band", head.cast(pl.Float64).alias("headcount"), "wte")
+        .join(bands, on="age_band")
+        .group_by(*KEYS, "age")
+        .agg(
+            (pl.col("headcount") * pl.col("share")).sum(),
+            (pl.col("wte").cast(pl.Float64) * pl.col("share")).sum(),
+        )
+        .sort(*KEYS, "age")
+    )
+
+
+def retirement_hazard(mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
+    """Return the yearly retirement hazard by single year of age.
+
+    Retirement age follows a logistic distribution with the given mean and standard
+    deviation; the hazard at age ``a`` is ``P(a <= X < a + 1 | X >= a)``, and 1 at
+    ``MAX_AGE - 1``.
+
+    Args:
+        mean: mean retirement ages, any shape ``S``.
+        sd: standard deviations, broadcastable to ``S``.
+
+    Returns:
+        Array of shape ``S + (MAX_AGE - MIN_AGE,)`` with values in [0, 1].
+    """
+    ages = np.arange(MIN_AGE, MAX_AGE, dtype=float)
+    scale = np.asarray(sd, dtype=float)[..., None] * np.sqrt(3.0) / np.pi
+    z0 = (ages - np.asarray(mean, dtype=float)[..., None]) / scale
+    z1 = z0 + 1.0 / scale
+    # 1 - S(a+1)/S(a) with survival S(x) = 1 / (1 + exp(z)), written to stay finite.
+    hazard = 1.0 - np.exp(np.logaddexp(0.0, z0) - np.logaddexp(0.0, z1))
+    hazard = np.clip(hazard, 0.0, 1.0)
+    hazard[..., -1] = 1.0
+    return hazard
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Index of the cells (trust, staff group, grade) and of trust x staff-group totals."""
+
+    cells: pl.DataFrame  # KEYS + cell
+    totals: pl.DataFrame  # trust_code, staff_group, total
+    cell_total: np.ndarray  # (C,) index into totals
+    cell_group: np.ndarray  # (C,) index into params.staff_groups
+    entry_cell: np.ndarray  # (T,) joiners' cell of each total
+
+
+def _layout(stock: pl.DataFrame, params: SupplyParams, completions: pl.DataFrame) -> _Layout:
+    groups = params.staff_groups
+    missing = set(stock["staff_group"].unique().to_list()) - set(groups)
+    if missing:
+        raise ConfigError(f"supply flows have no row for staff group(s) {sorted(missing)}")
+    trusts = pl.concat([stock.select("trust_code"), completions.select("trust_code")]).unique()
+    entry = params.flows.select("staff_group", pl.col("joiner_grade").alias("grade"))
+    progression_to = params.progression.select(
+        pl.col("to_staff_group").alias("staff_group"), pl.col("to_grade").alias("grade")
+    )
+    progression_from = params.progression.select(
+        pl.col("from_staff_group").alias("staff_group"), pl.col("from_grade").alias("grade")
+    )
+    conversion_sources = params.programmes.filter(
+        pl.col("source_staff_group").is_not_null()
+    ).select(
+        pl.col("source_staff_group").alias("staff_group"), pl.col("source_grade").alias("grade")
+    )
+    per_trust = pl.concat([entry, progression_to, progression_from, conversion_sources]).unique()
+    cells = (
+        pl.concat(
+            [
+                stock.select(KEYS),
+                trusts.join(per_trust, how="cross").select(KEYS),
+                completions.select(KEYS),
+            ]
+        )
+        .filter(pl.col("staff_group").is_in(groups))
+        .unique()
+        .sort(KEYS)
+        .with_row_index("cell")
+    )
+    totals = cells.select("trust_code", "staff_group").unique().sort("trust_code", "staff_group")
+    totals = totals.with_row_index("total")
+    indexed = cells.join(totals, on=["trust_code", "staff_group"]).sort("cell")
+    group_index = {g: i for i, g in enumerate(groups)}
+    entry_cell = (
+        totals.join(
+            params.flows.select("staff_group", pl.col("joiner_grade").alias("grade")),
+            on="staff_group",
+        )
+        .join(cells, on=KEYS)
+        .sort("total")
+    )
+    if entry_cell.height != totals.height:
+        raise ConfigError("every staff group needs a joiner_grade")
+    return _Layout(
+        cells=cells,
+        totals=totals.drop("total"),
+        cell_total=indexed["total"].to_numpy().astype(np.int64),
+        cell_group=np.array([group_index[g] for g in indexed["staff_group"].to_list()]),
+        entry_cell=entry_cell["cell"].to_numpy().astype(np.int64),
+    )
+
+
+def _completion_rows(completions: pl.DataFrame | None, params: SupplyParams) -> pl.DataFrame:
+    """Normalise completions to year, KEYS, headcount, age, wte_per_head, source cell."""
+    schema = {
+        "year": pl.Int64,
+        "trust_code": pl.String,
+        "staff_group": pl.String,
+        "grade": pl.String,
+        "headcount": pl.Float64,
+        "age": pl.Int64,
+        "wte_per_head": pl.Float64,
+        "source_staff_group": pl.String,
+        "source_grade": pl.String,
+    }
+    if completions is None or completions.height == 0:
+        return pl.DataFrame(schema=schema)
+    _require_columns(completions, ("year", "trust_code", "headcount"), "completions")
+    if completions["headcount"].min() < 0:
+        raise ConfigError("completions: headcount must be non-negative")
+    if "programme" in completions.columns:
+        unknown = set(completions["programme"].unique().to_list()) - set(
+            params.programmes["programme"].to_list()
+        )
+        if unknown:
+            raise ConfigError(f"completions: unknown programme(s) {sorted(unknown)}")
+        rows = completions.join(params.programmes, on="programme", how="left").select(
+            "year",
+            "trust_code",
+            "staff_group",
+            "grade",
+            "headcount",
+            pl.col("completion_age").alias("age"),
+            "wte_per_head",
+            "source_staff_group",
+            "source_grade",
+        )
+    else:
+        _require_columns(completions, ("staff_group", "grade"), "completions")
+        rows = completions.join(
+            params.flows.select("staff_group", pl.col("joiner_age").alias("age"), "wte_per_head"),
+            on="staff_group",
+            how="left",
+        ).select(
+            "year",
+            "trust_code",
+            "staff_group",
+            "grade",
+            "headcount",
+            "age",
+            "wte_per_head",
+            pl.lit(None, pl.String).alias("source_staff_group"),
+            pl.lit(None, pl.String).alias("source_grade"),
+        )
+    return rows.cast(schema)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class _Inputs:
+    """Arrays of one projection, shared by the deterministic run and the Monte Carlo."""
+
+    layout: _Layout
+    years: tuple[int, ...]
+    heads0: np.ndarray  # (C, A)
+    wte0: np.ndarray  # (C, A)
+    leaver_rate: np.ndarray  # (C,) per cell
+    retirement_mean: np.ndarray  # (G,)
+    retirement_sd: np.ndarray  # (G,)
+    joiner_rate: np.ndarray  # (G,)
+    joiner_age: np.ndarray  # (G,) age index
+    joiner_wte: np.ndarray  # (G,)
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray]  # from cell, to cell, rate
+    external: tuple[np.ndarray, np.ndarray]  # heads, wte: (Y, C, A)
+    internal: tuple[np.ndarray, ...]  # year idx, src cell, dst cell, heads, age idx, wte/head
+
+
+def _prepare(
+    stock: pl.DataFrame,
+    params: SupplyParams,
+    years: Sequence[int],
+    completions: pl.DataFrame | None,
+) -> _Inputs:
+    years = tuple(int(y) for y in years)
+    if not years or any(b - a != 1 for a, b in zip(years, years[1:], strict=False)):
+        raise ConfigError(f"years must be consecutive financial years, not {years}")
+    if "age" not in stock.columns:
+        stock = stock_by_age(stock)
+    comp = _completion_rows(completions, params).filter(pl.col("year").is_in(years))
+    layout = _layout(stock, params, comp)
+    n_cells, n_ages = layout.cells.height, MAX_AGE - MIN_AGE
+    heads0 = np.zeros((n_cells, n_ages))
+    wte0 = np.zeros((n_cells, n_ages))
+    s = stock.join(layout.cells, on=KEYS).with_columns(
+        (pl.col("age").clip(MIN_AGE, MAX_AGE - 1) - MIN_AGE).alias("a")
+    )
+    np.add.at(heads0, (s["cell"].to_numpy(), s["a"].to_numpy()), s["headcount"].to_numpy())
+    np.add.at(wte0, (s["cell"].to_numpy(), s["a"].to_numpy()), s["wte"].to_numpy())
+
+    flows = params.flows
+    edges_frame = params.progression.join(
+        layout.cells.rename({"staff_group": "from_staff_group", "grade": "from_grade"}),
+        on=["from_staff_group", "from_grade"],
+    ).join(
+        layout.cells.rename(
+            {"staff_group": "to_staff_group", "grade": "to_grade", "cell": "to_cell"}
+        ),
+        on=["trust_code", "to_staff_group", "to_grade"],
+    )
+    year_index = {y: i for i, y in enumerate(years)}
+    ext_heads = np.zeros((len(years), n_cells, n_ages))
+    ext_wte = np.zeros_like(ext_heads)
+    comp = comp.join(layout.cells, on=KEYS).with_columns(
+        (pl.col("age").clip(MIN_AGE, MAX_AGE - 2) - MIN_AGE).alias("a"),
+        pl.col("year").replace_strict(year_index, return_dtype=pl.Int64).alias("y"),
+    )
+    ext = comp.filter(pl.col("source_staff_group").is_null())
+    index = (ext["y"].to_numpy(), ext["cell"].to_numpy(), ext["a"].to_numpy())
+    np.add.at(ext_heads, index, ext["headcount"].to_numpy())
+    np.add.at(ext_wte, index, (ext["headcount"] * ext["wte_per_head"]).to_numpy())
+    conv = comp.filter(pl.col("source_staff_group").is_not_null()).join(
+        layout.cells.rename(
+            {"staff_group": "source_staff_group", "grade": "source_grade", "cell": "src"}
+        ),
+        on=["trust_code", "source_staff_group", "source_grade"],
+        how="left",
+    )
+    if conv["src"].is_null().any():  # only if a source group has no flow parameters
+        raise ConfigError("completions: a conversion programme's source group is not modelled")
+    return _Inputs(
+        layout=layout,
+        years=years,
+        heads0=heads0,
+        wte0=wte0,
+        leaver_rate=_cell_leaver_rates(layout, params),
+        retirement_mean=flows["retirement_age_mean"].to_numpy().astype(float),
+        retirement_sd=flows["retirement_age_sd"].to_numpy().astype(float),
+        joiner_rate=flows["joiner_rate"].to_numpy().astype(float),
+        joiner_age=flows["joiner_age"].to_numpy().astype(np.int64) - MIN_AGE,
+        joiner_wte=flows["wte_per_head"].to_numpy().astype(float),
+        edges=(
+            edges_frame["cell"].to_numpy().astype(np.int64),
+            edges_frame["to_cell"].to_numpy().astype(np.int64),
+            edges_frame["rate"].to_numpy().astype(float),
+        ),
+        external=(ext_heads, ext_wte),
+        internal=(
+            conv["y"].to_numpy(),
+            conv["src"].to_numpy().astype(np.int64),
+            conv["cell"].to_numpy().astype(np.int64),
+            conv["headcount"].to_numpy().astype(float),
+            conv["a"].to_numpy(),
+            conv["wte_per_head"].to_numpy().astype(float),
+        ),
+    )
+
+
+def _cell_leaver_rates(layout: _Layout, params: SupplyParams) -> np.ndarray:
+    """Leaver rate of every cell: the grade override if any, else the staff group's rate."""
+    rates = layout.cells.join(
+        params.flows.select("staff_group", pl.col("leaver_rate").alias("group_rate")),
+        on="staff_group",
+    )
+    if params.grade_leavers is not None:
+        rates = rates.join(
+            params.grade_leavers.select("staff_group", "grade", "leaver_rate"),
+            on=["staff_group", "grade"],
+            how="left",
+        )
+    else:
+        rates = rates.with_columns(pl.lit(None, pl.Float64).alias("leaver_rate"))
+    rates = rates.sort("cell").select(pl.coalesce("leaver_rate", "group_rate"))
+    return rates.to_series().to_numpy().astype(float)
+
+
+def _simulate(
+    inputs: _Inputs,
+    leaver_multiplier: np.ndarray,
+    retirement_shift: np.ndarray,
+    keep_flows: bool,
+) -> dict[str, np.ndarray]:
+    """Run the stock-flow for ``D`` parameter draws at once.
+
+    Heads and WTE are one array ``state[cell, measure, draw, age]``; a year costs one fused
+    pass that applies survival and ages everybody, plus one sum (1,000 draws of the reference
+    data take about a second).
+
+    Args:
+        inputs: prepared arrays.
+        leaver_multiplier: ``(D, G)`` factors on the leaver rates.
+        retirement_shift: ``(D, G)`` years added to the mean retirement ages.
+        keep_flows: return every flow per cell (``(D, Y, C)`` each, for headcount and WTE);
+            otherwise only ``closing_wte``.
+
+    Returns:
+        Arrays by name ``<flow>_headcount`` / ``<flow>_wte`` (or only ``closing_wte``).
+    """
+    lay = inputs.layout
+    n_draws = leaver_multiplier.shape[0]
+    n_years, n_cells = len(inputs.years), lay.cells.height
+    group = lay.cell_group
+    leaver = np.clip(inputs.leaver_rate[None, :] * leaver_multiplier[:, group], 0.0, 1.0)
+    hazard = retirement_hazard(
+        inputs.retirement_mean[None, :] + retirement_shift, inputs.retirement_sd[None, :]
+    )[:, group, :]
+    survive = (1.0 - hazard) * (1.0 - leaver[:, :, None])
+    src, dst, rate = inputs.edges
+    out_rate = np.zeros(n_cells)
+    np.add.at(out_rate, src, rate)
+    stay = (1.0 - out_rate)[None, None, :, None]
+    entry_group = group[lay.entry_cell]
+    joiner_rate = inputs.joiner_rate[entry_group]
+    joiner_age = inputs.joiner_age[entry_group]
+    joiner_wte = inputs.joiner_wte[entry_group]
+    ext_heads, ext_wte = inputs.external
+    conv_y = inputs.internal[0]
+
+    # state[cell, measure (0 heads, 1 WTE), draw, age]: cells first so that moving one cell's
+    # people is a contiguous block.
+    state = np.empty((n_cells, 2, n_draws, hazard.shape[2]))
+    state[:, 0] = inputs.heads0[:, None, :]
+    state[:, 1] = inputs.wte0[:, None, :]
+    spare = np.empty_like(state)
+    hazard = np.ascontiguousarray(hazard.transpose(1, 0, 2))[:, None]  # (C, 1, D, A)
+    survive = np.ascontiguousarray(survive.transpose(1, 0, 2))[:, None]
+    leaver = np.ascontiguousarray(leaver.T)[:, None, :, None]  # (C, 1, D, 1)
+    # Survivors who also stay in their cell, by age: one fused pass a year applies it and ages
+    # everybody (inflows are then added one age up, i.e. at their age at the year end).
+    keep = survive * stay.reshape(n_cells, 1, 1, 1)
+    books = {f: np.zeros((n_cells, 2, n_draws, n_years)) for f in FLOWS} if keep_flows else {}
+    closing_wte = np.zeros((n_draws, n_years, n_cells))
+    opening = state.sum(axis=3)  # (C, 2, D)
+
+    for y in range(n_years):
+        if keep_flows:
+            retired = state * hazard
+            remaining = state * survive
+            books["opening"][..., y] = opening
+            books["retirements"][..., y] = retired.sum(axis=3)
+            books["leavers"][..., y] = ((state - retired) * leaver).sum(axis=3)
+            books["progression_out"][..., y] = remaining.sum(axis=3) * out_rate[:, None, None]
+        moved = [state[c] * survive[c] * r for c, r in zip(src, rate, strict=True)]
+        # Age by one year; the last age has retired (hazard 1) so nobody is lost.
+        np.multiply(state[..., :-1], keep[..., :-1], out=spare[..., 1:])
+        spare[..., 0] = 0.0
+        state, spare = spare, state
+        for cell, people in zip(dst, moved, strict=True):
+            state[cell, :, :, 1:] += people[..., :-1]
+            if keep_flows:
+                books["progression_in"][cell, :, :, y] += people.sum(axis=2)
+
+        totals = np.zeros((lay.totals.height, n_draws))
+        np.add.at(totals, lay.cell_total, opening[:, 0])
+        joined = totals * joiner_rate[:, None]  # (T, D)
+        state[lay.entry_cell, 0, :, joiner_age + 1] += joined
+        state[lay.entry_cell, 1, :, joiner_age + 1] += joined * joiner_wte[:, None]
+        if keep_flows:
+            books["joiners"][lay.entry_cell, 0, :, y] = joined
+            books["joiners"][lay.entry_cell, 1, :, y] = joined * joiner_wte[:, None]
+
+        if ext_heads[y].any():
+            state[:, 0, :, 1:] += ext_heads[y][:, None, :-1]
+            state[:, 1, :, 1:] += ext_wte[y][:, None, :-1]
+            if keep_flows:
+                books["completions"][:, 0, :, y] += ext_heads[y].sum(axis=1)[:, None]
+                books["completions"][:, 1, :, y] += ext_wte[y].sum(axis=1)[:, None]
+        if (conv_y == y).any():
+            _convert(state, books, y, tuple(a[conv_y == y] for a in inputs.internal[1:]))
+
+        opening = state.sum(axis=3)  # closing of this year = opening of the next
+        closing_wte[:, y, :] = opening[:, 1].T
+        if keep_flows:
+            books["closing"][..., y] = opening
+    if not keep_flows:
+        return {"closing_wte": closing_wte}
+    return {
+        f"{f}_{m}": books[f][:, i].transpose(1, 2, 0)
+        for f in FLOWS
+        for i, m in enumerate(("headcount", "wte"))
+    }
+
+
+def _convert(
+    state: np.ndarray,
+    books: dict[str, np.ndarray],
+    year: int,
+    conversions: tuple[np.ndarray, ...],
+) -> None:
+    """Move conversion-programme completers from their source cell, in place.
+
+    Requests on one source cell are scaled down together when the cell has fewer people
+    than requested; the people removed take their own WTE (booked as ``progression_out``),
+    and arrive at the programme's completion age with its ``wte_per_head`` (booked as
+    ``completions``).
+
+    Args:
+        state: ``(C, 2, D, A)`` heads and WTE, updated in place.
+        books: flow sums ``(C, 2, D, Y)`` by flow name (empty when not kept).
+        year: index of the year.
+        conversions: source cell, destination cell, headcount wanted, age index and WTE per
+            head of each conversion this year.
+    """
+    src, dst, wanted, age, wte_per_head = conversions
+    n_cells, _, n_draws, _ = state.shape
+    requested = np.zeros(n_cells)
+    np.add.at(requested, src, wanted)
+    available = state[:, 0].sum(axis=2)  # (C, D)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(
+            requested[:, None] > 0, np.minimum(1.0, available / requested[:, None]), 0.0
+        )
+        moved = wanted[:, None] * scale[src]  # (K, D)
+        removed = np.zeros((n_cells, n_draws))
+        np.add.at(removed, src, moved)
+        fraction = np.where(available > 0, removed / np.where(available > 0, available, 1.0), 0.0)
+    out = state * fraction[:, None, :, None]
+    state -= out
+    if books:
+        books["progression_out"][..., year] += out.sum(axis=3)
+    for k in range(len(src)):  # state is already aged: arrivals go one year up
+        state[dst[k], 0, :, age[k] + 1] += moved[k]
+        state[dst[k], 1, :, age[k] + 1] += moved[k] * wte_per_head[k]
+        if books:
+            books["completions"][dst[k], 0, :, year] += moved[k]
+            books["completions"][dst[k], 1, :, year] += moved[k] * wte_per_head[k]
+
+
+def project_supply(
+    stock: pl.DataFrame,
+    params: SupplyParams,
+    years: Sequence[int],
+    completions: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Project the workforce year by year as a stock-flow by trust, staff group and grade.
+
+    Args:
+        stock: staff in post on the "as at" date: either the ``staff_in_post`` dataset (or any
+            frame with ``trust_code``, ``staff_group``, ``grade``, ``age_band``, ``wte`` and an
+            optional ``headcount``), or the output of :func:`stock_by_age` (with ``age``).
+        params: flow parameters, e.g. ``SupplyParams.from_config(CONFIG_DIR)``.
+        years: consecutive NHS financial years by starting calendar year, e.g.
+            ``financial_years(as_at, 10)``; the stock opens the first year.
+        completions: qualified people joining from training, with ``year`` (financial year of
+            completion), ``trust_code``, ``headcount`` (may be fractional) and either
+            ``programme`` (a row of ``params.programmes``, e.g. ``clinical_radiology``) or
+            ``staff_group`` and ``grade`` (then they arrive at the group's joiner age and
+            WTE). Years outside ``years`` are ignored. ``None`` means no completions.
+
+    Returns:
+        One row per ``year``, ``trust_code``, ``staff_group``, ``grade`` with ``fy_label`` and
+        Float64 columns ``<flow>_headcount`` and ``<flow>_wte`` for each flow in
+        :data:`FLOWS` (opening, joiners, completions, progression_in, progression_out,
+        leavers, retirements, closing). The closing stock of a year is the opening stock of
+        the next.
+
+    Raises:
+        ConfigError: if years are not consecutive, a staff group has no flow parameters, a
+            programme is unknown or a completion count is negative.
+    """
+    inputs = _prepare(stock, params, years, completions)
+    n_groups = len(params.staff_groups)
+    flows = _simulate(inputs, np.ones((1, n_groups)), np.zeros((1, n_groups)), keep_flows=True)
+    return _tidy(inputs, {name: values[0] for name, values in flows.items()})
+
+
+def _tidy(inputs: _Inputs, flows: dict[str, np.ndarray]) -> pl.DataFrame:
+    """Turn ``(Y, C)`` flow arrays into the tidy output frame."""
+    cells = inputs.layout.cells
+    n_years = len(inputs.years)
+    frame = pl.DataFrame(
+        {
+            "year": np.repeat(np.array(inputs.years, dtype=np.int64), cells.height),
+            "cell": np.tile(cells["cell"].to_numpy(), n_years),
+            **{name: values.reshape(-1) for name, values in flows.items()},
+        }
+    )
+    columns = [f"{f}_{m}" for m in ("headcount", "wte") for f in FLOWS]
+    return (
+        frame.join(cells, on="cell")
+        .with_columns(
+            pl.col("year").map_elements(fy_label, return_dtype=pl.String).alias("fy_label")
+        )
+        .select("year", "fy_label", *KEYS, *columns)
+        .sort("year", *KEYS)
+    )
+
+
+def summarise_supply(
+    supply: pl.DataFrame, by: Sequence[str] = ("trust_code", "staff_group")
+) -> pl.DataFrame:
+    """Sum a :func:`project_supply` result over grades (or any other keys).
+
+    Args:
+        supply: output of :func:`project_supply`.
+        by: keys to keep besides ``year`` and ``fy_label``.
+
+    Returns:
+        The same flow columns summed within ``year``, ``fy_label`` and ``by``.
+    """
+    flow_columns = [c for c in supply.columns if c.endswith(("_headcount", "_wte"))]
+    return (
+        supply.group_by("year", "fy_label", *by).agg(pl.col(flow_columns).sum()).sort("year", *by)
+    )

@@ -1,0 +1,415 @@
+"""Run every service x scenario, and gather the tables the notebook and the outputs need.
+
+:func:`run_analysis` builds each rota (``ooh.build``), solves it (``ooh.model``), checks it
+(``ooh.compliance``), measures load, frequency, fairness and cost (``ooh.metrics``), explains
+uncovered shifts with the rota engine's :func:`~lsc_workforce.rota.solution.explain_uncovered`
+and, when a scenario leaves shifts uncovered, finds the exact extra headcount
+(``ooh.headcount``). The :class:`OohAnalysis` it returns hands out tidy frames.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from lsc_workforce.config import ConfigError, SolverSettings
+from lsc_workforce.ooh.build import OohWeights, build_scenario
+from lsc_workforce.ooh.compliance import BREACH_SCHEMA, check_roster, compliance_table
+from lsc_workforce.ooh.headcount import (
+    ExtraPosts,
+    candidates_needed,
+    extra_posts,
+    headcount_sentence,
+)
+from lsc_workforce.ooh.inputs import OohConfig
+from lsc_workforce.ooh.metrics import annual_cost, person_costs, person_load, rota_summary
+from lsc_workforce.ooh.model import OohSolution, solve_instance
+from lsc_workforce.rota.solution import explain_uncovered
+
+__all__ = [
+    "OohAnalysis",
+    "ScenarioResult",
+    "explain_gaps",
+    "run_analysis",
+    "run_scenario",
+]
+
+LOGGER = logging.getLogger(__name__)
+
+_STATUS_ORDER = ("error", "not_solved", "infeasible", "unbounded", "feasible_time_limit", "optimal")
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """One service under one scenario.
+
+    Attributes:
+        service_id: the service.
+        scenario_id: the scenario.
+        scenario_kind: ``trust_by_trust``, ``network`` or ``hub_and_spoke``.
+        solutions: one rota-mode solution per rota.
+        headcount: one headcount-mode solution per rota (empty when all shifts were covered).
+        extra: the extra-headcount answer per rota (empty when all shifts were covered).
+        sentence: the extra-headcount sentence.
+        load: :func:`~lsc_workforce.ooh.metrics.person_load` of every rota.
+        breaches: :func:`~lsc_workforce.ooh.compliance.check_roster` of every rota.
+        compliance: per-rule compliance table.
+        costs: per-person annual cost.
+        cost: annual cost components of the scenario.
+        gaps: uncovered shifts with the reasons.
+    """
+
+    service_id: str
+    scenario_id: str
+    scenario_kind: str
+    solutions: tuple[OohSolution, ...]
+    headcount: tuple[OohSolution, ...]
+    extra: tuple[ExtraPosts, ...]
+    sentence: str
+    load: pl.DataFrame
+    breaches: pl.DataFrame
+    compliance: pl.DataFrame
+    costs: pl.DataFrame
+    cost: dict[str, float]
+    gaps: pl.DataFrame
+
+    @property
+    def key(self) -> str:
+        """``<service>__<scenario>`` (file names of rosters and calendars)."""
+        return f"{self.service_id}__{self.scenario_id}"
+
+    def roster(self) -> pl.DataFrame:
+        """All rotas' rosters stacked."""
+        return pl.concat([s.roster for s in self.solutions], how="vertical")
+
+    def summary(self) -> dict[str, object]:
+        """One row of the scenario comparison."""
+        statuses = [s.result.status.value for s in self.solutions]
+        worst = min(statuses, key=_STATUS_ORDER.index)
+        gaps = [s.result.gap for s in self.solutions if s.result.gap is not None]
+        stats = rota_summary(self.load)
+        posts = (
+            None
+            if any(e.posts is None for e in self.extra)
+            else sum(e.posts or 0 for e in self.extra)
+        )
+        return {
+            "service": self.service_id,
+            "scenario": self.scenario_id,
+            "kind": self.scenario_kind,
+            "rotas": len(self.solutions),
+            "status": worst,
+            "gap": max(gaps) if gaps else None,
+            "people": stats["people"],
+            "shifts_wanted": sum(s.instance.required_shifts for s in self.solutions),
+            "uncovered_shifts": int(self.gaps.get_column("missing").sum() or 0),
+            "rota_one_in": stats["rota_one_in"],
+            "load_spread_per_wte": stats["load_spread"],
+            "hard_breaches": int(self.breaches.filter(pl.col("hard")).height),
+            "soft_breaches": int(self.breaches.filter(~pl.col("hard")).height),
+            "annual_cost_gbp": round(self.cost["total_gbp"], 2),
+            "uncovered_cost_gbp": round(self.cost["uncovered_gbp"], 2),
+            "extra_posts": 0 if not self.extra else posts,
+            "extra_posts_proven": all(e.proven for e in self.extra),
+            "extra_posts_sentence": self.sentence,
+            "solve_s": round(
+                sum(s.result.solve_s for s in self.solutions)
+                + sum(s.result.solve_s for s in self.headcount),
+                2,
+            ),
+        }
+
+
+def explain_gaps(solution: OohSolution) -> pl.DataFrame:
+    """Uncovered shifts of one rota with the engine's reasons, one row per shift short.
+
+    The engine's :func:`~lsc_workforce.rota.solution.explain_uncovered` says, for each person,
+    what kept them off the shift; a person the engine calls ``available`` who already holds
+    the rota on the C-O1 maximum number of days is reported as ``oncall_one_in``.
+
+    Returns:
+        ``service, scenario, rota, date, shift, pattern, site, missing, eligible_people,
+        reasons`` where ``reasons`` reads e.g. ``"3 leave, 2 oncall_one_in"``.
+    """
+    instance = solution.instance
+    schema = {
+        "service": pl.String,
+        "scenario": pl.String,
+        "rota": pl.String,
+        "date": pl.Date,
+        "shift": pl.String,
+        "pattern": pl.String,
+        "site": pl.String,
+        "missing": pl.Int64,
+        "eligible_people": pl.Int64,
+        "reasons": pl.String,
+    }
+    if solution.uncovered.is_empty():
+        return pl.DataFrame(schema=schema)
+    roster = solution.roster.select("staff_id", "date", "shift")
+    detail = explain_uncovered(instance.problem, roster)
+    if instance.max_days is not None and not detail.is_empty():
+        held = roster.group_by("staff_id").agg(pl.col("date").n_unique().alias("held"))
+        detail = (
+            detail.join(held, on="staff_id", how="left")
+            .with_columns(
+                reason=pl.when(
+                    (pl.col("reason") == "available")
+                    & (pl.col("held").fill_null(0) >= instance.max_days)
+                )
+                .then(pl.lit("oncall_one_in"))
+                .otherwise(pl.col("reason"))
+            )
+            .drop("held")
+        )
+    static = ("competency", "travel", "max_shifts", "site")
+    summary = (
+        detail.group_by("date", "shift", "reason")
+        .agg(pl.len().alias("n"))
+        .sort("n", "reason", descending=[True, False])
+        .group_by("date", "shift", maintain_order=True)
+        .agg(
+            eligible_people=pl.col("n").filter(~pl.col("reason").is_in(static)).sum(),
+            reasons=pl.concat_str(pl.col("n").cast(pl.String), pl.lit(" "), pl.col("reason"))
+            .filter(~pl.col("reason").is_in(static))
+            .str.join(", "),
+        )
+    )
+    return (
+        solution.uncovered.join(summary, on=["date", "shift"], how="left")
+        .with_columns(
+            pl.col("eligible_people").fill_null(0).cast(pl.Int64),
+            pl.when(pl.col("eligible_people").fill_null(0) == 0)
+            .then(pl.lit("nobody eligible (competency or response time)"))
+            .otherwise(pl.col("reasons"))
+            .alias("reasons"),
+            pl.lit(instance.service.id).alias("service"),
+            pl.lit(instance.scenario_id).alias("scenario"),
+        )
+        .select(list(schema))
+        .cast(schema)
+        .sort("date", "shift")
+    )
+
+
+def _scenario_label(kind: str, scenario_id: str) -> str:
+    return {"trust_by_trust": "trust-by-trust", "network": "network"}.get(
+        kind, scenario_id.replace("_", " ")
+    )
+
+
+def run_scenario(
+    cfg: OohConfig,
+    frames: Mapping[str, pl.DataFrame],
+    service_id: str,
+    scenario_id: str,
+    *,
+    start: dt.date,
+    n_days: int,
+    settings: SolverSettings,
+    preset_name: str | None = None,
+    weights: OohWeights | None = None,
+    headcount: bool = True,
+) -> ScenarioResult:
+    """Solve one service under one scenario and gather its tables.
+
+    Args:
+        cfg: the OOH configuration.
+        frames: datasets (see ``ooh.build.DATASETS``).
+        service_id: the service.
+        scenario_id: the scenario.
+        start: first date of the horizon ("as at").
+        n_days: horizon length in days.
+        settings: solver settings for each rota solve.
+        preset_name: rule preset (default: the service's).
+        weights: objective weights.
+        headcount: find the exact extra headcount when shifts are left uncovered.
+
+    Returns:
+        The :class:`ScenarioResult`.
+    """
+    service = cfg.service(service_id)
+    scenario = cfg.scenario(scenario_id)
+    preset = cfg.preset(preset_name or service.preset)
+    weights = weights or OohWeights()
+    instances = build_scenario(
+        service, scenario, preset, frames, start=start, n_days=n_days, weights=weights
+    )
+    solutions = tuple(solve_instance(inst, settings, weights) for inst in instances)
+    for sol in solutions:
+        LOGGER.info(
+            "%s: %s, objective %s, %.1f s",
+            sol.instance.problem.name,
+            sol.result.status.value,
+            sol.result.objective,
+            sol.result.solve_s,
+        )
+    gaps = pl.concat([explain_gaps(s) for s in solutions], how="vertical")
+    head: tuple[OohSolution, ...] = ()
+    extra: tuple[ExtraPosts, ...] = ()
+    label = _scenario_label(scenario.kind, scenario.id)
+    sentence = headcount_sentence(instances[0], [], label) if instances else ""
+    if headcount and not gaps.is_empty():
+        k = max(candidates_needed(inst) for inst in instances)
+        with_candidates = build_scenario(
+            service,
+            scenario,
+            preset,
+            frames,
+            start=start,
+            n_days=n_days,
+            weights=weights,
+            candidates_per_class=k,
+        )
+        head = tuple(
+            solve_instance(inst, settings, weights, mode="headcount") for inst in with_candidates
+        )
+        extra = tuple(extra_posts(h) for h in head)
+        sentence = headcount_sentence(with_candidates[0], list(extra), label)
+    loads = [person_load(s.instance, s.roster) for s in solutions]
+    breaches = [check_roster(s.instance, s.roster) for s in solutions]
+    costs = [
+        person_costs(s.instance, load, cfg.costs) for s, load in zip(solutions, loads, strict=True)
+    ]
+    cost_frame = pl.concat(costs, how="vertical")
+    return ScenarioResult(
+        service_id=service.id,
+        scenario_id=scenario.id,
+        scenario_kind=scenario.kind,
+        solutions=solutions,
+        headcount=head,
+        extra=extra,
+        sentence=sentence,
+        load=pl.concat(loads, how="vertical"),
+        breaches=pl.concat(breaches, how="vertical")
+        if breaches
+        else pl.DataFrame(schema=BREACH_SCHEMA),
+        compliance=pl.concat(
+            [compliance_table(s.instance, b) for s, b in zip(solutions, breaches, strict=True)],
+            how="vertical",
+        ),
+        costs=cost_frame,
+        cost=annual_cost(cost_frame, int(gaps.get_column("missing").sum() or 0), n_days, cfg.costs),
+        gaps=gaps,
+    )
+
+
+@dataclass(frozen=True)
+class OohAnalysis:
+    """All service x scenario results of one run.
+
+    Attributes:
+        start: first date of the horizon.
+        n_days: horizon length.
+        results: one :class:`ScenarioResult` per service x scenario run.
+        price_year: price year of every cost.
+    """
+
+    start: dt.date
+    n_days: int
+    results: tuple[ScenarioResult, ...]
+    price_year: str
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def _stack(self, name: str) -> pl.DataFrame:
+        frames = [getattr(r, name) for r in self.results]
+        return pl.concat(frames, how="vertical") if frames else pl.DataFrame()
+
+    def comparison(self) -> pl.DataFrame:
+        """One row per service x scenario: status, gap, uncovered, 1-in-N, breaches, cost, posts."""
+        return pl.DataFrame([r.summary() for r in self.results]).with_columns(
+            pl.lit(self.price_year).alias("price_year")
+        )
+
+    def load(self) -> pl.DataFrame:
+        """Per-person load of every rota."""
+        return self._stack("load")
+
+    def breaches(self) -> pl.DataFrame:
+        """Every breach of every rota."""
+        return self._stack("breaches")
+
+    def compliance(self) -> pl.DataFrame:
+        """Per-rule compliance of every rota."""
+        return self._stack("compliance")
+
+    def costs(self) -> pl.DataFrame:
+        """Per-person annual cost of every rota."""
+        return self._stack("costs")
+
+    def gaps(self) -> pl.DataFrame:
+        """Every uncovered shift with its reasons."""
+        return self._stack("gaps")
+
+    def sentences(self) -> list[str]:
+        """The extra-headcount sentences, one per service x scenario."""
+        return [r.sentence for r in self.results]
+
+    def result(self, service_id: str, scenario_id: str) -> ScenarioResult:
+        """The result of one service x scenario."""
+        for r in self.results:
+            if r.service_id == service_id and r.scenario_id == scenario_id:
+                return r
+        raise KeyError(f"no result for {service_id} x {scenario_id}")
+
+
+def run_analysis(
+    cfg: OohConfig,
+    frames: Mapping[str, pl.DataFrame],
+    *,
+    start: dt.date,
+    n_days: int,
+    settings: SolverSettings,
+    services: Sequence[str] | None = None,
+    scenarios: Iterable[str] | None = None,
+    preset_name: str | None = None,
+    weights: OohWeights | None = None,
+    headcount: bool = True,
+) -> OohAnalysis:
+    """Run every requested service x scenario (scenarios that do not apply are skipped).
+
+    Args:
+        cfg: the OOH configuration.
+        frames: datasets (see ``ooh.build.DATASETS``).
+        start: first date ("as at").
+        n_days: horizon in days (13 weeks = 91 by default in the notebook; 364 must work).
+        settings: solver settings per rota solve.
+        services: service ids (default: all).
+        scenarios: scenario ids (default: all).
+        preset_name: rule preset for every service (default: each service's own).
+        weights: objective weights.
+        headcount: find the exact extra headcount where cover falls short.
+
+    Returns:
+        The :class:`OohAnalysis`.
+    """
+    service_ids = list(services or cfg.services)
+    scenario_ids = list(scenarios or cfg.scenarios)
+    for sid in service_ids:
+        cfg.service(sid)
+    for sid in scenario_ids:
+        cfg.scenario(sid)
+    results = [
+        run_scenario(
+            cfg,
+            frames,
+            svc,
+            sc,
+            start=start,
+            n_days=n_days,
+            settings=settings,
+            preset_name=preset_name,
+            weights=weights,
+            headcount=headcount,
+        )
+        for svc in service_ids
+        for sc in scenario_ids
+        if cfg.scenario(sc).applies_to(svc)
+    ]
+    if not results:
+        raise ConfigError("no scenario applies to the services chosen")
+    return OohAnalysis(start, n_days, tuple(results), cfg.costs.price_year)

@@ -1,0 +1,631 @@
+"""Translate a service x scenario x horizon into rota-engine problems (one per rota).
+
+A scenario splits a service into one or more **rotas** (trust-by-trust: one per trust; network:
+one; hub-and-spoke: as the analyst defines). Each rota has a staff pool (the trusts whose
+staff join it) and one or more **slots** (a site where cover is wanted, with a number of people
+per shift). Each (slot, shift pattern) becomes one :class:`~lsc_workforce.rota.ShiftType` whose
+``site`` is the slot's site, so the engine's travel rule (C14 eligibility) enforces the response
+time unless remote reporting is allowed. Rotas of one scenario never share staff (a trust joins
+at most one rota), so each rota is solved as its own integer programme.
+
+Dates: a shift belongs to the date it starts. ``weekend`` patterns run on Saturdays, Sundays and
+England bank holidays (the ``holidays`` package); ``weekday`` patterns on the other days; ``all``
+patterns every day. The engine has no per-date shift calendar, so the OOH model fixes the
+assignment of a shift on a date it does not run to zero (OOH constraint C-O2, ``ooh.model``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from types import MappingProxyType
+
+import holidays
+import polars as pl
+
+from lsc_workforce.config import ConfigError
+from lsc_workforce.ooh.inputs import RulePreset, Scenario, Service, ShiftPattern
+from lsc_workforce.rota import (
+    CoverRequirement,
+    MinutesWindow,
+    Person,
+    PersonRules,
+    RotaProblem,
+    ShiftType,
+)
+
+__all__ = [
+    "DATASETS",
+    "RULE_TO_ENGINE",
+    "CandidateClass",
+    "OohInstance",
+    "OohWeights",
+    "RotaPlan",
+    "Slot",
+    "bank_holidays",
+    "build_instance",
+    "build_scenario",
+    "eligible_staff",
+    "leave_days",
+    "offered_dates",
+    "person_rules",
+    "plan_rotas",
+]
+
+#: Datasets the OOH analysis reads from the data folder.
+DATASETS = ("sites", "site_travel_times", "staff_in_post", "staff_competencies", "leave")
+
+#: Preset rule name -> the rota engine's soft-rule slug (for rules an analyst makes soft).
+RULE_TO_ENGINE: Mapping[str, str] = MappingProxyType(
+    {
+        "min_rest_hours": "min_rest",
+        "max_hours_in_7_days": "window_minutes",
+        "average_week_hours": "window_minutes",
+        "max_consecutive_nights": "max_nights",
+        "rest_hours_after_nights": "night_rest",
+        "weekend_one_in": "weekend_frequency",
+        "max_consecutive_shifts": "max_consecutive",
+    }
+)
+
+
+@dataclass(frozen=True)
+class OohWeights:
+    """Objective weights of the OOH rota model (penalty units, not money).
+
+    Attributes:
+        uncovered: per person short on a shift (C2 ``cover_under``); must dwarf the others so
+            that a shift is left uncovered only when no compliant assignment exists.
+        over: per person above the cover wanted (C2 ``cover_over``).
+        load_balance: per day of deviation of a person's on-call days from their WTE share
+            (C-O3); 0 switches the term off.
+        candidate: per candidate post used (C17, extra-headcount runs only).
+    """
+
+    uncovered: float = 1000.0
+    over: float = 10.0
+    load_balance: float = 1.0
+    candidate: float = 1.0
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One engine shift type: a shift pattern at a slot site of a rota.
+
+    Attributes:
+        shift_id: the engine's shift id.
+        pattern: the service's shift pattern.
+        site: the slot's site (response time is measured to it).
+        cover: people wanted per shift.
+    """
+
+    shift_id: str
+    pattern: ShiftPattern
+    site: str | None
+    cover: int
+
+
+@dataclass(frozen=True)
+class RotaPlan:
+    """One rota of a scenario before it meets the staff data.
+
+    Attributes:
+        name: rota name (a trust code, ``network`` or the analyst's hub rota name).
+        trusts: trusts whose staff join it.
+        slots: ``(site, cover)`` pairs where cover is wanted.
+    """
+
+    name: str
+    trusts: tuple[str, ...]
+    slots: tuple[tuple[str | None, int], ...]
+
+
+@dataclass(frozen=True)
+class CandidateClass:
+    """Interchangeable candidate posts: same competencies, same eligible shifts.
+
+    Attributes:
+        id: class id.
+        sites: base sites that give exactly this eligibility.
+        trusts: trusts of those sites.
+        label: readable "based at ..." text (trust codes when whole trusts, else sites).
+    """
+
+    id: str
+    sites: tuple[str, ...]
+    trusts: tuple[str, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class OohInstance:
+    """One rota of one service and scenario, ready for the integer programme.
+
+    Attributes:
+        service: the service.
+        scenario_id: the scenario.
+        rota: the rota name.
+        preset: the rule preset applied (after scenario overrides).
+        problem: the rota engine's problem.
+        slots: ``{shift id: Slot}``.
+        offered: ``{shift id: dates the shift runs}`` (C-O2).
+        holidays: England bank holidays in the horizon.
+        max_days: most days a person may hold the rota (C-O1), ``None`` for no limit.
+        people: one row per person: ``staff_id, trust_code, base_site, grade, wte,
+            candidate, candidate_class``.
+        candidate_classes: ``{class id: CandidateClass}`` (empty unless candidates added).
+        trusts: trusts of the rota's pool.
+    """
+
+    service: Service
+    scenario_id: str
+    rota: str
+    preset: RulePreset
+    problem: RotaProblem
+    slots: Mapping[str, Slot]
+    offered: Mapping[str, frozenset[dt.date]]
+    holidays: frozenset[dt.date]
+    max_days: int | None
+    people: pl.DataFrame
+    candidate_classes: Mapping[str, CandidateClass] = field(default_factory=dict)
+    trusts: tuple[str, ...] = ()
+
+    @property
+    def dates(self) -> tuple[dt.date, ...]:
+        """The horizon's dates."""
+        return self.problem.dates
+
+    @property
+    def required_shifts(self) -> int:
+        """People-shifts wanted over the horizon (sum of cover over offered dates)."""
+        return sum(slot.cover * len(self.offered[sid]) for sid, slot in self.slots.items())
+
+
+# ----- calendar -----
+
+
+@cache
+def _england_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=[year]))
+
+
+def bank_holidays(start: dt.date, n_days: int) -> frozenset[dt.date]:
+    """England bank holidays (``holidays`` package, GB/ENG) from ``start`` for ``n_days``."""
+    end = start + dt.timedelta(days=n_days - 1)
+    found: set[dt.date] = set()
+    for year in range(start.year, end.year + 1):
+        found |= {d for d in _england_holidays(year) if start <= d <= end}
+    return frozenset(found)
+
+
+def is_weekend_day(day: dt.date, holidays_: frozenset[dt.date]) -> bool:
+    """Saturday, Sunday or an England bank holiday."""
+    return day.weekday() >= 5 or day in holidays_
+
+
+def offered_dates(
+    pattern: ShiftPattern, dates: Sequence[dt.date], holidays_: frozenset[dt.date]
+) -> frozenset[dt.date]:
+    """Dates on which a shift pattern runs (``weekend`` includes bank holidays)."""
+    if pattern.days == "all":
+        return frozenset(dates)
+    weekend = pattern.days == "weekend"
+    return frozenset(d for d in dates if is_weekend_day(d, holidays_) == weekend)
+
+
+# ----- staff -----
+
+
+def eligible_staff(service: Service, frames: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
+    """People who may hold the service: group, grade, ``ooh_eligible`` and every competency.
+
+    A person with two posts appears once: trust and base site of their largest post, WTE the
+    sum of their posts in the service's staff groups.
+
+    Returns:
+        ``staff_id, trust_code, base_site, grade, wte`` sorted by ``staff_id``.
+    """
+    posts = frames["staff_in_post"].filter(
+        pl.col("staff_group").is_in(list(service.staff_groups))
+        & pl.col("grade").is_in(list(service.grades))
+        & pl.col("ooh_eligible")
+    )
+    competencies = frames["staff_competencies"]
+    for competency in service.competencies:
+        holders = competencies.filter(pl.col("competency") == competency).select("staff_id")
+        posts = posts.join(holders.unique(), on="staff_id", how="semi")
+    return (
+        posts.sort(["staff_id", "wte", "post_id"], descending=[False, True, False])
+        .group_by("staff_id", maintain_order=True)
+        .agg(
+            pl.col("trust_code").first(),
+            pl.col("base_site").first(),
+            pl.col("grade").first(),
+            pl.col("wte").sum(),
+        )
+        .sort("staff_id")
+    )
+
+
+def leave_days(
+    leave: pl.DataFrame, staff_ids: Iterable[str], start: dt.date, n_days: int
+) -> dict[str, frozenset[dt.date]]:
+    """``{staff_id: leave dates inside the horizon}`` from the ``leave`` dataset (any type)."""
+    end = start + dt.timedelta(days=n_days - 1)
+    rows = (
+        leave.filter(
+            pl.col("staff_id").is_in(list(staff_ids))
+            & (pl.col("end_date") >= start)
+            & (pl.col("start_date") <= end)
+        )
+        .select(
+            "staff_id",
+            pl.date_ranges(
+                pl.max_horizontal(pl.col("start_date"), pl.lit(start)),
+                pl.min_horizontal(pl.col("end_date"), pl.lit(end)),
+            ).alias("date"),
+        )
+        .explode("date")
+        .group_by("staff_id")
+        .agg(pl.col("date").unique())
+    )
+    return {row[0]: frozenset(row[1]) for row in rows.iter_rows()}
+
+
+def person_rules(
+    preset: RulePreset,
+    n_days: int,
+    *,
+    days_off: Iterable[dt.date] = (),
+    max_travel_minutes: int | None = None,
+    banned_shifts: Iterable[str] = (),
+) -> PersonRules:
+    """Turn a preset's rules into the engine's :class:`PersonRules` for one person.
+
+    ``oncall_one_in`` is not an engine rule (it is OOH constraint C-O1, see ``ooh.model``).
+    ``rest_hours_after_nights`` becomes whole rest days ``ceil(hours / 24)`` (the day the last
+    night ends counts as the first, so 46 h gives 2 days: at least 60 h for a 20:00-08:00 night).
+    ``average_week_hours`` becomes one rolling window of ``7 x reference_weeks`` days (or the
+    horizon, when shorter) with ``hours x days / 7`` hours.
+
+    Args:
+        preset: the rules.
+        n_days: horizon length.
+        days_off: leave dates.
+        max_travel_minutes: response-time limit (``None``: no limit).
+        banned_shifts: shift ids this person may never work (other rotas' shifts).
+
+    Returns:
+        The engine rules.
+    """
+    windows = []
+    if (hours := preset.value("max_hours_in_7_days")) is not None and n_days >= 7:
+        windows.append(MinutesWindow(7, max_minutes=round(hours * 60)))
+    average = preset.rules.get("average_week_hours")
+    if average is not None:
+        days = min(7 * (average.reference_weeks or 17), n_days)
+        windows.append(MinutesWindow(days, max_minutes=math.floor(average.value * 60 * days / 7)))
+    rest_after = preset.value("rest_hours_after_nights")
+
+    def _int(name: str) -> int | None:
+        value = preset.value(name)
+        return None if value is None else int(value)
+
+    return PersonRules(
+        days_off=frozenset(days_off),
+        max_shifts={shift: 0 for shift in banned_shifts},
+        minutes_windows=tuple(windows),
+        max_consecutive_days=_int("max_consecutive_shifts"),
+        max_consecutive_nights=_int("max_consecutive_nights"),
+        rest_days_after_nights=None if rest_after is None else math.ceil(rest_after / 24),
+        weekend_one_in=_int("weekend_one_in"),
+        min_rest_hours=preset.value("min_rest_hours"),
+        max_travel_minutes=max_travel_minutes,
+    )
+
+
+def soft_rules(preset: RulePreset) -> dict[str, float]:
+    """Engine ``soft_rules`` for the preset's rules that carry a ``soft_penalty``."""
+    soft: dict[str, float] = {}
+    for rule in preset.rules.values():
+        if rule.soft_penalty is not None and rule.name in RULE_TO_ENGINE:
+            slug = RULE_TO_ENGINE[rule.name]
+            soft[slug] = max(soft.get(slug, 0.0), rule.soft_penalty)
+    return soft
+
+
+def max_oncall_days(preset: RulePreset, n_days: int) -> int | None:
+    """C-O1 limit: ``floor(n_days / N)`` for ``oncall_one_in = N`` (``None`` without the rule)."""
+    n = preset.value("oncall_one_in")
+    return None if n is None else math.floor(n_days / n)
+
+
+# ----- scenario -> rotas -----
+
+
+def plan_rotas(service: Service, scenario: Scenario, sites: pl.DataFrame) -> list[RotaPlan]:
+    """The rotas a scenario makes of a service.
+
+    * ``trust_by_trust``: one rota per trust that has a served site; slots at the trust's
+      first served site (``cover_unit: trust``) or at each served site (``site``).
+    * ``network``: one rota of all trusts; slots at the scenario's hub for the service (default
+      the service's first site; ``cover_unit: trust``) or at every served site (``site``).
+    * ``hub_and_spoke``: the analyst's rotas; ``cover_unit: site`` services get a slot at each
+      served site of the rota's trusts, others one slot at the hub.
+
+    Raises:
+        ConfigError: if a site is unknown or a hub rota names no trust.
+    """
+    trust_of = dict(sites.select("site_code", "trust_code").iter_rows())
+    unknown = sorted(set(service.sites) - set(trust_of))
+    if unknown:
+        raise ConfigError(f"service {service.id}: unknown sites {unknown}")
+    served: dict[str, list[str]] = {}
+    for site in service.sites:
+        served.setdefault(trust_of[site], []).append(site)
+    if scenario.kind == "trust_by_trust":
+        plans = []
+        for trust, trust_sites in served.items():
+            slots = trust_sites if service.cover_unit == "site" else trust_sites[:1]
+            plans.append(RotaPlan(trust, (trust,), tuple((s, service.cover) for s in slots)))
+        return plans
+    if scenario.kind == "network":
+        trusts = tuple(served)
+        if service.cover_unit == "site":
+            return [RotaPlan("network", trusts, tuple((s, service.cover) for s in service.sites))]
+        hub, cover = scenario.hubs.get(service.id, (service.sites[0], None))
+        if hub not in trust_of:
+            raise ConfigError(f"scenario {scenario.id}: unknown hub site {hub}")
+        return [RotaPlan("network", trusts, ((hub, cover or service.cover),))]
+    plans = []
+    for rota in scenario.rotas:
+        if rota.hub not in trust_of:
+            raise ConfigError(f"scenario {scenario.id} rota {rota.name}: unknown hub {rota.hub}")
+        cover = rota.cover or service.cover
+        if service.cover_unit == "site":
+            slots = tuple((s, cover) for t in rota.trusts for s in served.get(t, ()))
+        else:
+            slots = ((rota.hub, cover),)
+        plans.append(RotaPlan(rota.name, rota.trusts, slots))
+    return plans
+
+
+def _shift_id(pattern: ShiftPattern, site: str | None, n_sites: int) -> str:
+    return pattern.id if n_sites == 1 or site is None else f"{pattern.id}@{site}"
+
+
+def _travel_map(travel: pl.DataFrame) -> dict[tuple[str, str], int]:
+    return {(a, b): int(m) for a, b, m in travel.select("from_site", "to_site", "minutes").rows()}
+
+
+def _candidate_classes(
+    service: Service,
+    plan: RotaPlan,
+    slot_sites: Sequence[str | None],
+    trust_of: Mapping[str, str],
+    travel: Mapping[tuple[str, str], int],
+) -> list[CandidateClass]:
+    """Group the rota's possible candidate bases by the slots they could reach."""
+    limit = None if service.remote_reporting else service.response_minutes
+    bases = [s for s in service.sites if trust_of[s] in plan.trusts]
+    by_signature: dict[frozenset[str | None], list[str]] = {}
+    for base in bases:
+        reach = frozenset(
+            slot
+            for slot in slot_sites
+            if limit is None
+            or slot is None
+            or slot == base
+            or travel.get((base, slot), limit + 1) <= limit
+        )
+        if reach:
+            by_signature.setdefault(reach, []).append(base)
+    classes = []
+    for k, group in enumerate(by_signature.values()):
+        trusts = tuple(dict.fromkeys(trust_of[s] for s in group))
+        whole = all(s in group for s in bases if trust_of[s] in trusts)
+        names = trusts if whole else tuple(group)
+        label = " or ".join(names)
+        classes.append(CandidateClass(f"c{k}", tuple(group), trusts, label))
+    return classes
+
+
+def build_instance(
+    service: Service,
+    scenario_id: str,
+    plan: RotaPlan,
+    preset: RulePreset,
+    frames: Mapping[str, pl.DataFrame],
+    *,
+    start: dt.date,
+    n_days: int,
+    weights: OohWeights | None = None,
+    candidates_per_class: int = 0,
+    staff: pl.DataFrame | None = None,
+) -> OohInstance:
+    """Build the rota engine problem for one rota.
+
+    Args:
+        service: the service.
+        scenario_id: scenario id (for names and reports).
+        plan: the rota (pool trusts and slots).
+        preset: the rules (after scenario overrides).
+        frames: the datasets in :data:`DATASETS`.
+        start: first date of the horizon (the "as at" date).
+        n_days: horizon length in days.
+        weights: objective weights.
+        candidates_per_class: candidate posts per :class:`CandidateClass` (0: none).
+        staff: pre-computed :func:`eligible_staff` (computed when ``None``).
+
+    Returns:
+        The instance.
+    """
+    weights = weights or OohWeights()
+    sites = frames["sites"]
+    trust_of = dict(sites.select("site_code", "trust_code").iter_rows())
+    travel = _travel_map(frames["site_travel_times"])
+    staff = eligible_staff(service, frames) if staff is None else staff
+    pool = staff.filter(pl.col("trust_code").is_in(list(plan.trusts)))
+    dates = tuple(start + dt.timedelta(days=k) for k in range(n_days))
+    holidays_ = bank_holidays(start, n_days)
+    slot_sites = [site for site, _ in plan.slots]
+    slots: dict[str, Slot] = {}
+    shift_types = []
+    offered: dict[str, frozenset[dt.date]] = {}
+    for site, cover in plan.slots:
+        for pattern in service.shifts:
+            sid = _shift_id(pattern, site, len(plan.slots))
+            slots[sid] = Slot(sid, pattern, site, cover)
+            offered[sid] = offered_dates(pattern, dates, holidays_)
+            shift_types.append(
+                ShiftType(
+                    id=sid,
+                    start=pattern.start,
+                    length_min=pattern.length_min,
+                    night=pattern.night,
+                    weekend={"weekend": True, "weekday": False}.get(pattern.days),
+                    ooh=True,
+                    competencies=frozenset(service.competencies),
+                    site=None if service.remote_reporting else site,
+                )
+            )
+    cover = tuple(
+        CoverRequirement(
+            date=day,
+            shift=sid,
+            required=slot.cover,
+            under_penalty=weights.uncovered,
+            over_penalty=weights.over,
+        )
+        for sid, slot in slots.items()
+        for day in sorted(offered[sid])
+    )
+    travel_limit = None if service.remote_reporting else service.response_minutes
+    leave = leave_days(frames["leave"], pool.get_column("staff_id"), start, n_days)
+    people = [
+        Person(
+            id=row["staff_id"],
+            wte=row["wte"],
+            competencies=frozenset(service.competencies),
+            base_site=row["base_site"],
+            rules=person_rules(
+                preset,
+                n_days,
+                days_off=leave.get(row["staff_id"], ()),
+                max_travel_minutes=travel_limit,
+            ),
+        )
+        for row in pool.iter_rows(named=True)
+    ]
+    people_rows = [
+        {**row, "candidate": False, "candidate_class": None} for row in pool.iter_rows(named=True)
+    ]
+    classes: dict[str, CandidateClass] = {}
+    if candidates_per_class > 0:
+        for cls in _candidate_classes(service, plan, slot_sites, trust_of, travel):
+            classes[cls.id] = cls
+            base = cls.sites[0]
+            for k in range(candidates_per_class):
+                cid = f"NEW_{slug_id(scenario_id)}_{slug_id(plan.name)}_{cls.id}_{k + 1:02d}"
+                people.append(
+                    Person(
+                        id=cid,
+                        wte=1.0,
+                        competencies=frozenset(service.competencies),
+                        base_site=base,
+                        optional=True,
+                        cost=weights.candidate,
+                        rules=person_rules(preset, n_days, max_travel_minutes=travel_limit),
+                    )
+                )
+                people_rows.append(
+                    {
+                        "staff_id": cid,
+                        "trust_code": trust_of[base],
+                        "base_site": base,
+                        "grade": service.grades[0],
+                        "wte": 1.0,
+                        "candidate": True,
+                        "candidate_class": cls.id,
+                    }
+                )
+    problem = RotaProblem(
+        start=start,
+        n_days=n_days,
+        shift_types=tuple(shift_types),
+        people=tuple(people),
+        cover=cover,
+        travel_minutes=travel,
+        soft_rules=soft_rules(preset),
+        name=f"{service.id}__{scenario_id}__{plan.name}",
+    )
+    people_frame = pl.DataFrame(
+        people_rows,
+        schema={
+            "staff_id": pl.String,
+            "trust_code": pl.String,
+            "base_site": pl.String,
+            "grade": pl.String,
+            "wte": pl.Float64,
+            "candidate": pl.Boolean,
+            "candidate_class": pl.String,
+        },
+    )
+    return OohInstance(
+        service=service,
+        scenario_id=scenario_id,
+        rota=plan.name,
+        preset=preset,
+        problem=problem,
+        slots=MappingProxyType(slots),
+        offered=MappingProxyType(offered),
+        holidays=holidays_,
+        max_days=max_oncall_days(preset, n_days),
+        people=people_frame,
+        candidate_classes=MappingProxyType(classes),
+        trusts=plan.trusts,
+    )
+
+
+def slug_id(text: str) -> str:
+    """Letters, digits and underscores only (for candidate ids and file names)."""
+    return "".join(ch if ch.isalnum() else "_" for ch in text)
+
+
+def build_scenario(
+    service: Service,
+    scenario: Scenario,
+    preset: RulePreset,
+    frames: Mapping[str, pl.DataFrame],
+    *,
+    start: dt.date,
+    n_days: int,
+    weights: OohWeights | None = None,
+    candidates_per_class: int = 0,
+) -> list[OohInstance]:
+    """Build one :class:`OohInstance` per rota of ``scenario`` for ``service``.
+
+    The scenario's ``one_in`` (if any) replaces the preset's ``oncall_one_in``.
+    """
+    if n_days < 1:
+        raise ConfigError(f"horizon must be at least 1 day, not {n_days}")
+    preset = preset.with_overrides(one_in=scenario.one_in)
+    staff = eligible_staff(service, frames)
+    return [
+        build_instance(
+            service,
+            scenario.id,
+            plan,
+            preset,
+            frames,
+            start=start,
+            n_days=n_days,
+            weights=weights,
+            candidates_per_class=candidates_per_class,
+            staff=staff,
+        )
+        for plan in plan_rotas(service, scenario, frames["sites"])
+    ]

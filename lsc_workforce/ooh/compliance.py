@@ -1,0 +1,215 @@
+"""Compliance of a rota against a rule preset: every breach with dates and the rule's source.
+
+The rota engine's independent checker (:func:`lsc_workforce.rota.checker.check`) re-verifies
+the engine's rule families from the roster alone. This module adds the two OOH rules the engine
+does not know (C-O1 ``oncall_frequency`` and C-O2 ``shift_calendar``), names each breach by the
+preset rule an analyst recognises (``min_rest_hours`` rather than the engine's ``min_rest``) and
+attaches that rule's source and status from ``config/ooh/rota_rules.yaml``.
+
+Rosters returned by the solver pass by construction; the table matters for rotas a trust
+already runs (``lsc-workforce rota check``) and for runs where a rule was made soft and priced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import polars as pl
+
+from lsc_workforce.ooh.build import OohInstance
+from lsc_workforce.rota.checker import check
+
+__all__ = [
+    "BREACH_SCHEMA",
+    "ENGINE_TO_RULE",
+    "check_roster",
+    "compliance_table",
+]
+
+#: Engine breach slug -> the preset rule (or data source) an analyst sees.
+ENGINE_TO_RULE = {
+    "min_rest": "min_rest_hours",
+    "max_nights": "max_consecutive_nights",
+    "night_rest": "rest_hours_after_nights",
+    "weekend_frequency": "weekend_one_in",
+    "max_consecutive": "max_consecutive_shifts",
+    "days_off": "leave",
+    "eligibility": "eligibility",
+    "one_shift_per_day": "one_shift_per_day",
+    "roster": "roster",
+}
+
+#: Sources of the checks that are not preset rules.
+DATA_SOURCES = {
+    "leave": "leave dataset: the person is on leave that day",
+    "eligibility": (
+        "staff_in_post / staff_competencies / site_travel_times: competency or response time"
+    ),
+    "one_shift_per_day": "a person holds at most one rota shift per day",
+    "roster": "the rota names a person, shift or date outside the problem",
+    "shift_calendar": "service shift pattern: the shift does not run on that date "
+    "(weekend patterns run on Saturdays, Sundays and England bank holidays)",
+}
+
+BREACH_SCHEMA = {
+    "service": pl.String,
+    "scenario": pl.String,
+    "rota": pl.String,
+    "staff_id": pl.String,
+    "rule": pl.String,
+    "date": pl.Date,
+    "count": pl.Float64,
+    "hard": pl.Boolean,
+    "detail": pl.String,
+    "source": pl.String,
+    "status": pl.String,
+}
+
+
+def _rule_of(slug: str, detail: str) -> str:
+    if slug == "window_minutes":
+        return "max_hours_in_7_days" if detail.startswith("7-day") else "average_week_hours"
+    return ENGINE_TO_RULE.get(slug, slug)
+
+
+def _frequency_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]:
+    """C-O1 (rule ``oncall_one_in``): people holding the rota on more than ``floor(days / N)``."""
+    limit = instance.max_days
+    if limit is None or roster.is_empty():
+        return []
+    rule = instance.preset.rules["oncall_one_in"]
+    n_days = instance.problem.n_days
+    rows = []
+    per_person = (
+        roster.select("staff_id", "date")
+        .unique()
+        .sort("date")
+        .group_by("staff_id", maintain_order=True)
+        .agg(pl.col("date"))
+    )
+    for staff_id, dates in per_person.iter_rows():
+        if len(dates) <= limit:
+            continue
+        over = dates[limit:]
+        one_in = n_days / len(dates)
+        rows.append(
+            {
+                "staff_id": staff_id,
+                "rule": "oncall_one_in",
+                "date": over[0],
+                "count": float(len(over)),
+                "hard": rule.soft_penalty is None,
+                "detail": (
+                    f"holds the rota on {len(dates)} of {n_days} days (1 in {one_in:.1f}); "
+                    f"limit 1 in {rule.value:g} allows {limit} day(s); days over the limit: "
+                    + ", ".join(d.isoformat() for d in over)
+                ),
+            }
+        )
+    return rows
+
+
+def _calendar_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]:
+    """C-O2: shifts worked on a date their pattern does not run."""
+    rows = []
+    for staff_id, day, shift in roster.select("staff_id", "date", "shift").iter_rows():
+        offered = instance.offered.get(shift)
+        if offered is not None and day not in offered:
+            pattern = instance.slots[shift].pattern
+            rows.append(
+                {
+                    "staff_id": staff_id,
+                    "rule": "shift_calendar",
+                    "date": day,
+                    "count": 1.0,
+                    "hard": True,
+                    "detail": f"{shift} runs on {pattern.days} days only; {day:%A} "
+                    f"{day.isoformat()}"
+                    + (" is a bank holiday" if day in instance.holidays else ""),
+                }
+            )
+    return rows
+
+
+def check_roster(instance: OohInstance, roster: pl.DataFrame) -> pl.DataFrame:
+    """Every breach of ``roster`` against the instance's rules, with dates and sources.
+
+    Args:
+        instance: the rota (people, shifts, preset).
+        roster: ``staff_id, date, shift`` (shift ids of the instance).
+
+    Returns:
+        A frame with :data:`BREACH_SCHEMA` columns, sorted by rule, person and date.
+    """
+    rows = [
+        {
+            "staff_id": b.staff_id,
+            "rule": _rule_of(b.rule, b.detail),
+            "date": b.date,
+            "count": b.count,
+            "hard": b.hard,
+            "detail": b.detail,
+        }
+        for b in check(instance.problem, roster.select("staff_id", "date", "shift"))
+    ]
+    rows += _frequency_breaches(instance, roster)
+    rows += _calendar_breaches(instance, roster)
+    preset = instance.preset.rules
+    for row in rows:
+        rule = preset.get(row["rule"])
+        row["source"] = rule.source if rule else DATA_SOURCES.get(row["rule"], "")
+        row["status"] = rule.status if rule else "data"
+        row["service"] = instance.service.id
+        row["scenario"] = instance.scenario_id
+        row["rota"] = instance.rota
+    frame = pl.DataFrame(rows, schema=BREACH_SCHEMA)
+    return frame.sort(["rule", "staff_id", "date"], nulls_last=True)
+
+
+def compliance_table(instance: OohInstance, breaches: pl.DataFrame) -> pl.DataFrame:
+    """One row per preset rule (and data check) with its breach count for one rota.
+
+    Returns:
+        ``service, scenario, rota, rule, value, source, status, hard_breaches,
+        soft_breaches, people_breaching, compliant``.
+    """
+    rules = list(instance.preset.rules.values())
+    names = [r.name for r in rules] + [
+        n
+        for n in ("leave", "eligibility", "shift_calendar", "one_shift_per_day", "roster")
+        if n not in instance.preset.rules
+    ]
+    rows = []
+    for name in names:
+        rule = instance.preset.rules.get(name)
+        mine = breaches.filter(pl.col("rule") == name)
+        hard = mine.filter(pl.col("hard"))
+        rows.append(
+            {
+                "service": instance.service.id,
+                "scenario": instance.scenario_id,
+                "rota": instance.rota,
+                "rule": name,
+                "value": None if rule is None else rule.value,
+                "source": rule.source if rule else DATA_SOURCES.get(name, ""),
+                "status": rule.status if rule else "data",
+                "hard_breaches": hard.height,
+                "soft_breaches": mine.height - hard.height,
+                "people_breaching": mine.get_column("staff_id").n_unique(),
+                "compliant": hard.height == 0,
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+def horizon_of(roster: pl.DataFrame) -> tuple[dt.date, int]:
+    """First date and length in days of the span a roster covers."""
+    first = roster.get_column("date").min()
+    last = roster.get_column("date").max()
+    return first, (last - first).days + 1
+
+
+def days_limit(n_days: int, one_in: float) -> int:
+    """``floor(n_days / one_in)``: most days a person may hold a 1-in-N rota."""
+    return math.floor(n_days / one_in)

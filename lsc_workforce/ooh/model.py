@@ -1,0 +1,333 @@
+r"""The OOH rota integer programme: the rota engine's model plus the OOH constraint families.
+
+The engine (``lsc_workforce.rota.model.build_model``) supplies C1-C21 (one shift a day, soft
+cover, rest, leave, windows, nights, weekends, eligibility, candidate posts ...). The OOH
+analysis adds, with the name prefixes used for the PuLP rows:
+
+* **C-O1** ``oncall_frequency``: :math:`\sum_d w_{id} \le \lfloor h / N \rfloor` for every person
+  (and candidate post) when the preset has ``oncall_one_in = N``: a person's 1-in-N is at least
+  :math:`N`. Soft (slack priced at the rule's ``soft_penalty`` per day) if the analyst says so.
+* **C-O2** ``shift_calendar``: :math:`x_{idt} = 0` when shift :math:`t` does not run on date
+  :math:`d` (weeknight patterns on weekends and bank holidays, and the reverse). Imposed as
+  variable bounds, so it adds no rows.
+* **C-O3** ``load_balance`` (soft): :math:`\sum_{d,t} x_{idt} - \tau_i = \delta^+_i -
+  \delta^-_i` with the constant target :math:`\tau_i = \frac{wte_i}{\sum_j wte_j} \sum_r s_r`
+  (the WTE share of all wanted shifts), priced at ``OohWeights.load_balance`` per day. Unlike the
+  engine's C19 the target is a constant, so each row holds one person's variables only (the
+  engine's C19 rows each hold every person's variables, which is too dense for 52-week
+  network rotas).
+* **C-O4** ``candidate_order``: :math:`y_{c,k} \ge y_{c,k+1}` for the interchangeable candidate
+  posts of a class (symmetry breaking for the extra-headcount programme).
+* **C-O5** ``full_cover``: :math:`u_r = 0` (cover made hard, as a bound) in the extra-headcount
+  programme, whose objective is then the number of candidate posts used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+import polars as pl
+import pulp
+
+from lsc_workforce.config import SolverSettings
+from lsc_workforce.ooh.build import OohInstance, OohWeights
+from lsc_workforce.rota.model import RotaModel, build_model
+from lsc_workforce.solve import SolveResult, SolveStatus, solve_problem
+
+__all__ = [
+    "OOH_CONSTRAINT_TAGS",
+    "OohSolution",
+    "add_candidate_order",
+    "add_full_cover",
+    "add_load_balance",
+    "add_oncall_frequency",
+    "add_shift_calendar",
+    "build_ooh_model",
+    "solve_instance",
+]
+
+#: OOH constraint tags and their row-name prefixes (the engine's are C1-C21).
+OOH_CONSTRAINT_TAGS: dict[str, str] = {
+    "C-O1": "oncall_frequency",
+    "C-O2": "shift_calendar",
+    "C-O3": "load_balance",
+    "C-O4": "candidate_order",
+    "C-O5": "full_cover",
+}
+
+ROSTER_SCHEMA = {
+    "staff_id": pl.String,
+    "date": pl.Date,
+    "shift": pl.String,
+    "pattern": pl.String,
+    "site": pl.String,
+    "rota": pl.String,
+    "candidate": pl.Boolean,
+}
+
+
+@dataclass(frozen=True)
+class OohSolution:
+    """The solved rota of one :class:`OohInstance`.
+
+    Attributes:
+        instance: what was solved.
+        result: honest solver status, objective, bound, gap and timings.
+        roster: ``staff_id, date, shift, pattern, site, rota, candidate``: one row per shift.
+        uncovered: ``date, shift, pattern, site, rota, missing``: shifts short of cover.
+        posts_used: candidate post ids the model brought in (extra-headcount runs).
+        components: objective components by name (penalty units).
+        n_variables: columns of the integer programme.
+        n_constraints: rows of the integer programme.
+        mode: ``"rota"`` (best rota with today's staff) or ``"headcount"`` (minimum posts).
+    """
+
+    instance: OohInstance
+    result: SolveResult
+    roster: pl.DataFrame
+    uncovered: pl.DataFrame
+    posts_used: tuple[str, ...]
+    components: dict[str, float]
+    n_variables: int
+    n_constraints: int
+    mode: str
+
+
+def add_oncall_frequency(model: RotaModel, instance: OohInstance) -> None:
+    r"""C-O1 oncall_frequency: :math:`\sum_d w_{id} \le \lfloor h/N \rfloor` (1-in-N at least N).
+
+    With a ``soft_penalty`` on the preset's ``oncall_one_in`` rule the row gets a slack priced
+    per day above the limit (objective component ``soft_oncall_frequency``).
+    """
+    limit = instance.max_days
+    if limit is None:
+        return
+    rule = instance.preset.rules["oncall_one_in"]
+    n_days = instance.problem.n_days
+    terms = []
+    for i in range(len(instance.problem.people)):
+        expr = pulp.lpSum(model.works(i, d) for d in range(n_days))
+        if len(expr) <= limit:
+            continue
+        name = f"oncall_frequency__{model.person_names[i]}"
+        if rule.soft_penalty is not None:
+            slack = pulp.LpVariable(f"slack_{name}", lowBound=0)
+            terms.append((slack, rule.soft_penalty))
+            expr = expr - slack
+        model.prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, name, limit)
+    if terms:
+        model.components["soft_oncall_frequency"] = pulp.LpAffineExpression(terms)
+
+
+def add_shift_calendar(model: RotaModel, instance: OohInstance) -> None:
+    r"""C-O2 shift_calendar: :math:`x_{idt} = 0` when shift ``t`` does not run on date ``d``.
+
+    Imposed as the variable's upper bound (the solver's presolve removes the column).
+    """
+    problem = instance.problem
+    for (_, d, t), var in model.assign.items():
+        shift_id = problem.shift_types[t].id
+        if problem.dates[d] not in instance.offered[shift_id]:
+            var.upBound = 0
+
+
+def add_load_balance(model: RotaModel, instance: OohInstance, weight: float) -> None:
+    r"""C-O3 load_balance (soft): :math:`c_i - \tau_i = \delta^+_i - \delta^-_i`.
+
+    :math:`c_i` counts person ``i``'s shifts, :math:`\tau_i` is their WTE share of all wanted
+    shifts (a constant). Candidate posts are excluded. Component ``load_balance`` is
+    ``weight`` times the total deviation.
+    """
+    if weight <= 0:
+        return
+    problem = instance.problem
+    regular = [i for i, p in enumerate(problem.people) if not p.optional]
+    reachable = [
+        i
+        for i in regular
+        if any(model.by_person_shift.get((i, t)) for t in range(len(problem.shift_types)))
+    ]
+    total_wte = sum(problem.people[i].wte for i in reachable)
+    if not reachable or total_wte <= 0:
+        return
+    wanted = instance.required_shifts
+    terms = []
+    for i in reachable:
+        count = pulp.lpSum(
+            v
+            for t in range(len(problem.shift_types))
+            for v in model.by_person_shift.get((i, t), [])
+        )
+        target = problem.people[i].wte / total_wte * wanted
+        name = model.person_names[i]
+        plus = pulp.LpVariable(f"load_over_{name}", lowBound=0)
+        minus = pulp.LpVariable(f"load_under_{name}", lowBound=0)
+        model.prob += pulp.LpConstraint(
+            count - plus + minus, pulp.LpConstraintEQ, f"load_balance__{name}", target
+        )
+        terms += [(plus, weight), (minus, weight)]
+    model.components["load_balance"] = pulp.LpAffineExpression(terms)
+
+
+def add_candidate_order(model: RotaModel, instance: OohInstance) -> None:
+    r"""C-O4 candidate_order: :math:`y_{c,k} \ge y_{c,k+1}` within each candidate class.
+
+    Candidate posts of one class are interchangeable, so only the first :math:`k` of them are
+    ever used; this removes the symmetric copies of every solution.
+    """
+    by_class: dict[str, list[int]] = defaultdict(list)
+    people = instance.people
+    classes = dict(
+        zip(people.get_column("staff_id"), people.get_column("candidate_class"), strict=True)
+    )
+    for i, person in enumerate(instance.problem.people):
+        if person.optional:
+            by_class[classes[person.id]].append(i)
+    for cls, members in by_class.items():
+        for a, b in zip(members, members[1:], strict=False):
+            model.prob += pulp.LpConstraint(
+                model.post_used[b] - model.post_used[a],
+                pulp.LpConstraintLE,
+                f"candidate_order__{cls}_{model.person_names[b]}",
+                0,
+            )
+
+
+def add_full_cover(model: RotaModel) -> None:
+    r"""C-O5 full_cover: :math:`u_r = 0` for every cover requirement (bound, no rows)."""
+    for var in model.cover_under.values():
+        var.upBound = 0
+
+
+def build_ooh_model(
+    instance: OohInstance, weights: OohWeights | None = None, mode: str = "rota"
+) -> RotaModel:
+    """Build the engine model for ``instance`` and add the OOH constraint families.
+
+    Args:
+        instance: the rota.
+        weights: objective weights (``load_balance`` applies in ``rota`` mode only).
+        mode: ``"rota"``: best rota with today's staff; ``"headcount"``: full cover, fewest
+            candidate posts (C-O4, C-O5, no load balance).
+
+    Returns:
+        The model with ``prob.objective`` set to the sum of its components.
+    """
+    if mode not in ("rota", "headcount"):
+        raise ValueError(f"mode must be 'rota' or 'headcount', not {mode!r}")
+    weights = weights or OohWeights()
+    start = time.perf_counter()
+    model = build_model(instance.problem)
+    add_oncall_frequency(model, instance)
+    add_shift_calendar(model, instance)
+    if mode == "rota":
+        add_load_balance(model, instance, weights.load_balance)
+    else:
+        add_candidate_order(model, instance)
+        add_full_cover(model)
+    model.prob.setObjective(pulp.lpSum(model.components.values()))
+    model.build_s += time.perf_counter() - start
+    return model
+
+
+def _roster(model: RotaModel, instance: OohInstance) -> pl.DataFrame:
+    problem = instance.problem
+    rows = []
+    for (i, d, t), var in model.assign.items():
+        value = var.varValue
+        if value is not None and value > 0.5:
+            person = problem.people[i]
+            slot = instance.slots[problem.shift_types[t].id]
+            rows.append(
+                (
+                    person.id,
+                    problem.dates[d],
+                    slot.shift_id,
+                    slot.pattern.id,
+                    slot.site,
+                    instance.rota,
+                    person.optional,
+                )
+            )
+    return pl.DataFrame(rows, schema=ROSTER_SCHEMA, orient="row").sort("date", "shift", "staff_id")
+
+
+def _uncovered(model: RotaModel, instance: OohInstance, has_solution: bool) -> pl.DataFrame:
+    problem = instance.problem
+    rows = []
+    for r, req in enumerate(problem.cover):
+        value = model.cover_under[r].varValue if has_solution else req.required
+        missing = round(value or 0)
+        if missing > 0:
+            slot = instance.slots[req.shift]
+            rows.append((req.date, req.shift, slot.pattern.id, slot.site, instance.rota, missing))
+    return pl.DataFrame(
+        rows,
+        schema={
+            "date": pl.Date,
+            "shift": pl.String,
+            "pattern": pl.String,
+            "site": pl.String,
+            "rota": pl.String,
+            "missing": pl.Int64,
+        },
+        orient="row",
+    )
+
+
+def solve_instance(
+    instance: OohInstance,
+    settings: SolverSettings,
+    weights: OohWeights | None = None,
+    mode: str = "rota",
+) -> OohSolution:
+    """Build and solve one rota; read the roster, the uncovered shifts and the posts used.
+
+    Args:
+        instance: the rota.
+        settings: solver settings (time limit, gap, threads).
+        weights: objective weights.
+        mode: ``"rota"`` or ``"headcount"`` (see :func:`build_ooh_model`).
+
+    Returns:
+        The :class:`OohSolution`; with no solution (infeasible, not solved) the roster is empty
+        and every wanted shift is listed as uncovered.
+    """
+    model = build_ooh_model(instance, weights, mode)
+    result = solve_problem(model.prob, settings, build_s=model.build_s)
+    has_solution = result.status.has_solution
+    if has_solution:
+        roster = _roster(model, instance)
+        components = {k: float(pulp.value(v) or 0.0) for k, v in model.components.items()}
+        posts = tuple(
+            instance.problem.people[i].id
+            for i, var in model.post_used.items()
+            if (var.varValue or 0) > 0.5
+        )
+    else:
+        roster = pl.DataFrame(schema=ROSTER_SCHEMA)
+        components, posts = {}, ()
+    return OohSolution(
+        instance=instance,
+        result=result,
+        roster=roster,
+        uncovered=_uncovered(model, instance, has_solution),
+        posts_used=posts,
+        components=components,
+        n_variables=model.prob.numVariables(),
+        n_constraints=model.prob.numConstraints(),
+        mode=mode,
+    )
+
+
+def horizon_end(instance: OohInstance) -> dt.date:
+    """Last date of the instance's horizon."""
+    return instance.dates[-1]
+
+
+def is_proven(result: SolveResult) -> bool:
+    """Whether the solve proved optimality (not just a time-limited incumbent)."""
+    return result.status is SolveStatus.OPTIMAL

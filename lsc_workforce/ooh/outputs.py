@@ -1,0 +1,145 @@
+"""Writers for the OOH outputs: scenario comparison (CSV, XLSX), rosters and iCalendar files.
+
+Layout under the run's ``OUTPUT_DIR/ooh/`` (published as ``outputs/latest/ooh/``)::
+
+    scenario_comparison.csv / .xlsx   one row per service x scenario
+    person_load.csv, compliance.csv, breaches.csv, costs.csv, uncovered.csv
+    rosters/<service>__<scenario>.csv one row per shift held
+    ics/<service>__<scenario>/<staff_id>.ics   one calendar per person
+
+Calendars carry pseudonymised staff ids only and UTC times (so no time-zone block is needed);
+their ``DTSTAMP`` is the analysis "as at" date, never the wall clock, so the same inputs give
+byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from pathlib import Path
+
+import polars as pl
+
+from lsc_workforce.ooh.analysis import OohAnalysis, ScenarioResult
+
+__all__ = [
+    "ics_calendar",
+    "write_comparison",
+    "write_ics",
+    "write_outputs",
+    "write_rosters",
+]
+
+_ICS_TIME = "%Y%m%dT%H%M%SZ"
+
+
+def write_comparison(analysis: OohAnalysis, out_dir: Path) -> list[Path]:
+    """Write ``scenario_comparison.csv`` and ``.xlsx`` (same columns, same rows)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    table = analysis.comparison()
+    csv_path = out_dir / "scenario_comparison.csv"
+    xlsx_path = out_dir / "scenario_comparison.xlsx"
+    table.write_csv(csv_path)
+    table.write_excel(xlsx_path, worksheet="scenario_comparison", autofit=True)
+    return [csv_path, xlsx_path]
+
+
+def write_rosters(results: Iterable[ScenarioResult], out_dir: Path) -> list[Path]:
+    """Write ``rosters/<service>__<scenario>.csv`` for each result."""
+    folder = out_dir / "rosters"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for result in results:
+        path = folder / f"{result.key}.csv"
+        result.roster().sort("date", "rota", "shift", "staff_id").write_csv(path)
+        written.append(path)
+    return written
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def ics_calendar(
+    result: ScenarioResult, staff_id: str, stamp: dt.date, shifts: pl.DataFrame
+) -> str:
+    """One person's iCalendar (RFC 5545) text for their shifts in one scenario.
+
+    Args:
+        result: the scenario (service and shift times).
+        staff_id: pseudonymised id.
+        stamp: ``DTSTAMP`` date (the "as at" date, not the wall clock).
+        shifts: that person's roster rows (``date, shift, pattern, site, rota``).
+
+    Returns:
+        The calendar, with CRLF line endings.
+    """
+    by_rota = {s.instance.rota: s.instance for s in result.solutions}
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//lsc-workforce//OOH rota//EN",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{_escape(f'{result.service_id} {result.scenario_id} {staff_id}')}",
+    ]
+    stamp_text = dt.datetime.combine(stamp, dt.time(0), tzinfo=dt.UTC).strftime(_ICS_TIME)
+    for row in shifts.sort("date", "shift").iter_rows(named=True):
+        instance = by_rota[row["rota"]]
+        day = instance.problem.day_index[row["date"]]
+        begin, end = instance.problem.shift_interval(day, row["shift"])
+        where = row["site"] or "remote / network"
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{result.key}-{staff_id}-{row['date']:%Y%m%d}-"
+            f"{row['shift'].replace('@', '-')}@lsc-workforce",
+            f"DTSTAMP:{stamp_text}",
+            f"DTSTART:{begin.strftime(_ICS_TIME)}",
+            f"DTEND:{end.strftime(_ICS_TIME)}",
+            "SUMMARY:" + _escape(f"{instance.service.name}: {row['pattern']} on-call"),
+            f"LOCATION:{_escape(where)}",
+            "DESCRIPTION:" + _escape(f"Rota {row['rota']}, scenario {result.scenario_id}"),
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "\r\n".join(lines) + "\r\n"
+
+
+def write_ics(result: ScenarioResult, out_dir: Path, stamp: dt.date) -> list[Path]:
+    """Write ``ics/<service>__<scenario>/<staff_id>.ics`` for every person with a shift."""
+    folder = out_dir / "ics" / result.key
+    folder.mkdir(parents=True, exist_ok=True)
+    roster = result.roster()
+    written = []
+    for (staff_id,), shifts in roster.group_by("staff_id", maintain_order=True):
+        path = folder / f"{staff_id}.ics"
+        path.write_text(
+            ics_calendar(result, str(staff_id), stamp, shifts), encoding="utf-8", newline=""
+        )
+        written.append(path)
+    return written
+
+
+def write_outputs(analysis: OohAnalysis, out_dir: Path) -> list[Path]:
+    """Write every OOH output under ``out_dir`` (normally ``OUTPUT_DIR/ooh``).
+
+    Returns:
+        The files written.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = write_comparison(analysis, out_dir)
+    tables = {
+        "person_load": analysis.load(),
+        "compliance": analysis.compliance(),
+        "breaches": analysis.breaches(),
+        "costs": analysis.costs(),
+        "uncovered": analysis.gaps(),
+    }
+    for name, frame in tables.items():
+        path = out_dir / f"{name}.csv"
+        frame.write_csv(path)
+        written.append(path)
+    written += write_rosters(analysis.results, out_dir)
+    for result in analysis.results:
+        written += write_ics(result, out_dir, analysis.start)
+    return written

@@ -1,0 +1,397 @@
+r"""Training-pipeline integer programme: how many trainees of each kind to start each year.
+
+The formulation below is repeated, with the same tags, in ``notebooks/40_training_pipeline.ipynb``
+and in the docstring of each ``add_<rule>()`` function; every PuLP constraint name starts with the
+rule's slug (``stock_flow__…``).
+
+**Sets.** Trusts :math:`t \in T`; staff groups :math:`g \in G`; programmes :math:`p \in P`;
+financial years :math:`y \in Y = \{y_0, \dots, y_0 + H - 1\}`; skill-mix rules
+:math:`(a, b) \in M` (donor group :math:`a` may absorb recipient :math:`b`'s work).
+
+**Parameters.** For programme :math:`p`: duration :math:`d_p` (years), completion rate
+:math:`c_p`, retention after completion :math:`r_p`, produced group :math:`g_p`, source group
+:math:`s_p`, cost per trainee-year :math:`k_p` (brief §5). Baseline supply :math:`B_{tgy}`
+(closing WTE with no new completions) and response kernel :math:`K_{ptgcy}` (WTE in year
+:math:`y` per retained completer of year :math:`c`), both from the supply projection;
+required WTE :math:`R_{tgy}`; trainees already in training
+:math:`N^0_{pty}` and their completions :math:`Q^0_{pty}`; placement capacity
+:math:`\kappa_{pty}`, funded intake limit :math:`f_{pty}`, source pool :math:`\pi_{pt}`, budget
+:math:`B_y`, skill-mix share :math:`m_{ab}`; shortfall weight :math:`\omega_g`, discount factor
+:math:`\delta_y = (1 + \rho)^{-(y - y_0)}`.
+
+**Variables.** ``intake`` :math:`x_{pty} \in \mathbb{Z}_{\ge 0}`; ``supply``
+:math:`S_{tgy} \ge 0` (WTE in post at the end of year :math:`y`); ``shortfall``
+:math:`u_{tgy} \ge 0`; ``substitution`` :math:`z_{tab y} \ge 0` (donor WTE doing recipient work).
+Trainees in training :math:`N_{pty} = N^0_{pty} + \sum_{j=0}^{d_p - 1} x_{pt,y-j}` and retained
+completions :math:`Q_{pty} = c_p r_p (Q^0_{pty} + x_{pt, y - d_p + 1})` (an intake completes at
+the end of its last training year) are expressions, not variables.
+
+**Objective** (lexicographic, stated): first minimise the weighted, discounted shortfall
+:math:`F = \sum_{t,g,y} \omega_g \delta_y u_{tgy}` (WTE-years); then, holding
+:math:`F \le F^* (1 + \epsilon) + 10^{-6}`, minimise the discounted training cost
+:math:`K = \sum_{p,t,y} \delta_y k_p N_{pty}` (GBP).
+
+**Constraints.**
+
+* C1 ``stock_flow``: :math:`S_{tgy} = B_{tgy} + \sum_{p} \sum_{c \le y} K_{ptgcy} Q_{ptc}`: the
+  supply projection's baseline plus each retained completion times its response kernel (WTE
+  still in post in year :math:`y` per completer of year :math:`c`; negative in the group a
+  conversion programme draws from). ``lsc_workforce.demand.supply.project_supply`` is linear in
+  completions, so this equals it for the same intakes; with a constant leaver rate it is
+  :math:`S_{tgy} = (1 - \ell_{tg}) S_{tg,y-1} + w_p Q_{pty}`.
+* C2 ``shortfall``: :math:`u_{tgy} \ge R_{tgy} - S_{tgy} - \sum_{a} z_{tagy} + \sum_{b}
+  z_{tgby}`: unmet requirement after substitution; a donor's WTE doing another group's work is
+  not available for its own.
+* C3 ``skill_mix``: :math:`z_{taby} \le m_{ab} R_{tby}`: substitution is bounded to a configurable
+  share of the recipient's work (plain-film reporting, diagnostic lists).
+* C4 ``placement_capacity``: :math:`N_{pty} \le \kappa_{pty}`: supervisors and placements limit
+  trainees in training at once.
+* C5 ``funded_posts``: :math:`x_{pty} \le f_{pty}`: new entrants need a funded post.
+* C6 ``source_pool``: :math:`\sum_y x_{pty} \le \pi_{pt}` for programmes drawn from a per-trust
+  pool (nurses and radiographers for clinical endoscopy).
+* C7 ``budget``: :math:`\sum_{p,t} k_p N_{pty} \le B_y` when a budget is set.
+* C8 ``fixed_intakes``: :math:`x_{pty} = \bar{x}_{pty}` for agreed posts (and every intake in the
+  status-quo scenario).
+
+No big-M is used. Shortfall is soft (C2), so the model is infeasible only when fixed intakes or
+trainees already in training break C4-C7; :func:`lsc_workforce.pipeline.solution.solve_pipeline`
+then reports the constraints that cannot hold.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulp
+
+from lsc_workforce.config import ConfigError
+from lsc_workforce.pipeline.inputs import POOL, PipelineInputs
+
+#: Constraint tags of the formulation, in order; each has an ``add_<rule>()`` function.
+CONSTRAINT_TAGS: dict[str, str] = {
+    "C1": "stock_flow",
+    "C2": "shortfall",
+    "C3": "skill_mix",
+    "C4": "placement_capacity",
+    "C5": "funded_posts",
+    "C6": "source_pool",
+    "C7": "budget",
+    "C8": "fixed_intakes",
+}
+
+#: Constraint families that can be relaxed to diagnose an infeasible plan or a remaining gap.
+LIMIT_FAMILIES = ("placement_capacity", "funded_posts", "source_pool", "budget", "fixed_intakes")
+
+
+@dataclass(frozen=True)
+class PipelineSettings:
+    """Scenario choices for one model build.
+
+    Attributes:
+        discount_rate: annual rate for discounting shortfall and cost (:math:`\\rho`).
+        shortfall_weights: weight per staff group (default 1.0 for groups not listed).
+        budget_gbp: training budget per financial year (GBP); ``None`` means no cap. A single
+            number applies to every year.
+        skill_mix_shares: overrides of ``max_share`` keyed by (donor, recipient).
+        fixed_intakes: intakes fixed by (programme, trust, year), e.g. agreed posts.
+        fix_status_quo: fix every intake to today's ``status_quo_intake``.
+        cost_tolerance: relative slack on the shortfall optimum allowed while minimising cost.
+        relax: solve the LP relaxation (continuous intakes) for shadow prices.
+        elastic: give C4-C8 non-negative slack variables penalised at ``elastic_penalty``, to find
+            which limits an infeasible plan breaks.
+        elastic_penalty: penalty per unit of slack in elastic mode.
+    """
+
+    discount_rate: float = 0.035
+    shortfall_weights: Mapping[str, float] = field(default_factory=dict)
+    budget_gbp: float | Mapping[int, float] | None = None
+    skill_mix_shares: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    fixed_intakes: Mapping[tuple[str, str, int], int] = field(default_factory=dict)
+    fix_status_quo: bool = False
+    cost_tolerance: float = 0.0
+    relax: bool = False
+    elastic: bool = False
+    elastic_penalty: float = 1e6
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.discount_rate < 1:
+            raise ConfigError(f"discount_rate must be in [0, 1), not {self.discount_rate}")
+        if any(w < 0 for w in self.shortfall_weights.values()):
+            raise ConfigError("shortfall weights must be non-negative")
+        if any(not 0 <= s <= 1 for s in self.skill_mix_shares.values()):
+            raise ConfigError("skill-mix shares must lie in [0, 1]")
+        if any(v < 0 for v in self.fixed_intakes.values()):
+            raise ConfigError("fixed intakes must be non-negative")
+        if self.cost_tolerance < 0:
+            raise ConfigError("cost_tolerance must be non-negative")
+
+    def budget_for(self, year: int) -> float | None:
+        """Return the budget of ``year`` (GBP) or ``None`` when uncapped."""
+        if self.budget_gbp is None or isinstance(self.budget_gbp, int | float):
+            return self.budget_gbp
+        return self.budget_gbp.get(year)
+
+
+@dataclass
+class PipelineModel:
+    """A built model: the PuLP problem, its variables and the objective components.
+
+    Attributes:
+        prob: the PuLP problem (objective set to the weighted shortfall :math:`F`).
+        inputs: the inputs it was built from.
+        settings: the settings it was built with.
+        intake: ``x[p, t, y]``.
+        supply: ``S[t, g, y]``.
+        shortfall: ``u[t, g, y]``.
+        substitution: ``z[t, donor, recipient, y]``.
+        in_training: ``N[p, t, y]`` expressions.
+        slack: elastic slack variables by constraint name (elastic mode only).
+        objective_terms: named objective components (``weighted_shortfall``, ``training_cost``,
+            and ``elastic_slack`` in elastic mode).
+        limits: constraint name -> (family, programme or "", trust or "", year or None).
+    """
+
+    prob: pulp.LpProblem
+    inputs: PipelineInputs
+    settings: PipelineSettings
+    intake: dict[tuple[str, str, int], pulp.LpVariable] = field(default_factory=dict)
+    supply: dict[tuple[str, str, int], pulp.LpVariable] = field(default_factory=dict)
+    shortfall: dict[tuple[str, str, int], pulp.LpVariable] = field(default_factory=dict)
+    substitution: dict[tuple[str, str, str, int], pulp.LpVariable] = field(default_factory=dict)
+    in_training: dict[tuple[str, str, int], pulp.LpAffineExpression] = field(default_factory=dict)
+    slack: dict[str, pulp.LpVariable] = field(default_factory=dict)
+    objective_terms: dict[str, pulp.LpAffineExpression] = field(default_factory=dict)
+    limits: dict[str, tuple[str, str, str, int | None]] = field(default_factory=dict)
+
+
+def slug(*parts: Any) -> str:
+    """Join parts into an ASCII constraint or variable name (``[A-Za-z0-9_]``, ``__`` between)."""
+    return "__".join(re.sub(r"[^A-Za-z0-9]+", "_", str(part)).strip("_") for part in parts)
+
+
+def discount(settings: PipelineSettings, inputs: PipelineInputs, year: int) -> float:
+    """Return :math:`\\delta_y = (1 + \\rho)^{-(y - y_0)}`."""
+    return (1.0 + settings.discount_rate) ** -(year - inputs.years[0])
+
+
+def build_model(inputs: PipelineInputs, settings: PipelineSettings | None = None) -> PipelineModel:
+    """Build the training-pipeline model with every constraint family C1-C8.
+
+    Args:
+        inputs: validated inputs.
+        settings: scenario settings (defaults: no budget cap, free intakes).
+
+    Returns:
+        The model, whose objective is the weighted discounted shortfall (stage 1 of the
+        lexicographic objective); the cost term is in ``objective_terms["training_cost"]``.
+    """
+    settings = settings or PipelineSettings()
+    model = PipelineModel(pulp.LpProblem("training_pipeline", pulp.LpMinimize), inputs, settings)
+    cat = pulp.LpContinuous if settings.relax else pulp.LpInteger
+    for p in inputs.programmes:
+        for t in inputs.trusts:
+            for y in inputs.years:
+                model.intake[p, t, y] = pulp.LpVariable(slug("intake", p, t, y), 0, None, cat)
+    for t in inputs.trusts:
+        for g in inputs.staff_groups:
+            for y in inputs.years:
+                model.supply[t, g, y] = pulp.LpVariable(slug("supply", t, g, y), 0)
+                model.shortfall[t, g, y] = pulp.LpVariable(slug("shortfall", t, g, y), 0)
+    for rule in inputs.skill_mix:
+        for t in inputs.trusts:
+            for y in inputs.years:
+                model.substitution[t, rule.donor, rule.recipient, y] = pulp.LpVariable(
+                    slug("substitution", t, rule.donor, rule.recipient, y), 0
+                )
+    for (p, t, y), x in model.intake.items():
+        duration = inputs.programmes[p].duration_years
+        model.in_training[p, t, y] = pulp.lpSum(
+            model.intake[p, t, y - j] for j in range(duration) if y - j >= inputs.years[0]
+        ) + inputs.pipeline_in_training.get((p, t, y), 0.0)
+        del x
+
+    for add_rule in RULES.values():
+        add_rule(model)
+
+    weighted = pulp.lpSum(
+        settings.shortfall_weights.get(g, 1.0) * discount(settings, inputs, y) * u
+        for (t, g, y), u in model.shortfall.items()
+    )
+    cost = pulp.lpSum(
+        discount(settings, inputs, y) * inputs.programmes[p].cost_per_trainee_year_gbp * n
+        for (p, t, y), n in model.in_training.items()
+    )
+    model.objective_terms["weighted_shortfall"] = weighted
+    model.objective_terms["training_cost"] = cost
+    objective = weighted
+    if model.slack:
+        model.objective_terms["elastic_slack"] = pulp.lpSum(model.slack.values())
+        objective = weighted + settings.elastic_penalty * model.objective_terms["elastic_slack"]
+    model.prob.setObjective(objective)
+    return model
+
+
+def retained_completions(model: PipelineModel, p: str, t: str, y: int) -> pulp.LpAffineExpression:
+    """Return :math:`Q_{pty}`: people finishing programme ``p`` at the end of ``y`` and staying.
+
+    That is :math:`c_p r_p (x_{pt, y - d_p + 1} + \\text{already in training})`; trainees
+    already in the staff stock are in the baseline and are not counted here.
+    """
+    prog = model.inputs.programmes[p]
+    start = y - prog.duration_years + 1
+    people = model.inputs.pipeline_completions.get((p, t, y), 0.0)
+    if start in model.inputs.years:
+        people = people + model.intake[p, t, start]
+    return prog.retained_per_entrant * people
+
+
+def add_stock_flow(model: PipelineModel) -> None:
+    r"""C1 stock-flow: :math:`S_{tgy} = B_{tgy} + \sum_p \sum_{c \le y} K_{ptgcy} Q_{ptc}`.
+
+    The supply projection is linear and time-invariant in completions, so supply is its
+    baseline :math:`B` (no new completions) plus every retained completion :math:`Q` times the
+    response kernel :math:`K` (WTE per completer ``lag`` years on, after leavers, retirements,
+    progression and conversions; negative in the group a conversion programme draws from). With
+    a constant leaver rate this is the recursion :math:`S_y = (1 - \ell) S_{y-1} + w_p Q_y`.
+    """
+    inputs = model.inputs
+    completions = {
+        (p, t, y): retained_completions(model, p, t, y)
+        for p in inputs.programmes
+        for t in inputs.trusts
+        for y in inputs.years
+    }
+    kernel: dict[tuple[str, str, int], list[tuple[str, int, float]]] = {}
+    for (p, t, g, first, y), weight in inputs.response.items():
+        kernel.setdefault((t, g, y), []).append((p, first, weight))
+    for t in inputs.trusts:
+        for g in inputs.staff_groups:
+            for y in inputs.years:
+                flows = pulp.lpSum(
+                    weight * completions[p, t, first]
+                    for p, first, weight in kernel.get((t, g, y), [])
+                    if first <= y
+                )
+                model.prob += (
+                    model.supply[t, g, y] == inputs.baseline_wte[t, g, y] + flows,
+                    slug("stock_flow", t, g, y),
+                )
+
+
+def add_shortfall(model: PipelineModel) -> None:
+    r"""C2 shortfall: :math:`u_{tgy} \ge R_{tgy} - S_{tgy} - \sum_a z_{tagy} + \sum_b z_{tgby}`."""
+    inputs = model.inputs
+    for (t, g, y), u in model.shortfall.items():
+        absorbed = pulp.lpSum(z for (tt, _a, b, yy), z in model.substitution.items()
+                              if (tt, b, yy) == (t, g, y))
+        lent = pulp.lpSum(z for (tt, a, _b, yy), z in model.substitution.items()
+                          if (tt, a, yy) == (t, g, y))
+        model.prob += (
+            u >= inputs.required_wte[t, g, y] - model.supply[t, g, y] - absorbed + lent,
+            slug("shortfall", t, g, y),
+        )
+
+
+def add_skill_mix(model: PipelineModel) -> None:
+    r"""C3 skill mix: :math:`z_{taby} \le m_{ab} R_{tby}` (share of the recipient's work)."""
+    inputs, settings = model.inputs, model.settings
+    for rule in inputs.skill_mix:
+        share = settings.skill_mix_shares.get((rule.donor, rule.recipient), rule.max_share)
+        for t in inputs.trusts:
+            for y in inputs.years:
+                model.prob += (
+                    model.substitution[t, rule.donor, rule.recipient, y]
+                    <= share * inputs.required_wte[t, rule.recipient, y],
+                    slug("skill_mix", t, rule.donor, rule.recipient, y),
+                )
+
+
+def _add_limit(
+    model: PipelineModel,
+    family: str,
+    lhs: pulp.LpAffineExpression,
+    sense: str,
+    rhs: float,
+    key: tuple[str, str, int | None],
+) -> None:
+    """Add one C4-C8 constraint, with elastic slack in elastic mode, and record its family."""
+    name = slug(family, *(k for k in key if k not in ("", None)))
+    if model.settings.elastic:
+        over = pulp.LpVariable(slug("slack_over", name), 0)
+        model.slack[f"{name}__over"] = over
+        lhs = lhs - over
+        if sense == "==":
+            under = pulp.LpVariable(slug("slack_under", name), 0)
+            model.slack[f"{name}__under"] = under
+            lhs = lhs + under
+    if sense == "<=":
+        model.prob += (lhs <= rhs, name)
+    else:
+        model.prob += (lhs == rhs, name)
+    model.limits[name] = (family, *key)
+
+
+def add_placement_capacity(model: PipelineModel) -> None:
+    r"""C4 placement capacity: :math:`N_{pty} \le \kappa_{pty}` (supervisors, placements)."""
+    for (p, t, y), limit in model.inputs.placement_capacity.items():
+        _add_limit(model, "placement_capacity", model.in_training[p, t, y], "<=", limit, (p, t, y))
+
+
+def add_funded_posts(model: PipelineModel) -> None:
+    r"""C5 funded posts: :math:`x_{pty} \le f_{pty}`."""
+    for (p, t, y), limit in model.inputs.funded_intake_limit.items():
+        _add_limit(model, "funded_posts", model.intake[p, t, y], "<=", limit, (p, t, y))
+
+
+def add_source_pool(model: PipelineModel) -> None:
+    r"""C6 source pool: :math:`\sum_y x_{pty} \le \pi_{pt}` for pool-drawn programmes."""
+    inputs = model.inputs
+    for (p, t), pool in inputs.source_pool.items():
+        if inputs.programmes[p].source_group != POOL:
+            continue
+        total = pulp.lpSum(model.intake[p, t, y] for y in inputs.years)
+        _add_limit(model, "source_pool", total, "<=", pool, (p, t, None))
+
+
+def add_budget(model: PipelineModel) -> None:
+    r"""C7 budget: :math:`\sum_{p,t} k_p N_{pty} \le B_y` in every year with a budget."""
+    inputs = model.inputs
+    for y in inputs.years:
+        budget = model.settings.budget_for(y)
+        if budget is None:
+            continue
+        spend = pulp.lpSum(
+            inputs.programmes[p].cost_per_trainee_year_gbp * n
+            for (p, t, yy), n in model.in_training.items()
+            if yy == y
+        )
+        _add_limit(model, "budget", spend, "<=", budget, ("", "", y))
+
+
+def add_fixed_intakes(model: PipelineModel) -> None:
+    r"""C8 fixed intakes: :math:`x_{pty} = \bar{x}_{pty}` (agreed posts; status quo fixes all)."""
+    fixed: dict[tuple[str, str, int], float] = {}
+    if model.settings.fix_status_quo:
+        fixed.update({k: 0 for k in model.intake})
+        fixed.update(model.inputs.status_quo_intake)
+    fixed.update(model.settings.fixed_intakes)
+    for key, value in fixed.items():
+        if key not in model.intake:
+            raise ConfigError(f"fixed intake {key} is not a programme x trust x year of the model")
+        _add_limit(model, "fixed_intakes", model.intake[key], "==", value, key)
+
+
+#: Constraint functions in formulation order, keyed by tag.
+RULES: dict[str, Callable[[PipelineModel], None]] = {
+    "C1": add_stock_flow,
+    "C2": add_shortfall,
+    "C3": add_skill_mix,
+    "C4": add_placement_capacity,
+    "C5": add_funded_posts,
+    "C6": add_source_pool,
+    "C7": add_budget,
+    "C8": add_fixed_intakes,
+}

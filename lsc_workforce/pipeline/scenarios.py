@@ -1,0 +1,509 @@
+"""Training-pipeline scenarios: status quo, optimised, budget-capped and skill-mix-heavy plans.
+
+``config/training/scenarios.yaml`` holds the planning settings (horizon, discounting, weights,
+Monte Carlo size, suppression rule) and the scenarios. Every scenario is solved under every
+demand scenario of the projection issue (``config/demand/scenarios.yaml``), and every plan is
+evaluated against the same Monte Carlo draws (:mod:`lsc_workforce.demand.montecarlo`), giving
+the probability that the gap is closed by the target year.
+
+:func:`prepare_inputs` builds one :class:`~lsc_workforce.pipeline.inputs.PipelineInputs` per
+demand scenario from the trust datasets; :func:`run_scenarios` solves and diagnoses the plans.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import polars as pl
+
+from lsc_workforce.config import ConfigError, SolverSettings, load_yaml
+from lsc_workforce.demand.parameters import STATUSES
+from lsc_workforce.pipeline.inputs import PipelineInputs, load_training_tables, supply_params_for
+from lsc_workforce.pipeline.model import PipelineSettings
+from lsc_workforce.pipeline.solution import (
+    PipelinePlan,
+    diagnose_limits,
+    explain_gap,
+    solve_pipeline,
+)
+from lsc_workforce.privacy import SuppressionRule
+
+IntakePolicy = Literal["status_quo", "optimise"]
+
+
+@dataclass(frozen=True)
+class PipelineScenario:
+    """One training-pipeline scenario (an entry of ``scenarios`` in ``scenarios.yaml``).
+
+    Attributes:
+        name: scenario key, e.g. ``budget_capped``.
+        description: one plain-English sentence.
+        intake_policy: ``status_quo`` fixes every intake to today's; ``optimise`` chooses them.
+        budget_gbp: training budget per year (GBP), or ``None``.
+        budget_vs_status_quo: budget per year as a multiple of the status-quo plan's spend in
+            that year (overrides ``budget_gbp``), or ``None``.
+        skill_mix_shares: substitution shares by (donor, recipient), overriding ``skill_mix.csv``.
+        fixed_intakes: agreed intakes by (programme, trust, year).
+        source: provenance.
+        status: ``confirmed``, ``secondary``, ``derived`` or ``unconfirmed``.
+    """
+
+    name: str
+    description: str
+    intake_policy: IntakePolicy = "optimise"
+    budget_gbp: float | None = None
+    budget_vs_status_quo: float | None = None
+    skill_mix_shares: Mapping[tuple[str, str], float] = field(default_factory=dict)
+    fixed_intakes: Mapping[tuple[str, str, int], int] = field(default_factory=dict)
+    source: str = ""
+    status: str = "derived"
+
+    def __post_init__(self) -> None:
+        if self.intake_policy not in ("status_quo", "optimise"):
+            raise ConfigError(f"scenario {self.name}: unknown intake_policy {self.intake_policy!r}")
+        if self.status not in STATUSES:
+            raise ConfigError(f"scenario {self.name}: status must be one of {STATUSES}")
+        for value in (self.budget_gbp, self.budget_vs_status_quo):
+            if value is not None and value < 0:
+                raise ConfigError(f"scenario {self.name}: budgets must be non-negative")
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Planning settings and scenarios of ``config/training/scenarios.yaml``.
+
+    Attributes:
+        horizon_years: financial years planned.
+        discount_rate: annual discount rate.
+        cost_tolerance: relative slack on the least shortfall while minimising cost.
+        shortfall_weights: weight per staff group.
+        demand_scenarios: demand scenario names each plan is solved under.
+        target_year_offset: the "gap closed by" year is ``first + offset - 1``.
+        gap_tolerance_share: total shortfall at most this share of requirement counts as closed.
+        monte_carlo_draws: number of futures for robustness.
+        monte_carlo_seed: their seed.
+        suppression: small-number rule for published counts.
+        scenarios: scenarios by name.
+    """
+
+    horizon_years: int
+    discount_rate: float
+    cost_tolerance: float
+    shortfall_weights: Mapping[str, float]
+    demand_scenarios: tuple[str, ...]
+    target_year_offset: int
+    gap_tolerance_share: float
+    monte_carlo_draws: int
+    monte_carlo_seed: int
+    suppression: SuppressionRule
+    scenarios: Mapping[str, PipelineScenario]
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.horizon_years <= 30:
+            raise ConfigError(f"horizon_years must be 1-30, not {self.horizon_years}")
+        if not 1 <= self.target_year_offset <= self.horizon_years:
+            raise ConfigError("target_year_offset must lie within the horizon")
+        if not 0 <= self.gap_tolerance_share < 1:
+            raise ConfigError("gap_tolerance_share must be in [0, 1)")
+        if self.monte_carlo_draws < 1:
+            raise ConfigError("monte_carlo_draws must be at least 1")
+        if not self.scenarios:
+            raise ConfigError("at least one training scenario is needed")
+
+    @classmethod
+    def from_yaml(cls, path: Path) -> PipelineConfig:
+        """Read and validate ``scenarios.yaml``.
+
+        Raises:
+            ConfigError: naming the file and entry of any missing or bad value.
+        """
+        raw = load_yaml(path)
+        if not isinstance(raw, Mapping) or not {"settings", "scenarios"} <= set(raw):
+            raise ConfigError(f"{path}: needs 'settings' and 'scenarios'")
+        s = raw["settings"]
+        try:
+            scenarios = {
+                name: _scenario(name, entry) for name, entry in (raw["scenarios"] or {}).items()
+            }
+            return cls(
+                horizon_years=int(s["horizon_years"]),
+                discount_rate=float(s["discount_rate"]),
+                cost_tolerance=float(s.get("cost_tolerance", 0.0)),
+                shortfall_weights={k: float(v) for k, v in (s.get("shortfall_weights") or {}).items()},
+                demand_scenarios=tuple(s["demand_scenarios"]),
+                target_year_offset=int(s["target_year_offset"]),
+                gap_tolerance_share=float(s["gap_tolerance_share"]),
+                monte_carlo_draws=int(s["monte_carlo_draws"]),
+                monte_carlo_seed=int(s["monte_carlo_seed"]),
+                suppression=SuppressionRule.from_mapping(s.get("suppression")),
+                scenarios=scenarios,
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ConfigError(f"{path}: bad or missing setting: {exc}") from exc
+
+    def with_overrides(self, **changes: Any) -> PipelineConfig:
+        """Return a copy with some settings replaced (e.g. from notebook parameters)."""
+        return replace(self, **changes)
+
+    def pipeline_settings(
+        self, scenario: PipelineScenario, inputs: PipelineInputs
+    ) -> PipelineSettings:
+        """Turn a scenario into model settings for ``inputs``.
+
+        Raises:
+            ConfigError: if a fixed intake is outside the model's programmes, trusts or years.
+        """
+        budget: float | dict[int, float] | None = scenario.budget_gbp
+        if scenario.budget_vs_status_quo is not None:
+            spend = status_quo_spend(inputs)
+            budget = {y: scenario.budget_vs_status_quo * v for y, v in spend.items()}
+        return PipelineSettings(
+            discount_rate=self.discount_rate,
+            shortfall_weights=dict(self.shortfall_weights),
+            budget_gbp=budget,
+            skill_mix_shares=dict(scenario.skill_mix_shares),
+            fixed_intakes=dict(scenario.fixed_intakes),
+            fix_status_quo=scenario.intake_policy == "status_quo",
+            cost_tolerance=self.cost_tolerance,
+        )
+
+
+def _scenario(name: str, entry: Mapping[str, Any]) -> PipelineScenario:
+    shares = {
+        (row["donor_group"], row["recipient_group"]): float(row["max_share"])
+        for row in entry.get("skill_mix_shares") or []
+    }
+    fixed = {
+        (row["programme"], row["trust_code"], int(row["financial_year"])): int(row["intake"])
+        for row in entry.get("fixed_intakes") or []
+    }
+    return PipelineScenario(
+        name=name,
+        description=str(entry.get("description", "")),
+        intake_policy=entry.get("intake_policy", "optimise"),
+        budget_gbp=entry.get("budget_gbp"),
+        budget_vs_status_quo=entry.get("budget_vs_status_quo"),
+        skill_mix_shares=shares,
+        fixed_intakes=fixed,
+        source=str(entry.get("source", "")),
+        status=str(entry.get("status", "derived")),
+    )
+
+
+def status_quo_spend(inputs: PipelineInputs) -> dict[int, float]:
+    """Training spend per year (GBP) if today's intakes continue: trainees in training x cost."""
+    spend = dict.fromkeys(inputs.years, 0.0)
+    for (p, t, y), x in inputs.status_quo_intake.items():
+        prog = inputs.programmes[p]
+        for j in range(prog.duration_years):
+            if y + j in spend:
+                spend[y + j] += x * prog.cost_per_trainee_year_gbp
+    for (p, _t, y), n in inputs.pipeline_in_training.items():
+        spend[y] += n * inputs.programmes[p].cost_per_trainee_year_gbp
+    return spend
+
+
+@dataclass(frozen=True)
+class PlanningData:
+    """What the scenarios are built from, kept for the Monte Carlo evaluation.
+
+    Attributes:
+        inputs: model inputs by demand scenario.
+        demand: required WTE (``year``, ``trust_code``, ``staff_group``, ``required_wte``) by
+            demand scenario.
+        stock: staff in post.
+        supply_params: supply projection parameters (with the training-only routes).
+        tables: the training configuration tables.
+    """
+
+    inputs: Mapping[str, PipelineInputs]
+    demand: Mapping[str, pl.DataFrame]
+    stock: pl.DataFrame
+    supply_params: Any
+    tables: Mapping[str, pl.DataFrame]
+
+
+def prepare_inputs(
+    frames: Mapping[str, pl.DataFrame],
+    config_dir: Path,
+    as_at: dt.date,
+    config: PipelineConfig,
+) -> PlanningData:
+    """Project demand under each demand scenario and build the model inputs.
+
+    Args:
+        frames: trust datasets (``activity``, ``service_hours``, ``sites``, ``staff_in_post``),
+            e.g. from :func:`lsc_workforce.contracts.load_validated`.
+        config_dir: the configuration folder.
+        as_at: planning date (never the wall clock).
+        config: the pipeline configuration.
+
+    Returns:
+        Inputs and demand per demand scenario, with the stock and parameters they came from.
+
+    Raises:
+        ConfigError: if a demand scenario is unknown or a table is malformed.
+    """
+    from lsc_workforce.demand.capacity import CapacityParams  # noqa: PLC0415
+    from lsc_workforce.demand.forecast import ForecastSettings  # noqa: PLC0415
+    from lsc_workforce.demand.projection import load_scenarios, project_demand  # noqa: PLC0415
+    from lsc_workforce.demand.years import financial_years  # noqa: PLC0415
+
+    years = financial_years(as_at, config.horizon_years)
+    tables = load_training_tables(config_dir)
+    params = supply_params_for(config_dir, tables)
+    demand_scenarios = load_scenarios(config_dir)
+    unknown = set(config.demand_scenarios) - set(demand_scenarios)
+    if unknown:
+        raise ConfigError(f"unknown demand scenario(s) {sorted(unknown)}")
+    capacity = CapacityParams.from_config(config_dir)
+    forecast = ForecastSettings.from_config(config_dir)
+    stock = frames["staff_in_post"]
+    inputs: dict[str, PipelineInputs] = {}
+    demand: dict[str, pl.DataFrame] = {}
+    base: PipelineInputs | None = None
+    for name in config.demand_scenarios:
+        projection = project_demand(
+            frames["activity"],
+            frames["service_hours"],
+            frames["sites"],
+            capacity,
+            demand_scenarios[name],
+            settings=forecast,
+            as_at=as_at,
+            years=years,
+        )
+        required = projection.required.select(
+            pl.col("year").cast(pl.Int64), "trust_code", "staff_group", "required_wte"
+        )
+        demand[name] = required
+        requirement = _complete_requirement(required, stock, years)
+        if base is None:
+            base = PipelineInputs.from_projection(
+                requirement=requirement,
+                stock=stock,
+                supply_params=params,
+                programmes=tables["training_programmes"],
+                capacity=tables["training_capacity"],
+                current_trainees=tables["current_trainees"],
+                source_pools=tables["source_pools"],
+                skill_mix=tables["skill_mix"],
+            )
+            inputs[name] = base
+        else:
+            keyed = {
+                (t, g, int(y)): float(v)
+                for t, g, y, v in requirement.select(
+                    "trust_code", "staff_group", "financial_year", "required_wte"
+                ).iter_rows()
+            }
+            inputs[name] = base.replace_requirement(keyed)
+    return PlanningData(inputs, demand, stock, params, tables)
+
+
+def _complete_requirement(
+    required: pl.DataFrame, stock: pl.DataFrame, years: Sequence[int]
+) -> pl.DataFrame:
+    """One row per trust x staff group x year (zero where demand has none)."""
+    from lsc_workforce.demand.capacity import STAFF_GROUPS  # noqa: PLC0415
+
+    trusts = sorted(set(stock["trust_code"].to_list()) | set(required["trust_code"].to_list()))
+    grid = pl.DataFrame(
+        [
+            {"trust_code": t, "staff_group": g, "financial_year": y}
+            for t in trusts
+            for g in STAFF_GROUPS
+            for y in years
+        ],
+        schema={"trust_code": pl.String, "staff_group": pl.String, "financial_year": pl.Int64},
+    )
+    summed = required.group_by("year", "trust_code", "staff_group").agg(pl.col("required_wte").sum())
+    return grid.join(
+        summed.rename({"year": "financial_year"}),
+        on=["trust_code", "staff_group", "financial_year"],
+        how="left",
+    ).with_columns(pl.col("required_wte").fill_null(0.0))
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """One training scenario solved under one demand scenario.
+
+    Attributes:
+        scenario: the training scenario.
+        demand_scenario: the demand scenario's name.
+        plan: the solved plan.
+        limits: LP shadow prices of the binding limits (:func:`diagnose_limits`).
+        reasons: what stops the gap closing, per trust and staff group (:func:`explain_gap`).
+        robustness: Monte Carlo probability of closing the gap by the target year, overall
+            (``staff_group`` = ``all``) and per staff group; empty if not evaluated.
+        seconds: wall-clock seconds for solve and diagnosis.
+    """
+
+    scenario: PipelineScenario
+    demand_scenario: str
+    plan: PipelinePlan
+    limits: pl.DataFrame
+    reasons: pl.DataFrame
+    robustness: pl.DataFrame
+    seconds: float
+
+
+def run_scenarios(
+    data: PlanningData,
+    config: PipelineConfig,
+    solver: SolverSettings,
+    scenarios: Sequence[str] | None = None,
+    evaluate: bool = True,
+    lp_dir: Path | None = None,
+) -> list[ScenarioResult]:
+    """Solve every training scenario under every demand scenario, diagnose and evaluate it.
+
+    Args:
+        data: from :func:`prepare_inputs`.
+        config: the pipeline configuration.
+        solver: solver settings.
+        scenarios: names to run (default: all, in file order).
+        evaluate: run the Monte Carlo robustness evaluation.
+        lp_dir: if given, each model is written there as ``<scenario>__<demand>.lp``.
+
+    Returns:
+        One result per (training scenario, demand scenario).
+    """
+    names = list(scenarios or config.scenarios)
+    draws = _draws(data, config) if evaluate else None
+    results = []
+    for demand_name, inputs in data.inputs.items():
+        for name in names:
+            scenario = config.scenarios[name]
+            start = time.perf_counter()
+            settings = config.pipeline_settings(scenario, inputs)
+            lp_path = lp_dir / f"{name}__{demand_name}.lp" if lp_dir else None
+            plan = solve_pipeline(inputs, settings, solver, lp_path=lp_path)
+            if plan.status.has_solution:
+                limits = diagnose_limits(inputs, settings, solver)
+                reasons = explain_gap(inputs, plan, limits)
+            else:
+                limits = plan.breaches
+                reasons = pl.DataFrame()
+            robustness = (
+                evaluate_robustness(data, demand_name, plan, config, draws)
+                if draws is not None and plan.intakes.height
+                else pl.DataFrame()
+            )
+            results.append(
+                ScenarioResult(
+                    scenario, demand_name, plan, limits, reasons, robustness,
+                    time.perf_counter() - start,
+                )
+            )
+    return results
+
+
+def _draws(data: PlanningData, config: PipelineConfig) -> Any:
+    from lsc_workforce.demand.montecarlo import UncertaintySpec, draw_uncertainty  # noqa: PLC0415
+
+    spec = UncertaintySpec()
+    return draw_uncertainty(
+        spec, data.supply_params.staff_groups, config.monte_carlo_draws, config.monte_carlo_seed
+    )
+
+
+def target_year(inputs: PipelineInputs, config: PipelineConfig) -> int:
+    """The year by which the gap should be closed."""
+    return inputs.years[0] + config.target_year_offset - 1
+
+
+def evaluate_robustness(
+    data: PlanningData,
+    demand_name: str,
+    plan: PipelinePlan,
+    config: PipelineConfig,
+    draws: Any,
+) -> pl.DataFrame:
+    """Probability that a plan closes the gap by the target year, over the Monte Carlo draws.
+
+    The plan's completions go through :func:`lsc_workforce.demand.montecarlo.simulate_gap`
+    (uncertain leaver rates, retirement ages and demand growth; common draws for every plan).
+    In a draw the gap counts as closed when the summed shortfall (positive gaps over trusts)
+    is at most ``gap_tolerance_share`` of the requirement. Skill-mix substitution is not in the
+    simulation, so the probabilities are conservative for skill-mix plans.
+
+    Returns:
+        staff_group (``all`` for every group together), target_year, p_gap_closed,
+        shortfall_p50_wte, shortfall_p90_wte.
+    """
+    from lsc_workforce.demand.montecarlo import simulate_gap  # noqa: PLC0415
+
+    inputs = data.inputs[demand_name]
+    completions = inputs.completions_frame(plan.intakes)
+    result = simulate_gap(
+        data.stock, data.supply_params, data.demand[demand_name], inputs.years, draws, completions
+    )
+    year_index = list(result.years).index(target_year(inputs, config))
+    gap = result.gap_wte[:, year_index, :]  # (draws, keys)
+    required = result.required_wte[:, year_index, :]
+    groups = result.keys["staff_group"].to_list()
+    rows = []
+    for label in ["all", *sorted(set(groups))]:
+        mask = np.array([label in ("all", g) for g in groups])
+        shortfall = np.clip(gap[:, mask], 0, None).sum(axis=1)
+        need = required[:, mask].sum(axis=1)
+        closed = shortfall <= config.gap_tolerance_share * need + 1e-9
+        rows.append(
+            {
+                "staff_group": label,
+                "target_year": target_year(inputs, config),
+                "p_gap_closed": float(closed.mean()),
+                "shortfall_p50_wte": float(np.quantile(shortfall, 0.5)),
+                "shortfall_p90_wte": float(np.quantile(shortfall, 0.9)),
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+def scenario_summary(results: Sequence[ScenarioResult], config: PipelineConfig) -> pl.DataFrame:
+    """One row per (scenario, demand scenario): status, gap now/+5/+10, cost, robustness.
+
+    Returns:
+        scenario, demand_scenario, status, shortfall_first_year_wte, shortfall_year5_wte,
+        shortfall_last_year_wte, weighted_shortfall, total_cost_gbp, discounted_cost_gbp,
+        total_intake, p_gap_closed, seconds.
+    """
+    rows = []
+    for r in results:
+        plan = r.plan
+        by_year = dict(
+            plan.supply.group_by("financial_year")
+            .agg(pl.col("shortfall_wte").sum())
+            .iter_rows()
+        )
+        years = sorted(by_year)
+        p_closed = (
+            r.robustness.filter(pl.col("staff_group") == "all")["p_gap_closed"].item()
+            if r.robustness.height
+            else None
+        )
+        rows.append(
+            {
+                "scenario": r.scenario.name,
+                "demand_scenario": r.demand_scenario,
+                "status": plan.status.value,
+                "shortfall_first_year_wte": by_year[years[0]] if years else None,
+                "shortfall_year5_wte": by_year[years[min(4, len(years) - 1)]] if years else None,
+                "shortfall_last_year_wte": by_year[years[-1]] if years else None,
+                "weighted_shortfall": plan.weighted_shortfall,
+                "total_cost_gbp": plan.total_cost_gbp,
+                "discounted_cost_gbp": plan.discounted_cost_gbp,
+                "total_intake": float(plan.intakes["intake"].sum()) if plan.intakes.height else 0.0,
+                "p_gap_closed": p_closed,
+                "seconds": round(r.seconds, 3),
+            }
+        )
+    return pl.DataFrame(rows)

@@ -1,0 +1,119 @@
+"""Build, solve, extract and check: the rota engine's one entry point, :func:`solve`.
+
+Example:
+    >>> import datetime as dt
+    >>> from lsc_workforce.config import SolverSettings
+    >>> from lsc_workforce.rota.problem import CoverRequirement, Person, RotaProblem, ShiftType
+    >>> day = ShiftType("day", dt.time(8), 600)
+    >>> start = dt.date(2026, 4, 1)
+    >>> problem = RotaProblem(
+    ...     start, 1, (day,), (Person("a"), Person("b", optional=True, cost=50.0)),
+    ...     (CoverRequirement(start, "day", 2, under_penalty=100.0),),
+    ... )
+    >>> solution = solve(problem, SolverSettings(threads=1))
+    >>> solution.result.status.value, solution.result.objective, solution.posts_used
+    ('optimal', 50.0, ['b'])
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from lsc_workforce.config import SolverSettings
+from lsc_workforce.rota.checker import check
+from lsc_workforce.rota.model import RotaModel, build_model
+from lsc_workforce.rota.problem import RotaProblem
+from lsc_workforce.rota.solution import (
+    UNCOVERED_SCHEMA,
+    RotaSolution,
+    empty_roster,
+    explain_uncovered,
+    extract_components,
+    extract_roster,
+    person_totals,
+)
+from lsc_workforce.solve import solve_problem
+
+__all__ = ["has_integral_objective", "solve"]
+
+
+def has_integral_objective(model: RotaModel) -> bool:
+    """Whether every roster's best objective value is an integer.
+
+    True when all objective coefficients and the constant are integers and no fairness term
+    is priced: cover shortfalls, surpluses and soft-rule slacks then take integer values at
+    their best for any integer roster (their rows have integer coefficients and right-hand
+    sides), whereas fairness deviations from WTE shares are fractional.
+    """
+    if any(name.startswith("fairness_") for name in model.components):
+        return False
+    objective = model.prob.objective
+    values = [*objective.values(), objective.constant]
+    return all(float(v).is_integer() for v in values)
+
+
+def solve(
+    problem: RotaProblem,
+    settings: SolverSettings,
+    *,
+    lp_path: Path | None = None,
+    check_roster: bool = True,
+    options: dict[str, object] | None = None,
+) -> RotaSolution:
+    """Build the rota integer programme, solve it and return the checked solution.
+
+    Args:
+        problem: the rota problem.
+        settings: solver, time limit, relative gap and threads.
+        lp_path: if given, the model is written there as an ``.lp`` file for audit.
+        check_roster: run the independent checker and the uncovered-cover explanation
+            (turn off only for large benchmarks, where the caller re-scores the roster).
+        options: extra native solver options (see ``lsc_workforce.solve.make_solver``).
+
+    Returns:
+        The :class:`RotaSolution`. When the solver returns no solution (infeasible hard
+        rules, error, or no incumbent at the time limit) the roster is empty and the status
+        says why.
+    """
+    model = build_model(problem)
+    if lp_path is not None:
+        Path(lp_path).parent.mkdir(parents=True, exist_ok=True)
+        model.prob.writeLP(str(lp_path))
+    result = solve_problem(
+        model.prob,
+        settings,
+        build_s=model.build_s,
+        options=options,
+        integral_objective=has_integral_objective(model),
+    )
+    size = {
+        "variables": model.prob.numVariables(),
+        "constraints": model.prob.numConstraints(),
+    }
+    if result.status.has_solution:
+        roster = extract_roster(model)
+        components = extract_components(model)
+    else:
+        roster = empty_roster()
+        components = {}
+    breaches = check(problem, roster) if check_roster else []
+    if check_roster and result.status.has_solution:
+        uncovered = explain_uncovered(problem, roster)
+    else:
+        uncovered = pl.DataFrame(schema=UNCOVERED_SCHEMA)
+    posts = sorted(
+        set(roster.get_column("staff_id").to_list()) & {p.id for p in problem.people if p.optional}
+    )
+    return RotaSolution(
+        problem=problem,
+        result=result,
+        roster=roster,
+        person_totals=person_totals(problem, roster),
+        components=components,
+        posts_used=posts,
+        breaches=breaches,
+        uncovered=uncovered,
+        model_size=size,
+    )

@@ -1,0 +1,848 @@
+"""The scheduled refresh: validate the data, run the notebooks with papermill, publish the run.
+
+One call to :func:`refresh` does, in order:
+
+1. takes an OS-level lock (``outputs/.refresh.lock``; ``flock``, so the kernel releases it if
+   the process dies) and refuses to start if another refresh holds it;
+2. creates ``outputs/runs/<run_id>/`` and logs to its ``refresh.log``;
+3. records SHA-256 hashes of every input, configuration and notebook file;
+4. loads and validates the trust extracts against the data contracts, writing the results to
+   ``validation/*.json`` and ``data_quality.html``; a contract failure stops the run here, before
+   any modelling notebook;
+5. executes each notebook listed in ``config/refresh.yaml`` in order with papermill (executed
+   copies in ``notebooks/``) and exports each to offline HTML (``html/``); the first failure stops
+   the run;
+6. writes ``manifest.json`` (run id, start and end, status, git commit, package and solver
+   versions, hashes, parameters, per-notebook status and duration, files produced);
+7. publishes a fully successful run as ``outputs/latest`` by atomically replacing a symlink,
+   so readers see the old run or the new one, never a mixture; a failed run keeps its partial
+   outputs under its own id and ``latest`` is untouched;
+8. prunes old runs beyond ``keep_runs`` (never the published one).
+
+Only run metadata (the run id, timestamps, durations) reads the wall clock; results depend on the
+``as_at`` date in the configuration.
+"""
+
+# Heavy imports (papermill, Great Expectations via contracts, nbconvert) are made inside the
+# functions that need them: notebooks import notebook_config() from here and must start fast.
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Literal
+
+from filelock import FileLock, Timeout
+from tqdm import tqdm
+
+from lsc_workforce.config import (
+    CONFIG_DIR,
+    OUTPUTS_DIR,
+    REFERENCE_AS_AT,
+    REFERENCE_DATA_DIR,
+    REPO_DIR,
+    ConfigError,
+    RunConfig,
+    load_yaml,
+    parse_date,
+)
+
+DEFAULT_REFRESH_CONFIG = CONFIG_DIR / "refresh.yaml"
+LOCK_NAME = ".refresh.lock"
+LATEST_NAME = "latest"
+RUNS_NAME = "runs"
+
+#: Parameters every notebook receives from the runner (they may not be set in the YAML).
+RUNNER_PARAMETERS = ("DATA_DIR", "CONFIG_DIR", "OUTPUT_DIR", "AS_AT")
+
+#: Packages whose versions go into the manifest.
+MANIFEST_PACKAGES = (
+    "lsc-workforce",
+    "polars",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "great-expectations",
+    "pulp",
+    "highspy",
+    "altair",
+    "vl-convert-python",
+    "papermill",
+    "nbconvert",
+    "ipykernel",
+    "filelock",
+)
+
+RunStatus = Literal["running", "succeeded", "failed"]
+StepStatus = Literal["succeeded", "failed", "skipped"]
+
+logger = logging.getLogger(__name__)
+
+
+class RefreshError(RuntimeError):
+    """The refresh could not run or did not complete."""
+
+
+class RefreshLocked(RefreshError):
+    """Another refresh holds the lock."""
+
+
+@dataclass(frozen=True)
+class NotebookSpec:
+    """One notebook of the refresh.
+
+    Attributes:
+        name: short name, used for output file names (``00_data_quality``).
+        path: the source notebook.
+        parameters: notebook-specific papermill parameters (UPPER_SNAKE literals).
+    """
+
+    name: str
+    path: Path
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RefreshConfig:
+    """The validated contents of ``config/refresh.yaml``.
+
+    Attributes:
+        notebooks: notebooks to execute, in order.
+        data_dir: default folder of trust extracts (``--data-dir`` overrides it).
+        config_dir: model configuration folder passed to notebooks as ``CONFIG_DIR``.
+        as_at: planning "as at" date passed to notebooks as ``AS_AT``.
+        keep_runs: how many runs to keep under ``outputs/runs/``.
+        kernel_name: Jupyter kernel that executes the notebooks.
+        cell_timeout_s: papermill's per-cell execution timeout, in seconds.
+        start_timeout_s: how long to wait for a kernel to start, in seconds.
+        source: the YAML file this came from.
+    """
+
+    notebooks: tuple[NotebookSpec, ...]
+    data_dir: Path = REFERENCE_DATA_DIR
+    config_dir: Path = CONFIG_DIR
+    as_at: dt.date = REFERENCE_AS_AT
+    keep_runs: int = 10
+    kernel_name: str = "python3"
+    cell_timeout_s: int = 1800
+    start_timeout_s: int = 120
+    source: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.keep_runs < 1:
+            raise ConfigError(f"keep_runs must be at least 1, not {self.keep_runs}")
+        if self.cell_timeout_s <= 0 or self.start_timeout_s <= 0:
+            raise ConfigError("cell_timeout_s and start_timeout_s must be positive")
+        names = [spec.name for spec in self.notebooks]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"notebook names must be unique, got {names}")
+
+    @classmethod
+    def from_yaml(cls, path: str | Path = DEFAULT_REFRESH_CONFIG) -> RefreshConfig:
+        """Read and validate a refresh configuration.
+
+        Relative paths in the file are relative to the repository root.
+
+        Args:
+            path: the YAML file.
+
+        Returns:
+            The configuration.
+
+        Raises:
+            ConfigError: naming the file and the offending key.
+        """
+        path = Path(path).resolve()
+        raw = load_yaml(path)
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{path}: expected a mapping at the top level")
+        known = {
+            "notebooks",
+            "data_dir",
+            "config_dir",
+            "as_at",
+            "keep_runs",
+            "kernel_name",
+            "cell_timeout_s",
+            "start_timeout_s",
+        }
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise ConfigError(f"{path}: unknown key(s) {unknown}; allowed: {sorted(known)}")
+        entries = raw.get("notebooks")
+        if not isinstance(entries, list) or not entries:
+            raise ConfigError(f"{path}: 'notebooks' must be a non-empty list")
+        notebooks = tuple(_notebook_spec(entry, index, path) for index, entry in enumerate(entries))
+        try:
+            return cls(
+                notebooks=notebooks,
+                data_dir=_repo_path(raw.get("data_dir", REFERENCE_DATA_DIR)),
+                config_dir=_repo_path(raw.get("config_dir", CONFIG_DIR)),
+                as_at=parse_date(raw.get("as_at", REFERENCE_AS_AT)),
+                keep_runs=int(raw.get("keep_runs", 10)),
+                kernel_name=str(raw.get("kernel_name", "python3")),
+                cell_timeout_s=int(raw.get("cell_timeout_s", 1800)),
+                start_timeout_s=int(raw.get("start_timeout_s", 120)),
+                source=path,
+            )
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+
+
+def _repo_path(value: str | Path) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else (REPO_DIR / path).resolve()
+
+
+def _notebook_spec(entry: Any, index: int, source: Path) -> NotebookSpec:
+    where = f"{source}: notebooks[{index}]"
+    if not isinstance(entry, dict) or "path" not in entry:
+        raise ConfigError(f"{where} must be a mapping with at least 'path'")
+    unknown = sorted(set(entry) - {"name", "path", "parameters"})
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {unknown}")
+    path = _repo_path(entry["path"])
+    parameters = entry.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise ConfigError(f"{where}: 'parameters' must be a mapping")
+    clash = sorted(set(parameters) & set(RUNNER_PARAMETERS))
+    if clash:
+        raise ConfigError(f"{where}: {clash} are set by the runner and cannot be overridden")
+    bad = sorted(name for name in parameters if not str(name).isupper())
+    if bad:
+        raise ConfigError(f"{where}: parameter names must be UPPER_SNAKE, got {bad}")
+    return NotebookSpec(name=str(entry.get("name", path.stem)), path=path, parameters=parameters)
+
+
+@dataclass(frozen=True)
+class NotebookResult:
+    """What happened to one notebook in a run.
+
+    Attributes:
+        name: the notebook's short name.
+        status: ``succeeded``, ``failed`` or ``skipped`` (an earlier step failed).
+        seconds: execution plus export time.
+        executed: the executed notebook, if papermill wrote one.
+        html: the offline HTML export, if made.
+        error: one-line description of the failure.
+    """
+
+    name: str
+    status: StepStatus
+    seconds: float = 0.0
+    executed: Path | None = None
+    html: Path | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The outcome of :func:`refresh`.
+
+    Attributes:
+        run_id: the run's id (folder name under ``outputs/runs/``).
+        run_dir: the run's folder.
+        status: ``succeeded`` or ``failed``.
+        message: one-line summary naming the problem when failed.
+        published: whether ``outputs/latest`` now points at this run.
+        notebooks: per-notebook results, in configuration order.
+        manifest: path of ``manifest.json``.
+        seconds: wall time of the whole refresh.
+    """
+
+    run_id: str
+    run_dir: Path
+    status: RunStatus
+    message: str
+    published: bool
+    notebooks: tuple[NotebookResult, ...]
+    manifest: Path
+    seconds: float
+
+    @property
+    def success(self) -> bool:
+        """True when every step succeeded and the run was published."""
+        return self.status == "succeeded"
+
+
+# --- locking -----------------------------------------------------------------------------------
+
+
+@contextmanager
+def refresh_lock(outputs_dir: Path) -> Iterator[Path]:
+    """Hold the refresh lock of an outputs folder for the duration of a ``with`` block.
+
+    The lock is an ``flock`` on ``outputs/.refresh.lock``: the operating system drops it when the
+    holding process exits or is killed, so a stale lock file never blocks the next refresh.
+
+    Args:
+        outputs_dir: the outputs folder (created if missing).
+
+    Yields:
+        The lock file path.
+
+    Raises:
+        RefreshLocked: if another process holds the lock.
+    """
+    outputs_dir = Path(outputs_dir)
+    outputs_dir.mkdir(parents=True, exist_ok=True)
+    lock_path = outputs_dir / LOCK_NAME
+    # fallback_to_soft=False: a soft (file-exists) lock would survive a killed process.
+    lock = FileLock(lock_path, timeout=0, fallback_to_soft=False, preserve_lock_file=True)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise RefreshLocked(
+            f"another refresh is already running (lock {lock_path} is held); try again later"
+        ) from exc
+    try:
+        yield lock_path
+    finally:
+        lock.release()
+
+
+# --- helpers -----------------------------------------------------------------------------------
+
+
+def new_run_id(now: dt.datetime | None = None) -> str:
+    """Return a sortable, unique run id such as ``20260401T020000Z-3fa2``.
+
+    Args:
+        now: the UTC time to stamp (default: now; run ids are metadata, not results).
+
+    Returns:
+        The run id.
+    """
+    now = now or dt.datetime.now(dt.UTC)
+    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{os.urandom(2).hex()}"
+
+
+def sha256_file(path: Path) -> str:
+    """SHA-256 hex digest of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def hash_tree(root: Path) -> dict[str, str]:
+    """SHA-256 of every file under a folder (or of one file), keyed by relative POSIX path.
+
+    Hidden files and ``__pycache__`` folders are skipped.
+
+    Args:
+        root: a folder or a single file.
+
+    Returns:
+        ``{relative_path: sha256}``, sorted by path; empty if ``root`` does not exist.
+    """
+    root = Path(root)
+    if root.is_file():
+        return {root.name: sha256_file(root)}
+    if not root.is_dir():
+        return {}
+    hashes = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if not path.is_file() or any(
+            part.startswith(".") or part == "__pycache__" for part in relative.parts
+        ):
+            continue
+        hashes[relative.as_posix()] = sha256_file(path)
+    return hashes
+
+
+def package_versions(names: tuple[str, ...] = MANIFEST_PACKAGES) -> dict[str, str | None]:
+    """Installed versions of the given distributions (``None`` if not installed)."""
+    versions: dict[str, str | None] = {}
+    for name in names:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = None
+    return versions
+
+
+def git_state(repo_dir: Path = REPO_DIR) -> dict[str, Any]:
+    """The git commit of the code and whether tracked files differ from it.
+
+    Returns:
+        ``{"commit": sha | None, "dirty": bool | None}``; ``None`` where git or a commit is absent.
+    """
+
+    def _git(*args: str) -> subprocess.CompletedProcess[str] | None:
+        try:
+            return subprocess.run(
+                ["git", *args],
+                cwd=repo_dir,
+                capture_output=True,
+                text=True,
+                timeout=20,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+
+    head = _git("rev-parse", "HEAD")
+    if head is None or head.returncode != 0:
+        return {"commit": None, "dirty": None}
+    diff = _git("diff-index", "--quiet", "HEAD", "--")
+    return {"commit": head.stdout.strip(), "dirty": None if diff is None else diff.returncode != 0}
+
+
+def _write_json(path: Path, payload: Mapping[str, Any]) -> None:
+    """Write JSON atomically (temp file + rename) so a reader never sees half a manifest."""
+    temp = path.with_name(f".{path.name}.tmp")
+    temp.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+    os.replace(temp, path)
+
+
+def publish_run(outputs_dir: Path, run_dir: Path) -> Path:
+    """Point ``outputs/latest`` at a run by atomically replacing a relative symlink.
+
+    Args:
+        outputs_dir: the outputs folder.
+        run_dir: the run folder (inside ``outputs_dir/runs``).
+
+    Returns:
+        The ``latest`` path.
+
+    Raises:
+        RefreshError: if ``latest`` exists and is a real folder or file, not a symlink.
+    """
+    latest = Path(outputs_dir) / LATEST_NAME
+    if latest.exists() and not latest.is_symlink():
+        raise RefreshError(f"{latest} is not a symlink; move it away so runs can be published")
+    target = Path(os.path.relpath(run_dir, outputs_dir))
+    temp = Path(outputs_dir) / f".{LATEST_NAME}.{run_dir.name}.tmp"
+    if temp.is_symlink() or temp.exists():
+        temp.unlink()
+    temp.symlink_to(target, target_is_directory=True)
+    os.replace(temp, latest)  # rename(2) over the old symlink: atomic on POSIX
+    return latest
+
+
+def published_run(outputs_dir: Path) -> Path | None:
+    """The run folder ``outputs/latest`` points at, or ``None`` if nothing is published."""
+    latest = Path(outputs_dir) / LATEST_NAME
+    if not latest.is_symlink():
+        return None
+    return latest.resolve()
+
+
+def prune_runs(outputs_dir: Path, keep: int, protect: tuple[Path, ...] = ()) -> list[Path]:
+    """Delete the oldest run folders beyond ``keep``, never the published run or ``protect``.
+
+    Args:
+        outputs_dir: the outputs folder.
+        keep: how many of the newest runs to keep.
+        protect: run folders that must survive (e.g. the current run).
+
+    Returns:
+        The folders deleted.
+    """
+    runs_dir = Path(outputs_dir) / RUNS_NAME
+    if not runs_dir.is_dir():
+        return []
+    runs = sorted((p for p in runs_dir.iterdir() if p.is_dir()), key=lambda p: p.name)
+    keep_set = {p.resolve() for p in protect}
+    latest = published_run(outputs_dir)
+    if latest is not None:
+        keep_set.add(latest)
+    removed = []
+    for run in runs[: max(len(runs) - keep, 0)]:
+        if run.resolve() in keep_set:
+            continue
+        shutil.rmtree(run, ignore_errors=True)
+        removed.append(run)
+    return removed
+
+
+def _one_line(text: object, limit: int = 400) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def notebook_config(
+    data_dir: str | Path,
+    config_dir: str | Path,
+    output_dir: str | Path,
+    as_at: str | dt.date,
+    **extra: Any,
+) -> RunConfig:
+    """Turn a notebook's runner parameters into a validated :class:`RunConfig`.
+
+    Relative paths are read from the repository root, so a notebook's defaults work the same
+    under papermill, pytest or JupyterLab; the output folder is created.
+
+    Args:
+        data_dir: ``DATA_DIR`` parameter.
+        config_dir: ``CONFIG_DIR`` parameter.
+        output_dir: ``OUTPUT_DIR`` parameter (the run's output folder).
+        as_at: ``AS_AT`` parameter (ISO 8601 date).
+        **extra: the notebook's own parameters, kept in ``RunConfig.extra``.
+
+    Returns:
+        The configuration.
+
+    Raises:
+        ConfigError: if a folder is missing or the date is not ISO 8601.
+    """
+    output = _repo_path(output_dir)
+    output.mkdir(parents=True, exist_ok=True)
+    return RunConfig(
+        data_dir=_repo_path(data_dir),
+        config_dir=_repo_path(config_dir),
+        output_dir=output,
+        as_at=parse_date(as_at),
+        extra=dict(extra),
+    )
+
+
+# --- the steps -----------------------------------------------------------------------------------
+
+
+def validate_inputs(data_dir: Path, out_dir: Path) -> dict[str, Any]:
+    """Load and validate the trust extracts, writing results to ``out_dir``.
+
+    Args:
+        data_dir: folder of trust extracts.
+        out_dir: the run folder; the GX results go to ``out_dir/validation/*.json`` and the
+            report to ``out_dir/data_quality.html``.
+
+    Returns:
+        A manifest section: ``status``, ``seconds``, ``summary``, ``datasets`` (rows per dataset).
+
+    Raises:
+        lsc_workforce.contracts.ContractViolation: a contract failed.
+        lsc_workforce.data.DataError: a dataset is missing or unreadable.
+    """
+    from lsc_workforce import contracts  # noqa: PLC0415
+
+    start = time.perf_counter()
+    frames = contracts.load_validated(Path(data_dir), out_dir=Path(out_dir))
+    return {
+        "status": "passed",
+        "seconds": round(time.perf_counter() - start, 3),
+        "datasets": {name: frame.height for name, frame in sorted(frames.items())},
+    }
+
+
+def run_notebook(
+    spec: NotebookSpec,
+    parameters: Mapping[str, Any],
+    run_dir: Path,
+    config: RefreshConfig,
+) -> NotebookResult:
+    """Execute one notebook with papermill and export it to offline HTML.
+
+    A failing cell still leaves the executed notebook (with the error in it) for inspection.
+
+    Args:
+        spec: the notebook.
+        parameters: all parameters (runner's plus the notebook's own).
+        run_dir: the run folder; writes ``notebooks/<name>.ipynb`` and ``html/<name>.html``.
+        config: supplies the kernel name and timeouts.
+
+    Returns:
+        The notebook's result (never raises for a notebook failure).
+    """
+    import papermill  # noqa: PLC0415
+    from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415
+
+    from lsc_workforce.report import export_notebook_html  # noqa: PLC0415
+
+    start = time.perf_counter()
+    executed = run_dir / "notebooks" / f"{spec.name}.ipynb"
+    html = run_dir / "html" / f"{spec.name}.html"
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    if not spec.path.is_file():
+        return NotebookResult(spec.name, "failed", 0.0, error=f"notebook {spec.path} not found")
+    try:
+        papermill.execute_notebook(
+            str(spec.path),
+            str(executed),
+            parameters=dict(parameters),
+            kernel_name=config.kernel_name,
+            progress_bar=False,
+            log_output=False,
+            start_timeout=config.start_timeout_s,
+            execution_timeout=config.cell_timeout_s,
+            cwd=str(run_dir),
+        )
+    except PapermillExecutionError as exc:
+        error = f"cell {exc.exec_count}: {exc.ename}: {_one_line(exc.evalue)}"
+        return NotebookResult(
+            spec.name, "failed", time.perf_counter() - start, executed, None, error
+        )
+    except Exception as exc:  # kernel death, timeouts, bad notebook JSON: all end the run
+        error = f"{type(exc).__name__}: {_one_line(exc)}"
+        return NotebookResult(
+            spec.name,
+            "failed",
+            time.perf_counter() - start,
+            executed if executed.exists() else None,
+            None,
+            error,
+        )
+    try:
+        export_notebook_html(executed, html)
+    except Exception as exc:  # an export problem fails the run but keeps the executed notebook
+        error = f"HTML export failed: {type(exc).__name__}: {_one_line(exc)}"
+        return NotebookResult(
+            spec.name, "failed", time.perf_counter() - start, executed, None, error
+        )
+    return NotebookResult(spec.name, "succeeded", time.perf_counter() - start, executed, html)
+
+
+def _attach_log(run_dir: Path) -> logging.Handler:
+    handler = logging.FileHandler(run_dir / "refresh.log", encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.setLevel(logging.INFO)
+    package_logger = logging.getLogger("lsc_workforce")
+    package_logger.addHandler(handler)
+    if package_logger.level == logging.NOTSET or package_logger.level > logging.INFO:
+        package_logger.setLevel(logging.INFO)
+    return handler
+
+
+def _progress(total: int, enabled: bool) -> Any:
+    return tqdm(total=total, disable=not enabled, unit="step", file=sys.stderr, leave=True)
+
+
+def _describe_validation_error(exc: Exception) -> str:
+    summary = getattr(getattr(exc, "report", None), "summary", None)
+    text = summary() if callable(summary) else str(exc)
+    return f"data contract failure, nothing downstream was run:\n{text}"
+
+
+def refresh(
+    config_path: str | Path | None = None,
+    data_dir: str | Path | None = None,
+    outputs_dir: str | Path | None = None,
+    *,
+    keep_runs: int | None = None,
+    progress: bool = False,
+    run_id: str | None = None,
+) -> RunResult:
+    """Run the whole refresh (see the module docstring) and publish it if it succeeds.
+
+    Args:
+        config_path: refresh YAML (default ``config/refresh.yaml``).
+        data_dir: trust extracts (default: the YAML's ``data_dir``, i.e. ``data/reference/``).
+        outputs_dir: outputs folder (default ``outputs/``).
+        keep_runs: override the YAML's ``keep_runs``.
+        progress: show a progress bar on stderr.
+        run_id: use this run id instead of a new one (tests).
+
+    Returns:
+        The run's result; ``result.success`` is False for a data or notebook failure, with
+        ``result.message`` naming the problem.
+
+    Raises:
+        ConfigError: the configuration is invalid or a folder does not exist.
+        RefreshLocked: another refresh is running.
+        RefreshError: the run could not be published.
+    """
+    wall_start = time.perf_counter()
+    config = RefreshConfig.from_yaml(config_path or DEFAULT_REFRESH_CONFIG)
+    data_dir = Path(data_dir).resolve() if data_dir is not None else config.data_dir
+    outputs_dir = Path(outputs_dir).resolve() if outputs_dir is not None else OUTPUTS_DIR
+    keep = keep_runs if keep_runs is not None else config.keep_runs
+    if keep < 1:
+        raise ConfigError(f"keep_runs must be at least 1, not {keep}")
+    if not data_dir.is_dir():
+        raise ConfigError(f"data folder {data_dir} does not exist")
+    if not config.config_dir.is_dir():
+        raise ConfigError(f"configuration folder {config.config_dir} does not exist")
+    missing = [str(spec.path) for spec in config.notebooks if not spec.path.is_file()]
+    if missing:
+        raise ConfigError(f"{config.source}: notebook(s) not found: {missing}")
+
+    with refresh_lock(outputs_dir):
+        run_id = run_id or new_run_id()
+        run_dir = outputs_dir / RUNS_NAME / run_id
+        if run_dir.exists():
+            raise RefreshError(f"run folder {run_dir} already exists")
+        run_dir.mkdir(parents=True)
+        handler = _attach_log(run_dir)
+        try:
+            return _run(
+                config=config,
+                data_dir=data_dir,
+                outputs_dir=outputs_dir,
+                run_dir=run_dir,
+                keep=keep,
+                progress=progress,
+                wall_start=wall_start,
+            )
+        finally:
+            logging.getLogger("lsc_workforce").removeHandler(handler)
+            handler.close()
+
+
+def _run(
+    *,
+    config: RefreshConfig,
+    data_dir: Path,
+    outputs_dir: Path,
+    run_dir: Path,
+    keep: int,
+    progress: bool,
+    wall_start: float,
+) -> RunResult:
+    started = dt.datetime.now(dt.UTC)
+    common = {
+        "DATA_DIR": str(data_dir),
+        "CONFIG_DIR": str(config.config_dir),
+        "OUTPUT_DIR": str(run_dir),
+        "AS_AT": config.as_at.isoformat(),
+    }
+    manifest: dict[str, Any] = {
+        "run_id": run_dir.name,
+        "status": "running",
+        "message": "",
+        "published": False,
+        "started_at": started.isoformat(timespec="seconds"),
+        "finished_at": None,
+        "seconds": None,
+        "git": git_state(),
+        "python": sys.version.split()[0],
+        "platform": platform.platform(),
+        "packages": package_versions(),
+        "solvers": {"highs": package_versions(("highspy",))["highspy"], "pulp": None},
+        "parameters": {
+            "refresh_config": str(config.source),
+            "data_dir": str(data_dir),
+            "config_dir": str(config.config_dir),
+            "outputs_dir": str(outputs_dir),
+            "as_at": config.as_at.isoformat(),
+            "keep_runs": keep,
+            "kernel_name": config.kernel_name,
+            "notebooks": {spec.name: dict(spec.parameters) for spec in config.notebooks},
+        },
+        "inputs": {
+            "data": hash_tree(data_dir),
+            "config": hash_tree(config.config_dir),
+            "refresh_config": {str(config.source): sha256_file(config.source)}
+            if config.source
+            else {},
+            "notebooks": {spec.name: sha256_file(spec.path) for spec in config.notebooks},
+        },
+        "validation": {"status": "not_run"},
+        "notebooks": [],
+        "outputs": [],
+    }
+    manifest["solvers"]["pulp"] = manifest["packages"].get("pulp")
+    manifest_path = run_dir / "manifest.json"
+    _write_json(manifest_path, manifest)
+    logger.info("refresh %s started: data %s, config %s", run_dir.name, data_dir, config.source)
+
+    results: list[NotebookResult] = []
+    status: RunStatus = "succeeded"
+    message = ""
+    bar = _progress(len(config.notebooks) + 2, progress)
+    try:
+        bar.set_description("validating data contracts")
+        try:
+            manifest["validation"] = validate_inputs(data_dir, run_dir)
+            logger.info("data contracts passed (%.1f s)", manifest["validation"]["seconds"])
+        except Exception as exc:
+            from lsc_workforce.contracts import ContractViolation  # noqa: PLC0415
+            from lsc_workforce.data import DataError  # noqa: PLC0415
+
+            if not isinstance(exc, ContractViolation | DataError):
+                raise
+            status, message = "failed", _describe_validation_error(exc)
+            manifest["validation"] = {"status": "failed", "summary": message}
+            logger.error(message)
+        bar.update(1)
+
+        for spec in config.notebooks:
+            if status == "failed":
+                results.append(NotebookResult(spec.name, "skipped"))
+                continue
+            bar.set_description(f"running {spec.name}")
+            logger.info("executing notebook %s (%s)", spec.name, spec.path)
+            result = run_notebook(spec, {**common, **spec.parameters}, run_dir, config)
+            results.append(result)
+            if result.status == "failed":
+                status = "failed"
+                message = f"notebook {spec.name} failed: {result.error}"
+                logger.error(message)
+            else:
+                logger.info("notebook %s succeeded in %.1f s", spec.name, result.seconds)
+            bar.update(1)
+
+        published = False
+        if status == "succeeded":
+            bar.set_description("publishing")
+            message = f"refresh {run_dir.name} succeeded ({len(results)} notebooks)"
+        finished = dt.datetime.now(dt.UTC)
+        manifest.update(
+            status=status,
+            message=message,
+            finished_at=finished.isoformat(timespec="seconds"),
+            seconds=round(time.perf_counter() - wall_start, 3),
+            notebooks=[_result_entry(result, run_dir) for result in results],
+            outputs=sorted(
+                p.relative_to(run_dir).as_posix()
+                for p in run_dir.rglob("*")
+                if p.is_file() and not p.name.startswith(".")
+            ),
+        )
+        manifest["published"] = status == "succeeded"
+        _write_json(manifest_path, manifest)
+        if status == "succeeded":
+            publish_run(outputs_dir, run_dir)
+            published = True
+            logger.info("published %s as %s", run_dir.name, outputs_dir / LATEST_NAME)
+        bar.update(1)
+    except BaseException as exc:
+        manifest.update(
+            status="failed",
+            message=f"{type(exc).__name__}: {_one_line(exc)}",
+            finished_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            published=False,
+        )
+        _write_json(manifest_path, manifest)
+        logger.exception("refresh %s aborted", run_dir.name)
+        raise
+    finally:
+        bar.close()
+
+    removed = prune_runs(outputs_dir, keep, protect=(run_dir,))
+    for run in removed:
+        logger.info("pruned old run %s", run.name)
+    return RunResult(
+        run_id=run_dir.name,
+        run_dir=run_dir,
+        status=status,
+        message=message,
+        published=published,
+        notebooks=tuple(results),
+        manifest=manifest_path,
+        seconds=time.perf_counter() - wall_start,
+    )
+
+
+def _result_entry(result: NotebookResult, run_dir: Path) -> dict[str, Any]:
+    entry = asdict(result)
+    entry["seconds"] = round(result.seconds, 3)
+    for key in ("executed", "html"):
+        value = entry[key]
+        entry[key] = None if value is None else Path(value).relative_to(run_dir).as_posix()
+    return entry

@@ -1,0 +1,66 @@
+import shutil
+
+import polars as pl
+import pytest
+
+from lsc_workforce.config import CONFIG_DIR, ConfigError
+from lsc_workforce.demand.capacity import CapacityParams
+from lsc_workforce.demand.parameters import STATUSES, load_parameter_table, load_scalars
+from lsc_workforce.demand.supply import SupplyParams
+from lsc_workforce.demand.validation import read_parameter_tables, validate_parameter_tables
+
+
+def test_every_shipped_table_loads_and_has_provenance():
+    CapacityParams.from_config(CONFIG_DIR)
+    SupplyParams.from_config(CONFIG_DIR)
+    for name, table in read_parameter_tables(CONFIG_DIR).items():
+        assert set(table["status"]) <= set(STATUSES), name
+        assert table["source"].str.len_chars().min() > 5, name
+
+
+def test_reporting_minutes_are_marked_unconfirmed():
+    # The brief did not retrieve RCR reporting figures (brief §2.4): every minute value says so.
+    effort = read_parameter_tables(CONFIG_DIR)["activity_effort"]
+    minutes = effort.filter(pl.col("unit") == "minutes")
+    assert set(minutes["status"]) == {"unconfirmed"}
+    points = effort.filter(pl.col("unit") == "points")
+    assert set(points["status"]) == {"unconfirmed"}  # JAG points per procedure (brief §6)
+
+
+@pytest.mark.contracts
+def test_shipped_parameter_tables_pass_their_contracts():
+    report = validate_parameter_tables(CONFIG_DIR)
+    assert report.success, report.summary()
+    assert len(report.checked) == 8
+
+
+@pytest.mark.contracts
+def test_broken_parameter_table_fails_its_contract(tmp_path):
+    shutil.copytree(CONFIG_DIR / "demand", tmp_path / "demand")
+    path = tmp_path / "demand" / "supply_flows.csv"
+    frame = pl.read_csv(path).with_columns(
+        pl.when(pl.col("staff_group") == "radiographer")
+        .then(1.7)
+        .otherwise(pl.col("leaver_rate"))
+        .alias("leaver_rate"),
+        pl.lit("guess").alias("status"),
+    )
+    frame.write_csv(path)
+    report = validate_parameter_tables(tmp_path)
+    assert not report.success
+    rules = {(f.dataset, f.column) for f in report.failures}
+    assert ("demand_supply_flows", "leaver_rate") in rules
+    assert ("demand_supply_flows", "status") in rules
+
+
+def test_loaders_reject_bad_status_and_missing_columns(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text("a,source,status\n1,brief,maybe\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="status"):
+        load_parameter_table(path, ["a"])
+    with pytest.raises(ConfigError, match="missing column"):
+        load_parameter_table(path, ["b"])
+    yaml_path = tmp_path / "s.yaml"
+    yaml_path.write_text("x: {value: 1, unit: h, source: s}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="needs value"):
+        load_scalars(yaml_path)

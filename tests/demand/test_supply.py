@@ -1,0 +1,279 @@
+import numpy as np
+import polars as pl
+import pytest
+from demand_helpers import programmes, stock, supply_params
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lsc_workforce.config import CONFIG_DIR, ConfigError
+from lsc_workforce.demand.supply import (
+    FLOWS,
+    MAX_AGE,
+    MIN_AGE,
+    SupplyParams,
+    project_supply,
+    retirement_hazard,
+    stock_by_age,
+    summarise_supply,
+)
+
+
+def _row(frame: pl.DataFrame, year: int, grade: str, trust: str = "T1") -> dict:
+    rows = frame.filter(
+        (pl.col("year") == year) & (pl.col("grade") == grade) & (pl.col("trust_code") == trust)
+    ).to_dicts()
+    assert len(rows) == 1
+    return rows[0]
+
+
+def test_leavers_and_joiners_hand_computed():
+    # 10 people (8 WTE) aged 40; 10% leave a year; joiners are 5% of the opening headcount
+    # at 0.5 WTE each; nobody is near retirement.
+    params = supply_params(leaver_rate=0.1, joiner_rate=0.05)
+    out = project_supply(stock([("T1", "radiographer", "band_5", 40, 10, 8)]), params, [2026, 2027])
+    first, second = _row(out, 2026, "band_5"), _row(out, 2027, "band_5")
+    assert first["fy_label"] == "2026/27"
+    assert first["leavers_headcount"] == pytest.approx(1.0)
+    assert first["leavers_wte"] == pytest.approx(0.8)
+    assert first["joiners_headcount"] == pytest.approx(0.5)
+    assert first["joiners_wte"] == pytest.approx(0.25)
+    assert first["retirements_headcount"] == pytest.approx(0.0, abs=1e-12)
+    assert first["closing_headcount"] == pytest.approx(9.5)
+    assert first["closing_wte"] == pytest.approx(7.45)
+    assert second["opening_headcount"] == pytest.approx(9.5)
+    assert second["closing_headcount"] == pytest.approx(9.5 - 0.95 + 0.475)
+    assert second["closing_wte"] == pytest.approx(7.45 - 0.745 + 0.2375)
+
+
+def test_retirement_hazard_matches_the_logistic_survival():
+    mean, sd = 61.0, 3.0
+    hazard = retirement_hazard(np.array(mean), np.array(sd))
+    assert hazard.shape == (MAX_AGE - MIN_AGE,)
+    assert hazard[-1] == 1.0
+    assert np.all((hazard >= 0) & (hazard <= 1))
+    scale = sd * np.sqrt(3) / np.pi
+
+    def survival(age):
+        return 1 / (1 + np.exp((age - mean) / scale))
+
+    # Still in post at 65, having been in post at 18: product of (1 - hazard) over 18..64.
+    kept = np.prod(1 - hazard[: 65 - MIN_AGE])
+    assert kept == pytest.approx(survival(65) / survival(MIN_AGE), rel=1e-9)
+
+
+def test_everybody_in_post_at_the_last_age_retires():
+    params = supply_params(leaver_rate=0.0)
+    out = project_supply(stock([("T1", "radiographer", "band_5", 74, 3, 2)]), params, [2026])
+    row = _row(out, 2026, "band_5")
+    assert row["retirements_headcount"] == pytest.approx(3.0)
+    assert row["closing_headcount"] == pytest.approx(0.0)
+
+
+def test_progression_moves_a_share_of_the_remaining_stock():
+    progression = pl.DataFrame(
+        {
+            "from_staff_group": ["radiographer"],
+            "from_grade": ["band_5"],
+            "to_staff_group": ["radiographer"],
+            "to_grade": ["band_6"],
+            "rate": [0.5],
+        }
+    )
+    params = supply_params(progression, leaver_rate=0.2)
+    out = project_supply(stock([("T1", "radiographer", "band_5", 30, 10, 8)]), params, [2026])
+    band5, band6 = _row(out, 2026, "band_5"), _row(out, 2026, "band_6")
+    # 10 - 2 leavers = 8 remain; half of them (4 people, 3.2 WTE) move to band 6.
+    assert band5["progression_out_headcount"] == pytest.approx(4.0)
+    assert band6["progression_in_headcount"] == pytest.approx(4.0)
+    assert band6["progression_in_wte"] == pytest.approx(3.2)
+    assert band5["closing_headcount"] == pytest.approx(4.0)
+    assert band6["closing_wte"] == pytest.approx(3.2)
+
+
+def test_completions_by_programme_and_conversions_limited_by_the_source():
+    params = supply_params(leaver_rate=0.0)
+    people = stock([("T1", "radiographer", "band_6", 30, 2, 2)])
+    completions = pl.DataFrame(
+        {
+            "year": [2026, 2026, 2040],
+            "trust_code": ["T1", "T1", "T1"],
+            "programme": ["bsc", "conversion", "bsc"],
+            "headcount": [4.0, 3.0, 9.0],
+        }
+    )
+    out = project_supply(people, params, [2026], completions)
+    band5, band6, band7 = (_row(out, 2026, g) for g in ("band_5", "band_6", "band_7"))
+    assert band5["completions_headcount"] == pytest.approx(4.0)  # the 2040 row is ignored
+    assert band5["completions_wte"] == pytest.approx(4.0)
+    # Three conversions were planned but only two band 6 radiographers exist.
+    assert band6["progression_out_headcount"] == pytest.approx(2.0)
+    assert band7["completions_headcount"] == pytest.approx(2.0)
+    assert band7["completions_wte"] == pytest.approx(1.6)
+    assert band6["closing_headcount"] == pytest.approx(0.0)
+
+
+def test_unknown_programme_and_bad_years_raise():
+    params = supply_params()
+    people = stock([("T1", "radiographer", "band_5", 30, 1, 1)])
+    bad = pl.DataFrame(
+        {"year": [2026], "trust_code": ["T1"], "programme": ["x"], "headcount": [1.0]}
+    )
+    with pytest.raises(ConfigError, match="unknown programme"):
+        project_supply(people, params, [2026], bad)
+    with pytest.raises(ConfigError, match="consecutive"):
+        project_supply(people, params, [2026, 2028])
+
+
+def test_params_reject_rates_out_of_range():
+    with pytest.raises(ConfigError, match="leaver_rate"):
+        supply_params(leaver_rate=1.5)
+    progression = pl.DataFrame(
+        {
+            "from_staff_group": ["radiographer", "radiographer"],
+            "from_grade": ["band_5", "band_5"],
+            "to_staff_group": ["radiographer", "radiographer"],
+            "to_grade": ["band_6", "band_7"],
+            "rate": [0.7, 0.6],
+        }
+    )
+    with pytest.raises(ConfigError, match="sum of rates"):
+        supply_params(progression)
+
+
+def test_stock_by_age_spreads_bands_evenly():
+    staff = pl.DataFrame(
+        {
+            "trust_code": ["T1", "T1"],
+            "staff_group": ["radiographer"] * 2,
+            "grade": ["band_5"] * 2,
+            "age_band": ["25-29", "70 and over"],
+            "wte": [1.0, 0.5],
+        }
+    )
+    spread = stock_by_age(staff)
+    assert spread.height == 10
+    assert spread.filter(pl.col("age") == 27)["headcount"].item() == pytest.approx(0.2)
+    assert spread.filter(pl.col("age") == 74)["wte"].item() == pytest.approx(0.1)
+    assert spread["headcount"].sum() == pytest.approx(2.0)
+    with pytest.raises(ConfigError, match="age_band"):
+        stock_by_age(staff.with_columns(pl.lit("old").alias("age_band")))
+
+
+def _identity_residual(out: pl.DataFrame, measure: str) -> pl.Series:
+    c = {f: pl.col(f"{f}_{measure}") for f in FLOWS}
+    return out.select(
+        c["closing"]
+        - (
+            c["opening"]
+            + c["joiners"]
+            + c["completions"]
+            + c["progression_in"]
+            - c["progression_out"]
+            - c["leavers"]
+            - c["retirements"]
+        )
+    ).to_series()
+
+
+grades = ("band_5", "band_6", "band_7")
+
+
+@st.composite
+def scenarios(draw):
+    n_rows = draw(st.integers(1, 6))
+    rows = [
+        (
+            draw(st.sampled_from(["T1", "T2"])),
+            "radiographer",
+            draw(st.sampled_from(grades)),
+            draw(st.integers(MIN_AGE, MAX_AGE - 1)),
+            draw(st.floats(0, 50)),
+            0.0,
+        )
+        for _ in range(n_rows)
+    ]
+    rows = [(t, g, gr, a, h, h * draw(st.floats(0.1, 1.2))) for t, g, gr, a, h, _ in rows]
+    rate = st.floats(0, 0.5)
+    progression = pl.DataFrame(
+        {
+            "from_staff_group": ["radiographer", "radiographer"],
+            "from_grade": ["band_5", "band_6"],
+            "to_staff_group": ["radiographer", "radiographer"],
+            "to_grade": ["band_6", "band_7"],
+            "rate": [draw(rate), draw(rate)],
+        }
+    )
+    params = supply_params(
+        progression,
+        leaver_rate=draw(rate),
+        joiner_rate=draw(rate),
+        retirement_age_mean=draw(st.floats(55, 70)),
+        retirement_age_sd=draw(st.floats(0.5, 6)),
+    )
+    completions = pl.DataFrame(
+        {
+            "year": [draw(st.integers(2026, 2029)) for _ in range(3)],
+            "trust_code": [draw(st.sampled_from(["T1", "T2"])) for _ in range(3)],
+            "programme": [draw(st.sampled_from(["bsc", "conversion"])) for _ in range(3)],
+            "headcount": [draw(st.floats(0, 20)) for _ in range(3)],
+        }
+    )
+    return stock(rows), params, completions
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_stock_flow_conserves_people_and_wte(case):
+    people, params, completions = case
+    out = project_supply(people, params, range(2026, 2030), completions)
+    for measure in ("headcount", "wte"):
+        scale = max(1.0, float(out[f"opening_{measure}"].abs().max()))
+        assert _identity_residual(out, measure).abs().max() <= 1e-9 * scale
+        flows = out.select(pl.col(f"^.*_{measure}$"))
+        assert flows.min_horizontal().min() >= -1e-9 * scale
+    # The closing stock of a year opens the next one, cell by cell.
+    keys = ["trust_code", "staff_group", "grade"]
+    chained = out.filter(pl.col("year") < 2029).join(
+        out.with_columns(pl.col("year") - 1), on=[*keys, "year"], suffix="_next"
+    )
+    assert (chained["closing_wte"] - chained["opening_wte_next"]).abs().max() <= 1e-9 * max(
+        1.0, float(out["opening_wte"].max())
+    )
+    # Totals: people only enter by joining or completing and leave by leaving or retiring,
+    # except conversions, which move people between cells of the same trust.
+    totals = summarise_supply(out, by=()).sort("year")
+    change = totals["closing_headcount"] - totals["opening_headcount"]
+    net = (
+        totals["joiners_headcount"]
+        + totals["completions_headcount"]
+        + totals["progression_in_headcount"]
+        - totals["progression_out_headcount"]
+        - totals["leavers_headcount"]
+        - totals["retirements_headcount"]
+    )
+    assert (change - net).abs().max() <= 1e-9 * max(1.0, float(totals["opening_headcount"].max()))
+
+
+def test_reference_projection_conserves_and_declines_without_training(reference_frames):
+    params = SupplyParams.from_config(CONFIG_DIR)
+    staff = reference_frames["staff_in_post"]
+    out = project_supply(staff, params, range(2026, 2036))
+    assert out["year"].n_unique() == 10
+    first = summarise_supply(out, by=()).filter(pl.col("year") == 2026)
+    assert first["opening_wte"].item() == pytest.approx(staff["wte"].sum())
+    assert first["opening_headcount"].item() == pytest.approx(staff.height)
+    for measure in ("headcount", "wte"):
+        assert _identity_residual(out, measure).abs().max() < 1e-9
+    # Trainees in post advance: no ST1 radiologists are left after a year without intakes.
+    st1 = out.filter(
+        (pl.col("year") == 2026)
+        & (pl.col("staff_group") == "radiologist")
+        & (pl.col("grade") == "st1")
+    )
+    assert st1["closing_headcount"].sum() == pytest.approx(0.0, abs=1e-9)
+
+
+def test_shipped_programmes_match_the_test_schema():
+    shipped = SupplyParams.from_config(CONFIG_DIR)
+    assert set(programmes().columns) <= set(shipped.programmes.columns)
+    assert "clinical_radiology" in shipped.programmes["programme"].to_list()

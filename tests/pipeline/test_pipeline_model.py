@@ -1,0 +1,215 @@
+"""The training-pipeline model on one-trust, one-role instances solved by hand."""
+
+from __future__ import annotations
+
+import inspect
+
+import polars as pl
+import pytest
+from pipeline_toy import GROUP, TRUST, capacity_frame, toy_inputs
+
+from lsc_workforce.config import ConfigError, SolverSettings
+from lsc_workforce.pipeline import model as model_module
+from lsc_workforce.pipeline.model import CONSTRAINT_TAGS, RULES, PipelineSettings, build_model
+from lsc_workforce.pipeline.solution import (
+    diagnose_limits,
+    explain_gap,
+    solve_pipeline,
+)
+from lsc_workforce.solve import SolveStatus
+
+pytestmark = pytest.mark.unit
+
+SOLVER = SolverSettings(threads=1, time_limit_s=20)
+D = 1.035  # default discount rate 3.5 %
+
+
+def intakes_of(plan):
+    return dict(
+        plan.intakes.select("financial_year", "intake").iter_rows()
+    )
+
+
+def test_every_tagged_constraint_has_a_function_named_in_the_docstring():
+    assert list(RULES) == list(CONSTRAINT_TAGS)
+    for tag, name in CONSTRAINT_TAGS.items():
+        function = RULES[tag]
+        assert function.__name__ == f"add_{name}"
+        assert tag in inspect.getdoc(function)
+        assert f"{tag} ``{name}``" in model_module.__doc__
+
+
+def test_hand_solved_optimum():
+    # Opening 10 WTE, no leavers, each entrant yields 0.5 WTE two years later.
+    # 2027 needs 10.75 -> x2026 >= 1.5 -> 2; 2028 needs 11.5 -> x2027 >= 1 -> 1; nothing later.
+    plan = solve_pipeline(toy_inputs(), PipelineSettings(), SOLVER)
+    assert plan.status is SolveStatus.OPTIMAL
+    assert intakes_of(plan) == {2026: 2, 2027: 1, 2028: 0, 2029: 0}
+    assert plan.supply["supply_wte"].to_list() == pytest.approx([10, 11, 11.5, 11.5])
+    assert plan.weighted_shortfall == pytest.approx(0)
+    # trainees in training: 2 in 2026, 3 in 2027, 1 in 2028 at GBP 1000 a year
+    assert plan.total_cost_gbp == pytest.approx(6000)
+    assert plan.discounted_cost_gbp == pytest.approx(2000 + 3000 / D + 1000 / D**2)
+
+
+def test_funded_posts_limit_leaves_a_gap_and_is_named():
+    inputs = toy_inputs(capacity=capacity_frame(funded=1))
+    settings = PipelineSettings()
+    plan = solve_pipeline(inputs, settings, SOLVER)
+    assert intakes_of(plan) == {2026: 1, 2027: 1, 2028: 1, 2029: 0}
+    assert plan.supply["shortfall_wte"].to_list() == pytest.approx([0, 0.25, 0.5, 0])
+    assert plan.weighted_shortfall == pytest.approx(0.25 / D + 0.5 / D**2)
+    limits = diagnose_limits(inputs, settings, SOLVER)
+    assert set(limits["family"]) == {"funded_posts"}
+    assert (limits["shadow_price"] < 0).all()
+    reasons = explain_gap(inputs, plan, limits)
+    assert reasons.row(0, named=True)["main_limit"] == "funded_posts"
+
+
+def test_budget_binds_and_has_a_shadow_price():
+    inputs = toy_inputs()
+    settings = PipelineSettings(budget_gbp=2000)
+    plan = solve_pipeline(inputs, settings, SOLVER)
+    # 2026: 2 start (budget full in 2026 and 2027), so none in 2027; 1 in 2028 for 2029.
+    assert intakes_of(plan) == {2026: 2, 2027: 0, 2028: 1, 2029: 0}
+    assert plan.weighted_shortfall == pytest.approx(0.5 / D**2)
+    assert plan.intakes.group_by("financial_year").agg(pl.col("cost_gbp").sum())[
+        "cost_gbp"
+    ].max() <= 2000
+    limits = diagnose_limits(inputs, settings, SOLVER)
+    assert "budget" in set(limits["family"])
+    reasons = explain_gap(inputs, plan, limits)
+    assert reasons["main_limit"].to_list() == ["budget"]
+    # Shadow price check: one more pound in the binding year lowers the LP shortfall by |price|.
+    price = limits.filter(pl.col("family") == "budget")["shadow_price"].min()
+    year = limits.filter(pl.col("shadow_price") == price)["financial_year"].item()
+    from lsc_workforce.pipeline.solution import _value
+    from lsc_workforce.solve import solve_problem
+
+    values = []
+    for extra in (0.0, 100.0):
+        budgets = {y: 2000.0 + (extra if y == year else 0.0) for y in range(2026, 2030)}
+        relaxed = build_model(inputs, PipelineSettings(budget_gbp=budgets, relax=True))
+        solve_problem(relaxed.prob, SOLVER)
+        values.append(_value(relaxed.objective_terms["weighted_shortfall"]))
+    assert (values[1] - values[0]) / 100.0 == pytest.approx(price, rel=1e-6)
+
+
+def test_impossible_budget_reports_the_binding_constraint():
+    # Three trainees already in year 1 of 2 cost GBP 3000 a year: a GBP 2000 budget cannot hold.
+    trainees = pl.DataFrame(
+        {"programme": ["degree"], "trust_code": [TRUST], "year_of_training": [1], "headcount": [3]}
+    )
+    plan = solve_pipeline(
+        toy_inputs(current_trainees=trainees), PipelineSettings(budget_gbp=2000), SOLVER
+    )
+    assert plan.status is SolveStatus.INFEASIBLE
+    assert set(plan.breaches["family"]) == {"budget"}
+    assert dict(plan.breaches.select("financial_year", "excess").iter_rows()) == pytest.approx(
+        {2026: 1000.0, 2027: 1000.0}
+    )
+
+
+def test_training_length_explains_a_gap_no_intake_can_reach():
+    inputs = toy_inputs(required=(10.5, 10.5, 10.5, 10.5))
+    plan = solve_pipeline(inputs, PipelineSettings(), SOLVER)
+    assert plan.supply["shortfall_wte"].to_list() == pytest.approx([0.5, 0, 0, 0])
+    reasons = explain_gap(inputs, plan, diagnose_limits(inputs, PipelineSettings(), SOLVER))
+    row = reasons.row(0, named=True)
+    assert (row["main_limit"], row["training_length_wte_years"]) == ("training_length", 0.5)
+
+
+def test_stock_flow_with_leavers_and_pipeline_by_hand():
+    # 10 % leavers; 4 trainees already in year 2 complete at the end of 2026 (yield 0.5 each).
+    trainees = pl.DataFrame(
+        {"programme": ["degree"], "trust_code": [TRUST], "year_of_training": [2], "headcount": [4]}
+    )
+    inputs = toy_inputs(
+        required=(0, 0, 0, 0), leaver_rate=0.1, current_trainees=trainees
+    )
+    plan = solve_pipeline(inputs, PipelineSettings(fixed_intakes={("degree", TRUST, 2026): 2}), SOLVER)
+    s26 = 10 * 0.9 + 4 * 0.5
+    s27 = s26 * 0.9 + 2 * 0.5
+    s28 = s27 * 0.9
+    assert plan.supply["supply_wte"].to_list() == pytest.approx([s26, s27, s28, s28 * 0.9])
+    assert intakes_of(plan) == {2026: 2, 2027: 0, 2028: 0, 2029: 0}
+
+
+def test_placement_capacity_counts_trainees_across_years():
+    # At most 2 in training at once: x2026 + x2027 <= 2, so the 2028 need cannot be met too.
+    inputs = toy_inputs(capacity=capacity_frame(placement=2))
+    plan = solve_pipeline(inputs, PipelineSettings(), SOLVER)
+    in_training = plan.intakes["trainees_in_training"].to_list()
+    assert max(in_training) <= 2
+    assert plan.weighted_shortfall == pytest.approx(0.5 / D**2)
+    limits = diagnose_limits(inputs, PipelineSettings(), SOLVER)
+    assert "placement_capacity" in set(limits["family"])
+
+
+def test_status_quo_fixes_every_intake():
+    inputs = toy_inputs(capacity=capacity_frame(status_quo=1))
+    plan = solve_pipeline(inputs, PipelineSettings(fix_status_quo=True), SOLVER)
+    assert intakes_of(plan) == {2026: 1, 2027: 1, 2028: 1, 2029: 1}
+
+
+def test_skill_mix_substitution_is_bounded():
+    # Two groups at one trust: a surplus of donors may cover at most 10 % of recipient demand.
+    requirement = pl.DataFrame(
+        {
+            "trust_code": [TRUST] * 4,
+            "staff_group": ["radiologist"] * 2 + ["reporting_radiographer"] * 2,
+            "financial_year": [2026, 2027] * 2,
+            "required_wte": [20.0, 20.0, 5.0, 5.0],
+        }
+    )
+    opening = pl.DataFrame(
+        {
+            "trust_code": [TRUST] * 2,
+            "staff_group": ["radiologist", "reporting_radiographer"],
+            "supply_wte": [17.0, 10.0],
+        }
+    )
+    from lsc_workforce.pipeline.inputs import PipelineInputs
+    from pipeline_toy import programme_frame
+
+    inputs = PipelineInputs.from_frames(
+        requirement=requirement,
+        opening_supply=opening,
+        leaver_rates=opening.select("trust_code", "staff_group", leaver_rate=pl.lit(0.0)),
+        programmes=programme_frame(produced_group="radiologist", duration_years=5),
+        skill_mix=pl.DataFrame(
+            {"donor_group": ["reporting_radiographer"], "recipient_group": ["radiologist"],
+             "max_share": [0.10]}
+        ),
+    )
+    plan = solve_pipeline(inputs, PipelineSettings(discount_rate=0), SOLVER)
+    radiologist = plan.supply.filter(pl.col("staff_group") == "radiologist")
+    # 3 WTE short; reporting radiographers have 5 spare but may absorb only 2 (10 % of 20).
+    assert radiologist["absorbed_wte"].to_list() == pytest.approx([2, 2])
+    assert radiologist["shortfall_wte"].to_list() == pytest.approx([1, 1])
+    heavy = solve_pipeline(
+        inputs,
+        PipelineSettings(discount_rate=0, skill_mix_shares={("reporting_radiographer", "radiologist"): 0.5}),
+        SOLVER,
+    )
+    assert heavy.weighted_shortfall == pytest.approx(0)
+
+
+def test_settings_and_inputs_are_validated():
+    with pytest.raises(ConfigError):
+        PipelineSettings(discount_rate=1.5)
+    from lsc_workforce.pipeline.inputs import PipelineInputs
+    from pipeline_toy import programme_frame
+
+    with pytest.raises(ConfigError, match="consecutive"):
+        PipelineInputs.from_frames(
+            requirement=pl.DataFrame(
+                {"trust_code": [TRUST] * 2, "staff_group": [GROUP] * 2,
+                 "financial_year": [2026, 2028], "required_wte": [1.0, 1.0]}
+            ),
+            opening_supply=pl.DataFrame({"trust_code": [TRUST], "staff_group": [GROUP], "supply_wte": [1.0]}),
+            leaver_rates=pl.DataFrame({"trust_code": [TRUST], "staff_group": [GROUP], "leaver_rate": [0.1]}),
+            programmes=programme_frame(),
+        )
+    with pytest.raises(ConfigError, match="not a programme"):
+        build_model(toy_inputs(), PipelineSettings(fixed_intakes={("nope", TRUST, 2026): 1}))

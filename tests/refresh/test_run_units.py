@@ -1,0 +1,183 @@
+"""Refresh runner pieces: configuration, locking, atomic publishing, pruning, hashing, CLI usage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from lsc_workforce import cli, run
+from lsc_workforce.config import CONFIG_DIR, REPO_DIR, ConfigError
+
+pytestmark = pytest.mark.unit
+
+HOLDER = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    from lsc_workforce.run import refresh_lock
+    with refresh_lock(Path(sys.argv[1])):
+        print("locked", flush=True)
+        time.sleep(120)
+    """
+)
+
+
+def _hold_lock(outputs: Path) -> subprocess.Popen:
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(outputs)], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_shipped_refresh_config_is_valid():
+    config = run.RefreshConfig.from_yaml(CONFIG_DIR / "refresh.yaml")
+    names = [spec.name for spec in config.notebooks]
+    assert names[:2] == ["00_data_quality", "10_workforce_baseline"]
+    assert all(spec.path.is_file() for spec in config.notebooks)
+    assert config.as_at == dt.date(2026, 4, 1)
+    assert config.data_dir == REPO_DIR / "data" / "reference"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("notebooks: []\n", "non-empty list"),
+        (
+            "notebooks:\n  - path: notebooks/x.ipynb\n    parameters: {DATA_DIR: x}\n",
+            "set by the runner",
+        ),
+        ("notebooks:\n  - path: notebooks/x.ipynb\n    parameters: {lower: 1}\n", "UPPER_SNAKE"),
+        ("notebooks:\n  - path: a.ipynb\nkeep_runs: 0\n", "keep_runs"),
+        ("notebooks:\n  - path: a.ipynb\nas_at: 01/04/2026\n", "ISO 8601"),
+        ("notebooks:\n  - path: a.ipynb\nbogus: 1\n", "unknown key"),
+        ("notebooks:\n  - {path: a.ipynb, name: x}\n  - {path: b.ipynb, name: x}\n", "unique"),
+        ("- just a list\n", "mapping"),
+    ],
+)
+def test_bad_refresh_config_is_named(tmp_path, body, message):
+    path = tmp_path / "refresh.yaml"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message):
+        run.RefreshConfig.from_yaml(path)
+
+
+def test_run_ids_sort_by_time_and_are_unique():
+    early = run.new_run_id(dt.datetime(2026, 4, 1, 2, 0, tzinfo=dt.UTC))
+    late = run.new_run_id(dt.datetime(2026, 4, 2, 2, 0, tzinfo=dt.UTC))
+    assert early.startswith("20260401T020000Z-")
+    assert early < late
+    assert len({run.new_run_id() for _ in range(50)}) == 50
+
+
+def test_hash_tree_is_sha256_and_skips_hidden(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.csv").write_bytes(b"abc")
+    (tmp_path / ".hidden").write_bytes(b"x")
+    hashes = run.hash_tree(tmp_path)
+    assert hashes == {
+        "sub/a.csv": "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    }
+
+
+def test_publish_swaps_latest_atomically_and_refuses_a_real_folder(tmp_path):
+    runs = tmp_path / "runs"
+    first, second = runs / "r1", runs / "r2"
+    first.mkdir(parents=True)
+    second.mkdir()
+    run.publish_run(tmp_path, first)
+    assert run.published_run(tmp_path) == first.resolve()
+    assert os.readlink(tmp_path / "latest") == "runs/r1"  # relative: the folder can move
+    run.publish_run(tmp_path, second)
+    assert run.published_run(tmp_path) == second.resolve()
+    assert not list(tmp_path.glob(".latest*"))  # no temp symlink left behind
+    (tmp_path / "latest").unlink()
+    (tmp_path / "latest").mkdir()
+    with pytest.raises(run.RefreshError, match="not a symlink"):
+        run.publish_run(tmp_path, first)
+
+
+def test_prune_keeps_newest_and_published(tmp_path):
+    runs = tmp_path / "runs"
+    names = [f"2026040{i}T000000Z-0000" for i in range(1, 6)]
+    for name in names:
+        (runs / name).mkdir(parents=True)
+    run.publish_run(tmp_path, runs / names[0])  # the oldest is the published one
+    removed = run.prune_runs(tmp_path, keep=2)
+    assert sorted(p.name for p in removed) == names[1:3]
+    assert sorted(p.name for p in runs.iterdir()) == [names[0], *names[3:]]
+
+
+def test_second_refresh_refused_while_lock_held_then_free_after_kill(tmp_path):
+    outputs = tmp_path / "outputs"
+    holder = _hold_lock(outputs)
+    try:
+        with pytest.raises(run.RefreshLocked, match="already running"), run.refresh_lock(outputs):
+            pass
+        # The CLI says so in one line and exits 1, before touching the data.
+        code = cli.main(["refresh", "--outputs", str(outputs), "--no-progress"])
+        assert code == cli.EXIT_FAILURE
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=10)
+    assert (outputs / run.LOCK_NAME).exists()  # the stale lock file is still there ...
+    with run.refresh_lock(outputs):  # ... but the OS dropped the lock with the process
+        pass
+    assert not (outputs / "runs").exists()
+
+
+def test_cli_lock_message(tmp_path, capsys):
+    outputs = tmp_path / "outputs"
+    holder = _hold_lock(outputs)
+    try:
+        assert cli.main(["refresh", "--outputs", str(outputs), "--no-progress"]) == 1
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    err = capsys.readouterr().err
+    assert err.startswith("error: another refresh is already running")
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("command", [[], ["refresh"], ["validate"], ["make-reference-data"]])
+def test_every_subcommand_has_help(command, capsys):
+    assert cli.main([*command, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "usage: lsc-workforce" in out
+    if command:
+        assert "exit codes" in out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["frobnicate"],
+        ["refresh", "--no-such-option"],
+        ["refresh", "--config", "/no/such/refresh.yaml"],
+        ["refresh", "--data-dir", "/no/such/folder"],
+        ["validate", "--data-dir", "/no/such/folder"],
+        ["make-reference-data", "--seed", "not-a-number"],
+        ["make-reference-data", "--scale", "0", "--out", "/tmp/unused"],
+    ],
+)
+def test_bad_usage_exits_2_without_traceback(argv, capsys):
+    assert cli.main(argv) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert err.strip()
+
+
+def test_console_script_installed():
+    script = Path(sys.executable).parent / "lsc-workforce"
+    result = subprocess.run([script, "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0
+    assert "refresh" in result.stdout

@@ -1,0 +1,86 @@
+"""Curtois & Qu benchmark: parser facts, the independent scorer, Instances 1 and 2 reach 607 and 828."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from lsc_workforce.config import SolverSettings
+from lsc_workforce.rota.benchmarks import (
+    BENCHMARK_DIR,
+    main,
+    parse_instance,
+    read_best_known,
+    score_roster,
+    to_problem,
+)
+
+INSTANCES = BENCHMARK_DIR / "instances"
+
+
+@pytest.mark.unit
+def test_parser_reads_the_format_facts():
+    """FORMAT.md section 5: Instance2 has 14 days, 14 staff, 2 shifts, 50/12 requests, 28 cover lines."""
+    inst = parse_instance(INSTANCES / "Instance2.txt")
+    assert (inst.horizon, len(inst.staff), len(inst.shifts)) == (14, 14, 2)
+    assert (len(inst.on_requests), len(inst.off_requests), len(inst.cover)) == (50, 12, 28)
+    assert sum(len(v) for v in inst.days_off.values()) == 14
+    problem = to_problem(inst)
+    assert problem.person("E").id == "E" and problem.shift("E").id == "E"  # separate namespaces
+    assert problem.dates[0].weekday() == 0  # day 0 is a Monday
+
+
+@pytest.mark.unit
+def test_scorer_counts_penalties_and_hard_rules_by_hand():
+    """Instance1 with an empty roster: every cover line is short and every on-request is missed.
+
+    Cover: sum of requirements x 100; on-requests: 21 requests with weights summing to 37;
+    off-requests cost nothing. Each of the 8 staff is below the minimum minutes.
+    """
+    inst = parse_instance(INSTANCES / "Instance1.txt")
+    objective, errors = score_roster(inst, [])
+    expected = 100 * sum(c[2] for c in inst.cover) + sum(r[3] for r in inst.on_requests)
+    assert objective == expected
+    assert sum(r[3] for r in inst.on_requests) == 37
+    assert len(errors) == 8 and all("minutes" in e for e in errors)
+    _, errors = score_roster(inst, [("A", 0, "D")])  # A's day off
+    assert any("day off" in e for e in errors)
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize(("instance", "best"), [("Instance1", 607), ("Instance2", 828)])
+def test_cli_reaches_best_known_and_rescoring_agrees(instance, best, tmp_path, capsys):
+    out = tmp_path / "roster.csv"
+    code = main(
+        [str(INSTANCES / f"{instance}.txt"), "--time-limit", "60", "--roster-out", str(out)]
+    )
+    record = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert code == 0
+    assert record["status"] == "optimal"
+    assert record["objective"] == best == int(read_best_known()[instance]["best_known"])
+    assert record["bound"] == best
+    assert record["hard_violations"] == 0
+    assert record["solver_objective"] == pytest.approx(best)
+    lines = out.read_text().splitlines()
+    assert lines[0] == "employee,day,shift"
+    inst = parse_instance(INSTANCES / f"{instance}.txt")
+    rows = [(e, int(d), s) for e, d, s in (line.split(",") for line in lines[1:])]
+    assert score_roster(inst, rows) == (best, [])
+
+
+@pytest.mark.integration
+def test_engine_checker_agrees_with_benchmark_scorer():
+    """The engine's own checker and evaluator give the same verdict as the raw-file scorer."""
+    from lsc_workforce.rota import check, evaluate, solve
+
+    inst = parse_instance(INSTANCES / "Instance1.txt")
+    problem = to_problem(inst)
+    solution = solve(problem, SolverSettings(threads=1, time_limit_s=60))
+    rows = [
+        (r["staff_id"], problem.day_index[r["date"]], r["shift"])
+        for r in solution.roster.iter_rows(named=True)
+    ]
+    objective, errors = score_roster(inst, rows)
+    assert errors == [] and check(problem, solution.roster) == []
+    assert sum(evaluate(problem, solution.roster).values()) == pytest.approx(objective)

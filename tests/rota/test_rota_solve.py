@@ -1,0 +1,78 @@
+"""Honest solver status: optimal, feasible at a time limit, infeasible; bounds include constants."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pulp
+import pytest
+
+from lsc_workforce.config import SolverSettings
+from lsc_workforce.rota.benchmarks import BENCHMARK_DIR, parse_instance, to_problem
+from lsc_workforce.rota.model import build_model
+from lsc_workforce.solve import SolveStatus, solve_problem
+
+pytestmark = pytest.mark.unit
+
+
+def _toy(sense=pulp.LpMinimize):
+    """min 2x + 3y + 10 s.t. x + y >= 1.5 over integers 0..5.
+
+    By hand: x + y >= 2, candidates (2,0) = 14, (1,1) = 15, (0,2) = 16, so the optimum is
+    14 including the constant 10; maximising -2x - 3y + 10 gives 6.
+    """
+    prob = pulp.LpProblem("toy", sense)
+    x = pulp.LpVariable("x", 0, 5, cat="Integer")
+    y = pulp.LpVariable("y", 0, 5, cat="Integer")
+    prob += (2 * x + 3 * y + 10) if sense == pulp.LpMinimize else (-2 * x - 3 * y + 10)
+    prob += x + y >= 1.5
+    return prob
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_optimal_objective_and_bound_include_the_constant(solver):
+    result = solve_problem(_toy(), SolverSettings(solver=solver, threads=1), build_s=0.25)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.objective == pytest.approx(14)
+    assert result.bound == pytest.approx(14)
+    assert result.gap == 0
+    assert result.build_s == 0.25
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_maximise(solver):
+    result = solve_problem(_toy(pulp.LpMaximize), SolverSettings(solver=solver, threads=1))
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.objective == pytest.approx(6)
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_infeasible(solver):
+    prob = _toy()
+    prob += pulp.lpSum(prob.variables()) <= 1
+    result = solve_problem(prob, SolverSettings(solver=solver, threads=1))
+    assert result.status is SolveStatus.INFEASIBLE
+    assert result.objective is None
+
+
+@pytest.mark.parametrize(("solver", "instance"), [("highs", 7), ("cbc", 3)])
+def test_time_limited_run_is_reported_feasible_not_optimal(solver, instance):
+    """Instance 7 (HiGHS) or 3 (CBC), minimum minutes dropped so an empty roster is feasible,
+    is not proved in 3 s; PuLP itself reports "Optimal" for such a stop.
+    """
+    path = BENCHMARK_DIR / "instances" / f"Instance{instance}.txt"
+    problem = to_problem(parse_instance(path))
+    people = tuple(
+        dataclasses.replace(p, rules=dataclasses.replace(p.rules, min_total_minutes=None))
+        for p in problem.people
+    )
+    model = build_model(problem.with_changes(people=people))
+    settings = SolverSettings(solver=solver, threads=1, time_limit_s=3)
+    result = solve_problem(model.prob, settings, integral_objective=True)
+    assert pulp.LpStatus[model.prob.status] == "Optimal"  # what a naive reading would report
+    assert result.status is SolveStatus.FEASIBLE_TIME_LIMIT
+    assert result.objective is not None
+    assert result.bound is not None
+    assert result.bound < result.objective
+    assert result.gap > 0
+    assert result.bound == int(result.bound)  # integral objective: bound rounded up
