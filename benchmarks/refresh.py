@@ -70,7 +70,7 @@ def main() -> None:
         temp_dir = Path(temp)
         if not args.skip_refresh:
             result = timed(
-                "full refresh, reference data (2 notebooks)",
+                "full refresh, reference data (config/refresh.yaml)",
                 lambda: run.refresh(None, None, temp_dir / "outputs"),
                 rows,
             )
@@ -78,6 +78,7 @@ def main() -> None:
                 raise SystemExit(f"refresh failed: {result.message}")
             for notebook in result.notebooks:
                 print(f"  {notebook.name:<50} {notebook.seconds:8.2f} s")
+                rows.append((f"  notebook {notebook.name}", notebook.seconds, ""))
         big = temp_dir / f"scale_{args.scale:g}"
         timed(
             f"generate {args.scale:g}x dataset",

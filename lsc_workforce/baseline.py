@@ -22,6 +22,7 @@ Counting rules (stated once, used everywhere):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -176,6 +177,22 @@ def _join(left: pl.DataFrame, right: pl.DataFrame, by: Sequence[str], how: str) 
     if not by:
         return pl.concat([left, right], how="horizontal")
     return left.join(right, on=list(by), how=how, coalesce=True)
+
+
+def select_in_post(staff: pl.DataFrame, as_at: dt.date) -> pl.DataFrame:
+    """Posts that had started on the "as at" date (``start_date <= as_at``).
+
+    An extract can list people who start after the planning date; they are not yet in post.
+
+    Args:
+        staff: ``staff_in_post`` frame with a ``start_date`` date column.
+        as_at: the planning "as at" date (a parameter, never the wall clock).
+
+    Returns:
+        The posts in post on ``as_at``.
+    """
+    _check_columns(staff, ["start_date"], "staff_in_post")
+    return staff.filter(pl.col("start_date") <= pl.lit(as_at, dtype=pl.Date))
 
 
 # --- tables ------------------------------------------------------------------------------------

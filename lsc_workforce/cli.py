@@ -28,6 +28,7 @@ import argparse
 import importlib
 import importlib.util
 import sys
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -46,6 +47,10 @@ exit codes:
   1  run or validation failure (the message names the problem)
   2  bad usage (unknown option, missing file or folder, invalid configuration)
 """
+
+
+def _wrap(text: str) -> str:
+    return textwrap.fill(text, width=79)
 
 
 class UsageError(Exception):
@@ -123,7 +128,7 @@ def _add_refresh(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "refresh",
         help="validate the data, run the notebooks and publish outputs/latest",
-        description=(
+        description=_wrap(
             "Validate the trust extracts against the data contracts, execute the notebooks "
             "listed in the refresh configuration with papermill, export them to offline HTML "
             "and publish a fully successful run as OUTPUTS/latest. A failed run keeps its "
@@ -133,16 +138,29 @@ def _add_refresh(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "--data-dir", default=None, help="folder of trust extracts (default: data/reference/)"
+        "--data-dir",
+        default=None,
+        metavar="DIR",
+        help="folder of trust extracts (default: data/reference/)",
     )
     parser.add_argument(
-        "--config", default=None, help="refresh configuration YAML (default: config/refresh.yaml)"
+        "--config",
+        default=None,
+        metavar="FILE",
+        help="refresh configuration YAML (default: config/refresh.yaml)",
     )
     parser.add_argument(
-        "--outputs", default=str(OUTPUTS_DIR), help="outputs folder (default: outputs/)"
+        "--outputs",
+        default=str(OUTPUTS_DIR),
+        metavar="DIR",
+        help="outputs folder (default: outputs/)",
     )
     parser.add_argument(
-        "--keep-runs", type=int, default=None, help="runs to keep (default: from the config)"
+        "--keep-runs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="runs to keep (default: from the config)",
     )
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     parser.set_defaults(handler=_cmd_refresh)
@@ -152,7 +170,7 @@ def _add_validate(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "validate",
         help="check the trust extracts against the data contracts",
-        description=(
+        description=_wrap(
             "Load every dataset in DATA_DIR, check it against its Great Expectations suite and "
             "the cross-dataset rules, print a summary, and write the results (JSON) and a "
             "self-contained data_quality.html to OUT."
@@ -163,11 +181,13 @@ def _add_validate(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--data-dir",
         default=str(REFERENCE_DATA_DIR),
+        metavar="DIR",
         help="folder of trust extracts (default: data/reference/)",
     )
     parser.add_argument(
         "--out",
         default=str(OUTPUTS_DIR / "validate"),
+        metavar="DIR",
         help=(
             "where to write validation/*.json and data_quality.html (default: outputs/validate/)"
         ),
@@ -179,7 +199,7 @@ def _add_make_reference_data(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "make-reference-data",
         help="generate the synthetic L&SC reference dataset",
-        description=(
+        description=_wrap(
             "Write the seeded synthetic L&SC reference dataset (CSV). The same seed and scale "
             "always give the same files."
         ),
@@ -189,6 +209,7 @@ def _add_make_reference_data(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out",
         default=str(REFERENCE_DATA_DIR),
+        metavar="DIR",
         help="folder to write (default: data/reference/)",
     )
     parser.add_argument(
@@ -221,7 +242,7 @@ def build_parser() -> argparse.ArgumentParser:
     """
     parser = argparse.ArgumentParser(
         prog="lsc-workforce",
-        description=(
+        description=_wrap(
             "Lancashire and South Cumbria diagnostics workforce models: data contracts, "
             "refresh of the notebooks, reference data."
         ),

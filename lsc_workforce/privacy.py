@@ -51,7 +51,9 @@ class SuppressionRule:
         # Rounding is monotone, so a published value can only fall inside the suppressed band if
         # the smallest unsuppressed count above it (or the largest below it) rounds into it.
         above = self.round(self.high + 1)
-        if any(above <= m <= self.high for m in range(self.low, self.high + 1) if m % self.base == 0):
+        if any(
+            above <= m <= self.high for m in range(self.low, self.high + 1) if m % self.base == 0
+        ):
             raise ConfigError(
                 f"counts from {self.high + 1} would round to {above} or more, so a published "
                 f"value could fall inside the suppressed band {self.low}-{self.high}"

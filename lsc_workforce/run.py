@@ -805,11 +805,15 @@ def _run(
             ),
         )
         manifest["published"] = status == "succeeded"
+        # Prune and log before publishing, so a published run folder never changes afterwards.
+        for old in prune_runs(outputs_dir, keep, protect=(run_dir,)):
+            logger.info("pruned old run %s", old.name)
+        if status == "succeeded":
+            logger.info("publishing %s as %s", run_dir.name, outputs_dir / LATEST_NAME)
         _write_json(manifest_path, manifest)
         if status == "succeeded":
             publish_run(outputs_dir, run_dir)
             published = True
-            logger.info("published %s as %s", run_dir.name, outputs_dir / LATEST_NAME)
         bar.update(1)
     except BaseException as exc:
         manifest.update(
@@ -824,9 +828,6 @@ def _run(
     finally:
         bar.close()
 
-    removed = prune_runs(outputs_dir, keep, protect=(run_dir,))
-    for run in removed:
-        logger.info("pruned old run %s", run.name)
     return RunResult(
         run_id=run_dir.name,
         run_dir=run_dir,

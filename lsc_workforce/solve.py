@@ -170,6 +170,9 @@ def _objective_value(prob: pulp.LpProblem) -> float | None:
 def _solve_highs(prob: pulp.LpProblem, solver: pulp.LpSolver) -> tuple[SolveStatus, Any, str]:
     import highspy  # noqa: PLC0415 - imported lazily so CBC-only use does not need it
 
+    # HiGHS keeps one global thread scheduler per process and refuses to run (status "Not
+    # Set") when a later solve asks for a different thread count; reset it every time.
+    highspy.Highs.resetGlobalScheduler(True)
     prob.solve(solver)
     highs = prob.solverModel
     model_status = highs.getModelStatus()
@@ -204,7 +207,7 @@ def _solve_highs(prob: pulp.LpProblem, solver: pulp.LpSolver) -> tuple[SolveStat
         status_text += " (HiGHS could not tell unbounded from infeasible)"
     elif model_status == ms.kUnbounded:
         status = SolveStatus.UNBOUNDED
-    elif model_status in (ms.kNotset, ms.kUnknown, ms.kModelEmpty):
+    elif model_status in (ms.kUnknown, ms.kModelEmpty):
         status = SolveStatus.NOT_SOLVED
     else:
         status = SolveStatus.ERROR

@@ -22,7 +22,7 @@ from lsc_workforce.demand.capacity import (
     annual_activity,
     endoscopy_sessions,
     gap_table,
-    ir_rota_minimum,
+    ir_oncall_summary,
     required_wte,
     task_workload,
 )
@@ -33,6 +33,7 @@ from lsc_workforce.demand.forecast import (
     history_and_forecast,
 )
 from lsc_workforce.demand.montecarlo import UncertaintySpec, draw_uncertainty, simulate_gap
+from lsc_workforce.demand.parameters import provenance_summary, read_parameter_tables
 from lsc_workforce.demand.projection import (
     DemandProjection,
     Scenario,
@@ -144,8 +145,23 @@ class DemandResults:
         return frame.filter(pl.col("year") == chosen)
 
     def skill_mix_tasks(self) -> pl.DataFrame:
-        """Projected workload of the tasks where skill mix applies (plain film, endoscopy)."""
-        return self.projection.tasks.filter(pl.col("task").is_in(SKILL_MIX_TASKS))
+        """Workload of the tasks where skill mix applies, first and last projected year.
+
+        Returns:
+            ``year``, ``trust_code``, ``task``, ``staff_group``, ``unit``, ``in_house`` (hours or
+            lists a year) and ``required_wte`` for plain-film reporting and diagnostic
+            endoscopy.
+        """
+        tasks = self.projection.tasks
+        ends = [tasks["year"].min(), tasks["year"].max()]
+        return tasks.filter(
+            pl.col("task").is_in(SKILL_MIX_TASKS) & pl.col("year").is_in(ends)
+        ).select("year", "trust_code", "task", "staff_group", "unit", "in_house", "required_wte")
+
+    @property
+    def scenario_names(self) -> list[str]:
+        """Scenario names in the order of ``scenarios.yaml``."""
+        return self.scenario_comparison["scenario"].unique(maintain_order=True).to_list()
 
     def tables(self) -> dict[str, pl.DataFrame]:
         """Tables to publish, by file stem."""
@@ -153,7 +169,7 @@ class DemandResults:
             "gap_today_by_trust_group": self.gap_today,
             "workload_today_by_task": self.tasks_today,
             "endoscopy_lists_today": self.sessions_today,
-            "ir_rota_minimum": self.ir_rota,
+            "ir_oncall_and_rota_minimum": self.ir_rota,
             "backtest_mape_by_trust_modality": self.backtest,
             "backtest_mape_by_modality": self.backtest_summary,
             "activity_trend_monthly": self.trend,
@@ -214,6 +230,7 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
             for name, p in projections.items()
         ]
     ).select("scenario", "year", "staff_group", "required_wte")
+    order = pl.Enum(list(projections))
     staff = f["staff_in_post"]
     supply = project_supply(staff, inputs.supply, years)
     available = summarise_supply(supply).select(
@@ -249,12 +266,12 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
         gap_today=gap_table(required_today, staff, f["vacancies"]),
         tasks_today=tasks_today,
         sessions_today=endoscopy_sessions(tasks_today, staff, inputs.capacity),
-        ir_rota=ir_rota_minimum(f["sites"], inputs.capacity),
+        ir_rota=ir_oncall_summary(annual, f["sites"], inputs.capacity),
         backtest=scores,
         backtest_summary=backtest_summary(scores),
         trend=history_and_forecast(f["activity"], inputs.forecast, months_ahead=24),
         projection=projection,
-        scenario_comparison=comparison.sort("scenario", "year", "staff_group"),
+        scenario_comparison=comparison.sort(pl.col("scenario").cast(order), "year", "staff_group"),
         supply=supply,
         supply_vs_demand=versus,
         gap_quantiles=simulated.summary(),
@@ -283,6 +300,23 @@ def write_outputs(results: DemandResults, out_dir: Path) -> list[Path]:
             # Excel limits sheet names to 31 characters.
             frame.write_excel(book, worksheet=name[:31], float_precision=3, autofit=True)
     return [*written, workbook]
+
+
+def configure_display(decimals: int = 2) -> None:
+    """Show floats in notebook tables with ``decimals`` places (files keep full precision)."""
+    pl.Config.set_float_precision(decimals)
+
+
+def parameter_provenance(config_dir: Path) -> pl.DataFrame:
+    """Rows of every demand parameter table by status, so readers see how much is confirmed.
+
+    Args:
+        config_dir: the ``config/`` folder.
+
+    Returns:
+        ``table``, ``status``, ``rows``.
+    """
+    return provenance_summary(read_parameter_tables(config_dir))
 
 
 def _fmt(value: float) -> str:

@@ -28,6 +28,7 @@ from pathlib import Path
 import polars as pl
 
 from lsc_workforce.config import ConfigError
+from lsc_workforce.data import MEDICAL_GROUPS, STAFF_GROUPS
 from lsc_workforce.demand.parameters import (
     Scalar,
     load_parameter_table,
@@ -35,17 +36,6 @@ from lsc_workforce.demand.parameters import (
     require_range,
 )
 
-#: Staff groups of the data contract, in reporting order.
-STAFF_GROUPS = (
-    "radiographer",
-    "reporting_radiographer",
-    "radiologist",
-    "interventional_radiologist",
-    "medical_endoscopist",
-    "non_medical_endoscopist",
-)
-#: Medical staff groups, whose out-of-hours work counts at premium-time PAs.
-MEDICAL_GROUPS = ("radiologist", "interventional_radiologist", "medical_endoscopist")
 #: Tasks whose examinations can be outsourced (reports bought from outside the trust).
 REPORTING_TASKS = ("ct_reporting", "mri_reporting", "ultrasound", "plain_film_reporting")
 #: Staff group label for work done by staff outside the six modelled groups (sonographers).
@@ -53,6 +43,18 @@ NOT_MODELLED = "not_modelled"
 #: Average weeks in a year (365.25 / 7).
 WEEKS_PER_YEAR = 52.18
 
+#: Columns of :func:`task_workload` after its keys.
+TASK_COLUMNS = (
+    "task",
+    "staff_group",
+    "unit",
+    "workload",
+    "outsourced",
+    "in_house",
+    "units_per_wte_year",
+    "required_wte",
+    "outsourced_wte",
+)
 EFFORT_COLUMNS = ("modality", "task", "unit", "effort_per_exam")
 SKILL_MIX_COLUMNS = ("task", "staff_group", "share")
 RADIOGRAPHY_COLUMNS = ("modality", "room", "exams_per_radiographer_hour", "staff_while_open")
@@ -310,18 +312,7 @@ def task_workload(annual: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
             (pl.col("in_house") / pl.col("units_per_wte_year")).alias("required_wte"),
             (pl.col("outsourced") / pl.col("units_per_wte_year")).alias("outsourced_wte"),
         )
-        .select(
-            *keys,
-            "task",
-            "staff_group",
-            "unit",
-            "workload",
-            "outsourced",
-            "in_house",
-            "units_per_wte_year",
-            "required_wte",
-            "outsourced_wte",
-        )
+        .select(*keys, *TASK_COLUMNS)
         .sort(*keys, "task", "staff_group")
     )
 
@@ -442,6 +433,61 @@ def ir_rota_minimum(sites: pl.DataFrame, params: CapacityParams) -> pl.DataFrame
     )
 
 
+def ir_oncall_summary(
+    annual: pl.DataFrame, sites: pl.DataFrame, params: CapacityParams
+) -> pl.DataFrame:
+    """Interventional radiology workload and on-call load beside the rota minimum, per trust.
+
+    Args:
+        annual: yearly activity (one year, no extra keys).
+        sites: the ``sites`` dataset.
+        params: capacity parameters.
+
+    Returns:
+        ``trust_code``, ``procedures_in_hours`` and ``procedures_ooh`` (a year),
+        ``ooh_procedures_week``, ``workload_wte`` (procedure hours, OOH at 4/3, over IR hours
+        a WTE-year), ``rota_minimum_wte`` (1-in-6 rota at a trust with an IR suite) and
+        ``required_wte`` (the larger).
+    """
+    ir_modalities = params.effort.filter(pl.col("task") == "ir_procedures")["modality"]
+    counts = (
+        annual.filter(pl.col("modality").is_in(ir_modalities.to_list()))
+        .group_by("trust_code")
+        .agg(
+            pl.col("examinations")
+            .filter(pl.col("period") == "in_hours")
+            .sum()
+            .alias("procedures_in_hours"),
+            pl.col("examinations").filter(pl.col("period") == "ooh").sum().alias("procedures_ooh"),
+        )
+    )
+    workload = (
+        task_workload(annual, params)
+        .filter(pl.col("task") == "ir_procedures")
+        .group_by("trust_code")
+        .agg(pl.col("required_wte").sum().alias("workload_wte"))
+    )
+    return (
+        counts.join(workload, on="trust_code", how="full", coalesce=True)
+        .join(ir_rota_minimum(sites, params), on="trust_code", how="full", coalesce=True)
+        .with_columns(pl.col(pl.Float64).fill_null(0.0))
+        .with_columns(
+            (pl.col("procedures_ooh") / WEEKS_PER_YEAR).alias("ooh_procedures_week"),
+            pl.max_horizontal("workload_wte", "rota_minimum_wte").alias("required_wte"),
+        )
+        .select(
+            "trust_code",
+            "procedures_in_hours",
+            "procedures_ooh",
+            "ooh_procedures_week",
+            "workload_wte",
+            "rota_minimum_wte",
+            "required_wte",
+        )
+        .sort("trust_code")
+    )
+
+
 def required_wte(
     annual: pl.DataFrame,
     service_hours: pl.DataFrame,
@@ -462,7 +508,7 @@ def required_wte(
         ``outsourced_wte`` (reporting work met by outsourcing, in WTE).
     """
     tasks = task_workload(annual, params)
-    keys = [c for c in tasks.columns if c not in _TASK_COLUMNS]
+    keys = [c for c in tasks.columns if c not in TASK_COLUMNS]
     by_group = tasks.group_by(*keys, "staff_group").agg(
         pl.col("required_wte").sum().alias("workload_wte"), pl.col("outsourced_wte").sum()
     )
@@ -492,19 +538,6 @@ def required_wte(
         )
         .sort(*keys, pl.col("staff_group").cast(pl.Enum(STAFF_GROUPS)))
     )
-
-
-_TASK_COLUMNS = (
-    "task",
-    "staff_group",
-    "unit",
-    "workload",
-    "outsourced",
-    "in_house",
-    "units_per_wte_year",
-    "required_wte",
-    "outsourced_wte",
-)
 
 
 def gap_table(

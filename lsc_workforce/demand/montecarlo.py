@@ -230,17 +230,31 @@ def _run(
     if tuple(draws.staff_groups) != params.staff_groups:
         raise ConfigError("draws were made for different staff groups than the parameters")
     lay = inputs.layout
-    keys = lay.totals
+    unknown = set(demand["staff_group"].unique().to_list()) - set(params.staff_groups)
+    if unknown:
+        raise ConfigError(f"demand has staff group(s) without supply parameters: {sorted(unknown)}")
+    # Keys: every staffed trust and staff group, plus any with demand but nobody in post.
+    keys = (
+        pl.concat([lay.totals, demand.select("trust_code", "staff_group")])
+        .unique()
+        .sort("trust_code", "staff_group")
+    )
+    cell_key = (
+        lay.totals.with_row_index("total")
+        .join(keys.with_row_index("key"), on=["trust_code", "staff_group"])
+        .sort("total")["key"]
+        .to_numpy()[lay.cell_total]
+    )
     available = np.zeros((draws.n_draws, len(inputs.years), keys.height))
     # Draws run in chunks so that the working arrays stay near CHUNK_BYTES on any data size.
-    per_draw = lay.cells.height * 2 * inputs.heads0.shape[1] * 8 * 3
+    per_draw = (lay.cells.height * 6 + len(inputs.edges[0]) * 3) * inputs.heads0.shape[1] * 8
     chunk = max(1, CHUNK_BYTES // per_draw)
     for start in range(0, draws.n_draws, chunk):
         part = slice(start, start + chunk)
         closing = _simulate(
             inputs, draws.leaver_multiplier[part], draws.retirement_shift[part], keep_flows=False
         )["closing_wte"]  # (d, Y, C)
-        np.add.at(available[part], (slice(None), slice(None), lay.cell_total), closing)
+        np.add.at(available[part], (slice(None), slice(None), cell_key), closing)
     base = _demand_array(demand, keys, inputs.years)  # (Y, K)
     group_index = {g: i for i, g in enumerate(params.staff_groups)}
     key_group = np.array([group_index[g] for g in keys["staff_group"].to_list()])
@@ -254,13 +268,12 @@ def _run(
     )
 
 
-def simulate_gap(
+def simulate_gap(  # noqa: PLR0917 - the published signature; callers pass completions by position
     stock: pl.DataFrame,
     params: SupplyParams,
     demand: pl.DataFrame,
     years: Sequence[int],
     draws: Draws,
-    *,
     completions: pl.DataFrame | None = None,
 ) -> MonteCarloResult:
     """Simulate required and available WTE under every draw.
@@ -284,14 +297,14 @@ def simulate_gap(
     return _run(inputs, params, demand, draws)
 
 
-def evaluate_intake_plan(
+def evaluate_intake_plan(  # noqa: PLR0917 - the published signature (completions by position)
     stock: pl.DataFrame,
     params: SupplyParams,
     demand: pl.DataFrame,
     years: Sequence[int],
     draws: Draws,
-    *,
     completions: pl.DataFrame,
+    *,
     quantiles: Sequence[float] = QUANTILES,
     by: Sequence[str] = ("trust_code", "staff_group"),
 ) -> pl.DataFrame:

@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from lsc_workforce import data
 from lsc_workforce.config import ConfigError
 from lsc_workforce.demand.parameters import load_parameter_table, require_range
 from lsc_workforce.demand.years import fy_label
@@ -51,19 +52,10 @@ from lsc_workforce.demand.years import fy_label
 MIN_AGE = 18
 #: Ages ``MIN_AGE .. MAX_AGE - 1`` are tracked; everyone still in post at ``MAX_AGE - 1`` retires.
 MAX_AGE = 75
-#: NHS Workforce Statistics age bands (data contract ``staff_in_post.age_band``) as age ranges.
+#: NHS Workforce Statistics age bands (data contract ``staff_in_post.age_band``) as the single
+#: years of age they spread over ("Under 25" taken as 20-24, "70 and over" as 70-74).
 AGE_BANDS: dict[str, tuple[int, int]] = {
-    "Under 25": (20, 24),
-    "25-29": (25, 29),
-    "30-34": (30, 34),
-    "35-39": (35, 39),
-    "40-44": (40, 44),
-    "45-49": (45, 49),
-    "50-54": (50, 54),
-    "55-59": (55, 59),
-    "60-64": (60, 64),
-    "65-69": (65, 69),
-    "70 and over": (70, 74),
+    band: (20 + 5 * i, 24 + 5 * i) for i, band in enumerate(data.AGE_BANDS)
 }
 #: Flow names, in the order of the output columns.
 FLOWS = (
@@ -563,6 +555,12 @@ def _simulate(
     # Survivors who also stay in their cell, by age: one fused pass a year applies it and ages
     # everybody (inflows are then added one age up, i.e. at their age at the year end).
     keep = survive * stay.reshape(n_cells, 1, 1, 1)
+    # Progression edges sorted by destination, so the people arriving in one cell are summed
+    # with one reduceat and added with one fancy-indexed update.
+    order = np.argsort(dst, kind="stable")
+    edge_src = src[order]
+    targets, starts = np.unique(dst[order], return_index=True)
+    move_factor = survive[edge_src] * rate[order][:, None, None, None]  # (E, 1, D, A)
     books = {f: np.zeros((n_cells, 2, n_draws, n_years)) for f in FLOWS} if keep_flows else {}
     closing_wte = np.zeros((n_draws, n_years, n_cells))
     opening = state.sum(axis=3)  # (C, 2, D)
@@ -575,15 +573,17 @@ def _simulate(
             books["retirements"][..., y] = retired.sum(axis=3)
             books["leavers"][..., y] = ((state - retired) * leaver).sum(axis=3)
             books["progression_out"][..., y] = remaining.sum(axis=3) * out_rate[:, None, None]
-        moved = [state[c] * survive[c] * r for c, r in zip(src, rate, strict=True)]
+        arriving = (
+            np.add.reduceat(state[edge_src] * move_factor, starts, axis=0) if len(src) else None
+        )  # (cells with arrivals, 2, D, A)
         # Age by one year; the last age has retired (hazard 1) so nobody is lost.
         np.multiply(state[..., :-1], keep[..., :-1], out=spare[..., 1:])
         spare[..., 0] = 0.0
         state, spare = spare, state
-        for cell, people in zip(dst, moved, strict=True):
-            state[cell, :, :, 1:] += people[..., :-1]
+        if arriving is not None:
+            state[targets, :, :, 1:] += arriving[..., :-1]
             if keep_flows:
-                books["progression_in"][cell, :, :, y] += people.sum(axis=2)
+                books["progression_in"][targets, :, :, y] = arriving.sum(axis=3)
 
         totals = np.zeros((lay.totals.height, n_draws))
         np.add.at(totals, lay.cell_total, opening[:, 0])

@@ -10,55 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
-
 from lsc_workforce.contracts import ContractReport, validate_frame
-from lsc_workforce.demand.parameters import load_scalars
-
-#: Parameter CSVs under ``config/demand/`` and their suites.
-PARAMETER_TABLES = {
-    "activity_effort": "demand_activity_effort",
-    "skill_mix": "demand_skill_mix",
-    "radiography": "demand_radiography",
-    "supply_flows": "demand_supply_flows",
-    "supply_progression": "demand_supply_progression",
-    "supply_grade_leavers": "demand_supply_grade_leavers",
-    "programmes": "demand_programmes",
-}
-#: YAML files of named scalars under ``config/demand/``.
-SCALAR_FILES = ("job_plan", "forecast", "uncertainty")
-
-
-def read_parameter_tables(config_dir: Path) -> dict[str, pl.DataFrame]:
-    """Read every demand parameter CSV as it is on disk (no validation).
-
-    Args:
-        config_dir: the ``config/`` folder.
-
-    Returns:
-        Tables by name (see :data:`PARAMETER_TABLES`), plus ``scalars`` (``file``, ``name``,
-        ``value``, ``unit``, ``source``, ``status``).
-    """
-    folder = Path(config_dir) / "demand"
-    tables = {
-        name: pl.read_csv(folder / f"{name}.csv", comment_prefix="#")
-        for name in PARAMETER_TABLES
-        if (folder / f"{name}.csv").is_file()
-    }
-    rows = [
-        {
-            "file": stem,
-            "name": name,
-            "value": s.value,
-            "unit": s.unit,
-            "source": s.source,
-            "status": s.status,
-        }
-        for stem in SCALAR_FILES
-        for name, s in load_scalars(folder / f"{stem}.yaml").items()
-    ]
-    tables["scalars"] = pl.DataFrame(rows)
-    return tables
+from lsc_workforce.demand.parameters import PARAMETER_TABLES, read_parameter_tables
 
 
 def validate_parameter_tables(config_dir: Path) -> ContractReport:

@@ -88,10 +88,10 @@ LIMIT_FAMILIES = ("placement_capacity", "funded_posts", "source_pool", "budget",
 
 @dataclass(frozen=True)
 class PipelineSettings:
-    """Scenario choices for one model build.
+    r"""Scenario choices for one model build.
 
     Attributes:
-        discount_rate: annual rate for discounting shortfall and cost (:math:`\\rho`).
+        discount_rate: annual rate for discounting shortfall and cost (:math:`\rho`).
         shortfall_weights: weight per staff group (default 1.0 for groups not listed).
         budget_gbp: training budget per financial year (GBP); ``None`` means no cap. A single
             number applies to every year.
@@ -99,6 +99,9 @@ class PipelineSettings:
         fixed_intakes: intakes fixed by (programme, trust, year), e.g. agreed posts.
         fix_status_quo: fix every intake to today's ``status_quo_intake``.
         cost_tolerance: relative slack on the shortfall optimum allowed while minimising cost.
+        cost_gap_rel: relative MIP gap at which the cost stage may stop (the shortfall stage uses
+            the solver settings' gap); cost is a tie-break among least-shortfall plans, and
+            proving it to 1e-6 takes minutes on the full model.
         relax: solve the LP relaxation (continuous intakes) for shadow prices.
         elastic: give C4-C8 non-negative slack variables penalised at ``elastic_penalty``, to find
             which limits an infeasible plan breaks.
@@ -112,6 +115,7 @@ class PipelineSettings:
     fixed_intakes: Mapping[tuple[str, str, int], int] = field(default_factory=dict)
     fix_status_quo: bool = False
     cost_tolerance: float = 0.0
+    cost_gap_rel: float = 0.005
     relax: bool = False
     elastic: bool = False
     elastic_penalty: float = 1e6
@@ -127,6 +131,8 @@ class PipelineSettings:
             raise ConfigError("fixed intakes must be non-negative")
         if self.cost_tolerance < 0:
             raise ConfigError("cost_tolerance must be non-negative")
+        if not 0 <= self.cost_gap_rel < 1:
+            raise ConfigError("cost_gap_rel must be in [0, 1)")
 
     def budget_for(self, year: int) -> float | None:
         """Return the budget of ``year`` (GBP) or ``None`` when uncapped."""
@@ -173,7 +179,7 @@ def slug(*parts: Any) -> str:
 
 
 def discount(settings: PipelineSettings, inputs: PipelineInputs, year: int) -> float:
-    """Return :math:`\\delta_y = (1 + \\rho)^{-(y - y_0)}`."""
+    r"""Return :math:`\delta_y = (1 + \rho)^{-(y - y_0)}`."""
     return (1.0 + settings.discount_rate) ** -(year - inputs.years[0])
 
 
@@ -235,9 +241,9 @@ def build_model(inputs: PipelineInputs, settings: PipelineSettings | None = None
 
 
 def retained_completions(model: PipelineModel, p: str, t: str, y: int) -> pulp.LpAffineExpression:
-    """Return :math:`Q_{pty}`: people finishing programme ``p`` at the end of ``y`` and staying.
+    r"""Return :math:`Q_{pty}`: people finishing programme ``p`` at the end of ``y`` and staying.
 
-    That is :math:`c_p r_p (x_{pt, y - d_p + 1} + \\text{already in training})`; trainees
+    That is :math:`c_p r_p (x_{pt, y - d_p + 1} + \text{already in training})`; trainees
     already in the staff stock are in the baseline and are not counted here.
     """
     prog = model.inputs.programmes[p]
@@ -285,10 +291,12 @@ def add_shortfall(model: PipelineModel) -> None:
     r"""C2 shortfall: :math:`u_{tgy} \ge R_{tgy} - S_{tgy} - \sum_a z_{tagy} + \sum_b z_{tgby}`."""
     inputs = model.inputs
     for (t, g, y), u in model.shortfall.items():
-        absorbed = pulp.lpSum(z for (tt, _a, b, yy), z in model.substitution.items()
-                              if (tt, b, yy) == (t, g, y))
-        lent = pulp.lpSum(z for (tt, a, _b, yy), z in model.substitution.items()
-                          if (tt, a, yy) == (t, g, y))
+        absorbed = pulp.lpSum(
+            z for (tt, _a, b, yy), z in model.substitution.items() if (tt, b, yy) == (t, g, y)
+        )
+        lent = pulp.lpSum(
+            z for (tt, a, _b, yy), z in model.substitution.items() if (tt, a, yy) == (t, g, y)
+        )
         model.prob += (
             u >= inputs.required_wte[t, g, y] - model.supply[t, g, y] - absorbed + lent,
             slug("shortfall", t, g, y),
@@ -312,6 +320,7 @@ def add_skill_mix(model: PipelineModel) -> None:
 def _add_limit(
     model: PipelineModel,
     family: str,
+    *,
     lhs: pulp.LpAffineExpression,
     sense: str,
     rhs: float,
@@ -337,13 +346,22 @@ def _add_limit(
 def add_placement_capacity(model: PipelineModel) -> None:
     r"""C4 placement capacity: :math:`N_{pty} \le \kappa_{pty}` (supervisors, placements)."""
     for (p, t, y), limit in model.inputs.placement_capacity.items():
-        _add_limit(model, "placement_capacity", model.in_training[p, t, y], "<=", limit, (p, t, y))
+        _add_limit(
+            model,
+            "placement_capacity",
+            lhs=model.in_training[p, t, y],
+            sense="<=",
+            rhs=limit,
+            key=(p, t, y),
+        )
 
 
 def add_funded_posts(model: PipelineModel) -> None:
     r"""C5 funded posts: :math:`x_{pty} \le f_{pty}`."""
     for (p, t, y), limit in model.inputs.funded_intake_limit.items():
-        _add_limit(model, "funded_posts", model.intake[p, t, y], "<=", limit, (p, t, y))
+        _add_limit(
+            model, "funded_posts", lhs=model.intake[p, t, y], sense="<=", rhs=limit, key=(p, t, y)
+        )
 
 
 def add_source_pool(model: PipelineModel) -> None:
@@ -353,7 +371,7 @@ def add_source_pool(model: PipelineModel) -> None:
         if inputs.programmes[p].source_group != POOL:
             continue
         total = pulp.lpSum(model.intake[p, t, y] for y in inputs.years)
-        _add_limit(model, "source_pool", total, "<=", pool, (p, t, None))
+        _add_limit(model, "source_pool", lhs=total, sense="<=", rhs=pool, key=(p, t, None))
 
 
 def add_budget(model: PipelineModel) -> None:
@@ -368,7 +386,7 @@ def add_budget(model: PipelineModel) -> None:
             for (p, t, yy), n in model.in_training.items()
             if yy == y
         )
-        _add_limit(model, "budget", spend, "<=", budget, ("", "", y))
+        _add_limit(model, "budget", lhs=spend, sense="<=", rhs=budget, key=("", "", y))
 
 
 def add_fixed_intakes(model: PipelineModel) -> None:
@@ -381,7 +399,7 @@ def add_fixed_intakes(model: PipelineModel) -> None:
     for key, value in fixed.items():
         if key not in model.intake:
             raise ConfigError(f"fixed intake {key} is not a programme x trust x year of the model")
-        _add_limit(model, "fixed_intakes", model.intake[key], "==", value, key)
+        _add_limit(model, "fixed_intakes", lhs=model.intake[key], sense="==", rhs=value, key=key)
 
 
 #: Constraint functions in formulation order, keyed by tag.

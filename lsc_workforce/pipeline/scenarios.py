@@ -135,7 +135,9 @@ class PipelineConfig:
                 horizon_years=int(s["horizon_years"]),
                 discount_rate=float(s["discount_rate"]),
                 cost_tolerance=float(s.get("cost_tolerance", 0.0)),
-                shortfall_weights={k: float(v) for k, v in (s.get("shortfall_weights") or {}).items()},
+                shortfall_weights={
+                    k: float(v) for k, v in (s.get("shortfall_weights") or {}).items()
+                },
                 demand_scenarios=tuple(s["demand_scenarios"]),
                 target_year_offset=int(s["target_year_offset"]),
                 gap_tolerance_share=float(s["gap_tolerance_share"]),
@@ -199,7 +201,7 @@ def _scenario(name: str, entry: Mapping[str, Any]) -> PipelineScenario:
 def status_quo_spend(inputs: PipelineInputs) -> dict[int, float]:
     """Training spend per year (GBP) if today's intakes continue: trainees in training x cost."""
     spend = dict.fromkeys(inputs.years, 0.0)
-    for (p, t, y), x in inputs.status_quo_intake.items():
+    for (p, _t, y), x in inputs.status_quo_intake.items():
         prog = inputs.programmes[p]
         for j in range(prog.duration_years):
             if y + j in spend:
@@ -323,7 +325,9 @@ def _complete_requirement(
         ],
         schema={"trust_code": pl.String, "staff_group": pl.String, "financial_year": pl.Int64},
     )
-    summed = required.group_by("year", "trust_code", "staff_group").agg(pl.col("required_wte").sum())
+    summed = required.group_by("year", "trust_code", "staff_group").agg(
+        pl.col("required_wte").sum()
+    )
     return grid.join(
         summed.rename({"year": "financial_year"}),
         on=["trust_code", "staff_group", "financial_year"],
@@ -359,6 +363,7 @@ def run_scenarios(
     data: PlanningData,
     config: PipelineConfig,
     solver: SolverSettings,
+    *,
     scenarios: Sequence[str] | None = None,
     evaluate: bool = True,
     lp_dir: Path | None = None,
@@ -393,13 +398,20 @@ def run_scenarios(
                 limits = plan.breaches
                 reasons = pl.DataFrame()
             robustness = (
-                evaluate_robustness(data, demand_name, plan, config, draws)
+                evaluate_robustness(
+                    data, demand_name=demand_name, plan=plan, config=config, draws=draws
+                )
                 if draws is not None and plan.intakes.height
                 else pl.DataFrame()
             )
             results.append(
                 ScenarioResult(
-                    scenario, demand_name, plan, limits, reasons, robustness,
+                    scenario,
+                    demand_name,
+                    plan,
+                    limits,
+                    reasons,
+                    robustness,
                     time.perf_counter() - start,
                 )
             )
@@ -422,6 +434,7 @@ def target_year(inputs: PipelineInputs, config: PipelineConfig) -> int:
 
 def evaluate_robustness(
     data: PlanningData,
+    *,
     demand_name: str,
     plan: PipelinePlan,
     config: PipelineConfig,
@@ -480,9 +493,7 @@ def scenario_summary(results: Sequence[ScenarioResult], config: PipelineConfig) 
     for r in results:
         plan = r.plan
         by_year = dict(
-            plan.supply.group_by("financial_year")
-            .agg(pl.col("shortfall_wte").sum())
-            .iter_rows()
+            plan.supply.group_by("financial_year").agg(pl.col("shortfall_wte").sum()).iter_rows()
         )
         years = sorted(by_year)
         p_closed = (
@@ -504,6 +515,47 @@ def scenario_summary(results: Sequence[ScenarioResult], config: PipelineConfig) 
                 "total_intake": float(plan.intakes["intake"].sum()) if plan.intakes.height else 0.0,
                 "p_gap_closed": p_closed,
                 "seconds": round(r.seconds, 3),
+            }
+        )
+    return pl.DataFrame(rows)
+
+
+def budget_sensitivity(
+    data: PlanningData,
+    config: PipelineConfig,
+    solver: SolverSettings,
+    factors: Sequence[float],
+    demand_scenario: str = "central",
+) -> pl.DataFrame:
+    """Re-solve the optimised plan with budgets at multiples of today's spend.
+
+    Args:
+        data: from :func:`prepare_inputs`.
+        config: pipeline configuration.
+        solver: solver settings.
+        factors: budget per year as multiples of the status-quo spend (e.g. 0.8, 1.0, 1.2).
+        demand_scenario: which demand scenario's inputs to use.
+
+    Returns:
+        budget_factor, status, weighted_shortfall, shortfall_last_year_wte, total_cost_gbp.
+    """
+    inputs = data.inputs[demand_scenario]
+    rows = []
+    for factor in factors:
+        scenario = PipelineScenario(
+            name=f"budget_{factor:g}", description="", budget_vs_status_quo=float(factor)
+        )
+        plan = solve_pipeline(inputs, config.pipeline_settings(scenario, inputs), solver)
+        last = inputs.years[-1]
+        rows.append(
+            {
+                "budget_factor": float(factor),
+                "status": plan.status.value,
+                "weighted_shortfall": plan.weighted_shortfall,
+                "shortfall_last_year_wte": float(
+                    plan.supply.filter(pl.col("financial_year") == last)["shortfall_wte"].sum()
+                ),
+                "total_cost_gbp": plan.total_cost_gbp,
             }
         )
     return pl.DataFrame(rows)

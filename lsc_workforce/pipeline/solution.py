@@ -193,9 +193,13 @@ def solve_pipeline(
     best = _value(model.objective_terms["weighted_shortfall"])
     stage_one = extract_tables(model)
     cap = best * (1 + settings.cost_tolerance) + _TOL * max(1.0, abs(best))
-    model.prob += (model.objective_terms["weighted_shortfall"] <= cap, "lexicographic_shortfall_cap")
+    model.prob += (
+        model.objective_terms["weighted_shortfall"] <= cap,
+        "lexicographic_shortfall_cap",
+    )
     model.prob.setObjective(model.objective_terms["training_cost"])
-    second = solve_problem(model.prob, solver)
+    cost_solver = replace(solver, gap_rel=max(solver.gap_rel, settings.cost_gap_rel))
+    second = solve_problem(model.prob, cost_solver)
     if second.status.has_solution:
         intakes, supply = extract_tables(model)
         status = (
@@ -218,7 +222,9 @@ def _weighted_shortfall(
     return float(
         sum(
             settings.shortfall_weights.get(g, 1.0) * discount(settings, inputs, y) * u
-            for g, y, u in supply.select("staff_group", "financial_year", "shortfall_wte").iter_rows()
+            for g, y, u in supply.select(
+                "staff_group", "financial_year", "shortfall_wte"
+            ).iter_rows()
         )
     )
 
@@ -332,7 +338,9 @@ def diagnose_limits(
     model = build_model(inputs, replace(settings, relax=True, elastic=False))
     result = solve_problem(model.prob, solver)
     if not result.status.has_solution:
-        return pl.DataFrame(schema={**_LIMIT_SCHEMA, "shadow_price": pl.Float64, "slack": pl.Float64})
+        return pl.DataFrame(
+            schema={**_LIMIT_SCHEMA, "shadow_price": pl.Float64, "slack": pl.Float64}
+        )
     rows = []
     for name, (family, p, t, y) in model.limits.items():
         constraint = model.prob.constraints[name]
@@ -355,9 +363,7 @@ def diagnose_limits(
     return frame.sort(pl.col("shadow_price").abs(), descending=True)
 
 
-def explain_gap(
-    inputs: PipelineInputs, plan: PipelinePlan, limits: pl.DataFrame
-) -> pl.DataFrame:
+def explain_gap(inputs: PipelineInputs, plan: PipelinePlan, limits: pl.DataFrame) -> pl.DataFrame:
     """Say, per trust and staff group with a remaining gap, what stops it closing.
 
     Shortfall in years before any new intake could qualify (the earliest completion year of the
@@ -377,9 +383,7 @@ def explain_gap(
         main_limit_label, shadow_price_total; one row per trust x group with a gap, largest
         gap first.
     """
-    producers = {
-        (p.code, p.produced_group) for p in inputs.programmes.values()
-    }
+    producers = {(p.code, p.produced_group) for p in inputs.programmes.values()}
     rows = []
     gaps = (
         plan.supply.filter(pl.col("shortfall_wte") > 1e-6)
@@ -388,9 +392,7 @@ def explain_gap(
     )
     for t, g, years, gap in gaps.iter_rows():
         earliest = inputs.earliest_completion_year(g)
-        locked = sum(
-            u for y, u in zip(years, gap, strict=True) if earliest is None or y < earliest
-        )
+        locked = sum(u for y, u in zip(years, gap, strict=True) if earliest is None or y < earliest)
         relevant = limits.filter(
             (pl.col("family") == "budget")
             | (

@@ -24,6 +24,7 @@ import argparse
 import csv
 import datetime as dt
 import json
+import resource
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -363,7 +364,15 @@ def run_instance(
         "n_vars": solution.model_size["variables"],
         "n_rows": solution.model_size["constraints"],
         "best_known": int(best["best_known"]) if best else None,
+        "peak_rss_mb": _peak_rss_mb(),
     }
+
+
+def _peak_rss_mb() -> float:
+    """Peak resident memory of this process and its finished children (CBC), in MB."""
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, children) / 1024, 1)  # Linux reports kilobytes
 
 
 def main(argv: Sequence[str] | None = None) -> int:

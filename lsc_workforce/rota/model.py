@@ -45,6 +45,10 @@ Constraints (name prefix in brackets):
 * C18 ``requests`` (soft): on-requests cost :math:`\omega(1-x)`, off-requests :math:`\omega x`.
 * C19 ``fairness`` (soft): :math:`c_i - \frac{wte_i}{\sum_{j \in P} wte_j} \sum_{j \in P} c_j
   = \delta^+_i - \delta^-_i`, where :math:`c_i` counts OOH shifts, nights or weekends.
+* C20 ``work_window`` (redundant cut): :math:`\sum_{j=d}^{d+g+o-1} w_{ij} \le g`.
+* C21 ``sequence_flow`` (extended formulation): each person's work/off sequence as a path in a
+  run-length network (optionally layered by weekends worked); its relaxation is the convex
+  hull of the sequences C9-C11 (and C15) allow.
 
 Objective: minimise the sum of the named components in ``RotaModel.components``: ``cover_under``,
 ``cover_over``, ``requests_on``, ``requests_off``, ``candidate_cost``, ``fairness_<kind>`` and
@@ -149,6 +153,14 @@ class RotaModel:
     )
 
     # ----- shorthands -----
+
+    def weekends_of(self, i: int) -> list[pulp.LpVariable]:
+        """The ``weekend_worked`` variables of person ``i``, in weekend order."""
+        return [
+            self.weekend_worked[i, w]
+            for w in range(self.problem.n_weekends)
+            if (i, w) in self.weekend_worked
+        ]
 
     def works(self, i: int, d: int) -> pulp.LpAffineExpression:
         """:math:`w_{id}`: 1 when person ``i`` works any shift on day ``d``."""
@@ -769,7 +781,7 @@ def add_max_weekends(model: RotaModel) -> None:
         limit = person.rules.max_weekends
         if limit is None:
             continue
-        worked = [v for (p, _), v in model.weekend_worked.items() if p == i]
+        worked = model.weekends_of(i)
         if len(worked) > limit:
             model.add_row(
                 "max_weekends",
@@ -866,7 +878,7 @@ def _fairness_counts(model: RotaModel, kind: str) -> dict[int, pulp.LpAffineExpr
         if person.optional:
             continue
         if kind == "weekends":
-            terms = [v for (p, _), v in model.weekend_worked.items() if p == i]
+            terms = model.weekends_of(i)
         else:
             attr = "ooh" if kind == "ooh" else "night"
             terms = [

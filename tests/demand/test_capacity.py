@@ -251,3 +251,15 @@ def test_reference_gap_today(reference_frames):
     # Radiologists report part of their work through outsourcing in every trust.
     outsourced = gap.filter(pl.col("staff_group") == "radiologist")["outsourced_share"]
     assert outsourced.is_between(0.01, 0.6).all()
+
+
+def test_ir_oncall_summary_hand_computed():
+    from lsc_workforce.demand.capacity import ir_oncall_summary
+
+    summary = ir_oncall_summary(_annual(), _sites(True), capacity_params()).to_dicts()[0]
+    assert summary["procedures_in_hours"] == 150
+    assert summary["procedures_ooh"] == 30
+    assert summary["ooh_procedures_week"] == pytest.approx(30 / 52.18)
+    assert summary["workload_wte"] == pytest.approx(380 / 600)
+    assert summary["rota_minimum_wte"] == 6.0
+    assert summary["required_wte"] == 6.0

@@ -151,3 +151,29 @@ def test_chunked_draws_give_the_same_result(monkeypatch):
     monkeypatch.setattr(montecarlo, "CHUNK_BYTES", 1)  # one draw at a time
     chunked = simulate_gap(_people(), params, _demand(), YEARS, draws)
     assert np.allclose(whole.available_wte, chunked.available_wte, rtol=1e-12, atol=0)
+
+
+def test_demand_without_staff_in_post_counts_as_a_full_gap():
+    params = supply_params()
+    draws = draw_uncertainty(UncertaintySpec(0.0, 0.0, 0.0), params.staff_groups, 3, seed=1)
+    demand = pl.concat(
+        [
+            _demand(),
+            pl.DataFrame(
+                {
+                    "year": YEARS,
+                    "trust_code": "T3",
+                    "staff_group": "radiographer",
+                    "required_wte": 4.0,
+                }
+            ),
+        ]
+    )
+    summary = simulate_gap(_people(), params, demand, YEARS, draws).summary()
+    t3 = summary.filter(pl.col("trust_code") == "T3")
+    assert t3.height == len(YEARS)
+    assert t3["available_p50"].to_list() == [0.0] * len(YEARS)
+    assert t3["gap_p50"].to_list() == pytest.approx([4.0] * len(YEARS))
+    bad = demand.with_columns(pl.lit("sonographer").alias("staff_group"))
+    with pytest.raises(ConfigError, match="without supply parameters"):
+        simulate_gap(_people(), params, bad, YEARS, draws)

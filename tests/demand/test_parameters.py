@@ -5,9 +5,14 @@ import pytest
 
 from lsc_workforce.config import CONFIG_DIR, ConfigError
 from lsc_workforce.demand.capacity import CapacityParams
-from lsc_workforce.demand.parameters import STATUSES, load_parameter_table, load_scalars
+from lsc_workforce.demand.parameters import (
+    STATUSES,
+    load_parameter_table,
+    load_scalars,
+    read_parameter_tables,
+)
 from lsc_workforce.demand.supply import SupplyParams
-from lsc_workforce.demand.validation import read_parameter_tables, validate_parameter_tables
+from lsc_workforce.demand.validation import validate_parameter_tables
 
 
 def test_every_shipped_table_loads_and_has_provenance():

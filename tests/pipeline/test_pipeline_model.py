@@ -25,9 +25,7 @@ D = 1.035  # default discount rate 3.5 %
 
 
 def intakes_of(plan):
-    return dict(
-        plan.intakes.select("financial_year", "intake").iter_rows()
-    )
+    return dict(plan.intakes.select("financial_year", "intake").iter_rows())
 
 
 def test_every_tagged_constraint_has_a_function_named_in_the_docstring():
@@ -73,9 +71,10 @@ def test_budget_binds_and_has_a_shadow_price():
     # 2026: 2 start (budget full in 2026 and 2027), so none in 2027; 1 in 2028 for 2029.
     assert intakes_of(plan) == {2026: 2, 2027: 0, 2028: 1, 2029: 0}
     assert plan.weighted_shortfall == pytest.approx(0.5 / D**2)
-    assert plan.intakes.group_by("financial_year").agg(pl.col("cost_gbp").sum())[
-        "cost_gbp"
-    ].max() <= 2000
+    assert (
+        plan.intakes.group_by("financial_year").agg(pl.col("cost_gbp").sum())["cost_gbp"].max()
+        <= 2000
+    )
     limits = diagnose_limits(inputs, settings, SOLVER)
     assert "budget" in set(limits["family"])
     reasons = explain_gap(inputs, plan, limits)
@@ -124,10 +123,10 @@ def test_stock_flow_with_leavers_and_pipeline_by_hand():
     trainees = pl.DataFrame(
         {"programme": ["degree"], "trust_code": [TRUST], "year_of_training": [2], "headcount": [4]}
     )
-    inputs = toy_inputs(
-        required=(0, 0, 0, 0), leaver_rate=0.1, current_trainees=trainees
+    inputs = toy_inputs(required=(0, 0, 0, 0), leaver_rate=0.1, current_trainees=trainees)
+    plan = solve_pipeline(
+        inputs, PipelineSettings(fixed_intakes={("degree", TRUST, 2026): 2}), SOLVER
     )
-    plan = solve_pipeline(inputs, PipelineSettings(fixed_intakes={("degree", TRUST, 2026): 2}), SOLVER)
     s26 = 10 * 0.9 + 4 * 0.5
     s27 = s26 * 0.9 + 2 * 0.5
     s28 = s27 * 0.9
@@ -169,8 +168,9 @@ def test_skill_mix_substitution_is_bounded():
             "supply_wte": [17.0, 10.0],
         }
     )
-    from lsc_workforce.pipeline.inputs import PipelineInputs
     from pipeline_toy import programme_frame
+
+    from lsc_workforce.pipeline.inputs import PipelineInputs
 
     inputs = PipelineInputs.from_frames(
         requirement=requirement,
@@ -178,8 +178,11 @@ def test_skill_mix_substitution_is_bounded():
         leaver_rates=opening.select("trust_code", "staff_group", leaver_rate=pl.lit(0.0)),
         programmes=programme_frame(produced_group="radiologist", duration_years=5),
         skill_mix=pl.DataFrame(
-            {"donor_group": ["reporting_radiographer"], "recipient_group": ["radiologist"],
-             "max_share": [0.10]}
+            {
+                "donor_group": ["reporting_radiographer"],
+                "recipient_group": ["radiologist"],
+                "max_share": [0.10],
+            }
         ),
     )
     plan = solve_pipeline(inputs, PipelineSettings(discount_rate=0), SOLVER)
@@ -189,7 +192,9 @@ def test_skill_mix_substitution_is_bounded():
     assert radiologist["shortfall_wte"].to_list() == pytest.approx([1, 1])
     heavy = solve_pipeline(
         inputs,
-        PipelineSettings(discount_rate=0, skill_mix_shares={("reporting_radiographer", "radiologist"): 0.5}),
+        PipelineSettings(
+            discount_rate=0, skill_mix_shares={("reporting_radiographer", "radiologist"): 0.5}
+        ),
         SOLVER,
     )
     assert heavy.weighted_shortfall == pytest.approx(0)
@@ -198,17 +203,26 @@ def test_skill_mix_substitution_is_bounded():
 def test_settings_and_inputs_are_validated():
     with pytest.raises(ConfigError):
         PipelineSettings(discount_rate=1.5)
-    from lsc_workforce.pipeline.inputs import PipelineInputs
     from pipeline_toy import programme_frame
+
+    from lsc_workforce.pipeline.inputs import PipelineInputs
 
     with pytest.raises(ConfigError, match="consecutive"):
         PipelineInputs.from_frames(
             requirement=pl.DataFrame(
-                {"trust_code": [TRUST] * 2, "staff_group": [GROUP] * 2,
-                 "financial_year": [2026, 2028], "required_wte": [1.0, 1.0]}
+                {
+                    "trust_code": [TRUST] * 2,
+                    "staff_group": [GROUP] * 2,
+                    "financial_year": [2026, 2028],
+                    "required_wte": [1.0, 1.0],
+                }
             ),
-            opening_supply=pl.DataFrame({"trust_code": [TRUST], "staff_group": [GROUP], "supply_wte": [1.0]}),
-            leaver_rates=pl.DataFrame({"trust_code": [TRUST], "staff_group": [GROUP], "leaver_rate": [0.1]}),
+            opening_supply=pl.DataFrame(
+                {"trust_code": [TRUST], "staff_group": [GROUP], "supply_wte": [1.0]}
+            ),
+            leaver_rates=pl.DataFrame(
+                {"trust_code": [TRUST], "staff_group": [GROUP], "leaver_rate": [0.1]}
+            ),
             programmes=programme_frame(),
         )
     with pytest.raises(ConfigError, match="not a programme"):

@@ -73,15 +73,17 @@ def _mismatch(inputs, params, fixed):
     ).row(0)
 
 
-def _plan(inputs, extra, conversions=True, share=1.0):
+def _plan(inputs, extra, conversions=True):
     fixed = {}
-    for (p, t, y), value in inputs.status_quo_intake.items():
+    for (p, t, y), today in inputs.status_quo_intake.items():
         if t not in TRUSTS:
             continue
-        if inputs.programmes[p].source_group == "radiographer":
-            value = round(value * share) if conversions else 0
-        fixed[p, t, y] = value + (extra if y == 2027 and (conversions or
-                                  inputs.programmes[p].source_group != "radiographer") else 0)
+        converts = inputs.programmes[p].source_group == "radiographer"
+        fixed[p, t, y] = (0 if converts and not conversions else today) + (
+            extra
+            if y == 2027 and (conversions or inputs.programmes[p].source_group != "radiographer")
+            else 0
+        )
     return fixed
 
 
@@ -96,9 +98,10 @@ def test_stock_flow_equals_project_supply_for_the_same_intakes(projection_inputs
 def test_conversions_are_linearised_with_a_second_order_error(projection_inputs):
     # Reporting-radiographer conversions remove a share of band 6 radiographers, which the
     # projection applies proportionally to a stock that changes: the model linearises it at
-    # the baseline, so the error is small (below 0.5 % here) and shrinks faster than the converted share.
+    # the baseline, so the error is small (below 0.5 % here) and shrinks faster than the
+    # converted share.
     inputs, params = projection_inputs
-    full_abs, full_rel = _mismatch(inputs, params, _plan(inputs, 0, share=1.0))
+    full_abs, full_rel = _mismatch(inputs, params, _plan(inputs, 0))
     assert 0 < full_rel < 0.005
     fixed_half = {
         k: (v if inputs.programmes[k[0]].source_group != "radiographer" else 0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 import pytest
 from hypothesis import given, settings
@@ -192,3 +194,14 @@ def test_property_trust_totals_add_up_to_region(people, retirement_age):
     assert later.item(0, "near_retirement") <= region.item(0, "near_retirement") + 1e-9
     workforce = b.summarise_workforce(staff, by=["trust_code"])
     assert workforce["wte"].sum() == pytest.approx(sum(p[2] for p in people))
+
+
+def test_select_in_post_drops_posts_starting_after_as_at():
+    staff = pl.DataFrame(
+        {
+            "staff_id": ["a", "b", "c"],
+            "start_date": [dt.date(2020, 1, 1), dt.date(2026, 4, 1), dt.date(2026, 4, 2)],
+        }
+    )
+    kept = b.select_in_post(staff, dt.date(2026, 4, 1))
+    assert kept["staff_id"].to_list() == ["a", "b"]

@@ -1,4 +1,4 @@
-"""Curtois & Qu benchmark: parser facts, the independent scorer, Instances 1 and 2 reach 607 and 828."""
+"""Curtois & Qu benchmark: parser, independent scorer; Instances 1 and 2 reach 607 and 828."""
 
 from __future__ import annotations
 
@@ -21,13 +21,14 @@ INSTANCES = BENCHMARK_DIR / "instances"
 
 @pytest.mark.unit
 def test_parser_reads_the_format_facts():
-    """FORMAT.md section 5: Instance2 has 14 days, 14 staff, 2 shifts, 50/12 requests, 28 cover lines."""
+    """FORMAT.md section 5: Instance2 has 14 days, 14 staff, 2 shifts, 50/12 requests, 28 cover."""
     inst = parse_instance(INSTANCES / "Instance2.txt")
     assert (inst.horizon, len(inst.staff), len(inst.shifts)) == (14, 14, 2)
     assert (len(inst.on_requests), len(inst.off_requests), len(inst.cover)) == (50, 12, 28)
     assert sum(len(v) for v in inst.days_off.values()) == 14
     problem = to_problem(inst)
-    assert problem.person("E").id == "E" and problem.shift("E").id == "E"  # separate namespaces
+    assert problem.person("E").id == "E"
+    assert problem.shift("E").id == "E"
     assert problem.dates[0].weekday() == 0  # day 0 is a Monday
 
 
@@ -43,7 +44,8 @@ def test_scorer_counts_penalties_and_hard_rules_by_hand():
     expected = 100 * sum(c[2] for c in inst.cover) + sum(r[3] for r in inst.on_requests)
     assert objective == expected
     assert sum(r[3] for r in inst.on_requests) == 37
-    assert len(errors) == 8 and all("minutes" in e for e in errors)
+    assert len(errors) == 8
+    assert all("minutes" in e for e in errors)
     _, errors = score_roster(inst, [("A", 0, "D")])  # A's day off
     assert any("day off" in e for e in errors)
 
@@ -82,5 +84,7 @@ def test_engine_checker_agrees_with_benchmark_scorer():
         for r in solution.roster.iter_rows(named=True)
     ]
     objective, errors = score_roster(inst, rows)
-    assert errors == [] and check(problem, solution.roster) == []
+    assert solution.result.status.value == "optimal", solution.result
+    assert errors == []
+    assert check(problem, solution.roster) == []
     assert sum(evaluate(problem, solution.roster).values()) == pytest.approx(objective)

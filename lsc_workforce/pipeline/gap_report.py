@@ -1,0 +1,583 @@
+"""Training-gap report for the NHS England WT&E liaison: offline HTML page and Excel annex.
+
+:func:`write_training_gap_report` turns a :class:`~lsc_workforce.pipeline.workflow.PipelineRun`
+into ``reports/training_gap_report.html`` and ``reports/training_gap_annex.xlsx``:
+
+* the HTML page holds the Vega, Vega-Lite and Vega-Embed JavaScript **once**, inline
+  (``vl_convert.javascript_bundle()``), and each chart's specification, with its data, as inline
+  JSON; nothing is fetched from the network and the charts render as SVG;
+* tables of counts built from personal characteristics carry ``data-privacy="suppressed"`` and
+  were suppressed by :func:`lsc_workforce.privacy.suppress_counts` before this module saw them
+  (``*`` marks a suppressed cell); chart data hold nulls there;
+* the annex has one sheet per table, with the same suppression.
+
+No person-level rows or identifiers reach either file: every table is an aggregate by trust,
+staff group, programme and year.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+from lsc_workforce.charts import NHS_CATEGORY_RANGE, NHS_COLOURS, register_theme, save_chart
+from lsc_workforce.demand.years import fy_label
+from lsc_workforce.pipeline.solution import LIMIT_LABELS
+from lsc_workforce.pipeline.workflow import SENSITIVE_COLUMNS, PipelineRun
+from lsc_workforce.privacy import format_suppressed
+from lsc_workforce.report import ReportError, find_remote_references
+
+REPORT_NAME = "training_gap_report.html"
+ANNEX_NAME = "training_gap_annex.xlsx"
+PLAN = "optimised"
+BASELINE = "status_quo"
+CENTRAL = "central"
+
+_CSS = """
+body{font-family:Arial,Helvetica,sans-serif;color:#231f20;max-width:1100px;margin:0 auto;
+padding:1em}
+h1{background:#005EB8;color:#fff;padding:.5em}h2{color:#005EB8;border-bottom:2px solid #005EB8}
+table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.85em}
+th,td{border:1px solid #d8dde0;padding:3px 6px;text-align:right}th{background:#E8EDEE}
+td:first-child,th:first-child{text-align:left}.chart{margin:1em 0}.note{color:#425563}
+"""
+
+
+def _years(run: PipelineRun) -> tuple[int, int, int]:
+    years = run.meta["years"]
+    return years[0], years[min(5, len(years) - 1)], years[-1]
+
+
+def _plan_frame(run: PipelineRun, name: str, scenario: str, demand: str = CENTRAL) -> pl.DataFrame:
+    frame = getattr(run, name)
+    if frame.height == 0:
+        return frame
+    return frame.filter((pl.col("scenario") == scenario) & (pl.col("demand_scenario") == demand))
+
+
+def gap_table(run: PipelineRun) -> pl.DataFrame:
+    """Shortfall WTE by staff group and trust in the first year, +5 and the last year.
+
+    Returns:
+        staff_group, trust_code, then ``<scenario> <year>`` columns for the status quo and the
+        optimised plan under central demand.
+    """
+    first, mid, last = _years(run)
+    parts = []
+    for scenario in (BASELINE, PLAN):
+        plan = _plan_frame(run, "supply", scenario)
+        if plan.height == 0:
+            continue
+        parts.append(
+            plan.filter(pl.col("financial_year").is_in([first, mid, last])).select(
+                "staff_group",
+                "trust_code",
+                pl.concat_str(
+                    pl.lit(scenario.replace("_", " ") + " "),
+                    pl.col("financial_year").map_elements(fy_label, return_dtype=pl.String),
+                ).alias("column"),
+                pl.col("shortfall_wte").round(1),
+            )
+        )
+    long = pl.concat(parts)
+    return long.pivot(
+        on="column", index=["staff_group", "trust_code"], values="shortfall_wte"
+    ).sort("staff_group", "trust_code")
+
+
+def intake_table(run: PipelineRun) -> pl.DataFrame:
+    """Recommended intakes (optimised plan, central demand) by programme and year, with cost."""
+    plan = _plan_frame(run, "intakes", PLAN)
+    by_year = (
+        plan.group_by("programme", "financial_year")
+        .agg(pl.col("intake").sum(), pl.col("cost_gbp").sum())
+        .sort("programme", "financial_year")
+    )
+    wide = by_year.with_columns(
+        pl.col("financial_year").map_elements(fy_label, return_dtype=pl.String).alias("fy")
+    ).pivot(on="fy", index="programme", values="intake")
+    cost = by_year.group_by("programme").agg(
+        pl.col("intake").sum().alias("total_intake"),
+        (pl.col("cost_gbp").sum() / 1e6).round(2).alias("cost_gbp_m"),
+    )
+    return wide.join(cost, on="programme").sort("programme")
+
+
+def limits_table(run: PipelineRun) -> pl.DataFrame:
+    """What stops the gap closing (optimised plan, central demand), largest gap first."""
+    reasons = _plan_frame(run, "reasons", PLAN)
+    if reasons.height == 0:
+        return pl.DataFrame({"finding": ["The optimised plan closes every gap."]})
+    return reasons.select(
+        "staff_group",
+        "trust_code",
+        pl.col("shortfall_wte_years").round(1),
+        pl.col("training_length_wte_years").round(1),
+        pl.col("main_limit_label").alias("main_limit"),
+        pl.col("shadow_price_total").round(3),
+    )
+
+
+def scenario_table(run: PipelineRun) -> pl.DataFrame:
+    """Scenario comparison: gap now, +5, +10, cost and probability of closing the gap."""
+    return run.summary.select(
+        "scenario",
+        "demand_scenario",
+        "status",
+        pl.col("shortfall_first_year_wte").round(1).alias("gap_now_wte"),
+        pl.col("shortfall_year5_wte").round(1).alias("gap_plus5_wte"),
+        pl.col("shortfall_last_year_wte").round(1).alias("gap_plus10_wte"),
+        pl.col("total_intake").cast(pl.Int64),
+        (pl.col("total_cost_gbp") / 1e6).round(2).alias("cost_gbp_m"),
+        (pl.col("p_gap_closed") * 100).round(0).alias("p_gap_closed_pct"),
+    )
+
+
+def assumptions_table(run: PipelineRun) -> pl.DataFrame:
+    """Programme assumptions with their source and status (brief §5)."""
+    return run.programmes.select(
+        "programme",
+        "produced_group",
+        "duration_years",
+        "completion_rate",
+        "retention_rate",
+        "cost_per_trainee_year_gbp",
+        "source",
+        "status",
+    )
+
+
+def risk_table(run: PipelineRun) -> pl.DataFrame:
+    """People expected to leave or retire, and staff aged 55+ (suppressed; ``*`` = 1-7)."""
+    return format_suppressed(run.workforce_risk, SENSITIVE_COLUMNS)
+
+
+def executive_summary(run: PipelineRun) -> list[str]:
+    """Plain-English paragraphs for the top of the report, built from the central scenario."""
+    first, _mid, last = _years(run)
+    summary = run.summary.filter(pl.col("demand_scenario") == CENTRAL)
+    rows = {r["scenario"]: r for r in summary.iter_rows(named=True)}
+    lines = []
+    base, plan = rows.get(BASELINE), rows.get(PLAN)
+    if base:
+        lines.append(
+            f"Under central demand, the four trusts are short of about "
+            f"{base['shortfall_first_year_wte']:,.0f} WTE of diagnostic staff at the end of "
+            f"{fy_label(first)} (after training completions due that year). If today's "
+            f"intakes continue, the shortfall is about {base['shortfall_last_year_wte']:,.0f} "
+            f"WTE by {fy_label(last)}."
+        )
+    if plan:
+        lines.append(
+            f"The optimised plan starts {plan['total_intake']:,.0f} trainees and recruits over "
+            f"{len(run.meta['years'])} years at a cost of about "
+            f"£{plan['total_cost_gbp'] / 1e6:,.1f} million, and cuts the {fy_label(last)} "
+            f"shortfall to about {plan['shortfall_last_year_wte']:,.0f} WTE."
+        )
+    reasons = _plan_frame(run, "reasons", PLAN)
+    if reasons.height:
+        top = (
+            reasons.group_by("main_limit")
+            .agg(pl.col("shortfall_wte_years").sum())
+            .sort("shortfall_wte_years", descending=True)
+            .row(0)
+        )
+        lines.append(
+            f"What stops the gap closing is mainly {LIMIT_LABELS.get(top[0], top[0])}; the "
+            f"largest remaining gap is for {reasons.row(0, named=True)['staff_group']}s."
+        )
+    robustness = _plan_frame(run, "robustness", PLAN)
+    if robustness.height:
+        p_all = robustness.filter(pl.col("staff_group") == "all")["p_gap_closed"].item()
+        lines.append(
+            f"Across {run.meta['monte_carlo_draws']} simulated futures (leaver rates, retirement "
+            f"ages and demand growth), the optimised plan closes the gap to within "
+            f"{run.meta['gap_tolerance_share']:.0%} of requirement by {fy_label(last)} in "
+            f"{p_all:.0%} of them."
+        )
+    statuses = set(run.meta["statuses"].values())
+    if statuses - {"optimal"}:
+        lines.append(
+            "Some plans stopped at the solver's time limit with a feasible plan (status "
+            "feasible_time_limit); their figures are close to, but not proven, optimal."
+        )
+    return lines
+
+
+def chart_specs(run: PipelineRun) -> dict[str, dict[str, Any]]:
+    """Vega-Lite specifications of the report's charts, with their data inline.
+
+    Returns:
+        Chart specifications by name, in page order.
+    """
+    return {name: chart.to_dict() for name, chart in build_charts(run).items()}
+
+
+def build_charts(run: PipelineRun) -> dict[str, alt.TopLevelMixin]:
+    """The report's Altair charts (NHS theme), by name in page order.
+
+    Counts built from personal characteristics enter only in suppressed form (nulls).
+    """
+    register_theme(enable=True)
+    first, mid, last = _years(run)
+    supply = run.supply.filter(pl.col("demand_scenario") == CENTRAL)
+    gap = (
+        supply.filter(
+            pl.col("scenario").is_in([BASELINE, PLAN])
+            & pl.col("financial_year").is_in([first, mid, last])
+        )
+        .group_by("scenario", "staff_group", "financial_year")
+        .agg(pl.col("shortfall_wte").sum().round(1))
+        .with_columns(
+            pl.col("financial_year").map_elements(fy_label, return_dtype=pl.String).alias("year")
+        )
+    )
+    charts: dict[str, alt.TopLevelMixin] = {}
+    charts["gap_by_staff_group"] = (
+        alt.Chart(gap.to_pandas(), title="Shortfall by staff group (central demand)")
+        .mark_bar()
+        .encode(
+            x=alt.X("shortfall_wte:Q", title="Shortfall (WTE)"),
+            y=alt.Y("scenario:N", title=None),
+            color=alt.Color("scenario:N", scale=alt.Scale(range=NHS_CATEGORY_RANGE)),
+            row=alt.Row("staff_group:N", title=None),
+            column=alt.Column("year:N", title=None),
+            tooltip=["staff_group", "scenario", "year", "shortfall_wte"],
+        )
+        .properties(width=180, height=40)
+    )
+    trend = (
+        supply.filter(pl.col("scenario").is_in([BASELINE, PLAN]))
+        .group_by("scenario", "staff_group", "financial_year")
+        .agg(pl.col("required_wte").sum().round(1), pl.col("supply_wte").sum().round(1))
+    )
+    required = trend.filter(pl.col("scenario") == PLAN).select(
+        "staff_group",
+        "financial_year",
+        pl.lit("required").alias("series"),
+        pl.col("required_wte").alias("wte"),
+    )
+    supplied = trend.select(
+        "staff_group",
+        "financial_year",
+        pl.concat_str(pl.lit("supply: "), "scenario").alias("series"),
+        pl.col("supply_wte").alias("wte"),
+    )
+    charts["supply_against_requirement"] = (
+        alt.Chart(pl.concat([required, supplied]).to_pandas(), title="Supply against requirement")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("financial_year:O", title="Financial year (starting)"),
+            y=alt.Y("wte:Q", title="WTE"),
+            color=alt.Color("series:N", scale=alt.Scale(range=NHS_CATEGORY_RANGE)),
+            facet=alt.Facet("staff_group:N", columns=3, title=None),
+            tooltip=["staff_group", "series", "financial_year", "wte"],
+        )
+        .properties(width=230, height=150)
+        .resolve_scale(y="independent")
+    )
+    intakes = (
+        _plan_frame(run, "intakes", PLAN)
+        .group_by("programme", "financial_year")
+        .agg(pl.col("intake").sum(), pl.col("cost_gbp").sum().round(0))
+    )
+    charts["recommended_intakes"] = (
+        alt.Chart(intakes.to_pandas(), title="Recommended intakes by programme (optimised plan)")
+        .mark_bar()
+        .encode(
+            x=alt.X("financial_year:O", title="Financial year (starting)"),
+            y=alt.Y("intake:Q", title="Trainees starting"),
+            color=alt.Color("programme:N", scale=alt.Scale(range=NHS_CATEGORY_RANGE)),
+            tooltip=["programme", "financial_year", "intake", "cost_gbp"],
+        )
+        .properties(width=600, height=260)
+    )
+    scenarios = run.summary.select(
+        "scenario", "demand_scenario", pl.col("shortfall_last_year_wte").round(1)
+    )
+    charts["scenario_comparison"] = (
+        alt.Chart(scenarios.to_pandas(), title=f"Shortfall in {fy_label(last)} by scenario")
+        .mark_bar()
+        .encode(
+            x=alt.X("shortfall_last_year_wte:Q", title="Shortfall (WTE)"),
+            y=alt.Y("scenario:N", title=None),
+            color=alt.Color("demand_scenario:N", scale=alt.Scale(range=NHS_CATEGORY_RANGE)),
+            yOffset="demand_scenario:N",
+            tooltip=["scenario", "demand_scenario", "shortfall_last_year_wte"],
+        )
+        .properties(width=600, height=220)
+    )
+    if run.robustness.height:
+        robust = (
+            run.robustness.filter(pl.col("staff_group") != "all")
+            .select("scenario", "demand_scenario", "staff_group", pl.col("p_gap_closed").round(3))
+            .filter(pl.col("demand_scenario") == CENTRAL)
+        )
+        charts["probability_gap_closed"] = (
+            alt.Chart(
+                robust.to_pandas(), title=f"Probability the gap is closed by {fy_label(last)}"
+            )
+            .mark_bar()
+            .encode(
+                x=alt.X(
+                    "p_gap_closed:Q", title="Share of simulated futures", axis=alt.Axis(format="%")
+                ),
+                y=alt.Y("staff_group:N", title=None),
+                color=alt.Color("scenario:N", scale=alt.Scale(range=NHS_CATEGORY_RANGE)),
+                yOffset="scenario:N",
+                tooltip=["scenario", "staff_group", alt.Tooltip("p_gap_closed:Q", format=".0%")],
+            )
+            .properties(width=600, height=300)
+        )
+    risk = run.workforce_risk.unpivot(
+        on=list(SENSITIVE_COLUMNS),
+        index=["trust_code", "staff_group"],
+        variable_name="measure",
+        value_name="people",
+    ).with_columns(
+        pl.when(pl.col("people").is_null())
+        .then(pl.lit("suppressed (1-7)"))
+        .otherwise(pl.col("people").cast(pl.String))
+        .alias("shown")
+    )
+    charts["people_at_risk"] = (
+        alt.Chart(
+            risk.to_pandas(),
+            title="Leavers and retirements expected in 5 years, and staff aged 55+",
+        )
+        .mark_rect()
+        .encode(
+            x=alt.X("staff_group:N", title=None),
+            y=alt.Y("trust_code:N", title=None),
+            color=alt.Color(
+                "people:Q",
+                title="People (rounded to 5)",
+                scale=alt.Scale(range=[NHS_COLOURS["pale_grey"], NHS_COLOURS["nhs_blue"]]),
+            ),
+            column=alt.Column("measure:N", title=None),
+            tooltip=[
+                "trust_code",
+                "staff_group",
+                "measure",
+                alt.Tooltip("shown:N", title="people"),
+            ],
+        )
+        .properties(width=220, height=120)
+    )
+    return charts
+
+
+def _html_table(frame: pl.DataFrame, privacy: bool = False) -> str:
+    attr = ' data-privacy="suppressed"' if privacy else ""
+    sensitive = [c for c in frame.columns if c in SENSITIVE_COLUMNS] if privacy else []
+    marker = ' data-sensitive="1"'
+    head = "".join(
+        f"<th{marker if c in sensitive else ''}>{html.escape(c.replace('_', ' '))}</th>"
+        for c in frame.columns
+    )
+    body = []
+    for row in frame.iter_rows():
+        cells = []
+        for value in row:
+            if isinstance(value, float):
+                text = f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
+            else:
+                text = "" if value is None else str(value)
+            cells.append(f"<td>{html.escape(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def caveats(run: PipelineRun) -> list[str]:
+    """Data-quality and modelling caveats shown in the report."""
+    statuses = run.programmes.group_by("status").len().sort("status")
+    counts = ", ".join(f"{n} {s}" for s, n in statuses.iter_rows())
+    rule = run.meta["suppression"]
+    return [
+        f"Programme parameters by status: {counts}. Unconfirmed values are planning assumptions "
+        "to be replaced with local figures (brief §5: leaver rates and tariff values unconfirmed).",
+        "Training capacity, funded posts, source pools and current trainees are illustrative "
+        "reference figures, not trust returns.",
+        "Supply follows the demand issue's stock-flow projection. Reporting-radiographer "
+        "conversions are linearised (error below 0.5% of radiographer WTE in tests).",
+        "Trainees already employed (specialty registrars) are in the staff stock and progress "
+        "there; only new intakes are added as completions.",
+        "The Monte Carlo does not include skill-mix substitution, so the probabilities are "
+        "conservative for the skill-mix-heavy plan.",
+        f"Counts built from personal characteristics (leavers, retirements, age) with "
+        f"{rule['low']}-{rule['high']} people are shown as *, and others are rounded to the "
+        f"nearest {rule['base']} (HES/ECDS convention, brief §7.4). Headcount, WTE and planned "
+        "intakes are shown as NHS Workforce Statistics publish them.",
+    ]
+
+
+def render_report_html(run: PipelineRun, bundle: str | None = None) -> str:
+    """Render the report as one self-contained HTML page.
+
+    Args:
+        run: the pipeline results.
+        bundle: the Vega JavaScript bundle (default: ``vl_convert.javascript_bundle()``).
+
+    Returns:
+        The HTML text.
+
+    Raises:
+        ReportError: if the page would load anything from the network.
+    """
+    if bundle is None:
+        import vl_convert  # noqa: PLC0415
+
+        bundle = vl_convert.javascript_bundle()
+    first, mid, last = _years(run)
+    specs = chart_specs(run)
+    sections = [
+        f"<h1>Training-gap report: Lancashire and South Cumbria diagnostics workforce</h1>"
+        f"<p class='note'>Planning date {html.escape(run.meta['as_at'])}; horizon "
+        f"{fy_label(first)} to {fy_label(last)}. Prepared for the NHS England Workforce, Training "
+        f"and Education (WT&amp;E) regional education liaison.</p>",
+        "<h2>Executive summary</h2>"
+        + "".join(f"<p>{html.escape(p)}</p>" for p in executive_summary(run)),
+        f"<h2>Gap by staff group, trust and year ({fy_label(first)}, {fy_label(mid)}, "
+        f"{fy_label(last)})</h2><p>Shortfall in WTE (requirement less supply after skill-mix "
+        "substitution) under central demand.</p>" + _html_table(gap_table(run)),
+        "<div class='chart' id='chart-gap_by_staff_group'></div>",
+        "<div class='chart' id='chart-supply_against_requirement'></div>",
+        "<h2>Recommended intakes by programme and year, with cost</h2>"
+        + _html_table(intake_table(run))
+        + "<div class='chart' id='chart-recommended_intakes'></div>",
+        "<h2>What limits closing the gap</h2><p>Main limit per trust and staff group, from the "
+        "LP relaxation's shadow prices (WTE-years of shortfall removed per extra unit of the "
+        "limit); shortfall before any new trainee can qualify is put down to training length."
+        "</p>" + _html_table(limits_table(run)),
+        "<h2>Scenario comparison</h2>"
+        + _html_table(scenario_table(run))
+        + "<div class='chart' id='chart-scenario_comparison'></div>"
+        + (
+            "<div class='chart' id='chart-probability_gap_closed'></div>"
+            if "probability_gap_closed" in specs
+            else ""
+        ),
+        "<h2>Staff expected to leave or retire</h2><p>Expected over the next five years from "
+        "the supply projection, and staff aged 55 or over today. Small numbers suppressed.</p>"
+        + _html_table(risk_table(run), privacy=True)
+        + "<div class='chart' id='chart-people_at_risk'></div>",
+        "<h2>Workforce in post</h2>" + _html_table(run.workforce_now),
+        "<h2>Assumptions with sources</h2>" + _html_table(assumptions_table(run)),
+        "<h2>Data-quality caveats</h2><ul>"
+        + "".join(f"<li>{html.escape(c)}</li>" for c in caveats(run))
+        + "</ul>",
+    ]
+    spec_json = json.dumps(specs, default=str).replace("</", "<\\/")
+    safe_bundle = bundle.replace("</script", "<\\/script")
+    script = (
+        "const specs = JSON.parse(document.getElementById('chart-specs').textContent);\n"
+        "window.chartsRendered = 0; window.chartErrors = [];\n"
+        "for (const [name, spec] of Object.entries(specs)) {\n"
+        "  vegaEmbed('#chart-' + name, spec, {actions: false, renderer: 'svg'})\n"
+        "    .then(() => { window.chartsRendered += 1; })\n"
+        "    .catch((e) => { window.chartErrors.push(name + ': ' + e); console.error(e); });\n"
+        "}\n"
+    )
+    page = (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<title>Training-gap report</title>"
+        f"<style>{_CSS}</style>"
+        f"<script>{safe_bundle}</script></head><body>"
+        + "".join(sections)
+        + f"<script type='application/json' id='chart-specs'>{spec_json}</script>"
+        f"<script>{script}</script></body></html>"
+    )
+    remote = find_remote_references(page)
+    if remote:
+        raise ReportError(f"training-gap report would load remote resources: {remote[:3]}")
+    return page
+
+
+def write_annex(run: PipelineRun, path: Path) -> Path:
+    """Write the Excel annex: one sheet per table, suppressed counts shown as ``*``.
+
+    Returns:
+        The path written.
+    """
+    import xlsxwriter  # noqa: PLC0415
+
+    sheets = {
+        "README": pl.DataFrame(
+            {
+                "note": [
+                    "Training-gap annex, Lancashire and South Cumbria diagnostics workforce.",
+                    f"Planning date {run.meta['as_at']}; years {run.meta['years'][0]} to "
+                    f"{run.meta['years'][-1]} (financial years by starting calendar year).",
+                    *caveats(run),
+                ]
+            }
+        ),
+        "scenarios": scenario_table(run),
+        "gap": gap_table(run),
+        "intakes": intakes_detail(run),
+        "limits": limits_table(run),
+        "people_at_risk": risk_table(run),
+        "workforce_in_post": run.workforce_now,
+        "assumptions": assumptions_table(run),
+    }
+    if run.robustness.height:
+        sheets["robustness"] = run.robustness
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = xlsxwriter.Workbook(str(path))
+    bold = workbook.add_format({"bold": True})
+    for name, frame in sheets.items():
+        sheet = workbook.add_worksheet(name)
+        for j, column in enumerate(frame.columns):
+            sheet.write(0, j, column, bold)
+            sheet.set_column(j, j, max(12, min(60, len(column) + 2)))
+        for i, row in enumerate(frame.iter_rows(), start=1):
+            for j, value in enumerate(row):
+                sheet.write(i, j, "" if value is None else value)
+    workbook.close()
+    return path
+
+
+def intakes_detail(run: PipelineRun) -> pl.DataFrame:
+    """Every plan's intakes by programme, trust and year (non-zero rows)."""
+    if run.intakes.height == 0:
+        return run.intakes
+    return run.intakes.filter(pl.col("intake") > 0).select(
+        "scenario",
+        "demand_scenario",
+        "programme",
+        "trust_code",
+        "financial_year",
+        pl.col("intake").cast(pl.Int64),
+        pl.col("cost_gbp").round(0),
+    )
+
+
+def write_training_gap_report(run: PipelineRun, output_dir: Path) -> list[Path]:
+    """Write ``<output_dir>/reports/training_gap_report.html`` and the Excel annex.
+
+    Args:
+        run: the pipeline results (already suppressed where needed).
+        output_dir: the run's output folder.
+
+    Returns:
+        ``[html_path, xlsx_path]``.
+    """
+    folder = Path(output_dir) / "reports"
+    folder.mkdir(parents=True, exist_ok=True)
+    html_path = folder / REPORT_NAME
+    html_path.write_text(render_report_html(run), encoding="utf-8")
+    return [html_path, write_annex(run, folder / ANNEX_NAME)]
+
+
+def save_charts(run: PipelineRun, out_dir: Path) -> list[Path]:
+    """Save every report chart as offline HTML and SVG (``<out_dir>/training_<name>.*``)."""
+    paths: list[Path] = []
+    for name, chart in build_charts(run).items():
+        paths.extend(save_chart(chart, f"training_{name}", Path(out_dir)))
+    return paths

@@ -1,0 +1,182 @@
+"""The training-gap report: offline rendering in Chromium, and no small-number leaks."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import polars as pl
+import pytest
+
+from lsc_workforce.config import CONFIG_DIR, REFERENCE_AS_AT, REFERENCE_DATA_DIR, SolverSettings
+from lsc_workforce.data import load_datasets
+from lsc_workforce.pipeline.gap_report import chart_specs, write_training_gap_report
+from lsc_workforce.pipeline.scenarios import PipelineConfig
+from lsc_workforce.pipeline.workflow import SENSITIVE_COLUMNS, run_training_pipeline
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory):
+    """Run two scenarios on the reference data and publish the report (about 15 s)."""
+    out = tmp_path_factory.mktemp("pipeline_report")
+    config = PipelineConfig.from_yaml(CONFIG_DIR / "training" / "scenarios.yaml").with_overrides(
+        demand_scenarios=("central",), monte_carlo_draws=50
+    )
+    run, _data, _results = run_training_pipeline(
+        load_datasets(REFERENCE_DATA_DIR),
+        CONFIG_DIR,
+        REFERENCE_AS_AT,
+        config,
+        SolverSettings(threads=1, time_limit_s=10, gap_rel=1e-3),
+        output_dir=out,
+        scenarios=["status_quo", "optimised"],
+    )
+    html_path, xlsx_path = write_training_gap_report(run, out)
+    return run, html_path, xlsx_path
+
+
+class _Tables(HTMLParser):
+    """Collect the sensitive columns of tables marked data-privacy="suppressed"."""
+
+    def __init__(self):
+        super().__init__()
+        self.privacy_tables = 0
+        self.in_private = False
+        self.sensitive_index: list[int] = []
+        self.col = -1
+        self.cell = None
+        self.values: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table" and attrs.get("data-privacy") == "suppressed":
+            self.in_private, self.sensitive_index = True, []
+            self.privacy_tables += 1
+            self.header_col = -1
+        elif self.in_private and tag == "th":
+            self.header_col += 1
+            if attrs.get("data-sensitive") == "1":
+                self.sensitive_index.append(self.header_col)
+        elif self.in_private and tag == "tr":
+            self.col = -1
+        elif self.in_private and tag == "td":
+            self.col += 1
+            self.cell = ""
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell += data
+
+    def handle_endtag(self, tag):
+        if tag == "td" and self.cell is not None:
+            if self.col in self.sensitive_index:
+                self.values.append(self.cell.strip())
+            self.cell = None
+        elif tag == "table":
+            self.in_private = False
+
+
+def _is_safe(value) -> bool:
+    """A published count is null / '*' / a multiple of 5 outside 1-7."""
+    if value is None or value in ("*", "suppressed (1-7)"):
+        return True
+    number = float(str(value).replace(",", ""))
+    return number == int(number) and int(number) % 5 == 0 and not 1 <= number <= 7
+
+
+def test_html_tables_never_show_a_small_count(published):
+    _run, html_path, _ = published
+    parser = _Tables()
+    parser.feed(html_path.read_text(encoding="utf-8"))
+    assert parser.privacy_tables == 1
+    assert parser.values, "the privacy table has no sensitive cells"
+    assert all(_is_safe(v) for v in parser.values), parser.values
+    assert "*" in parser.values  # the reference data do have small cells to suppress
+
+
+def test_chart_data_and_tooltips_never_show_a_small_count(published):
+    _run, html_path, _ = published
+    text = html_path.read_text(encoding="utf-8")
+    match = re.search(
+        r"<script type='application/json' id='chart-specs'>(.*?)</script>", text, re.S
+    )
+    specs = json.loads(match.group(1))
+    checked = 0
+    for spec in specs.values():
+        for rows in spec.get("datasets", {}).values():
+            for row in rows:
+                for key in (*SENSITIVE_COLUMNS, "people", "shown"):
+                    if key in row:
+                        checked += 1
+                        assert _is_safe(row[key]), (key, row)
+    assert checked > 0
+
+
+def test_no_person_level_identifiers(published):
+    _run, html_path, xlsx_path = published
+    text = html_path.read_text(encoding="utf-8")
+    # staff_id S + 6 digits and post_id P + 7 digits (data contract) never appear
+    assert not re.search(r"\bS\d{6}\b|\bP\d{7}\b", text)
+    for sheet in pl.read_excel(xlsx_path, sheet_id=0).values():
+        flat = " ".join(str(v) for col in sheet.columns for v in sheet[col].to_list())
+        assert not re.search(r"\bS\d{6}\b|\bP\d{7}\b", flat)
+
+
+def test_excel_annex_suppresses_small_counts(published):
+    _run, _html, xlsx_path = published
+    sheets = pl.read_excel(xlsx_path, sheet_id=0)
+    assert {"README", "scenarios", "gap", "intakes", "limits", "people_at_risk"} <= set(sheets)
+    risk = sheets["people_at_risk"]
+    values = [v for c in SENSITIVE_COLUMNS for v in risk[c].cast(pl.String).to_list()]
+    assert values
+    assert all(_is_safe(v) for v in values), values
+    # no other sheet carries a leavers/retirements/age count column
+    for name, sheet in sheets.items():
+        if name != "people_at_risk":
+            assert not set(sheet.columns) & set(SENSITIVE_COLUMNS), name
+
+
+@pytest.mark.browser
+def test_report_renders_offline_in_chromium(published):
+    run, html_path, _ = published
+    playwright = pytest.importorskip("playwright.sync_api")
+    expected = len(chart_specs(run))
+    errors, requests = [], []
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
+        context = browser.new_context(offline=True)
+
+        def block(route):
+            requests.append(route.request.url)
+            if route.request.url.startswith("file:"):
+                route.continue_()
+            else:
+                route.abort()
+
+        context.route("**/*", block)
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(html_path.as_uri())
+        page.wait_for_function(
+            f"window.chartsRendered + window.chartErrors.length >= {expected}", timeout=30_000
+        )
+        rendered = page.evaluate("window.chartsRendered")
+        chart_errors = page.evaluate("window.chartErrors")
+        with_marks = page.evaluate(
+            "Array.from(document.querySelectorAll('div.chart')).filter("
+            "d => d.querySelector('svg') && d.querySelectorAll('svg path, svg rect').length > 5"
+            ").length"
+        )
+        browser.close()
+    assert chart_errors == []
+    assert errors == []
+    assert [u for u in requests if not u.startswith("file:")] == []
+    assert expected == 6
+    assert rendered == expected
+    assert with_marks == expected
