@@ -641,7 +641,7 @@ def _convert(
     requested = np.zeros(n_cells)
     np.add.at(requested, src, wanted)
     available = state[:, 0].sum(axis=2)  # (C, D)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         scale = np.where(
             requested[:, None] > 0, np.minimum(1.0, available / requested[:, None]), 0.0
         )

@@ -555,6 +555,42 @@ def load_training_tables(config_dir: Path) -> dict[str, pl.DataFrame]:
     return tables
 
 
+#: Great Expectations suite (``data_contracts/<suite>.json``) of each training table.
+TRAINING_SUITES: dict[str, str] = {
+    "training_programmes": "training_programmes",
+    "training_capacity": "training_capacity",
+    "current_trainees": "training_current_trainees",
+    "source_pools": "training_source_pools",
+    "skill_mix": "training_skill_mix",
+    "supply_programmes": "training_supply_programmes",
+}
+
+
+def validate_training_tables(tables: Mapping[str, pl.DataFrame]) -> Any:
+    """Check every training table against its data contract.
+
+    Args:
+        tables: output of :func:`load_training_tables`.
+
+    Returns:
+        The combined :class:`lsc_workforce.contracts.ContractReport`.
+
+    Raises:
+        lsc_workforce.contracts.ContractViolation: if any rule fails (the report lists them).
+    """
+    from lsc_workforce.contracts import ContractReport, ContractViolation, validate_frame  # noqa: PLC0415
+
+    combined = ContractReport()
+    for table, suite in TRAINING_SUITES.items():
+        report = validate_frame(tables[table], suite)
+        combined.failures.extend(report.failures)
+        combined.checked.update(report.checked)
+        combined.gx_results.update(report.gx_results)
+    if not combined.success:
+        raise ContractViolation(combined)
+    return combined
+
+
 def supply_params_for(config_dir: Path, tables: Mapping[str, pl.DataFrame] | None = None) -> Any:
     """Return the demand issue's supply parameters plus the training routes it does not list.
 

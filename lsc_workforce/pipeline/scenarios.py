@@ -24,7 +24,12 @@ import polars as pl
 
 from lsc_workforce.config import ConfigError, SolverSettings, load_yaml
 from lsc_workforce.demand.parameters import STATUSES
-from lsc_workforce.pipeline.inputs import PipelineInputs, load_training_tables, supply_params_for
+from lsc_workforce.pipeline.inputs import (
+    PipelineInputs,
+    load_training_tables,
+    supply_params_for,
+    validate_training_tables,
+)
 from lsc_workforce.pipeline.model import PipelineSettings
 from lsc_workforce.pipeline.solution import (
     PipelinePlan,
@@ -251,6 +256,7 @@ def prepare_inputs(
 
     Raises:
         ConfigError: if a demand scenario is unknown or a table is malformed.
+        lsc_workforce.contracts.ContractViolation: if a training table breaks its contract.
     """
     from lsc_workforce.demand.capacity import CapacityParams  # noqa: PLC0415
     from lsc_workforce.demand.forecast import ForecastSettings  # noqa: PLC0415
@@ -259,6 +265,7 @@ def prepare_inputs(
 
     years = financial_years(as_at, config.horizon_years)
     tables = load_training_tables(config_dir)
+    validate_training_tables(tables)
     params = supply_params_for(config_dir, tables)
     demand_scenarios = load_scenarios(config_dir)
     unknown = set(config.demand_scenarios) - set(demand_scenarios)

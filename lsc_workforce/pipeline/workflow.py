@@ -139,9 +139,12 @@ def workforce_tables(
     from lsc_workforce.demand.supply import project_supply, summarise_supply  # noqa: PLC0415
 
     stock = data.stock
+    # Headcount counts people (a person holding two posts counts once), as NHS Workforce
+    # Statistics do; without a staff id every row is one person.
+    people = pl.col("staff_id").n_unique() if "staff_id" in stock.columns else pl.len()
     now = (
         stock.group_by("trust_code", "staff_group")
-        .agg(pl.len().alias("headcount"), pl.col("wte").sum().round(1).alias("wte"))
+        .agg(people.alias("headcount"), pl.col("wte").sum().round(1).alias("wte"))
         .sort("trust_code", "staff_group")
     )
     years = next(iter(data.inputs.values())).years[:5]

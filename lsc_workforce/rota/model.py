@@ -162,6 +162,19 @@ class RotaModel:
             if (i, w) in self.weekend_worked
         ]
 
+    def work_terms(self, i: int, days: range, coef: float = 1.0, nights_only: bool = False):
+        r"""``(variable, coef)`` terms of :math:`\sum_{d \in days} w_{id}` (or of :math:`n_{id}`).
+
+        Building expressions from term lists is much faster than adding expressions.
+        """
+        shifts = self.problem.shift_types
+        return [
+            (v, coef)
+            for d in days
+            for t, v in self.by_person_day.get((i, d), [])
+            if not nights_only or shifts[t].night
+        ]
+
     def works(self, i: int, d: int) -> pulp.LpAffineExpression:
         """:math:`w_{id}`: 1 when person ``i`` works any shift on day ``d``."""
         return pulp.LpAffineExpression([(v, 1) for _, v in self.by_person_day.get((i, d), [])])
@@ -466,7 +479,7 @@ def add_max_consecutive(model: RotaModel) -> None:
         if g is None or g >= problem.n_days:
             continue
         for d in range(problem.n_days - g):
-            expr = pulp.lpSum(model.works(i, j) for j in range(d, d + g + 1))
+            expr = pulp.LpAffineExpression(model.work_terms(i, range(d, d + g + 1)))
             model.add_row(
                 "max_consecutive", f"{model.person_names[i]}_{d}", expr, pulp.LpConstraintLE, g
             )
@@ -488,14 +501,14 @@ def add_min_consecutive(model: RotaModel) -> None:
         for d in range(1, h):
             if not model.by_person_day.get((i, d)):
                 continue  # no run can start on a day the person cannot work
-            start = model.works(i, d) - model.works(i, d - 1)
+            start = model.work_terms(i, range(d - 1, d)) + model.work_terms(i, range(d, d + 1), -1)
             for j in range(1, f):
                 if d + j >= h:
                     break
                 model.add_row(
                     "min_consecutive",
                     f"{model.person_names[i]}_{d}_{j}",
-                    model.works(i, d + j) - start,
+                    pulp.LpAffineExpression(model.work_terms(i, range(d + j, d + j + 1)) + start),
                     pulp.LpConstraintGE,
                     0,
                 )
@@ -516,14 +529,18 @@ def add_min_days_off(model: RotaModel) -> None:
         for d in range(1, h):
             if not model.by_person_day.get((i, d - 1)):
                 continue  # no off-run can start after a day the person cannot work
-            start_off = model.works(i, d - 1) - model.works(i, d)
+            start_off = model.work_terms(i, range(d - 1, d)) + model.work_terms(
+                i, range(d, d + 1), -1
+            )
             for j in range(1, o):
                 if d + j >= h:
                     break
                 model.add_row(
                     "min_days_off",
                     f"{model.person_names[i]}_{d}_{j}",
-                    start_off + model.works(i, d + j),
+                    pulp.LpAffineExpression(
+                        start_off + model.work_terms(i, range(d + j, d + j + 1))
+                    ),
                     pulp.LpConstraintLE,
                     1,
                 )
@@ -548,7 +565,7 @@ def add_work_window(model: RotaModel) -> None:
         if g is None or o is None or o <= 1 or g + o > problem.n_days:
             continue
         for d in range(problem.n_days - (g + o) + 1):
-            expr = pulp.lpSum(model.works(i, j) for j in range(d, d + g + o))
+            expr = pulp.LpAffineExpression(model.work_terms(i, range(d, d + g + o)))
             model.add_row(
                 "work_window", f"{model.person_names[i]}_{d}", expr, pulp.LpConstraintLE, g
             )
@@ -631,14 +648,19 @@ def add_sequence_flow(model: RotaModel) -> None:
                 continue
             supply = 1 if node == (0, "O", 0) else 0
             model.prob += pulp.LpConstraint(
-                pulp.lpSum(in_arcs.get(node, [])) - pulp.lpSum(out_arcs.get(node, [])),
+                pulp.LpAffineExpression(
+                    [(v, 1) for v in in_arcs.get(node, [])]
+                    + [(v, -1) for v in out_arcs.get(node, [])]
+                ),
                 pulp.LpConstraintEQ,
                 f"sequence_flow__{name}_{day}_{state}_{k}",
                 -supply,
             )
         for d in range(h):
             model.prob += pulp.LpConstraint(
-                model.works(i, d) - pulp.lpSum(covering.get(d, [])),
+                pulp.LpAffineExpression(
+                    model.work_terms(i, range(d, d + 1)) + [(v, -1) for v in covering.get(d, [])]
+                ),
                 pulp.LpConstraintEQ,
                 f"sequence_flow__link_{name}_{d}",
                 0,
@@ -676,7 +698,9 @@ def add_max_nights(model: RotaModel) -> None:
         if g is None or g >= problem.n_days:
             continue
         for d in range(problem.n_days - g):
-            expr = pulp.lpSum(model.nights(i, j) for j in range(d, d + g + 1))
+            expr = pulp.LpAffineExpression(
+                model.work_terms(i, range(d, d + g + 1), nights_only=True)
+            )
             model.add_row(
                 "max_nights", f"{model.person_names[i]}_{d}", expr, pulp.LpConstraintLE, g
             )

@@ -1,0 +1,128 @@
+"""The OOH model: tagged constraint functions, calendar, frequency and solver-roster properties."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ooh_world import NETWORK, START, TRUST_BY_TRUST, oncall_service, preset, world
+
+from lsc_workforce.config import SolverSettings
+from lsc_workforce.ooh import model as ooh_model
+from lsc_workforce.ooh.build import bank_holidays, build_scenario, offered_dates
+from lsc_workforce.ooh.compliance import check_roster
+from lsc_workforce.ooh.inputs import ShiftPattern
+from lsc_workforce.ooh.model import OOH_CONSTRAINT_TAGS, build_ooh_model, solve_instance
+from lsc_workforce.solve import SolveStatus
+
+SETTINGS = SolverSettings(time_limit_s=20, threads=1)
+
+
+def test_every_tagged_constraint_has_a_function():
+    for tag, name in OOH_CONSTRAINT_TAGS.items():
+        function = getattr(ooh_model, f"add_{name}")
+        assert tag in function.__doc__
+
+
+def test_bank_holidays_are_weekend_days():
+    easter = bank_holidays(dt.date(2026, 4, 1), 10)
+    assert easter == {dt.date(2026, 4, 3), dt.date(2026, 4, 6)}
+    dates = [dt.date(2026, 4, 1) + dt.timedelta(days=k) for k in range(10)]
+    weekend = ShiftPattern("weekend", dt.time(8), 24, "weekend")
+    weekday = ShiftPattern("weeknight", dt.time(17), 15, "weekday")
+    assert sorted(offered_dates(weekend, dates, easter)) == [
+        dt.date(2026, 4, d) for d in (3, 4, 5, 6)
+    ]
+    assert sorted(offered_dates(weekday, dates, easter)) == [
+        dt.date(2026, 4, d) for d in (1, 2, 7, 8, 9, 10)
+    ]
+
+
+def test_weeknight_and_weekend_patterns_follow_the_calendar():
+    """Easter 2026 horizon: weeknights never on Fri 3 / Mon 6 April, weekend shifts only then."""
+    shifts = (
+        ShiftPattern("weeknight", dt.time(17), 15, "weekday", night=True),
+        ShiftPattern("weekend", dt.time(8), 24, "weekend", night=True),
+    )
+    people = [(f"a{k}", "TAA", "A01", 1.0) for k in range(6)]
+    service = oncall_service(sites=("A01",), shifts=shifts)
+    start = dt.date(2026, 4, 1)
+    inst = build_scenario(service, TRUST_BY_TRUST, preset(min_rest_hours=11), world(people),
+                          start=start, n_days=14)[0]
+    sol = solve_instance(inst, SETTINGS)
+    assert sol.result.status is SolveStatus.OPTIMAL
+    assert sol.uncovered.is_empty()
+    assert sol.roster.height == 14
+    weekend_dates = set(sol.roster.filter(pl.col("shift") == "weekend").get_column("date"))
+    assert weekend_dates == {dt.date(2026, 4, d) for d in (3, 4, 5, 6, 11, 12)}
+
+
+def test_frequency_limit_is_binding_and_reported_as_uncovered():
+    """One person, 1 in 4 over 12 days: 3 days held, 9 uncovered, each explained."""
+    from lsc_workforce.ooh.analysis import explain_gaps
+
+    frames = world([("a1", "TAA", "A01", 1.0)])
+    service = oncall_service(sites=("A01",))
+    inst = build_scenario(service, TRUST_BY_TRUST, preset(oncall_one_in=4), frames,
+                          start=START, n_days=12)[0]
+    sol = solve_instance(inst, SETTINGS)
+    assert sol.result.status is SolveStatus.OPTIMAL
+    assert sol.roster.height == 3
+    assert sol.uncovered.get_column("missing").sum() == 9
+    gaps = explain_gaps(sol)
+    assert gaps.height == 9
+    assert set(gaps.get_column("reasons")) <= {"1 oncall_one_in", "1 assigned_elsewhere"}
+    assert "1 oncall_one_in" in set(gaps.get_column("reasons"))
+
+
+def test_model_has_named_ooh_rows():
+    frames = world([("a1", "TAA", "A01", 1.0), ("b1", "TBB", "B01", 1.0)])
+    inst = build_scenario(oncall_service(), NETWORK, preset(oncall_one_in=4), frames,
+                          start=START, n_days=12)[0]
+    model = build_ooh_model(inst)
+    names = set(model.prob.constraints)
+    assert {"oncall_frequency__a1", "oncall_frequency__b1"} <= names
+    assert {"load_balance__a1", "load_balance__b1"} <= names
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    n_staff=st.integers(min_value=1, max_value=5),
+    one_in=st.integers(min_value=2, max_value=5),
+    leave_days=st.lists(st.integers(min_value=0, max_value=13), max_size=6),
+    n_days=st.integers(min_value=7, max_value=14),
+)
+def test_solver_rosters_pass_the_checker(n_staff, one_in, leave_days, n_days):
+    """Property: whatever the staff and leave, the solved roster has no hard breach and
+    uncovered + covered shifts = shifts wanted."""
+    staff = [(f"a{k}", "TAA", "A01", 1.0) for k in range(n_staff)]
+    leave = [("a0", START + dt.timedelta(days=k), START + dt.timedelta(days=k))
+             for k in leave_days]
+    frames = world(staff, leave=leave)
+    service = oncall_service(sites=("A01",))
+    rules = preset(oncall_one_in=one_in, min_rest_hours=11, max_consecutive_shifts=2)
+    inst = build_scenario(service, TRUST_BY_TRUST, rules, frames, start=START,
+                          n_days=n_days)[0]
+    sol = solve_instance(inst, SETTINGS)
+    assert sol.result.status is SolveStatus.OPTIMAL
+    breaches = check_roster(inst, sol.roster)
+    assert breaches.filter(pl.col("hard")).is_empty()
+    covered = sol.roster.height
+    assert covered + sol.uncovered.get_column("missing").sum() == inst.required_shifts
+    per_person = sol.roster.group_by("staff_id").len().get_column("len")
+    assert (per_person.max() or 0) <= n_days // one_in
+    # nobody works on their leave
+    on_leave = {START + dt.timedelta(days=k) for k in leave_days}
+    a0 = set(sol.roster.filter(pl.col("staff_id") == "a0").get_column("date"))
+    assert not a0 & on_leave
+
+
+def test_bad_mode_rejected():
+    frames = world([("a1", "TAA", "A01", 1.0)])
+    inst = build_scenario(oncall_service(sites=("A01",)), TRUST_BY_TRUST, preset(), frames,
+                          start=START, n_days=3)[0]
+    with pytest.raises(ValueError, match="mode"):
+        build_ooh_model(inst, mode="fast")
