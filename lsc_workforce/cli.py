@@ -27,6 +27,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import importlib.util
+import json
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -95,21 +96,52 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     data_dir = _existing_dir(args.data_dir)
 
     from lsc_workforce import contracts  # noqa: PLC0415
-    from lsc_workforce.data import load_datasets  # noqa: PLC0415
+    from lsc_workforce.data import DataError  # noqa: PLC0415
 
-    out_dir = Path(args.out)
-    frames = load_datasets(data_dir)
-    report = contracts.validate_datasets(frames, out_dir=out_dir)
-    print(report.summary())
-    print(f"results written to {out_dir.resolve()}")
-    if report.success:
-        return EXIT_OK
-    print(
-        f"error: {len(report.failures)} data contract failure(s) in {data_dir}; "
-        f"details in {out_dir.resolve() / 'data_quality.html'}",
-        file=sys.stderr,
+    out_dir = Path(args.out).resolve()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out {args.out} is not a folder")
+    page = out_dir / "data_quality.html"
+    # Results of an earlier run must not sit beside this run's as if they were current.
+    for stale in (out_dir / "validation").glob("*.json"):
+        stale.unlink()
+    page.unlink(missing_ok=True)
+    # load_validated writes validation/*.json and data_quality.html even when a file cannot be
+    # read (DataError) or a contract fails (ContractViolation).
+    try:
+        contracts.load_validated(data_dir, out_dir=out_dir)
+    except DataError as exc:
+        for line in exc.describe().splitlines():
+            print(f"error: {line}", file=sys.stderr)
+        print(
+            f"error: {len(exc.problems)} problem(s) reading the data in {data_dir}"
+            + (f"; details in {page}" if page.is_file() else ""),
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    except contracts.ContractViolation as exc:
+        print(exc.report.summary())
+        print(f"results written to {out_dir}")
+        print(
+            f"error: {len(exc.report.failures)} data contract failure(s) in {data_dir}; "
+            f"details in {page}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILURE
+    print(_validation_summary(out_dir))
+    print(f"results written to {out_dir}")
+    return EXIT_OK
+
+
+def _validation_summary(out_dir: Path) -> str:
+    """The summary of a passed validation, read back from ``validation/summary.json``."""
+    from lsc_workforce.contracts import ContractReport  # noqa: PLC0415
+
+    written = json.loads((out_dir / "validation" / "summary.json").read_text(encoding="utf-8"))
+    report = ContractReport(
+        checked=written.get("checked", {}), cross_checks=written.get("cross_checks", {})
     )
-    return EXIT_FAILURE
+    return report.summary()
 
 
 def _cmd_make_reference_data(args: argparse.Namespace) -> int:
@@ -173,7 +205,8 @@ def _add_validate(subparsers: argparse._SubParsersAction) -> None:
         description=_wrap(
             "Load every dataset in DATA_DIR, check it against its Great Expectations suite and "
             "the cross-dataset rules, print a summary, and write the results (JSON) and a "
-            "self-contained data_quality.html to OUT."
+            "self-contained data_quality.html to OUT, replacing those of an earlier run. They "
+            "are written even when a file cannot be read (missing dataset, unparseable date)."
         ),
         epilog=EXIT_CODES_TEXT,
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -1,4 +1,4 @@
-"""Offline HTML export of executed notebooks.
+r"""Offline HTML export of executed notebooks.
 
 nbconvert's default ``lab`` template loads require.js, MathJax and mermaid from CDNs (and the
 Jupyter widgets manager from unpkg when a notebook holds widget state). NHS networks are often
@@ -7,15 +7,24 @@ template that extends ``lab`` but empties those blocks, hides every input cell, 
 the result: any remaining reference to a remote script, stylesheet, image or frame is an error.
 
 Charts survive the trip because notebooks display them as static SVG (see
-:func:`lsc_workforce.charts.configure_notebook_charts`). LaTeX in Markdown cells is left as its
-source text: there is no offline MathJax to inline.
+:func:`lsc_workforce.charts.configure_notebook_charts`). LaTeX in Markdown cells (``$...$``,
+``$$...$$``, ``\\[...\\]``, ``\begin{align*}...``) is converted to MathML at export time by
+the pure-Python ``latex2mathml`` package (:func:`latex_to_html`), which browsers render natively:
+no MathJax, nothing fetched. The conversion runs inside nbconvert's Markdown renderer, after the
+math spans are cut out and before emphasis or escaping could touch an underscore or asterisk.
+LaTeX the converter cannot handle is shown as its source in a ``<code>`` element, never an error.
 """
 
 from __future__ import annotations
 
+import functools
+import html as html_lib
+import logging
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -26,6 +35,15 @@ OFFLINE_TEMPLATE = """\
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{%- block extra_css -%}
+<style type="text/css">
+.jp-RenderedMarkdown math[display="block"] { margin: 0.6em 0; overflow-x: auto; }
+.jp-RenderedMarkdown mtd[columnalign="left"] { text-align: left; }
+.jp-RenderedMarkdown mtd[columnalign="right"] { text-align: right; }
+.jp-RenderedMarkdown code.lsc-math-fallback { white-space: pre-wrap; }
+.jp-RenderedMarkdown code.lsc-math-fallback.lsc-math-display { display: block; margin: 0.6em 0; }
+</style>
+{%- endblock extra_css -%}
 """
 
 _OFFLINE_TEMPLATE_NAME = "lsc_offline.html.j2"
@@ -43,8 +61,179 @@ _REMOTE_PATTERNS = (
 )
 
 
+LOGGER = logging.getLogger(__name__)
+
+#: LaTeX environments latex2mathml does not know, as ``(environment, argument)`` it does know
+#: (``None``: drop the wrapper, keep the body). ``aligned`` and the ``alignat`` family have the
+#: right/left column pairs of ``align*``; the ``gather`` family is one centred column.
+_ENVIRONMENT_ALIASES: dict[str, tuple[str, str] | None] = {
+    "equation": None,
+    "equation*": None,
+    "displaymath": None,
+    "math": None,
+    "aligned": ("align*", ""),
+    "alignedat": ("align*", ""),
+    "alignat": ("align*", ""),
+    "alignat*": ("align*", ""),
+    "flalign": ("align*", ""),
+    "flalign*": ("align*", ""),
+    "gather": ("array", "{c}"),
+    "gather*": ("array", "{c}"),
+    "gathered": ("array", "{c}"),
+    "multline": ("array", "{c}"),
+    "multline*": ("array", "{c}"),
+    "eqnarray": ("array", "{rcl}"),
+    "eqnarray*": ("array", "{rcl}"),
+}
+# \begin{name} with the {n} column count of alignat/alignedat, or \end{name}.
+_ENVIRONMENT = re.compile(
+    r"\\begin\{(?P<begin>[A-Za-z]+\*?)\}(?:\{\d+\})?|\\end\{(?P<end>[A-Za-z]+\*?)\}"
+)
+# Equation labels and numbering switches mean nothing in a report page.
+_DROPPED = re.compile(r"\\label\{[^{}]*\}|\\nonumber\b|\\notag\b")
+
+
 class ReportError(RuntimeError):
     """An HTML export failed or would load something from the internet."""
+
+
+class UnsupportedLatex(ValueError):
+    """latex2mathml cannot turn a piece of LaTeX into well-formed, complete MathML."""
+
+
+def _normalise_latex(latex: str) -> str:
+    """Rewrite environments latex2mathml lacks into ones it has, and drop labels."""
+
+    def _environment(match: re.Match[str]) -> str:
+        name = match.group("begin") or match.group("end")
+        if name not in _ENVIRONMENT_ALIASES:
+            return match.group(0)
+        alias = _ENVIRONMENT_ALIASES[name]
+        if alias is None:
+            return ""
+        if match.group("end"):
+            return f"\\end{{{alias[0]}}}"
+        return f"\\begin{{{alias[0]}}}{alias[1]}"
+
+    return _DROPPED.sub("", _ENVIRONMENT.sub(_environment, latex))
+
+
+def _braces_balanced(latex: str) -> bool:
+    r"""Whether every ``{`` has its ``}`` (escaped ``\{`` and ``\}`` do not count)."""
+    depth = 0
+    for token in re.findall(r"\\.|[{}]", latex, flags=re.S):
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0
+
+
+def latex_to_mathml(latex: str, display: bool = False) -> str:
+    r"""Convert LaTeX maths (without ``$`` delimiters) to a MathML ``<math>`` element.
+
+    Environments latex2mathml lacks are rewritten first (``aligned``/``alignat`` as ``align*``,
+    the ``gather`` family as a centred array, ``equation`` unwrapped) and ``\label``,
+    ``\nonumber`` and ``\notag`` are dropped.
+
+    Args:
+        latex: the LaTeX source, e.g. ``\sum_{i \in I} x_{i,d} \le 1``.
+        display: ``True`` for display maths (``display="block"``), else inline.
+
+    Returns:
+        The ``<math>`` element as a string.
+
+    Raises:
+        UnsupportedLatex: if the source has unbalanced braces, latex2mathml fails, or its output
+            is not well-formed or still holds an unknown ``\command`` as text.
+    """
+    from latex2mathml.converter import convert  # noqa: PLC0415
+
+    source = _normalise_latex(latex)
+    if not _braces_balanced(source):
+        raise UnsupportedLatex(f"unbalanced braces in {latex!r}")
+    try:
+        mathml = convert(source.strip(), display="block" if display else "inline")
+    except Exception as exc:  # latex2mathml raises many unrelated types; none may stop a report
+        raise UnsupportedLatex(f"{type(exc).__name__} converting {latex!r}") from exc
+    try:
+        root = ET.fromstring(mathml)
+    except ET.ParseError as exc:  # e.g. a bare & from an environment it does not know
+        raise UnsupportedLatex(f"malformed MathML for {latex!r}: {exc}") from exc
+    unknown = sorted({text.strip() for text in root.itertext() if text.strip().startswith("\\")})
+    if unknown:
+        raise UnsupportedLatex(f"unknown LaTeX command(s) {', '.join(unknown)} in {latex!r}")
+    return mathml
+
+
+def latex_to_html(latex: str, display: bool = False, delimiter: str = "$") -> str:
+    r"""Render LaTeX maths as MathML, or as its readable source in ``<code>`` if unsupported.
+
+    Args:
+        latex: the LaTeX source without delimiters.
+        display: display maths (a block) rather than inline.
+        delimiter: shown around the source in the ``<code>`` fallback (``"$"`` or ``"$$"``;
+            ``""`` for a ``\begin{...}`` environment).
+
+    Returns:
+        An HTML fragment: a ``<math>`` element, or ``<code class="lsc-math-fallback">``.
+    """
+    try:
+        return latex_to_mathml(latex, display=display)
+    except UnsupportedLatex as exc:
+        LOGGER.warning("LaTeX shown as source in the HTML report: %s", exc)
+        classes = "lsc-math-fallback" + (" lsc-math-display" if display else "")
+        text = html_lib.escape(f"{delimiter}{latex}{delimiter}", quote=False)
+        return f'<code class="{classes}" title="LaTeX not rendered">{text}</code>'
+
+
+@functools.cache
+def _offline_html_exporter() -> type:
+    r"""An ``HTMLExporter`` whose Markdown renderer turns maths into MathML (built on first use).
+
+    nbconvert's renderer already cuts ``$...$``, ``$$...$$``, ``\\[...\\]``, ``\\(...\\)`` and
+    ``\begin{env}...\end{env}`` out of the Markdown before any other rule sees them and hands
+    them to ``inline_math``, ``block_math`` and ``latex_environment``, which by default re-emit
+    the source for MathJax; these overrides emit MathML instead.
+    """
+    # nbconvert takes seconds to import, so it is imported only when a report is exported.
+    import jinja2  # noqa: PLC0415
+    from nbconvert import HTMLExporter  # noqa: PLC0415
+    from nbconvert.filters.markdown_mistune import (  # noqa: PLC0415
+        IPythonRenderer,
+        MarkdownWithMath,
+    )
+
+    class MathMLRenderer(IPythonRenderer):
+        def block_math(self, body: str) -> str:
+            return latex_to_html(body, display=True, delimiter="$$")
+
+        def latex_environment(self, name: str, body: str) -> str:
+            source = f"\\begin{{{name}}}{body}\\end{{{name}}}"
+            return latex_to_html(source, display=True, delimiter="")
+
+        def inline_math(self, body: str) -> str:
+            return latex_to_html(body, display=False, delimiter="$")
+
+    class OfflineHTMLExporter(HTMLExporter):
+        @jinja2.pass_context
+        def markdown2html(self, context: Any, source: str) -> str:
+            # Same as HTMLExporter.markdown2html (nbconvert 7), with the MathML renderer.
+            cell = context.get("cell", {})
+            renderer = MathMLRenderer(
+                escape=False,
+                attachments=cell.get("attachments", {}),
+                embed_images=self.embed_images,
+                path=context.get("resources", {}).get("metadata", {}).get("path", ""),
+                anchor_link_text=self.anchor_link_text,
+                exclude_anchor_links=self.exclude_anchor_links,
+                **self.lexer_options,
+            )
+            return MarkdownWithMath(renderer=renderer).render(source)
+
+    return OfflineHTMLExporter
 
 
 def find_remote_references(html: str) -> list[str]:
@@ -67,6 +256,9 @@ def find_remote_references(html: str) -> list[str]:
 def export_notebook_html(ipynb: Path, html: Path) -> Path:
     """Export an executed notebook to a self-contained HTML page without input cells.
 
+    LaTeX in Markdown cells becomes MathML (see :func:`latex_to_html`); unsupported LaTeX is
+    shown as source in ``<code>`` and logged as a warning.
+
     Args:
         ipynb: the executed notebook.
         html: where to write the page (parent folders are created).
@@ -80,7 +272,6 @@ def export_notebook_html(ipynb: Path, html: Path) -> Path:
     # nbconvert imports are slow-ish and only needed here.
     import jinja2  # noqa: PLC0415
     import nbformat  # noqa: PLC0415
-    from nbconvert import HTMLExporter  # noqa: PLC0415
 
     ipynb, html = Path(ipynb), Path(html)
     try:
@@ -89,7 +280,7 @@ def export_notebook_html(ipynb: Path, html: Path) -> Path:
         raise ReportError(f"cannot read notebook {ipynb}: {exc}") from exc
     # Widget state would make nbconvert add the unpkg widget manager; we never use widgets.
     notebook.metadata.pop("widgets", None)
-    exporter = HTMLExporter(
+    exporter = _offline_html_exporter()(
         extra_loaders=[jinja2.DictLoader({_OFFLINE_TEMPLATE_NAME: OFFLINE_TEMPLATE})],
         template_file=_OFFLINE_TEMPLATE_NAME,
         exclude_input=True,

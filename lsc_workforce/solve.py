@@ -167,6 +167,25 @@ def _objective_value(prob: pulp.LpProblem) -> float | None:
     return float(value)
 
 
+class _HiGHSWithStart(pulp.HiGHS):
+    """PuLP's HiGHS interface, handing HiGHS a (possibly partial) starting solution."""
+
+    def __init__(self, start: Mapping[pulp.LpVariable, float], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.initial_values = start
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP's method name
+        """Set the start (by column index, known after PuLP built the model) and run."""
+        import numpy as np  # noqa: PLC0415
+
+        pairs = [(v.index, float(x)) for v, x in self.initial_values.items() if hasattr(v, "index")]
+        if pairs:
+            index = np.array([i for i, _ in pairs], dtype=np.int32)
+            value = np.array([x for _, x in pairs], dtype=np.float64)
+            lp.solverModel.setSolution(len(pairs), index, value)
+        lp.solverModel.run()
+
+
 def _solve_highs(prob: pulp.LpProblem, solver: pulp.LpSolver) -> tuple[SolveStatus, Any, str]:
     import highspy  # noqa: PLC0415 - imported lazily so CBC-only use does not need it
 
@@ -218,11 +237,15 @@ _CBC_FLOAT = r"(-?[0-9.]+(?:e[+-]?[0-9]+)?)"
 
 
 def _solve_cbc(
-    prob: pulp.LpProblem, settings: SolverSettings, options: Mapping[str, Any] | None
+    prob: pulp.LpProblem,
+    settings: SolverSettings,
+    options: Mapping[str, Any] | None,
+    warm_start: bool = False,
 ) -> tuple[SolveStatus, Any, str]:
     with tempfile.TemporaryDirectory(prefix="lscw_cbc_") as tmp:
         log_path = Path(tmp) / "cbc.log"
         solver = make_solver(settings, options, log_path=log_path)
+        solver.optionsDict["warmStart"] = warm_start
         prob.solve(solver)
         log_text = log_path.read_text(errors="replace") if log_path.exists() else ""
     if settings.msg:
@@ -264,6 +287,7 @@ def solve_problem(
     build_s: float = 0.0,
     options: Mapping[str, Any] | None = None,
     integral_objective: bool = False,
+    start: Mapping[pulp.LpVariable, float] | None = None,
 ) -> SolveResult:
     """Solve ``prob`` with the solver in ``settings`` and report an honest status.
 
@@ -277,24 +301,38 @@ def solve_problem(
             (absolute gap 0.999, which proves optimality), and a reported bound is rounded
             towards the objective to the nearest integer it implies (``ceil`` when
             minimising). Only the bound's rounding and the stopping rule change.
+        start: a starting solution, possibly partial (``{variable: value}``). HiGHS completes
+            a partial start itself; CBC receives it through PuLP's ``warmStart``.
 
     Returns:
         The :class:`SolveResult`. Variable values in ``prob`` hold the incumbent when
         ``result.status.has_solution``.
     """
-    start = time.perf_counter()
+    began = time.perf_counter()
     options = dict(options or {})
     if integral_objective:
         options.setdefault("mip_abs_gap" if settings.solver == "highs" else "allow", 0.999)
     try:
-        if settings.solver == "highs":
+        if settings.solver == "highs" and start:
+            solver = _HiGHSWithStart(
+                start,
+                msg=settings.msg,
+                timeLimit=settings.time_limit_s,
+                gapRel=settings.gap_rel,
+                threads=settings.threads,
+                **options,
+            )
+            status, bound, status_text = _solve_highs(prob, solver)
+        elif settings.solver == "highs":
             status, bound, status_text = _solve_highs(prob, make_solver(settings, options))
         else:
-            status, bound, status_text = _solve_cbc(prob, settings, options)
+            for var, value in (start or {}).items():
+                var.setInitialValue(value)
+            status, bound, status_text = _solve_cbc(prob, settings, options, bool(start))
         message = ""
     except (pulp.PulpSolverError, OSError, RuntimeError) as exc:
         status, bound, status_text, message = SolveStatus.ERROR, None, "error", str(exc)
-    solve_s = time.perf_counter() - start
+    solve_s = time.perf_counter() - began
     objective = _objective_value(prob) if status.has_solution else None
     if integral_objective and bound is not None:
         rounded = (

@@ -154,6 +154,7 @@ class OohInstance:
         offered: ``{shift id: dates the shift runs}`` (C-O2).
         holidays: England bank holidays in the horizon.
         max_days: most days a person may hold the rota (C-O1), ``None`` for no limit.
+        average: C-O6 ``(window days, max minutes)`` of ``average_week_hours``, or ``None``.
         people: one row per person: ``staff_id, trust_code, base_site, grade, wte,
             candidate, candidate_class``.
         candidate_classes: ``{class id: CandidateClass}`` (empty unless candidates added).
@@ -170,6 +171,7 @@ class OohInstance:
     holidays: frozenset[dt.date]
     max_days: int | None
     people: pl.DataFrame
+    average: tuple[int, int] | None = None
     candidate_classes: Mapping[str, CandidateClass] = field(default_factory=dict)
     trusts: tuple[str, ...] = ()
 
@@ -285,11 +287,12 @@ def person_rules(
 ) -> PersonRules:
     """Turn a preset's rules into the engine's :class:`PersonRules` for one person.
 
-    ``oncall_one_in`` is not an engine rule (it is OOH constraint C-O1, see ``ooh.model``).
+    ``oncall_one_in`` and ``average_week_hours`` are not passed to the engine: they are OOH
+    constraints C-O1 and C-O6 (``ooh.model``; see :func:`average_window`), because the engine's
+    rolling-window rows (C8) hold every variable of the window, which is too dense for a
+    17- or 26-week reference period over a 52-week horizon.
     ``rest_hours_after_nights`` becomes whole rest days ``ceil(hours / 24)`` (the day the last
     night ends counts as the first, so 46 h gives 2 days: at least 60 h for a 20:00-08:00 night).
-    ``average_week_hours`` becomes one rolling window of ``7 x reference_weeks`` days (or the
-    horizon, when shorter) with ``hours x days / 7`` hours.
 
     Args:
         preset: the rules.
@@ -304,10 +307,6 @@ def person_rules(
     windows = []
     if (hours := preset.value("max_hours_in_7_days")) is not None and n_days >= 7:
         windows.append(MinutesWindow(7, max_minutes=round(hours * 60)))
-    average = preset.rules.get("average_week_hours")
-    if average is not None:
-        days = min(7 * (average.reference_weeks or 17), n_days)
-        windows.append(MinutesWindow(days, max_minutes=math.floor(average.value * 60 * days / 7)))
     rest_after = preset.value("rest_hours_after_nights")
 
     def _int(name: str) -> int | None:
@@ -335,6 +334,19 @@ def soft_rules(preset: RulePreset) -> dict[str, float]:
             slug = RULE_TO_ENGINE[rule.name]
             soft[slug] = max(soft.get(slug, 0.0), rule.soft_penalty)
     return soft
+
+
+def average_window(preset: RulePreset, n_days: int) -> tuple[int, int] | None:
+    """C-O6 window of ``average_week_hours``: ``(days, max minutes)`` or ``None``.
+
+    The window is ``7 x reference_weeks`` days (17 weeks when not given), or the whole horizon
+    when that is shorter, and allows ``hours x 60 x days / 7`` minutes (rounded down).
+    """
+    average = preset.rules.get("average_week_hours")
+    if average is None:
+        return None
+    days = min(7 * (average.reference_weeks or 17), n_days)
+    return days, math.floor(average.value * 60 * days / 7)
 
 
 def max_oncall_days(preset: RulePreset, n_days: int) -> int | None:
@@ -585,6 +597,7 @@ def build_instance(
         holidays=holidays_,
         max_days=max_oncall_days(preset, n_days),
         people=people_frame,
+        average=average_window(preset, n_days),
         candidate_classes=MappingProxyType(classes),
         trusts=plan.trusts,
     )

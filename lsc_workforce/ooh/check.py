@@ -26,6 +26,7 @@ from lsc_workforce.ooh.build import (
     DATASETS,
     OohInstance,
     Slot,
+    average_window,
     bank_holidays,
     leave_days,
     max_oncall_days,
@@ -211,6 +212,7 @@ def build_check_instance(
         holidays=holidays_,
         max_days=max_oncall_days(preset, n_days),
         people=people_frame,
+        average=average_window(preset, n_days),
         trusts=tuple(sorted(set(posts.get_column("trust_code")))),
     )
 

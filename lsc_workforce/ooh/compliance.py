@@ -110,6 +110,40 @@ def _frequency_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dic
     return rows
 
 
+def _average_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]:
+    """C-O6 (rule ``average_week_hours``): rota minutes over any ``W``-day window above ``M``."""
+    if instance.average is None or roster.is_empty():
+        return []
+    days, limit = instance.average
+    rule = instance.preset.rules["average_week_hours"]
+    problem = instance.problem
+    h = problem.n_days
+    minutes: dict[str, list[int]] = {}
+    for staff_id, day, shift in roster.select("staff_id", "date", "shift").iter_rows():
+        d = problem.day_index.get(day)
+        if d is None or shift not in problem.shift_index:
+            continue  # reported by the engine's checker as a "roster" breach
+        minutes.setdefault(staff_id, [0] * h)[d] += problem.shift(shift).length_min
+    rows = []
+    for staff_id, per_day in minutes.items():
+        for d in range(h - days + 1):
+            worked = sum(per_day[d : d + days])
+            if worked > limit:
+                rows.append(
+                    {
+                        "staff_id": staff_id,
+                        "rule": "average_week_hours",
+                        "date": problem.dates[d],
+                        "count": float(worked - limit),
+                        "hard": rule.soft_penalty is None,
+                        "detail": f"{worked / 60:g} h of rota work in the {days} days from "
+                        f"{problem.dates[d].isoformat()}; limit {limit / 60:g} h "
+                        f"({rule.value:g} h a week on average)",
+                    }
+                )
+    return rows
+
+
 def _calendar_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]:
     """C-O2: shifts worked on a date their pattern does not run."""
     rows = []
@@ -154,6 +188,7 @@ def check_roster(instance: OohInstance, roster: pl.DataFrame) -> pl.DataFrame:
         for b in check(instance.problem, roster.select("staff_id", "date", "shift"))
     ]
     rows += _frequency_breaches(instance, roster)
+    rows += _average_breaches(instance, roster)
     rows += _calendar_breaches(instance, roster)
     preset = instance.preset.rules
     for row in rows:

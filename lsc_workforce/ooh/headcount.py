@@ -110,7 +110,12 @@ def headcount_sentence(
     one_in = instance.preset.value("oncall_one_in")
     freq = f" at 1-in-{one_in:g}" if one_in else ""
     weeks = instance.problem.n_days / 7
-    what = f"The {scenario_label} {service.name.lower()} rota"
+    name = (
+        service.name
+        if service.name[:2].isupper()
+        else service.name[:1].lower() + (service.name[1:])
+    )
+    what = f"The {scenario_label} {name} rota"
     if any(a.posts is None for a in answers):
         failed = ", ".join(a.rota for a in answers if a.posts is None)
         return (

@@ -20,6 +20,10 @@ analysis adds, with the name prefixes used for the PuLP rows:
   posts of a class (symmetry breaking for the extra-headcount programme).
 * **C-O5** ``full_cover``: :math:`u_r = 0` (cover made hard, as a bound) in the extra-headcount
   programme, whose objective is then the number of candidate posts used.
+* **C-O6** ``average_hours``: the ``average_week_hours`` rule over every window of :math:`W`
+  days, written with running totals :math:`S_{i,0} = 0`, :math:`S_{i,d+1} = S_{i,d} +
+  \sum_t \ell_t x_{idt}` and :math:`S_{i,d+W} - S_{i,d} \le M`, so each row is short (the
+  engine's C8 rows hold every variable of a 119- or 182-day window).
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ OOH_CONSTRAINT_TAGS: dict[str, str] = {
     "C-O3": "load_balance",
     "C-O4": "candidate_order",
     "C-O5": "full_cover",
+    "C-O6": "average_hours",
 }
 
 ROSTER_SCHEMA = {
@@ -196,6 +201,49 @@ def add_candidate_order(model: RotaModel, instance: OohInstance) -> None:
             )
 
 
+def add_average_hours(model: RotaModel, instance: OohInstance) -> None:
+    r"""C-O6 average_hours: rota minutes in every window of ``W`` days at most ``M``.
+
+    Running totals :math:`S_{i,d+1} = S_{i,d} + \sum_t \ell_t x_{idt}` (``S_{i,0} = 0``) and
+    :math:`S_{i,d+W} - S_{i,d} \le M` for :math:`d = 0..h-W`. Candidate posts included. With a
+    ``soft_penalty`` each window row gets a slack priced per minute (``soft_average_hours``).
+    """
+    if instance.average is None:
+        return
+    days, limit = instance.average
+    problem = instance.problem
+    h = problem.n_days
+    rule = instance.preset.rules["average_week_hours"]
+    longest = max(s.length_min for s in problem.shift_types)
+    terms = []
+    for i in range(len(problem.people)):
+        if instance.max_days is not None and instance.max_days * longest <= limit:
+            continue  # C-O1 already keeps every window under the limit
+        if not any(model.by_person_day.get((i, d)) for d in range(h)):
+            continue
+        name = model.person_names[i]
+        total = [pulp.LpAffineExpression()]
+        for d in range(h):
+            running = pulp.LpVariable(f"hours_run_{name}_{d + 1}", lowBound=0)
+            model.prob += pulp.LpConstraint(
+                running - total[-1] - model.minutes(i, range(d, d + 1)),
+                pulp.LpConstraintEQ,
+                f"average_hours__run_{name}_{d + 1}",
+                0,
+            )
+            total.append(pulp.LpAffineExpression([(running, 1)]))
+        for d in range(h - days + 1):
+            expr = total[d + days] - total[d]
+            row = f"average_hours__{name}_{d}"
+            if rule.soft_penalty is not None:
+                slack = pulp.LpVariable(f"slack_{row}", lowBound=0)
+                terms.append((slack, rule.soft_penalty))
+                expr = expr - slack
+            model.prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, row, limit)
+    if terms:
+        model.components["soft_average_hours"] = pulp.LpAffineExpression(terms)
+
+
 def add_full_cover(model: RotaModel) -> None:
     r"""C-O5 full_cover: :math:`u_r = 0` for every cover requirement (bound, no rows)."""
     for var in model.cover_under.values():
@@ -223,6 +271,7 @@ def build_ooh_model(
     model = build_model(instance.problem)
     add_oncall_frequency(model, instance)
     add_shift_calendar(model, instance)
+    add_average_hours(model, instance)
     if mode == "rota":
         add_load_balance(model, instance, weights.load_balance)
     else:

@@ -22,7 +22,7 @@ Financial years are identified by their starting calendar year (``2026`` = 2026/
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ import polars as pl
 
 from lsc_workforce.config import ConfigError
 from lsc_workforce.demand.parameters import load_parameter_table, require_range
+from lsc_workforce.demand.supply import PROGRAMME_COLUMNS
 
 #: Configuration tables under ``config/training/`` and their required columns.
 TRAINING_TABLES: dict[str, tuple[str, ...]] = {
@@ -57,15 +58,8 @@ TRAINING_TABLES: dict[str, tuple[str, ...]] = {
     "current_trainees": ("programme", "trust_code", "year_of_training", "headcount"),
     "source_pools": ("programme", "trust_code", "pool_headcount"),
     "skill_mix": ("donor_group", "recipient_group", "max_share"),
-    "supply_programmes": (
-        "programme",
-        "staff_group",
-        "grade",
-        "completion_age",
-        "wte_per_head",
-        "source_staff_group",
-        "source_grade",
-    ),
+    # same columns as the supply projection's programme table (config/demand/programmes.csv)
+    "supply_programmes": PROGRAMME_COLUMNS,
 }
 
 #: ``source_group`` value of a programme whose entrants come from outside the modelled staff
@@ -406,7 +400,7 @@ class PipelineInputs:
         """
         if set(requirement) != set(self.required_wte):
             raise ConfigError("replacement requirement must cover the same trust x group x year")
-        return _replace(self, required_wte=dict(requirement))
+        return replace(self, required_wte=dict(requirement))
 
     def earliest_completion_year(self, group: str) -> int | None:
         """First year in which a new intake can add WTE to ``group`` (None if no programme)."""
@@ -522,12 +516,6 @@ def _training_limits(
     return extras
 
 
-def _replace(inputs: PipelineInputs, **changes: Any) -> PipelineInputs:
-    from dataclasses import replace  # noqa: PLC0415 - keeps the public namespace small
-
-    return replace(inputs, **changes)
-
-
 def load_training_tables(config_dir: Path) -> dict[str, pl.DataFrame]:
     """Read the training configuration tables from ``<config_dir>/training/``.
 
@@ -608,7 +596,7 @@ def supply_params_for(config_dir: Path, tables: Mapping[str, pl.DataFrame] | Non
     Raises:
         ConfigError: if a training programme's ``supply_programme`` is in neither table.
     """
-    from lsc_workforce.demand.supply import PROGRAMME_COLUMNS, SupplyParams  # noqa: PLC0415
+    from lsc_workforce.demand.supply import SupplyParams  # noqa: PLC0415
 
     tables = tables or load_training_tables(config_dir)
     base = SupplyParams.from_config(Path(config_dir))

@@ -212,12 +212,11 @@ def build_model(inputs: PipelineInputs, settings: PipelineSettings | None = None
                 model.substitution[t, rule.donor, rule.recipient, y] = pulp.LpVariable(
                     slug("substitution", t, rule.donor, rule.recipient, y), 0
                 )
-    for (p, t, y), x in model.intake.items():
+    for p, t, y in model.intake:
         duration = inputs.programmes[p].duration_years
         model.in_training[p, t, y] = pulp.lpSum(
             model.intake[p, t, y - j] for j in range(duration) if y - j >= inputs.years[0]
         ) + inputs.pipeline_in_training.get((p, t, y), 0.0)
-        del x
 
     for add_rule in RULES.values():
         add_rule(model)

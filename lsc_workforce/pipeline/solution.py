@@ -41,6 +41,28 @@ LIMIT_LABELS = {
 
 _TOL = 1e-6
 
+#: Columns of :attr:`PipelinePlan.intakes`.
+INTAKE_SCHEMA = {
+    "programme": pl.String,
+    "trust_code": pl.String,
+    "financial_year": pl.Int64,
+    "produced_group": pl.String,
+    "intake": pl.Float64,
+    "trainees_in_training": pl.Float64,
+    "cost_gbp": pl.Float64,
+}
+#: Columns of :attr:`PipelinePlan.supply`.
+SUPPLY_SCHEMA = {
+    "trust_code": pl.String,
+    "staff_group": pl.String,
+    "financial_year": pl.Int64,
+    "required_wte": pl.Float64,
+    "supply_wte": pl.Float64,
+    "absorbed_wte": pl.Float64,
+    "lent_wte": pl.Float64,
+    "shortfall_wte": pl.Float64,
+}
+
 
 @dataclass(frozen=True)
 class PipelinePlan:
@@ -117,15 +139,7 @@ def extract_tables(model: PipelineModel) -> tuple[pl.DataFrame, pl.DataFrame]:
         )
     intakes = pl.DataFrame(
         rows,
-        schema={
-            "programme": pl.String,
-            "trust_code": pl.String,
-            "financial_year": pl.Int64,
-            "produced_group": pl.String,
-            "intake": pl.Float64,
-            "trainees_in_training": pl.Float64,
-            "cost_gbp": pl.Float64,
-        },
+        schema=INTAKE_SCHEMA,
     )
     absorbed: dict[tuple[str, str, int], float] = {}
     lent: dict[tuple[str, str, int], float] = {}
@@ -146,16 +160,7 @@ def extract_tables(model: PipelineModel) -> tuple[pl.DataFrame, pl.DataFrame]:
             }
             for (t, g, y), s in model.supply.items()
         ],
-        schema={
-            "trust_code": pl.String,
-            "staff_group": pl.String,
-            "financial_year": pl.Int64,
-            "required_wte": pl.Float64,
-            "supply_wte": pl.Float64,
-            "absorbed_wte": pl.Float64,
-            "lent_wte": pl.Float64,
-            "shortfall_wte": pl.Float64,
-        },
+        schema=SUPPLY_SCHEMA,
     )
     return intakes, supply
 
@@ -241,29 +246,8 @@ def _discounted_cost(
 
 
 def _empty_tables() -> tuple[pl.DataFrame, pl.DataFrame]:
-    intakes = pl.DataFrame(
-        schema={
-            "programme": pl.String,
-            "trust_code": pl.String,
-            "financial_year": pl.Int64,
-            "produced_group": pl.String,
-            "intake": pl.Float64,
-            "trainees_in_training": pl.Float64,
-            "cost_gbp": pl.Float64,
-        }
-    )
-    supply = pl.DataFrame(
-        schema={
-            "trust_code": pl.String,
-            "staff_group": pl.String,
-            "financial_year": pl.Int64,
-            "required_wte": pl.Float64,
-            "supply_wte": pl.Float64,
-            "absorbed_wte": pl.Float64,
-            "lent_wte": pl.Float64,
-            "shortfall_wte": pl.Float64,
-        }
-    )
+    intakes = pl.DataFrame(schema=INTAKE_SCHEMA)
+    supply = pl.DataFrame(schema=SUPPLY_SCHEMA)
     return intakes, supply
 
 
@@ -370,8 +354,8 @@ def explain_gap(inputs: PipelineInputs, plan: PipelinePlan, limits: pl.DataFrame
     shortest programme producing the group) is put down to **training length**. The rest is put
     down to the limit family with the largest total absolute shadow price among the limits on
     programmes producing that group at that trust, counting the system-wide budget for every
-    group; ``"none binding"`` means no limit has a price (e.g. the gap lies beyond what any
-    intake inside the horizon can reach, which is also training length).
+    group. When no limit has a price, the gap is also put down to training length (no intake
+    inside the horizon can reach it in time, or a donor group lends its time to another).
 
     Args:
         inputs: the inputs the plan was solved from.

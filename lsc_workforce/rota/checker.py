@@ -167,7 +167,7 @@ def person_breaches(problem: RotaProblem, staff_id: str, days: PersonDays) -> li
         if 0 < limit < n:
             add("max_shifts", None, n - limit, f"{n} x {s}, limit {limit}")
     # C7 total minutes
-    minutes = [sum(problem.shift(s).length_min for s in days.get(d, [])) for d in range(h)]
+    minutes = [sum(problem.shift_minutes[d, s] for s in days.get(d, [])) for d in range(h)]
     total = sum(minutes)
     must_work = any(work) or not person.optional  # unused candidate posts owe no minimum
     if rules.max_total_minutes is not None and total > rules.max_total_minutes:

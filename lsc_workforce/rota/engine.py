@@ -17,12 +17,15 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from pathlib import Path
 
 import polars as pl
 
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.rota.checker import check
+from lsc_workforce.rota.heuristic import construct_roster, improve_start
 from lsc_workforce.rota.model import RotaModel, build_model
 from lsc_workforce.rota.problem import RotaProblem
 from lsc_workforce.rota.solution import (
@@ -61,6 +64,7 @@ def solve(
     lp_path: Path | None = None,
     check_roster: bool = True,
     options: dict[str, object] | None = None,
+    warm_start: bool = False,
 ) -> RotaSolution:
     """Build the rota integer programme, solve it and return the checked solution.
 
@@ -71,6 +75,12 @@ def solve(
         check_roster: run the independent checker and the uncovered-cover explanation
             (turn off only for large benchmarks, where the caller re-scores the roster).
         options: extra native solver options (see ``lsc_workforce.solve.make_solver``).
+        warm_start: first build a feasible roster person by person
+            (:func:`~lsc_workforce.rota.heuristic.construct_roster`, up to 15% of the time
+            limit), improve it by fix-and-optimise moves
+            (:func:`~lsc_workforce.rota.heuristic.improve_start`, up to half the time limit
+            in all), and hand it to the final solve, which gets the rest of the time limit.
+            Helps on large instances; the heuristic time is counted in ``build_s``.
 
     Returns:
         The :class:`RotaSolution`. When the solver returns no solution (infeasible hard
@@ -78,6 +88,25 @@ def solve(
         says why.
     """
     model = build_model(problem)
+    start = None
+    if warm_start:
+        began = time.perf_counter()
+        roster = construct_roster(problem, time_budget_s=0.15 * settings.time_limit_s)
+        if roster is not None:
+            worked = {
+                (problem.day_index[d], s_id, staff)
+                for staff, d, s_id in roster.select("staff_id", "date", "shift").iter_rows()
+            }
+            start = {
+                var: float((d, problem.shift_types[t].id, problem.people[i].id) in worked)
+                for (i, d, t), var in model.assign.items()
+            }
+            spent = time.perf_counter() - began
+            start, _ = improve_start(model, start, 0.5 * settings.time_limit_s - spent)
+        model.build_s += time.perf_counter() - began
+        settings = dataclasses.replace(
+            settings, time_limit_s=max(1.0, settings.time_limit_s - model.build_s)
+        )
     if lp_path is not None:
         Path(lp_path).parent.mkdir(parents=True, exist_ok=True)
         model.prob.writeLP(str(lp_path))
@@ -87,6 +116,7 @@ def solve(
         build_s=model.build_s,
         options=options,
         integral_objective=has_integral_objective(model),
+        start=start,
     )
     size = {
         "variables": model.prob.numVariables(),

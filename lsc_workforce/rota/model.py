@@ -187,11 +187,12 @@ class RotaModel:
         )
 
     def minutes(self, i: int, days: range, unit: int = 1) -> pulp.LpAffineExpression:
-        """Worked minutes of person ``i`` over ``days``, counted in units of ``unit`` minutes."""
+        """Worked (real) minutes of person ``i`` over ``days``, in units of ``unit`` minutes."""
         shifts = self.problem.shift_types
+        minutes = self.problem.shift_minutes
         return pulp.LpAffineExpression(
             [
-                (v, shifts[t].length_min // unit)
+                (v, minutes[d, shifts[t].id] // unit)
                 for d in days
                 for t, v in self.by_person_day.get((i, d), [])
             ]
@@ -207,12 +208,22 @@ class RotaModel:
     ) -> None:
         """Add ``expr (sense) rhs`` named ``<rule>__<name>``; with a slack if ``rule`` is soft.
 
-        Rows whose expression has no variables are skipped (they are either trivially true
-        or describe something the eligibility set already excludes).
+        A row with no variables (the person cannot work any of its shifts) is skipped when
+        it holds trivially; when it cannot hold, a hard row makes the model infeasible (through
+        a variable fixed at 0) and a soft row still gets its slack.
         """
-        if len(expr) == 0:
-            return
         row_name = f"{rule}__{name}"
+        if len(expr) == 0:
+            constant = float(expr.constant)
+            holds = {
+                pulp.LpConstraintLE: constant <= rhs,
+                pulp.LpConstraintGE: constant >= rhs,
+                pulp.LpConstraintEQ: constant == rhs,
+            }[sense]
+            if holds:
+                return
+            if not self.problem.is_soft(rule):
+                expr = expr + pulp.LpVariable(f"unmeetable_{row_name}", 0, 0)
         if self.problem.is_soft(rule):
             slack = pulp.LpVariable(f"slack_{row_name}", lowBound=0)
             self.slacks.setdefault(rule, []).append((row_name, slack))
@@ -327,7 +338,7 @@ def rest_conflicts(problem: RotaProblem, min_rest_hours: float | None) -> dict[K
     so clock changes count. ``k`` ranges over 1.. the furthest day a shift could reach.
     """
     rest = dt.timedelta(hours=min_rest_hours or 0.0)
-    longest = max(s.length_min for s in problem.shift_types)
+    longest = max(problem.shift_minutes.values())
     max_k = 1 + int((longest / 60 + (min_rest_hours or 0.0)) // 24) + 1
     conflicts: dict[Key, list[int]] = {}
     n_shifts = len(problem.shift_types)
@@ -440,7 +451,7 @@ def add_total_minutes(model: RotaModel) -> None:
 
 
 def _length_gcd(problem: RotaProblem) -> int:
-    return math.gcd(*(s.length_min for s in problem.shift_types))
+    return math.gcd(*problem.shift_minutes.values())
 
 
 def add_window_minutes(model: RotaModel) -> None:

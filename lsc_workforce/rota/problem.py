@@ -22,9 +22,9 @@ Conventions (all checked in ``__post_init__``; violations raise :class:`RotaProb
   weekend work when its date's weekday is in ``RotaProblem.weekend_weekdays`` (default Saturday
   and Sunday) unless its :attr:`ShiftType.weekend` overrides that (``True``: always weekend work,
   e.g. a Friday-night on-call; ``False``: never).
-* Real start and end instants come from the local start time on that date in
+* Real start and end instants come from the local start and end times on that date in
   ``RotaProblem.timezone`` (Europe/London), so a night across a clock change is an hour shorter
-  (March) or longer (October) in real time; minimum rest is measured in real hours.
+  (March) or longer (October) in real time; minimum rest and worked minutes use real time.
 * Rules are hard unless named in ``RotaProblem.soft_rules`` (rule slug → penalty per breach
   unit); see :data:`SOFTENABLE_RULES` for the slugs and the unit of a breach.
 
@@ -101,7 +101,10 @@ class ShiftType:
     Attributes:
         id: unique shift id (a separate namespace from staff ids).
         start: local start time in the problem's timezone (Europe/London).
-        length_min: length in minutes (> 0; may exceed 24 h for long on-call periods).
+        length_min: nominal length in minutes on the local clock (> 0; may exceed 24 h for
+            long on-call periods). A 20:00 shift of 720 minutes ends at 08:00 local time, so
+            across a clock change it really lasts 660 (March) or 780 (October) minutes; rest
+            (C4) and worked minutes (C7, C8) use the real times (see ``shift_interval``).
         cannot_follow: shift ids that may not be worked on the **next day** after this shift
             (succession ban, C3).
         night: counts as a night (C11 max consecutive nights, C12 rest after nights, fairness).
@@ -476,13 +479,37 @@ class RotaProblem:
     def shift_interval(self, day: int, shift_id: str) -> tuple[dt.datetime, dt.datetime]:
         """Real (UTC) start and end of ``shift_id`` worked on day number ``day``.
 
-        The local start time is placed in ``timezone``; the end is start plus the length in
-        real minutes, so wall-clock end times move by an hour across a clock change.
+        Start and end are wall-clock times in ``timezone``: the shift starts at its local
+        start time and ends ``length_min`` minutes later **on the local clock** (20:00 to
+        08:00 for a 720-minute night). Across a clock change the real length is therefore an
+        hour shorter (March) or longer (October), and rest is measured between real instants.
         """
-        shift = self.shift_index[shift_id]
-        local = dt.datetime.combine(self.dates[day], shift.start, tzinfo=ZoneInfo(self.timezone))
-        start_utc = local.astimezone(dt.UTC)
-        return start_utc, start_utc + dt.timedelta(minutes=shift.length_min)
+        return self.shift_times[day, shift_id]
+
+    @cached_property
+    def shift_times(self) -> Mapping[tuple[int, str], tuple[dt.datetime, dt.datetime]]:
+        """``{(day, shift id): (real start, real end)}`` in UTC, computed once."""
+        zone = ZoneInfo(self.timezone)
+        out = {}
+        for day, date in enumerate(self.dates):
+            for shift in self.shift_types:
+                local_start = dt.datetime.combine(date, shift.start)
+                local_end = local_start + dt.timedelta(minutes=shift.length_min)
+                out[day, shift.id] = (
+                    local_start.replace(tzinfo=zone).astimezone(dt.UTC),
+                    local_end.replace(tzinfo=zone).astimezone(dt.UTC),
+                )
+        return MappingProxyType(out)
+
+    @cached_property
+    def shift_minutes(self) -> Mapping[tuple[int, str], int]:
+        """``{(day, shift id): real minutes worked}`` (C7, C8 and the per-person totals)."""
+        return MappingProxyType(
+            {
+                key: int((end - start).total_seconds() // 60)
+                for key, (start, end) in self.shift_times.items()
+            }
+        )
 
     def travel(self, from_site: str | None, to_site: str | None) -> int | None:
         """Travel minutes between two sites (0 when equal or either is unknown)."""

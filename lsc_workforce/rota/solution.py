@@ -145,6 +145,7 @@ def person_totals(problem: RotaProblem, roster: pl.DataFrame) -> pl.DataFrame:
     for person in problem.people:
         days = worked[person.id]
         shifts = [problem.shift(s) for d in sorted(days) for s in days[d]]
+        minutes = sum(problem.shift_minutes[d, s] for d in days for s in days[d])
         weekends = {
             problem.weekend_of(d) for d in days for s in days[d] if problem.is_weekend(d, s)
         }
@@ -158,7 +159,7 @@ def person_totals(problem: RotaProblem, roster: pl.DataFrame) -> pl.DataFrame:
                 "nights": sum(s.night for s in shifts),
                 "ooh": sum(s.ooh for s in shifts),
                 "weekends": len(weekends),
-                "minutes": sum(s.length_min for s in shifts),
+                "minutes": minutes,
                 "one_in_n": problem.n_weekends / len(weekends) if weekends else None,
             }
         )

@@ -12,6 +12,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from lsc_workforce import report
+
 pytestmark = pytest.mark.browser
 
 #: Charts our notebook reports are designed to show (other notebooks are checked against the
@@ -81,10 +83,15 @@ def test_notebook_reports_render_offline_with_every_chart(reference_outputs, bro
     latest = reference_outputs / "latest"
     reports = sorted((latest / "html").glob("*.html"))
     assert {p.stem for p in reports} >= set(EXPECTED_NOTEBOOK_CHARTS)
+    maths = 0
     for path in reports:
         name = path.stem
-        visit, images = _open(browser, path, _rendered_images)
+        visit, (images, boxes) = _open(
+            browser, path, lambda page: (_rendered_images(page), _math_boxes(page))
+        )
         _assert_clean(visit, path)
+        _assert_math_rendered(boxes, path.read_text(encoding="utf-8"), name)
+        maths += len(boxes)
         # The count matches the design and the executed notebook's SVG outputs ...
         executed = nbformat.read(latest / "notebooks" / f"{name}.ipynb", as_version=4)
         svg_outputs = sum(
@@ -97,6 +104,24 @@ def test_notebook_reports_render_offline_with_every_chart(reference_outputs, bro
             assert len(images) == EXPECTED_NOTEBOOK_CHARTS[name], name
         # ... and every chart image decoded to a real picture.
         assert all(image["ok"] for image in images), f"{name}: {images}"
+    # The model notebooks' formulations (sets, parameters, constraints) are LaTeX.
+    assert maths > 0, "no LaTeX rendered as MathML in any published notebook"
+
+
+_MATH_BOXES_JS = """() => Array.from(document.querySelectorAll('math')).map(m => {
+    const r = m.getBoundingClientRect();
+    return {w: r.width, h: r.height, mathml: m instanceof MathMLElement};
+})"""
+
+
+def _math_boxes(page) -> list[dict]:
+    return page.evaluate(_MATH_BOXES_JS)
+
+
+def _assert_math_rendered(boxes: list[dict], html: str, name: str) -> None:
+    assert len(boxes) == html.count("<math"), name
+    assert all(box["mathml"] for box in boxes), f"{name}: not parsed as MathML"
+    assert all(box["w"] > 0 and box["h"] > 0 for box in boxes), f"{name}: empty maths {boxes}"
 
 
 def _vega_marks(page) -> dict:
@@ -157,3 +182,54 @@ def test_the_checks_catch_remote_requests_and_broken_charts(browser, tmp_path):
     assert visit.blocked == ["https://cdn.example.org/require.js"]
     assert "boom" in visit.console_errors
     assert images == [{"ok": False, "w": 0}]  # a chart that does not decode is caught
+
+
+MATHS_MARKDOWN = r"""## Formulation
+
+Cover: $\sum_{i \in I} x_{i,d} \le 1$ for every day $d$.
+
+$$
+\begin{aligned}
+u_r &\ge 0 \\
+o_r &\le \frac{1}{2}
+\end{aligned}
+$$
+
+Not supported: $\foo{x}$.
+"""
+
+_MATH_LAYOUT_JS = """() => {
+    const box = e => e.getBoundingClientRect();
+    const [base, sub] = document.querySelectorAll('msub')[1].children;  // x_{i,d}
+    const [num, den] = document.querySelector('mfrac').children;
+    const rows = document.querySelectorAll('mtr');
+    const code = document.querySelector('code.lsc-math-fallback');
+    return {
+        subscript_lower: box(sub).bottom > box(base).bottom,
+        fraction_stacked: box(num).bottom <= box(den).top + 1,
+        rows_stacked: rows.length === 2 && box(rows[1]).top >= box(rows[0]).bottom - 1,
+        fallback_text: code.innerText,
+        fallback_visible: box(code).width > 0,
+    };
+}"""
+
+
+def test_exported_maths_renders_as_mathml_offline(browser, tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(MATHS_MARKDOWN)]
+    nbformat.write(nb, tmp_path / "maths.ipynb")
+    path = report.export_notebook_html(tmp_path / "maths.ipynb", tmp_path / "maths.html")
+    visit, (boxes, layout) = _open(
+        browser, path, lambda page: (_math_boxes(page), page.evaluate(_MATH_LAYOUT_JS))
+    )
+    _assert_clean(visit, path)
+    assert len(boxes) == 3
+    _assert_math_rendered(boxes, path.read_text(encoding="utf-8"), path.name)
+    # Laid out as mathematics, not as a run of inline text.
+    assert layout == {
+        "subscript_lower": True,
+        "fraction_stacked": True,
+        "rows_stacked": True,
+        "fallback_text": r"$\foo{x}$",
+        "fallback_visible": True,
+    }

@@ -75,7 +75,8 @@ def test_zero_spread_reproduces_the_deterministic_projection():
         .to_numpy()
         .reshape(len(YEARS), 2)
     )
-    assert np.allclose(result.available_wte[0], expected, rtol=1e-12)
+    # The Monte Carlo works in single precision: agreement to about 1e-6.
+    assert np.allclose(result.available_wte[0], expected, rtol=1e-5, atol=1e-6)
     assert np.allclose(result.required_wte, 20.0)
 
 

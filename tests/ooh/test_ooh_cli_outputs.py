@@ -21,8 +21,11 @@ IR = ["vascular_ir", "non_vascular_ir"]
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory):
     frames = world(
-        [("S000001", "TAA", "A01", 1.0), ("S000002", "TAA", "A01", 1.0),
-         ("S000003", "TBB", "B01", 1.0)],
+        [
+            ("S000001", "TAA", "A01", 1.0),
+            ("S000002", "TAA", "A01", 1.0),
+            ("S000003", "TBB", "B01", 1.0),
+        ],
         competencies={"S000001": IR, "S000002": IR, "S000003": ["vascular_ir"]},
         leave=[("S000002", dt.date(2026, 6, 10), dt.date(2026, 6, 11))],
     )
@@ -36,26 +39,46 @@ def _rota(tmp_path, rows, name="rota.csv"):
 
 
 def _check(path, data_dir, *extra):
-    return main(["rota", "check", str(path), "--preset", "consultant_on_call",
-                 "--data-dir", str(data_dir), *extra])
+    return main(
+        [
+            "rota",
+            "check",
+            str(path),
+            "--preset",
+            "consultant_on_call",
+            "--data-dir",
+            str(data_dir),
+            *extra,
+        ]
+    )
 
 
 def test_compliant_rota_exits_0(tmp_path, data_dir, capsys):
     """14 days (1 June to 14 June 2026), 1 in 6 allows floor(14 / 6) = 2 days each."""
-    path = _rota(tmp_path, [("S000001", "2026-06-01", "weeknight"),
-                            ("S000002", "2026-06-07", "weekend"),
-                            ("S000001", "2026-06-14", "weekend")])
+    path = _rota(
+        tmp_path,
+        [
+            ("S000001", "2026-06-01", "weeknight"),
+            ("S000002", "2026-06-07", "weekend"),
+            ("S000001", "2026-06-14", "weekend"),
+        ],
+    )
     assert _check(path, data_dir, "--service", "ir_oncall") == 0
     assert "Compliant" in capsys.readouterr().out
 
 
 def test_breaches_exit_1_with_dates_and_sources(tmp_path, data_dir, capsys):
-    path = _rota(tmp_path, [("S000001", "2026-06-01", "weeknight"),
-                            ("S000001", "2026-06-02", "weeknight"),
-                            ("S000001", "2026-06-14", "weekend"),
-                            ("S000002", "2026-06-10", "weeknight"),
-                            ("S000003", "2026-06-12", "weeknight"),
-                            ("S000002", "2026-06-13", "weeknight")])
+    path = _rota(
+        tmp_path,
+        [
+            ("S000001", "2026-06-01", "weeknight"),
+            ("S000001", "2026-06-02", "weeknight"),
+            ("S000001", "2026-06-14", "weekend"),
+            ("S000002", "2026-06-10", "weeknight"),
+            ("S000003", "2026-06-12", "weeknight"),
+            ("S000002", "2026-06-13", "weeknight"),
+        ],
+    )
     assert _check(path, data_dir, "--service", "ir_oncall") == 1
     out = capsys.readouterr().out
     assert "min_rest_hours - S000001 on 2026-06-01" in out
@@ -67,17 +90,18 @@ def test_breaches_exit_1_with_dates_and_sources(tmp_path, data_dir, capsys):
     assert "shift_calendar - S000002 on 2026-06-13" in out
 
 
-@pytest.mark.parametrize(
-    ("rows", "extra", "message"),
-    [
-        ([("S000001", "2026-06-01", "weeknight")], ["--service", "nope"], "unknown service"),
-        ([("S999999", "2026-06-01", "weeknight")], ["--service", "ir_oncall"], "S999999"),
-        ([("S000001", "01/06/2026", "weeknight")], ["--service", "ir_oncall"], "not ISO"),
-        ([("S000001", "2026-06-01", "late")], ["--service", "ir_oncall"], "not in service"),
-        ([("S000001", "2026-06-01", "weeknight")], [], "cannot tell the service"),
-    ],
-)
-def test_unusable_input_exits_2(tmp_path, data_dir, capsys, rows, extra, message):
+UNUSABLE = {
+    "unknown service": ([("S000001", "2026-06-01", "weeknight")], ["--service", "nope"]),
+    "S999999": ([("S999999", "2026-06-01", "weeknight")], ["--service", "ir_oncall"]),
+    "not ISO": ([("S000001", "01/06/2026", "weeknight")], ["--service", "ir_oncall"]),
+    "not in service": ([("S000001", "2026-06-01", "late")], ["--service", "ir_oncall"]),
+    "cannot tell the service": ([("S000001", "2026-06-01", "weeknight")], []),
+}
+
+
+@pytest.mark.parametrize("message", list(UNUSABLE))
+def test_unusable_input_exits_2(tmp_path, data_dir, capsys, message):
+    rows, extra = UNUSABLE[message]
     path = _rota(tmp_path, rows)
     assert _check(path, data_dir, *extra) == 2
     assert message in capsys.readouterr().err
@@ -89,24 +113,31 @@ def test_missing_columns_and_preset_exit_2(tmp_path, data_dir, capsys):
     assert _check(path, data_dir, "--service", "ir_oncall") == 2
     assert "lacks columns ['staff_id']" in capsys.readouterr().err
     good = _rota(tmp_path, [("S000001", "2026-06-01", "weeknight")], "good.csv")
-    assert main(["rota", "check", str(good), "--preset", "nope", "--data-dir",
-                 str(data_dir)]) == 2
-    assert main(["rota", "check", str(tmp_path / "absent.csv"), "--preset",
-                 "consultant_on_call"]) == 2
+    assert main(["rota", "check", str(good), "--preset", "nope", "--data-dir", str(data_dir)]) == 2
+    assert (
+        main(["rota", "check", str(tmp_path / "absent.csv"), "--preset", "consultant_on_call"]) == 2
+    )
 
 
 @pytest.fixture(scope="module")
 def analysis():
-    frames = world([("a1", "TAA", "A01", 1.0), ("a2", "TAA", "A01", 1.0),
-                    ("b1", "TBB", "B01", 1.0), ("b2", "TBB", "B01", 1.0)])
+    frames = world(
+        [
+            ("a1", "TAA", "A01", 1.0),
+            ("a2", "TAA", "A01", 1.0),
+            ("b1", "TBB", "B01", 1.0),
+            ("b2", "TBB", "B01", 1.0),
+        ]
+    )
     cfg = OohConfig(
         services={"test_oncall": oncall_service()},
         presets={"test": preset(oncall_one_in=4, min_rest_hours=11)},
         scenarios={"trust_by_trust": TRUST_BY_TRUST, "network": NETWORK},
         costs=COSTS,
     )
-    return run_analysis(cfg, frames, start=START, n_days=12,
-                        settings=SolverSettings(time_limit_s=20, threads=1))
+    return run_analysis(
+        cfg, frames, start=START, n_days=12, settings=SolverSettings(time_limit_s=20, threads=1)
+    )
 
 
 def test_comparison_and_files(analysis, tmp_path):

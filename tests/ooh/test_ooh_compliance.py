@@ -55,19 +55,26 @@ PRESET = RulePreset(
 #: person -> their shifts, and the breaches (rule, first date) that person must produce
 CASES: dict[str, tuple[list[tuple[int, str]], set[tuple[str, dt.date]]]] = {
     "p_ok": ([(1, "day"), (28, "day")], set()),
-    "p_nights": ([(1, "night"), (2, "night"), (3, "night")],
-                 {("max_consecutive_nights", d(1))}),
+    "p_nights": ([(1, "night"), (2, "night"), (3, "night")], {("max_consecutive_nights", d(1))}),
     "p_rest": ([(1, "late"), (2, "day")], {("min_rest_hours", d(1))}),
     "p_night_rest": ([(1, "night"), (3, "day")], {("rest_hours_after_nights", d(3))}),
-    "p_consec": ([(1, "day"), (2, "day"), (3, "day"), (4, "day")],
-                 {("max_consecutive_shifts", d(1))}),
-    "p_hours": ([(1, "day"), (3, "day"), (5, "day"), (6, "weekend")],
-                {("max_hours_in_7_days", d(1))}),
-    "p_avg": ([(1, "day"), (3, "day"), (5, "day"), (9, "day"), (11, "day"), (12, "short")],
-              {("average_week_hours", d(1))}),
+    "p_consec": (
+        [(1, "day"), (2, "day"), (3, "day"), (4, "day")],
+        {("max_consecutive_shifts", d(1))},
+    ),
+    "p_hours": (
+        [(1, "day"), (3, "day"), (5, "day"), (6, "weekend")],
+        {("max_hours_in_7_days", d(1))},
+    ),
+    "p_avg": (
+        [(1, "day"), (3, "day"), (5, "day"), (9, "day"), (11, "day"), (12, "short")],
+        {("average_week_hours", d(1))},
+    ),
     "p_weekend": ([(6, "weekend"), (13, "weekend")], {("weekend_one_in", None)}),
-    "p_freq": ([(k, "short") for k in (1, 3, 5, 8, 10, 12, 15, 17, 19, 22)],
-               {("oncall_one_in", d(22))}),
+    "p_freq": (
+        [(k, "short") for k in (1, 3, 5, 8, 10, 12, 15, 17, 19, 22)],
+        {("oncall_one_in", d(22))},
+    ),
     "p_leave": ([(10, "day")], {("leave", d(10))}),
     "p_comp": ([(12, "day")], {("eligibility", d(12))}),
     "p_cal": ([(3, "weekend")], {("shift_calendar", d(3))}),

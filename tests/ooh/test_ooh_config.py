@@ -19,15 +19,11 @@ def cfg():
 
 
 def test_shipped_config_covers_the_issue(cfg):
-    assert {"ct_oncall", "ir_oncall", "radiographer_nights", "gi_bleed_oncall"} <= set(
-        cfg.services
-    )
+    assert {"ct_oncall", "ir_oncall", "radiographer_nights", "gi_bleed_oncall"} <= set(cfg.services)
     assert set(cfg.services["ir_oncall"].competencies) == {"vascular_ir", "non_vascular_ir"}
     kinds = {s.kind for s in cfg.scenarios.values()}
     assert kinds == {"trust_by_trust", "network", "hub_and_spoke"}
-    assert {"consultant_on_call", "resident_doctors_2016", "afc_radiographer"} <= set(
-        cfg.presets
-    )
+    assert {"consultant_on_call", "resident_doctors_2016", "afc_radiographer"} <= set(cfg.presets)
     resident = cfg.presets["resident_doctors_2016"]
     assert resident.value("max_hours_in_7_days") == 72
     assert resident.value("max_consecutive_nights") == 4
@@ -54,8 +50,10 @@ def test_each_table_passes_its_contract(cfg):
 def test_bad_values_fail_the_contracts(cfg):
     tables = config_tables(cfg)
     services = tables["ooh_services"].with_columns(
-        pl.when(pl.col("service_id") == "ct_oncall").then(pl.lit("C")).otherwise(
-            pl.col("category")).alias("category")
+        pl.when(pl.col("service_id") == "ct_oncall")
+        .then(pl.lit("C"))
+        .otherwise(pl.col("category"))
+        .alias("category")
     )
     report = validate_frame(services, "ooh_services")
     assert not report.success

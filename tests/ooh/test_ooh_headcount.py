@@ -48,8 +48,14 @@ def test_pooling_provably_lowers_extra_headcount():
 
     So pooling lowers the extra headcount from 4 to 0.
     """
-    frames = world([("a1", "TAA", "A01", 1.0), ("a2", "TAA", "A01", 1.0),
-                    ("b1", "TBB", "B01", 1.0), ("b2", "TBB", "B01", 1.0)])
+    frames = world(
+        [
+            ("a1", "TAA", "A01", 1.0),
+            ("a2", "TAA", "A01", 1.0),
+            ("b1", "TBB", "B01", 1.0),
+            ("b2", "TBB", "B01", 1.0),
+        ]
+    )
     _, tbt_solutions, tbt = _extra(frames, TRUST_BY_TRUST)
     assert [e.rota for e in tbt] == ["TAA", "TBB"]
     assert [e.posts for e in tbt] == [2, 2]
@@ -89,9 +95,7 @@ def test_infeasible_trust_rota_gives_minimum_extra_posts():
     assert answers[0].lower_bound == 3
     roster = solutions[0].roster
     assert roster.filter(pl.col("staff_id") == "a1").height == 3
-    assert roster.filter(pl.col("staff_id") == "a1").get_column("date").min() > START.replace(
-        day=5
-    )
+    assert roster.filter(pl.col("staff_id") == "a1").get_column("date").min() > START.replace(day=5)
     sentence = headcount_sentence(instances[0], answers, "trust-by-trust")
     assert sentence.startswith("The trust-by-trust test on-call rota needs 3 more consultant")
     assert "based at TAA to run at 1-in-4" in sentence

@@ -22,8 +22,14 @@ N_DAYS = 28
 
 
 def _instance(**service_changes):
-    frames = world([("a", "TAA", "A01", 1.0), ("b", "TAA", "A01", 0.5),
-                    ("c", "TAA", "A01", 1.0), ("idle", "TAA", "A01", 1.0)])
+    frames = world(
+        [
+            ("a", "TAA", "A01", 1.0),
+            ("b", "TAA", "A01", 0.5),
+            ("c", "TAA", "A01", 1.0),
+            ("idle", "TAA", "A01", 1.0),
+        ]
+    )
     service = oncall_service(sites=("A01",), **service_changes)
     return build_scenario(
         service, TRUST_BY_TRUST, preset(oncall_one_in=1), frames, start=START, n_days=N_DAYS
@@ -32,8 +38,9 @@ def _instance(**service_changes):
 
 def _roster(days: dict[str, list[int]]) -> pl.DataFrame:
     rows = [(s, START + dt.timedelta(days=k), "night") for s, ks in days.items() for k in ks]
-    return pl.DataFrame(rows, schema={"staff_id": pl.String, "date": pl.Date,
-                                      "shift": pl.String}, orient="row")
+    return pl.DataFrame(
+        rows, schema={"staff_id": pl.String, "date": pl.Date, "shift": pl.String}, orient="row"
+    )
 
 
 #: a holds 7 of 28 days (1 in 4: high), b 4 (1 in 7: medium), c 2 (1 in 14: low)
@@ -63,8 +70,16 @@ def test_person_load_and_rota_frequency():
 
 @pytest.mark.parametrize(
     ("one_in", "band"),
-    [(1.0, "high"), (4.0, "high"), (4.99, "high"), (5.0, "medium"), (8.99, "medium"),
-     (9.0, "low"), (40.0, "low"), (None, None)],
+    [
+        (1.0, "high"),
+        (4.0, "high"),
+        (4.99, "high"),
+        (5.0, "medium"),
+        (8.99, "medium"),
+        (9.0, "low"),
+        (40.0, "low"),
+        (None, None),
+    ],
 )
 def test_frequency_bands(one_in, band):
     frame = pl.DataFrame({"one_in": [one_in]}, schema={"one_in": pl.Float64})

@@ -50,8 +50,9 @@ def test_weeknight_and_weekend_patterns_follow_the_calendar():
     people = [(f"a{k}", "TAA", "A01", 1.0) for k in range(6)]
     service = oncall_service(sites=("A01",), shifts=shifts)
     start = dt.date(2026, 4, 1)
-    inst = build_scenario(service, TRUST_BY_TRUST, preset(min_rest_hours=11), world(people),
-                          start=start, n_days=14)[0]
+    inst = build_scenario(
+        service, TRUST_BY_TRUST, preset(min_rest_hours=11), world(people), start=start, n_days=14
+    )[0]
     sol = solve_instance(inst, SETTINGS)
     assert sol.result.status is SolveStatus.OPTIMAL
     assert sol.uncovered.is_empty()
@@ -66,8 +67,9 @@ def test_frequency_limit_is_binding_and_reported_as_uncovered():
 
     frames = world([("a1", "TAA", "A01", 1.0)])
     service = oncall_service(sites=("A01",))
-    inst = build_scenario(service, TRUST_BY_TRUST, preset(oncall_one_in=4), frames,
-                          start=START, n_days=12)[0]
+    inst = build_scenario(
+        service, TRUST_BY_TRUST, preset(oncall_one_in=4), frames, start=START, n_days=12
+    )[0]
     sol = solve_instance(inst, SETTINGS)
     assert sol.result.status is SolveStatus.OPTIMAL
     assert sol.roster.height == 3
@@ -80,8 +82,9 @@ def test_frequency_limit_is_binding_and_reported_as_uncovered():
 
 def test_model_has_named_ooh_rows():
     frames = world([("a1", "TAA", "A01", 1.0), ("b1", "TBB", "B01", 1.0)])
-    inst = build_scenario(oncall_service(), NETWORK, preset(oncall_one_in=4), frames,
-                          start=START, n_days=12)[0]
+    inst = build_scenario(
+        oncall_service(), NETWORK, preset(oncall_one_in=4), frames, start=START, n_days=12
+    )[0]
     model = build_ooh_model(inst)
     names = set(model.prob.constraints)
     assert {"oncall_frequency__a1", "oncall_frequency__b1"} <= names
@@ -99,13 +102,11 @@ def test_solver_rosters_pass_the_checker(n_staff, one_in, leave_days, n_days):
     """Property: whatever the staff and leave, the solved roster has no hard breach and
     uncovered + covered shifts = shifts wanted."""
     staff = [(f"a{k}", "TAA", "A01", 1.0) for k in range(n_staff)]
-    leave = [("a0", START + dt.timedelta(days=k), START + dt.timedelta(days=k))
-             for k in leave_days]
+    leave = [("a0", START + dt.timedelta(days=k), START + dt.timedelta(days=k)) for k in leave_days]
     frames = world(staff, leave=leave)
     service = oncall_service(sites=("A01",))
     rules = preset(oncall_one_in=one_in, min_rest_hours=11, max_consecutive_shifts=2)
-    inst = build_scenario(service, TRUST_BY_TRUST, rules, frames, start=START,
-                          n_days=n_days)[0]
+    inst = build_scenario(service, TRUST_BY_TRUST, rules, frames, start=START, n_days=n_days)[0]
     sol = solve_instance(inst, SETTINGS)
     assert sol.result.status is SolveStatus.OPTIMAL
     breaches = check_roster(inst, sol.roster)
@@ -122,7 +123,8 @@ def test_solver_rosters_pass_the_checker(n_staff, one_in, leave_days, n_days):
 
 def test_bad_mode_rejected():
     frames = world([("a1", "TAA", "A01", 1.0)])
-    inst = build_scenario(oncall_service(sites=("A01",)), TRUST_BY_TRUST, preset(), frames,
-                          start=START, n_days=3)[0]
+    inst = build_scenario(
+        oncall_service(sites=("A01",)), TRUST_BY_TRUST, preset(), frames, start=START, n_days=3
+    )[0]
     with pytest.raises(ValueError, match="mode"):
         build_ooh_model(inst, mode="fast")

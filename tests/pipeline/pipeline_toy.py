@@ -97,19 +97,13 @@ def small_stock(trusts=("RXN", "RTX"), scale=1) -> pl.DataFrame:
 
 
 def flat_requirement(trusts=("RXN", "RTX"), years=range(2026, 2036), wte=10.0) -> pl.DataFrame:
-    groups = (
-        "radiographer",
-        "reporting_radiographer",
-        "radiologist",
-        "interventional_radiologist",
-        "medical_endoscopist",
-        "non_medical_endoscopist",
-    )
+    from lsc_workforce.demand.capacity import STAFF_GROUPS
+
     return pl.DataFrame(
         [
             {"trust_code": t, "staff_group": g, "financial_year": y, "required_wte": wte}
             for t in trusts
-            for g in groups
+            for g in STAFF_GROUPS
             for y in years
         ]
     )

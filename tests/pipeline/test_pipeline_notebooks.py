@@ -9,7 +9,7 @@ import pytest
 
 from lsc_workforce.config import NOTEBOOKS_DIR, REPO_DIR
 
-pytestmark = [pytest.mark.notebooks, pytest.mark.slow]
+pytestmark = pytest.mark.notebooks
 
 SMALL = {
     "DEMAND_SCENARIOS": ["central"],
@@ -19,6 +19,7 @@ SMALL = {
 }
 
 
+@pytest.mark.slow
 def test_analyst_then_report_notebook(tmp_path):
     out = tmp_path / "run"
     for name, extra in (
@@ -47,3 +48,13 @@ def test_source_notebooks_have_no_outputs():
         assert all(not c.get("outputs") for c in cells if c["cell_type"] == "code")
         tagged = [c for c in cells if "parameters" in c.get("metadata", {}).get("tags", [])]
         assert len(tagged) == 1
+
+
+def test_formulation_headings_match_the_constraint_functions():
+    from lsc_workforce.pipeline.model import CONSTRAINT_TAGS
+
+    cells = json.loads((NOTEBOOKS_DIR / "40_training_pipeline.ipynb").read_text())["cells"]
+    markdown = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    for tag, rule in CONSTRAINT_TAGS.items():
+        heading = rule.replace("_", " ").capitalize()
+        assert f"### {heading} ({tag})" in markdown.replace("Stock-flow", "Stock flow")

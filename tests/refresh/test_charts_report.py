@@ -1,16 +1,24 @@
-"""Charts save offline; the notebook HTML export references nothing remote."""
+"""Charts save offline; the notebook HTML export references nothing remote; maths is MathML."""
 
 from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as ET
 
 import altair as alt
 import nbformat
 import polars as pl
 import pytest
+from bs4 import BeautifulSoup
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lsc_workforce import charts, report
 
 pytestmark = pytest.mark.unit
 
+MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 SVG = "<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'></svg>"
 
 
@@ -112,3 +120,127 @@ def test_write_tables_csv_and_parquet_round_trip(tmp_path):
     assert pl.read_csv(paths[0]).equals(_frame())
     with pytest.raises(ValueError, match="stem"):
         report.write_tables({"../x": _frame()}, tmp_path)
+
+
+# --------------------------------------------------------------------------- maths as MathML
+
+MATHS_MARKDOWN = r"""## Formulation (C1)
+
+Assign $x_{i,d} \in \{0,1\}$ for person_id and *each* day $d \in D$; keep snake_case_names.
+
+$$\sum_{i \in I} x_{i,d} \le 1 \quad \forall d \in D$$
+
+$$
+\begin{aligned}
+u_r &\ge 0 \\
+o_r &\le \frac{1}{2}
+\end{aligned}
+$$
+
+\begin{align*}
+a &= b \label{eq:a} \\
+c &\le d \nonumber
+\end{align*}
+
+Unknown: $\foo{x} < 1$.
+"""
+
+
+def _parse_math(mathml: str) -> ET.Element:
+    root = ET.fromstring(mathml)
+    assert root.tag == f"{{{MATHML_NS}}}math"
+    return root
+
+
+def _texts(root: ET.Element, tag: str) -> list[str]:
+    return ["".join(el.itertext()) for el in root.iter(f"{{{MATHML_NS}}}{tag}")]
+
+
+def test_latex_to_mathml_sum_constraint_structure():
+    root = _parse_math(report.latex_to_mathml(r"\sum_{i \in I} x_{i,d} \le 1"))
+    assert root.get("display") == "inline"
+    subscripts = root.findall(f".//{{{MATHML_NS}}}msub")
+    # Hand-checked: sum with subscript "i in I", then x with subscript "i,d".
+    assert ["".join(s.itertext()) for s in subscripts] == ["\u2211i\u2208I", "xi,d"]
+    assert "\u2264" in _texts(root, "mo")  # \le
+    assert _texts(root, "mn") == ["1"]
+
+
+def test_latex_to_mathml_rewrites_environments_it_lacks():
+    aligned = _parse_math(
+        report.latex_to_mathml(r"\begin{aligned} a &= b \\ c &\le d \end{aligned}", display=True)
+    )
+    assert aligned.get("display") == "block"
+    rows = list(aligned.iter(f"{{{MATHML_NS}}}mtr"))
+    assert len(rows) == 2
+    assert ["".join(cell.itertext()) for cell in rows[1]] == ["c", "\u2264d"]
+    alignat = _parse_math(report.latex_to_mathml(r"\begin{alignat}{2} a &= b \end{alignat}"))
+    assert _texts(alignat, "mn") == []  # the {2} column count is not shown as a number
+    gather = _parse_math(report.latex_to_mathml(r"\begin{gather} a \\ b \end{gather}"))
+    assert len(list(gather.iter(f"{{{MATHML_NS}}}mtr"))) == 2
+    labelled = report.latex_to_mathml(r"\begin{equation} y \label{eq:y} \nonumber \end{equation}")
+    assert "".join(_parse_math(labelled).itertext()) == "y"
+
+
+@pytest.mark.parametrize(
+    "latex",
+    [r"\frac{1", "x^", r"\foo{x}", "}", r"\begin{tikzpicture} a & b \end{tikzpicture}", r"\frac"],
+)
+def test_unsupported_latex_is_refused_and_shown_as_code(latex, caplog):
+    with pytest.raises(report.UnsupportedLatex):
+        report.latex_to_mathml(latex)
+    fragment = report.latex_to_html(latex, display=True, delimiter="$$")
+    assert fragment.startswith('<code class="lsc-math-fallback lsc-math-display"')
+    assert html.unescape(re.sub(r"<[^>]+>", "", fragment)) == f"$${latex}$$"
+    assert "LaTeX shown as source" in caplog.text
+
+
+def test_latex_fallback_escapes_html():
+    fragment = report.latex_to_html(r"\foo <b>x</b> & y")
+    assert "<b>" not in fragment
+    assert "&lt;b&gt;x&lt;/b&gt; &amp; y" in fragment
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from([*"xyab12 _^{}&\\<>", r"\frac", r"\sum", r"\le", r"\\", r"\begin{aligned}"])
+    ).map("".join)
+)
+def test_latex_to_html_never_raises_and_is_either_mathml_or_the_source(latex):
+    fragment = report.latex_to_html(latex)
+    if fragment.startswith("<math"):
+        _parse_math(fragment)
+    else:
+        assert html.unescape(re.sub(r"<[^>]+>", "", fragment)) == f"${latex}$"
+
+
+def test_export_renders_markdown_maths_as_mathml(tmp_path, caplog):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(MATHS_MARKDOWN)]
+    source = tmp_path / "maths.ipynb"
+    nbformat.write(nb, source)
+    page = report.export_notebook_html(source, tmp_path / "maths.html").read_text("utf-8")
+    assert report.find_remote_references(page) == []
+    soup = BeautifulSoup(page, "html.parser")
+    (cell,) = soup.select(".jp-MarkdownCell")
+    maths = cell.find_all("math")
+    # x_{i,d} in {0,1}, d in D, the sum, the aligned block and the align* environment.
+    assert len(maths) == 5
+    assert [m.get("display") for m in maths] == ["inline", "inline", "block", "block", "block"]
+    assert "\u2211" in maths[2].get_text()
+    assert "\u2200" in maths[2].get_text()
+    assert [len(m.find_all("mtr")) for m in maths[3:]] == [2, 2]
+    assert "eq:a" not in cell.get_text()
+    assert "label" not in cell.get_text()
+    # Markdown around the maths still works and never reaches inside it.
+    assert cell.find("em").get_text() == "each"
+    assert "snake_case_names" in cell.get_text()
+    assert "person_id" in cell.get_text()
+    assert all(m.find("em") is None for m in maths)
+    # Unsupported LaTeX is readable source; no other $ or $$ is left in the cell.
+    (fallback,) = cell.select("code.lsc-math-fallback")
+    assert fallback.get_text() == r"$\foo{x} < 1$"
+    fallback.decompose()
+    assert "$" not in cell.get_text()
+    assert r"\foo" in caplog.text

@@ -60,14 +60,39 @@ def test_succession_ban():
     ],
 )
 def test_min_rest_in_real_hours_across_clock_changes(saturday, expected):
-    """C4: 20:00 nights (720 real minutes) on Sat and Sun, minimum rest 11.5 h.
+    """C4: 08:00-20:00 day shifts (720 min) on Sat and Sun, minimum rest 11.5 h.
 
-    Sat 20:00 GMT + 12 h ends Sun 08:00 UTC (09:00 BST); Sun 20:00 BST is 19:00 UTC, so the
-    real rest is 11 h in March (one night is missed: 100), 12 h normally and 13 h in October.
+    Sat 20:00 to Sun 08:00 on the local clock is 12 real hours, except across the March
+    change (11 h: one shift is missed, 100) and the October change (13 h).
     """
-    reqs = cover([0, 1], "N", start=saturday)
-    sol = solved(problem(2, [person(min_rest_hours=11.5)], reqs, shifts=(NIGHT,), start=saturday))
+    long_day = ShiftType("L", dt.time(8), 720)
+    reqs = cover([0, 1], "L", start=saturday)
+    sol = solved(
+        problem(2, [person(min_rest_hours=11.5)], reqs, shifts=(long_day,), start=saturday)
+    )
     assert sol.result.objective == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("saturday", "minutes", "expected"),
+    [
+        (dt.date(2026, 3, 21), 1440, 100),  # two 12-hour nights exceed 1,400 minutes
+        (dt.date(2026, 3, 28), 1380, 0),  # the Saturday night loses an hour: 660 + 720
+        (dt.date(2026, 10, 24), 1500, 100),  # the Saturday night gains an hour: 780 + 720
+    ],
+)
+def test_a_night_across_a_clock_change_is_an_hour_shorter_or_longer(saturday, minutes, expected):
+    """C7: 20:00-08:00 nights on Sat and Sun, at most 1,400 worked minutes.
+
+    Worked minutes are real: both nights fit only on the March weekend (0), otherwise one
+    night is missed (100). The person's total shows the real minutes worked.
+    """
+    reqs = cover([0, 1], "N", start=saturday, under=100)
+    prob = problem(2, [person(max_total_minutes=1400)], reqs, shifts=(NIGHT,), start=saturday)
+    sol = solved(prob)
+    assert sol.result.objective == pytest.approx(expected)
+    both = problem(2, [person()], reqs, shifts=(NIGHT,), start=saturday)
+    assert solved(both).person_totals["minutes"].to_list() == [minutes]
 
 
 def test_overlapping_shifts_are_banned_without_a_rest_rule():

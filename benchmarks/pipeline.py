@@ -1,0 +1,116 @@
+"""Benchmark the training-pipeline integer programme.
+
+Times, on the shipped reference data (4 trusts, 6 staff groups, 9 programmes, 10 years):
+
+1. building the inputs (demand projection, supply baseline and response kernel);
+2. one solve of the full optimised model (both lexicographic stages) and of the budget-capped
+   model, with model size, statuses and gaps;
+3. a batch of scenarios (100 by default): random budgets (60-140 % of today's spend, or none)
+   and random skill-mix shares, each solved lexicographically with the given time limit.
+
+Run with ``.venv/bin/python benchmarks/pipeline.py`` (``--scenarios 100 --time-limit 5``; a few
+minutes on one thread). Nothing is written unless ``--json`` names a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import statistics
+import time
+from collections import Counter
+from pathlib import Path
+
+from lsc_workforce.config import CONFIG_DIR, REFERENCE_AS_AT, REFERENCE_DATA_DIR, SolverSettings
+from lsc_workforce.data import load_datasets
+from lsc_workforce.pipeline.model import build_model
+from lsc_workforce.pipeline.scenarios import PipelineConfig, PipelineScenario, prepare_inputs
+from lsc_workforce.pipeline.solution import solve_pipeline
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenarios", type=int, default=100)
+    parser.add_argument("--time-limit", type=float, default=5.0, help="seconds per solve stage")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=20260401)
+    parser.add_argument("--json", type=Path, default=None)
+    args = parser.parse_args()
+    solver = SolverSettings(time_limit_s=args.time_limit, gap_rel=1e-3, threads=args.threads)
+    results: dict = {"machine": platform.platform(), "python": platform.python_version()}
+
+    start = time.perf_counter()
+    frames = load_datasets(REFERENCE_DATA_DIR)
+    config = PipelineConfig.from_yaml(CONFIG_DIR / "training" / "scenarios.yaml").with_overrides(
+        demand_scenarios=("central",)
+    )
+    data = prepare_inputs(frames, CONFIG_DIR, REFERENCE_AS_AT, config)
+    inputs = data.inputs["central"]
+    results["prepare_inputs_s"] = time.perf_counter() - start
+    print(f"prepare inputs (demand, supply kernel)   {results['prepare_inputs_s']:7.2f} s")
+
+    model = build_model(inputs, config.pipeline_settings(config.scenarios["optimised"], inputs))
+    results["model_size"] = {
+        "variables": len(model.prob.variables()),
+        "integer_variables": len(model.intake),
+        "constraints": len(model.prob.constraints),
+    }
+    print(f"model size                              {results['model_size']}")
+
+    for name in ("optimised", "budget_capped", "skill_mix_heavy"):
+        settings = config.pipeline_settings(config.scenarios[name], inputs)
+        start = time.perf_counter()
+        plan = solve_pipeline(inputs, settings, solver)
+        seconds = time.perf_counter() - start
+        results[name] = {
+            "seconds": seconds,
+            "status": plan.status.value,
+            "stage1_s": plan.shortfall_result.solve_s,
+            "stage1_gap": plan.shortfall_result.gap,
+            "stage2_s": plan.cost_result.solve_s if plan.cost_result else None,
+            "stage2_gap": plan.cost_result.gap if plan.cost_result else None,
+            "weighted_shortfall": plan.weighted_shortfall,
+            "total_cost_gbp": plan.total_cost_gbp,
+        }
+        print(f"{name:<40}{seconds:7.2f} s  {results[name]['status']}")
+
+    rng = random.Random(args.seed)
+    times, statuses = [], Counter()
+    start_all = time.perf_counter()
+    for i in range(args.scenarios):
+        budget = None if rng.random() < 0.3 else rng.uniform(0.6, 1.4)
+        scenario = PipelineScenario(
+            name=f"random_{i}",
+            description="benchmark",
+            budget_vs_status_quo=budget,
+            skill_mix_shares={
+                ("reporting_radiographer", "radiologist"): rng.uniform(0.0, 0.3),
+                ("non_medical_endoscopist", "medical_endoscopist"): rng.uniform(0.0, 0.6),
+            },
+        )
+        start = time.perf_counter()
+        plan = solve_pipeline(inputs, config.pipeline_settings(scenario, inputs), solver)
+        times.append(time.perf_counter() - start)
+        statuses[plan.status.value] += 1
+    total = time.perf_counter() - start_all
+    results["batch"] = {
+        "scenarios": args.scenarios,
+        "total_s": total,
+        "median_s": statistics.median(times),
+        "max_s": max(times),
+        "statuses": dict(statuses),
+        "time_limit_s_per_stage": args.time_limit,
+    }
+    print(
+        f"{args.scenarios} scenarios                           {total:7.2f} s  "
+        f"median {results['batch']['median_s']:.2f} s, max {results['batch']['max_s']:.2f} s, "
+        f"{dict(statuses)}"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

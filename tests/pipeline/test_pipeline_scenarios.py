@@ -1,0 +1,64 @@
+"""Scenario configuration: YAML parsing, budgets relative to today's spend, requirement swaps."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+import yaml
+from pipeline_toy import TRUST, capacity_frame, toy_inputs
+
+from lsc_workforce.config import CONFIG_DIR, ConfigError
+from lsc_workforce.pipeline.scenarios import PipelineConfig, status_quo_spend
+
+pytestmark = pytest.mark.unit
+
+SCENARIOS_YAML = CONFIG_DIR / "training" / "scenarios.yaml"
+
+
+def test_shipped_scenarios_parse():
+    config = PipelineConfig.from_yaml(SCENARIOS_YAML)
+    assert list(config.scenarios) == ["status_quo", "optimised", "budget_capped", "skill_mix_heavy"]
+    assert config.scenarios["status_quo"].intake_policy == "status_quo"
+    assert config.scenarios["budget_capped"].budget_vs_status_quo == 1.0
+    assert config.scenarios["skill_mix_heavy"].skill_mix_shares[
+        ("reporting_radiographer", "radiologist")
+    ] == pytest.approx(0.25)
+    assert (config.suppression.low, config.suppression.high, config.suppression.base) == (1, 7, 5)
+
+
+def test_bad_scenarios_are_refused(tmp_path):
+    raw = yaml.safe_load(SCENARIOS_YAML.read_text())
+    raw["scenarios"]["optimised"]["intake_policy"] = "guess"
+    path = tmp_path / "scenarios.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError, match="intake_policy"):
+        PipelineConfig.from_yaml(path)
+    raw = yaml.safe_load(SCENARIOS_YAML.read_text())
+    del raw["settings"]["horizon_years"]
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError, match="horizon_years"):
+        PipelineConfig.from_yaml(path)
+
+
+def test_status_quo_spend_by_hand():
+    # 1 entrant a year on a 2-year GBP 1000 programme plus 3 already in year 1:
+    # 2026: 1 + 3 = 4; 2027: 2 + 3 = 5; then 2 a year.
+    trainees = pl.DataFrame(
+        {"programme": ["degree"], "trust_code": [TRUST], "year_of_training": [1], "headcount": [3]}
+    )
+    inputs = toy_inputs(capacity=capacity_frame(status_quo=1), current_trainees=trainees)
+    assert status_quo_spend(inputs) == {2026: 4000, 2027: 5000, 2028: 2000, 2029: 2000}
+    config = PipelineConfig.from_yaml(SCENARIOS_YAML)
+    settings = config.pipeline_settings(config.scenarios["budget_capped"], inputs)
+    assert settings.budget_for(2027) == pytest.approx(5000)
+    assert not settings.fix_status_quo
+    assert config.pipeline_settings(config.scenarios["status_quo"], inputs).fix_status_quo
+
+
+def test_replace_requirement_keeps_keys():
+    inputs = toy_inputs()
+    swapped = inputs.replace_requirement({k: 2 * v for k, v in inputs.required_wte.items()})
+    assert swapped.required_wte[TRUST, "radiographer", 2027] == pytest.approx(21.5)
+    assert swapped.baseline_wte == inputs.baseline_wte
+    with pytest.raises(ConfigError):
+        inputs.replace_requirement({})
