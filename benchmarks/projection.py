@@ -71,7 +71,9 @@ def bench(name: str, frames: dict[str, pl.DataFrame], draws: int, rows: list) ->
         lambda: backtest(frames["activity"], settings),
         rows,
     )
-    timed(f"{name}: backtest", lambda: None, [], f"mean MAPE {scores['mape'].mean():.1f}%")
+    print(
+        f"{name}: backtest MAPE mean {scores['mape'].mean():.1f}%, max {scores['mape'].max():.1f}%"
+    )
     demand = timed(
         f"{name}: 10-year demand projection",
         lambda: project_demand(

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
@@ -172,8 +171,3 @@ def provenance_summary(tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:
         for name, t in tables.items()
     ]
     return pl.concat(parts).select("table", "status", "rows").sort("table", "status")
-
-
-def scalar_values(scalars: Mapping[str, Scalar]) -> dict[str, Any]:
-    """Return ``{name: value}`` for a mapping of :class:`Scalar`."""
-    return {name: s.value for name, s in scalars.items()}

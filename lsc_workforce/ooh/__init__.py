@@ -1,1 +1,62 @@
-"""Out-of-hours (OOH) rota analysis for the four L&SC trusts, built on the rota engine."""
+"""Out-of-hours (OOH) rota analysis for the four L&SC trusts, built on the rota engine.
+
+Modules (in pipeline order):
+
+* ``inputs``: services, rule presets, scenarios and costs from ``config/ooh/*.yaml``
+  (:func:`load_ooh_config`), checked against the ``ooh_*`` data contracts.
+* ``build``: a service x scenario x horizon becomes one :class:`~lsc_workforce.rota.RotaProblem`
+  per rota (:func:`build_scenario`).
+* ``model``: the engine's integer programme plus OOH constraints C-O1..C-O6
+  (:func:`solve_instance`).
+* ``compliance``, ``metrics``, ``headcount``: breaches with sources, frequency / fairness / cost,
+  and the exact extra headcount.
+* ``analysis``: every service x scenario (:func:`run_analysis`); ``outputs``: CSV, XLSX, rosters
+  and iCalendar files; ``check`` / ``cli``: ``lsc-workforce rota check``; ``notebook`` and
+  ``charts``: helpers for ``notebooks/30_ooh_rota.ipynb``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: Public names and the submodule defining each (imported on first use, so that
+#: ``lsc-workforce --help``, which loads ``ooh.cli``, stays fast).
+_EXPORTS = {
+    "OohAnalysis": "analysis",
+    "ScenarioResult": "analysis",
+    "run_analysis": "analysis",
+    "OohInstance": "build",
+    "OohWeights": "build",
+    "build_scenario": "build",
+    "check_rota_file": "check",
+    "check_roster": "compliance",
+    "OohConfig": "inputs",
+    "load_ooh_config": "inputs",
+    "OohSolution": "model",
+    "solve_instance": "model",
+    "write_outputs": "outputs",
+}
+
+__all__ = [
+    "OohAnalysis",
+    "OohConfig",
+    "OohInstance",
+    "OohSolution",
+    "OohWeights",
+    "ScenarioResult",
+    "build_scenario",
+    "check_rota_file",
+    "check_roster",
+    "load_ooh_config",
+    "run_analysis",
+    "solve_instance",
+    "write_outputs",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name from its submodule on first use."""
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'lsc_workforce.ooh' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"lsc_workforce.ooh.{_EXPORTS[name]}"), name)

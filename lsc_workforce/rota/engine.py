@@ -25,7 +25,7 @@ import polars as pl
 
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.rota.checker import check
-from lsc_workforce.rota.heuristic import construct_roster, improve_start
+from lsc_workforce.rota.heuristic import complete_start, construct_roster, improve_roster
 from lsc_workforce.rota.model import RotaModel, build_model
 from lsc_workforce.rota.problem import RotaProblem
 from lsc_workforce.rota.solution import (
@@ -78,8 +78,9 @@ def solve(
         warm_start: first build a feasible roster person by person
             (:func:`~lsc_workforce.rota.heuristic.construct_roster`, up to 15% of the time
             limit), improve it by fix-and-optimise moves
-            (:func:`~lsc_workforce.rota.heuristic.improve_start`, up to half the time limit
-            in all), and hand it to the final solve, which gets the rest of the time limit.
+            (:func:`~lsc_workforce.rota.heuristic.improve_roster`, up to 45% in all), and
+            hand it to the final solve as a complete start; the final solve gets the rest of
+            the time limit.
             Helps on large instances; the heuristic time is counted in ``build_s``.
 
     Returns:
@@ -91,22 +92,14 @@ def solve(
     start = None
     if warm_start:
         began = time.perf_counter()
-        roster = construct_roster(problem, time_budget_s=0.15 * settings.time_limit_s)
+        limit = settings.time_limit_s
+        roster = construct_roster(problem, time_budget_s=0.15 * limit)
         if roster is not None:
-            worked = {
-                (problem.day_index[d], s_id, staff)
-                for staff, d, s_id in roster.select("staff_id", "date", "shift").iter_rows()
-            }
-            start = {
-                var: float((d, problem.shift_types[t].id, problem.people[i].id) in worked)
-                for (i, d, t), var in model.assign.items()
-            }
             spent = time.perf_counter() - began
-            start, _ = improve_start(model, start, 0.5 * settings.time_limit_s - spent)
+            roster, _ = improve_roster(problem, roster, 0.45 * limit - spent)
+            start = complete_start(model, roster, time_limit_s=0.05 * limit + 5)
         model.build_s += time.perf_counter() - began
-        settings = dataclasses.replace(
-            settings, time_limit_s=max(1.0, settings.time_limit_s - model.build_s)
-        )
+        settings = dataclasses.replace(settings, time_limit_s=max(1.0, limit - model.build_s))
     if lp_path is not None:
         Path(lp_path).parent.mkdir(parents=True, exist_ok=True)
         model.prob.writeLP(str(lp_path))

@@ -8,11 +8,10 @@ result is a feasible (not optimal) roster that the full model receives as a star
 (``solve(..., warm_start=True)``), which helps HiGHS on instances where it finds no incumbent
 on its own within the time limit.
 
-:func:`improve_start` then runs a fix-and-optimise large-neighbourhood search on the full
-model: it frees the shifts of a few people at a time (seeded random choice), fixes everyone
-else at the incumbent, and re-solves; a neighbourhood is accepted only if the objective does
-not get worse, since the incumbent is passed in as a start. The final full solve reports the
-honest status and bound.
+:func:`improve_roster` then runs a fix-and-optimise large-neighbourhood search: it re-rosters
+a few people at a time (seeded random choice) with everyone else fixed, keeping a move only if
+it lowers the objective, and :func:`complete_start` turns the roster into values for every
+model variable. The final full solve, started from it, reports the honest status and bound.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from lsc_workforce.rota.problem import RotaProblem
 from lsc_workforce.rota.solution import extract_roster
 from lsc_workforce.solve import solve_problem
 
-__all__ = ["construct_roster", "improve_start"]
+__all__ = ["complete_start", "construct_roster", "improve_roster"]
 
 
 def construct_roster(
@@ -94,58 +93,102 @@ def construct_roster(
     return pl.concat(frames)
 
 
-def improve_start(
-    model: RotaModel,
-    start: dict,
+def _residual_cover(problem: RotaProblem, roster: pl.DataFrame, free: set[str]):
+    """Cover requirements reduced by the people outside ``free``, for the free people."""
+    others = roster.filter(~pl.col("staff_id").is_in(sorted(free)))
+    worked: dict[tuple, list[str]] = {}
+    for staff, date, shift in others.select("staff_id", "date", "shift").iter_rows():
+        worked.setdefault((date, shift), []).append(staff)
+    return tuple(
+        dataclasses.replace(
+            req,
+            required=max(
+                0,
+                req.required
+                - sum(problem.qualifies(s, req) for s in worked.get((req.date, req.shift), [])),
+            ),
+        )
+        for req in problem.cover
+    )
+
+
+def improve_roster(
+    problem: RotaProblem,
+    roster: pl.DataFrame,
     time_budget_s: float,
     people_per_move: int | None = None,
     seed: int = 20260401,
-) -> tuple[dict, int]:
-    """Fix-and-optimise over people: improve a start for ``model`` within a time budget.
+) -> tuple[pl.DataFrame, int]:
+    """Fix-and-optimise over people: re-roster a few people at a time, others fixed.
+
+    Each move frees ``people_per_move`` non-optional people (seeded random choice), builds
+    the model for just them with cover reduced by everyone else, solves it and keeps the new
+    shifts only if that sub-problem's objective improves. Fairness is ignored in the moves
+    (it couples everyone); the final full solve prices it.
 
     Args:
-        model: the full built model (its variable bounds are restored afterwards).
-        start: ``{assign variable: 0/1}`` for every assignment variable.
+        problem: the rota problem.
+        roster: a feasible starting roster.
         time_budget_s: seconds to spend.
-        people_per_move: people freed per move (default: an eighth of the non-optional
-            people, between 2 and 8).
-        seed: random seed for the choice of people (results never depend on the clock).
+        people_per_move: people freed per move (default: an eighth of the people, 2 to 6).
+        seed: random seed (results never depend on the clock).
 
     Returns:
-        ``(improved start, number of improving moves)``.
+        ``(improved roster, number of improving moves)``.
     """
-    problem = model.problem
+    from lsc_workforce.rota.checker import evaluate  # noqa: PLC0415
+
     began = time.perf_counter()
     rng = random.Random(seed)
-    people = list(range(len(problem.people)))
-    k = people_per_move or max(2, min(8, len(people) // 8))
-    by_person: dict[int, list] = {}
-    for (i, _, _), var in model.assign.items():
-        by_person.setdefault(i, []).append(var)
-    best = dict(start)
-    best_obj = None
+    ids = [p.id for p in problem.people if not p.optional]
+    k = people_per_move or max(2, min(6, len(ids) // 8))
     improved = 0
+    while time.perf_counter() - began < time_budget_s - 1.0 and ids:
+        free = set(rng.sample(ids, min(k, len(ids))))
+        sub = problem.with_changes(
+            people=tuple(p for p in problem.people if p.id in free),
+            cover=_residual_cover(problem, roster, free),
+            requests=tuple(r for r in problem.requests if r.staff_id in free),
+            fairness={},
+        )
+        current = roster.filter(pl.col("staff_id").is_in(sorted(free)))
+        before = sum(evaluate(sub, current).values())
+        model = build_model(sub)
+        left = time_budget_s - (time.perf_counter() - began)
+        settings = SolverSettings(threads=1, time_limit_s=max(1.0, min(10.0, left)), gap_rel=1e-4)
+        result = solve_problem(model.prob, settings)
+        if result.status.has_solution and result.objective < before - 1e-6:
+            roster = pl.concat(
+                [roster.filter(~pl.col("staff_id").is_in(sorted(free))), extract_roster(model)]
+            )
+            improved += 1
+    return roster.sort("staff_id", "date", "shift"), improved
+
+
+def complete_start(model: RotaModel, roster: pl.DataFrame, time_limit_s: float = 30.0) -> dict:
+    """Every model variable's value for ``roster`` (assignments fixed, the rest solved).
+
+    Returns:
+        ``{variable: value}`` for all variables, or only the assignments if the completion
+        solve finds no solution in time.
+    """
+    problem = model.problem
+    worked = {
+        (staff, problem.day_index[d], s)
+        for staff, d, s in roster.select("staff_id", "date", "shift").iter_rows()
+    }
+    start = {
+        var: float((problem.people[i].id, d, problem.shift_types[t].id) in worked)
+        for (i, d, t), var in model.assign.items()
+    }
     try:
-        while True:
-            left = time_budget_s - (time.perf_counter() - began)
-            if left < 1.0:
-                break
-            free = set(rng.sample(people, min(k, len(people))))
-            for i, variables in by_person.items():
-                for var in variables:
-                    if i in free:
-                        var.lowBound, var.upBound = 0, 1
-                    else:
-                        var.lowBound = var.upBound = best[var]
-            settings = SolverSettings(threads=1, time_limit_s=min(10.0, left), gap_rel=1e-4)
-            result = solve_problem(model.prob, settings, start=best)
-            if not result.status.has_solution:
-                continue
-            if best_obj is None or result.objective < best_obj - 1e-6:
-                improved += best_obj is not None
-                best_obj = result.objective
-                best = {var: float((var.varValue or 0.0) > 0.5) for var in best}
+        for var, value in start.items():
+            var.lowBound = var.upBound = value
+        settings = SolverSettings(threads=1, time_limit_s=time_limit_s)
+        result = solve_problem(model.prob, settings)
+        if result.status.has_solution:
+            start = {var: var.varValue or 0.0 for var in model.prob.variables()}
     finally:
-        for var in best:
+        for var in model.assign.values():
             var.lowBound, var.upBound = 0, 1
-    return best, improved
+    return start

@@ -128,3 +128,35 @@ def test_bad_mode_rejected():
     )[0]
     with pytest.raises(ValueError, match="mode"):
         build_ooh_model(inst, mode="fast")
+
+
+def test_average_hours_running_totals_bind():
+    """C-O6: 15 h a week on average over 2 weeks = 30 h (two 15-hour on-calls) per 14 days.
+
+    Over 21 days the windows [0, 13] and [7, 20] cover every day and each allows 2 shifts, so
+    one person can hold at most 4 (e.g. days 0, 1, 14, 15): 17 of 21 shifts stay uncovered.
+    """
+    from lsc_workforce.ooh.inputs import Rule, RulePreset
+
+    rules = RulePreset(
+        "avg",
+        "average only",
+        {
+            "average_week_hours": Rule(
+                "average_week_hours", 15, "test", "confirmed", reference_weeks=2
+            )
+        },
+    )
+    frames = world([("a1", "TAA", "A01", 1.0)])
+    inst = build_scenario(
+        oncall_service(sites=("A01",)), TRUST_BY_TRUST, rules, frames, start=START, n_days=21
+    )[0]
+    assert inst.average == (14, 30 * 60)
+    sol = solve_instance(inst, SETTINGS)
+    assert sol.result.status is SolveStatus.OPTIMAL
+    assert sol.roster.height == 4
+    assert sol.uncovered.get_column("missing").sum() == 17
+    assert check_roster(inst, sol.roster).is_empty()
+    names = set(build_ooh_model(inst).prob.constraints)
+    assert "average_hours__a1_0" in names
+    assert "average_hours__a1_7" in names
