@@ -37,6 +37,7 @@ OFFLINE_TEMPLATE = """\
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block extra_css -%}
 <style type="text/css">
+.jp-RenderedMarkdown math { font-size: 1.1em; }
 .jp-RenderedMarkdown math[display="block"] { margin: 0.6em 0; overflow-x: auto; }
 .jp-RenderedMarkdown mtd[columnalign="left"] { text-align: left; }
 .jp-RenderedMarkdown mtd[columnalign="right"] { text-align: right; }
