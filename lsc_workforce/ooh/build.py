@@ -53,6 +53,7 @@ __all__ = [
     "offered_dates",
     "person_rules",
     "plan_rotas",
+    "split_plan",
 ]
 
 #: Datasets the OOH analysis reads from the data folder.
@@ -405,6 +406,52 @@ def plan_rotas(service: Service, scenario: Scenario, sites: pl.DataFrame) -> lis
     return plans
 
 
+def split_plan(
+    plan: RotaPlan,
+    service: Service,
+    staff: pl.DataFrame,
+    travel: Mapping[tuple[str, str], int],
+) -> list[RotaPlan]:
+    """Split a rota whose slots no one person can link into independent rotas.
+
+    Two slots are linked when one person of the pool can reach both (response time from their
+    base, unless remote reporting is allowed). Each connected group of slots becomes its own
+    rota named ``<rota>:<site>+<site>``; every rule acts on one person at a time, so solving
+    the groups separately gives the same rosters, with the load-balance targets (C-O3) shared
+    within each group. A rota with one group is returned unchanged.
+    """
+    sites = [site for site, _ in plan.slots]
+    if len(sites) < 2 or service.remote_reporting:
+        return [plan]
+    limit = service.response_minutes
+    parent = {site: site for site in sites}
+
+    def root(site: str) -> str:
+        while parent[site] != site:
+            site = parent[site]
+        return site
+
+    pool = staff.filter(pl.col("trust_code").is_in(list(plan.trusts)))
+    for base in pool.get_column("base_site").unique().to_list():
+        reach = [s for s in sites if s == base or travel.get((base, s), limit + 1) <= limit]
+        for other in reach[1:]:
+            parent[root(other)] = root(reach[0])
+    groups: dict[str, list[str]] = {}
+    for site in sites:
+        groups.setdefault(root(site), []).append(site)
+    if len(groups) == 1:
+        return [plan]
+    cover = dict(plan.slots)
+    return [
+        RotaPlan(
+            f"{plan.name}:{'+'.join(group)}",
+            plan.trusts,
+            tuple((site, cover[site]) for site in group),
+        )
+        for group in groups.values()
+    ]
+
+
 def _shift_id(pattern: ShiftPattern, site: str | None, n_sites: int) -> str:
     return pattern.id if n_sites == 1 or site is None else f"{pattern.id}@{site}"
 
@@ -473,7 +520,8 @@ def build_instance(
         staff: pre-computed :func:`eligible_staff` (computed when ``None``).
 
     Returns:
-        The instance.
+        The instance. Its people are the pool members who can reach at least one slot
+        within the response time (everyone, when remote reporting is allowed).
     """
     weights = weights or OohWeights()
     sites = frames["sites"]
@@ -481,6 +529,15 @@ def build_instance(
     travel = _travel_map(frames["site_travel_times"])
     staff = eligible_staff(service, frames) if staff is None else staff
     pool = staff.filter(pl.col("trust_code").is_in(list(plan.trusts)))
+    if not service.remote_reporting:
+        limit = service.response_minutes
+        reach = {
+            base
+            for base in pool.get_column("base_site").unique().to_list()
+            for site, _ in plan.slots
+            if site is None or base == site or travel.get((base, site), limit + 1) <= limit
+        }
+        pool = pool.filter(pl.col("base_site").is_in(sorted(reach)))
     dates = tuple(start + dt.timedelta(days=k) for k in range(n_days))
     holidays_ = bank_holidays(start, n_days)
     slot_sites = [site for site, _ in plan.slots]
@@ -627,6 +684,12 @@ def build_scenario(
         raise ConfigError(f"horizon must be at least 1 day, not {n_days}")
     preset = preset.with_overrides(one_in=scenario.one_in)
     staff = eligible_staff(service, frames)
+    travel = _travel_map(frames["site_travel_times"])
+    plans = [
+        part
+        for plan in plan_rotas(service, scenario, frames["sites"])
+        for part in split_plan(plan, service, staff, travel)
+    ]
     return [
         build_instance(
             service,
@@ -640,5 +703,5 @@ def build_scenario(
             candidates_per_class=candidates_per_class,
             staff=staff,
         )
-        for plan in plan_rotas(service, scenario, frames["sites"])
+        for plan in plans
     ]

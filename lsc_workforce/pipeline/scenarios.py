@@ -227,6 +227,7 @@ class PlanningData:
         stock: staff in post.
         supply_params: supply projection parameters (with the training-only routes).
         tables: the training configuration tables.
+        uncertainty: spreads of the Monte Carlo inputs (``config/demand/uncertainty.yaml``).
     """
 
     inputs: Mapping[str, PipelineInputs]
@@ -234,6 +235,7 @@ class PlanningData:
     stock: pl.DataFrame
     supply_params: Any
     tables: Mapping[str, pl.DataFrame]
+    uncertainty: Any = None
 
 
 def prepare_inputs(
@@ -313,7 +315,10 @@ def prepare_inputs(
                 ).iter_rows()
             }
             inputs[name] = base.replace_requirement(keyed)
-    return PlanningData(inputs, demand, stock, params, tables)
+    from lsc_workforce.demand.montecarlo import UncertaintySpec  # noqa: PLC0415
+
+    uncertainty = UncertaintySpec.from_config(config_dir)
+    return PlanningData(inputs, demand, stock, params, tables, uncertainty)
 
 
 def _complete_requirement(
@@ -428,7 +433,7 @@ def run_scenarios(
 def _draws(data: PlanningData, config: PipelineConfig) -> Any:
     from lsc_workforce.demand.montecarlo import UncertaintySpec, draw_uncertainty  # noqa: PLC0415
 
-    spec = UncertaintySpec()
+    spec = data.uncertainty or UncertaintySpec()
     return draw_uncertainty(
         spec, data.supply_params.staff_groups, config.monte_carlo_draws, config.monte_carlo_seed
     )

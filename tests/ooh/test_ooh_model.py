@@ -160,3 +160,19 @@ def test_average_hours_running_totals_bind():
     names = set(build_ooh_model(inst).prob.constraints)
     assert "average_hours__a1_0" in names
     assert "average_hours__a1_7" in names
+
+
+def test_rota_splits_where_no_person_links_the_slots():
+    """Site cover at A01 and C01 (90 min apart, limit 30): nobody can work both, so the
+    network rota is two independent rotas with their own staff; B01 people (20 min from A01)
+    join the A01 part only."""
+    frames = world(
+        [("a1", "TAA", "A01", 1.0), ("b1", "TBB", "B01", 1.0), ("c1", "TCC", "C01", 1.0)]
+    )
+    service = oncall_service(sites=("A01", "B01", "C01"), cover_unit="site")
+    instances = build_scenario(service, NETWORK, preset(), frames, start=START, n_days=4)
+    names = {inst.rota: set(inst.people.get_column("staff_id")) for inst in instances}
+    assert names == {"network:A01+B01": {"a1", "b1"}, "network:C01": {"c1"}}
+    sol = {inst.rota: solve_instance(inst, SETTINGS) for inst in instances}
+    assert sol["network:A01+B01"].roster.height == 8  # 2 sites x 4 nights, a1 and b1
+    assert sol["network:C01"].roster.height == 4
