@@ -254,7 +254,8 @@ def run_scenario(
     label = _scenario_label(scenario.kind, scenario.id)
     sentence = headcount_sentence(instances[0], [], label) if instances else ""
     if headcount and not gaps.is_empty():
-        k = max(candidates_needed(inst) for inst in instances)
+        short = {s.instance.rota for s in solutions if not s.uncovered.is_empty()}
+        k = max(candidates_needed(s.instance) for s in solutions if s.instance.rota in short)
         with_candidates = build_scenario(
             service,
             scenario,
@@ -266,9 +267,16 @@ def run_scenario(
             candidates_per_class=k,
         )
         head = tuple(
-            solve_instance(inst, settings, weights, mode="headcount") for inst in with_candidates
+            solve_instance(inst, settings, weights, mode="headcount")
+            for inst in with_candidates
+            if inst.rota in short
         )
-        extra = tuple(extra_posts(h) for h in head)
+        solved = {h.instance.rota: extra_posts(h) for h in head}
+        # a rota fully covered by today's staff needs 0 extra posts (proven by its roster)
+        extra = tuple(
+            solved.get(inst.rota) or ExtraPosts(inst.rota, 0, {}, True, 0, "optimal")
+            for inst in with_candidates
+        )
         sentence = headcount_sentence(with_candidates[0], list(extra), label)
     loads = [person_load(s.instance, s.roster) for s in solutions]
     breaches = [check_roster(s.instance, s.roster) for s in solutions]

@@ -31,7 +31,9 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import polars as pl
 import pulp
@@ -332,6 +334,7 @@ def solve_instance(
     settings: SolverSettings,
     weights: OohWeights | None = None,
     mode: str = "rota",
+    solver_options: Mapping[str, Any] | None = None,
 ) -> OohSolution:
     """Build and solve one rota; read the roster, the uncovered shifts and the posts used.
 
@@ -340,13 +343,14 @@ def solve_instance(
         settings: solver settings (time limit, gap, threads).
         weights: objective weights.
         mode: ``"rota"`` or ``"headcount"`` (see :func:`build_ooh_model`).
+        solver_options: native solver options (e.g. HiGHS ``mip_heuristic_effort``).
 
     Returns:
         The :class:`OohSolution`; with no solution (infeasible, not solved) the roster is empty
         and every wanted shift is listed as uncovered.
     """
     model = build_ooh_model(instance, weights, mode)
-    result = solve_problem(model.prob, settings, build_s=model.build_s)
+    result = solve_problem(model.prob, settings, build_s=model.build_s, options=solver_options)
     has_solution = result.status.has_solution
     if has_solution:
         roster = _roster(model, instance)

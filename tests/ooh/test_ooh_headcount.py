@@ -128,3 +128,28 @@ def test_extra_posts_follow_frequency_limit(one_in):
     rules = preset(oncall_one_in=one_in, min_rest_hours=11)
     _, _, answers = _extra(frames, TRUST_BY_TRUST, service=service, rules=rules, k=7)
     assert answers[0].posts == {3: 3, 6: 6}[one_in]
+
+
+def test_scenario_total_counts_only_short_rotas():
+    """TAA has the 4 people it needs (0 extra); TBB has 1 (3 extra): the trust-by-trust total
+    is 3 and the sentence names TBB only."""
+    from ooh_world import COSTS
+
+    from lsc_workforce.ooh.analysis import run_analysis
+    from lsc_workforce.ooh.inputs import OohConfig
+
+    staff = [(f"a{k}", "TAA", "A01", 1.0) for k in range(4)] + [("b1", "TBB", "B01", 1.0)]
+    cfg = OohConfig(
+        services={"test_oncall": oncall_service()},
+        presets={"test": RULES},
+        scenarios={"trust_by_trust": TRUST_BY_TRUST},
+        costs=COSTS,
+    )
+    analysis = run_analysis(cfg, world(staff), start=START, n_days=N_DAYS, settings=SETTINGS)
+    row = analysis.comparison().row(0, named=True)
+    assert row["extra_posts"] == 3
+    assert row["extra_posts_proven"]
+    result = analysis.results[0]
+    assert [e.posts for e in result.extra] == [0, 3]
+    assert [h.instance.rota for h in result.headcount] == ["TBB"]
+    assert "(TBB: 3 based at TBB)" in row["extra_posts_sentence"]
