@@ -156,18 +156,28 @@ def _cmd_make_reference_data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_refresh(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "refresh",
-        help="validate the data, run the notebooks and publish outputs/latest",
-        description=_wrap(
-            "Validate the trust extracts against the data contracts, execute the notebooks "
-            "listed in the refresh configuration with papermill, export them to offline HTML "
-            "and publish a fully successful run as OUTPUTS/latest. A failed run keeps its "
-            "partial outputs under OUTPUTS/runs/<run_id>/ and leaves latest unchanged."
-        ),
+def _add_command(
+    subparsers: argparse._SubParsersAction, name: str, help_text: str, description: str
+) -> argparse.ArgumentParser:
+    """Add a subcommand whose --help shows the wrapped description and the exit codes."""
+    return subparsers.add_parser(
+        name,
+        help=help_text,
+        description=_wrap(description),
         epilog=EXIT_CODES_TEXT,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def _add_refresh(subparsers: argparse._SubParsersAction) -> None:
+    parser = _add_command(
+        subparsers,
+        "refresh",
+        "validate the data, run the notebooks and publish outputs/latest",
+        "Validate the trust extracts against the data contracts, execute the notebooks "
+        "listed in the refresh configuration with papermill, export them to offline HTML "
+        "and publish a fully successful run as OUTPUTS/latest. A failed run keeps its "
+        "partial outputs under OUTPUTS/runs/<run_id>/ and leaves latest unchanged.",
     )
     parser.add_argument(
         "--data-dir",
@@ -199,17 +209,14 @@ def _add_refresh(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _add_validate(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = _add_command(
+        subparsers,
         "validate",
-        help="check the trust extracts against the data contracts",
-        description=_wrap(
-            "Load every dataset in DATA_DIR, check it against its Great Expectations suite and "
-            "the cross-dataset rules, print a summary, and write the results (JSON) and a "
-            "self-contained data_quality.html to OUT, replacing those of an earlier run. They "
-            "are written even when a file cannot be read (missing dataset, unparseable date)."
-        ),
-        epilog=EXIT_CODES_TEXT,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "check the trust extracts against the data contracts",
+        "Load every dataset in DATA_DIR, check it against its Great Expectations suite and "
+        "the cross-dataset rules, print a summary, and write the results (JSON) and a "
+        "self-contained data_quality.html to OUT, replacing those of an earlier run. They "
+        "are written even when a file cannot be read (missing dataset, unparseable date).",
     )
     parser.add_argument(
         "--data-dir",
@@ -229,15 +236,12 @@ def _add_validate(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _add_make_reference_data(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
+    parser = _add_command(
+        subparsers,
         "make-reference-data",
-        help="generate the synthetic L&SC reference dataset",
-        description=_wrap(
-            "Write the seeded synthetic L&SC reference dataset (CSV). The same seed and scale "
-            "always give the same files."
-        ),
-        epilog=EXIT_CODES_TEXT,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "generate the synthetic L&SC reference dataset",
+        "Write the seeded synthetic L&SC reference dataset (CSV). The same seed and scale "
+        "always give the same files.",
     )
     parser.add_argument(
         "--out",

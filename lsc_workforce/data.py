@@ -64,7 +64,6 @@ MODALITIES = (
 LEAVE_TYPES = ("annual", "study", "sickness", "other")
 
 ISO_DATE = "%Y-%m-%d"
-UK_DATE = "%d/%m/%Y"
 
 _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")

@@ -28,6 +28,7 @@ from lsc_workforce.data import (
     COMPETENCIES,
     MEDICAL_GRADES,
     MODALITIES,
+    write_table,
 )
 
 #: The first month of activity history (48 months to March 2026).
@@ -349,9 +350,7 @@ def write_reference_data(out_dir: Path, seed: int = 20260401, scale: float = 1.0
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for name in DATASET_NAMES:
-        path = out_dir / f"{name}.csv"
-        frames[name].write_csv(path, date_format="%Y-%m-%d", float_precision=None)
-        paths.append(path)
+        paths.append(write_table(frames[name], out_dir / f"{name}.csv"))
     return paths
 
 

@@ -113,7 +113,7 @@ class ScenarioResult:
             "soft_breaches": int(self.breaches.filter(~pl.col("hard")).height),
             "annual_cost_gbp": round(self.cost["total_gbp"], 2),
             "uncovered_cost_gbp": round(self.cost["uncovered_gbp"], 2),
-            "extra_posts": 0 if not self.extra else posts,
+            "extra_posts": posts if self.extra else (0 if self.gaps.is_empty() else None),
             "extra_posts_proven": all(e.proven for e in self.extra),
             "extra_posts_sentence": self.sentence,
             "solve_s": round(
@@ -253,6 +253,12 @@ def run_scenario(
     extra: tuple[ExtraPosts, ...] = ()
     label = _scenario_label(scenario.kind, scenario.id)
     sentence = headcount_sentence(instances[0], [], label) if instances else ""
+    if not headcount and not gaps.is_empty():
+        missing = int(gaps.get_column("missing").sum())
+        sentence = (
+            f"The {label} {service.name} rota leaves {missing} shifts uncovered; the extra "
+            "headcount was not computed (extra-headcount search switched off)."
+        )
     if headcount and not gaps.is_empty():
         short = {s.instance.rota for s in solutions if not s.uncovered.is_empty()}
         k = max(candidates_needed(s.instance) for s in solutions if s.instance.rota in short)

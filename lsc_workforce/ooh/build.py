@@ -284,7 +284,6 @@ def person_rules(
     *,
     days_off: Iterable[dt.date] = (),
     max_travel_minutes: int | None = None,
-    banned_shifts: Iterable[str] = (),
 ) -> PersonRules:
     """Turn a preset's rules into the engine's :class:`PersonRules` for one person.
 
@@ -300,7 +299,6 @@ def person_rules(
         n_days: horizon length.
         days_off: leave dates.
         max_travel_minutes: response-time limit (``None``: no limit).
-        banned_shifts: shift ids this person may never work (other rotas' shifts).
 
     Returns:
         The engine rules.
@@ -316,7 +314,6 @@ def person_rules(
 
     return PersonRules(
         days_off=frozenset(days_off),
-        max_shifts={shift: 0 for shift in banned_shifts},
         minutes_windows=tuple(windows),
         max_consecutive_days=_int("max_consecutive_shifts"),
         max_consecutive_nights=_int("max_consecutive_nights"),
@@ -452,6 +449,27 @@ def split_plan(
     ]
 
 
+def shift_type(
+    service: Service, pattern: ShiftPattern, shift_id: str, site: str | None
+) -> ShiftType:
+    """The engine shift type of a service's pattern at a slot site.
+
+    ``weekend`` patterns always count as weekend work (so bank holidays do too), ``weekday``
+    patterns never; ``all`` patterns follow the calendar. The site is dropped when remote
+    reporting is allowed (no response-time limit).
+    """
+    return ShiftType(
+        id=shift_id,
+        start=pattern.start,
+        length_min=pattern.length_min,
+        night=pattern.night,
+        weekend={"weekend": True, "weekday": False}.get(pattern.days),
+        ooh=True,
+        competencies=frozenset(service.competencies),
+        site=None if service.remote_reporting else site,
+    )
+
+
 def _shift_id(pattern: ShiftPattern, site: str | None, n_sites: int) -> str:
     return pattern.id if n_sites == 1 or site is None else f"{pattern.id}@{site}"
 
@@ -549,18 +567,7 @@ def build_instance(
             sid = _shift_id(pattern, site, len(plan.slots))
             slots[sid] = Slot(sid, pattern, site, cover)
             offered[sid] = offered_dates(pattern, dates, holidays_)
-            shift_types.append(
-                ShiftType(
-                    id=sid,
-                    start=pattern.start,
-                    length_min=pattern.length_min,
-                    night=pattern.night,
-                    weekend={"weekend": True, "weekday": False}.get(pattern.days),
-                    ooh=True,
-                    competencies=frozenset(service.competencies),
-                    site=None if service.remote_reporting else site,
-                )
-            )
+            shift_types.append(shift_type(service, pattern, sid, site))
     cover = tuple(
         CoverRequirement(
             date=day,

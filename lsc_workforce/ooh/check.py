@@ -32,11 +32,12 @@ from lsc_workforce.ooh.build import (
     max_oncall_days,
     offered_dates,
     person_rules,
+    shift_type,
     soft_rules,
 )
 from lsc_workforce.ooh.compliance import check_roster
 from lsc_workforce.ooh.inputs import OohConfig, RulePreset, Service, load_ooh_config
-from lsc_workforce.rota import Person, RotaProblem, ShiftType
+from lsc_workforce.rota import Person, RotaProblem
 
 __all__ = [
     "RotaInputError",
@@ -160,18 +161,7 @@ def build_check_instance(
     dates = tuple(start + dt.timedelta(days=k) for k in range(n_days))
     holidays_ = bank_holidays(start, n_days)
     slots = {p.id: Slot(p.id, p, None, service.cover) for p in service.shifts}
-    shift_types = tuple(
-        ShiftType(
-            id=p.id,
-            start=p.start,
-            length_min=p.length_min,
-            night=p.night,
-            weekend={"weekend": True, "weekday": False}.get(p.days),
-            ooh=True,
-            competencies=frozenset(service.competencies),
-        )
-        for p in service.shifts
-    )
+    shift_types = tuple(shift_type(service, p, p.id, None) for p in service.shifts)
     people = tuple(
         Person(
             id=row["staff_id"],

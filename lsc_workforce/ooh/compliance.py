@@ -1,8 +1,9 @@
 """Compliance of a rota against a rule preset: every breach with dates and the rule's source.
 
 The rota engine's independent checker (:func:`lsc_workforce.rota.checker.check`) re-verifies
-the engine's rule families from the roster alone. This module adds the two OOH rules the engine
-does not know (C-O1 ``oncall_frequency`` and C-O2 ``shift_calendar``), names each breach by the
+the engine's rule families from the roster alone. This module adds the OOH rules the engine does
+not check (C-O1 ``oncall_one_in``, C-O2 ``shift_calendar``, C-O6 ``average_week_hours``; and
+dates for the engine's undated weekend breaches), names each breach by the
 preset rule an analyst recognises (``min_rest_hours`` rather than the engine's ``min_rest``) and
 attaches that rule's source and status from ``config/ooh/rota_rules.yaml``.
 
@@ -13,7 +14,6 @@ already runs (``lsc-workforce rota check``) and for runs where a rule was made s
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import polars as pl
 
@@ -71,6 +71,37 @@ def _rule_of(slug: str, detail: str) -> str:
     if slug == "window_minutes":
         return "max_hours_in_7_days" if detail.startswith("7-day") else "average_week_hours"
     return ENGINE_TO_RULE.get(slug, slug)
+
+
+def _date_weekend_breaches(instance: OohInstance, roster: pl.DataFrame, rows: list[dict]) -> None:
+    """Give the engine's ``weekend_frequency`` breaches (reported without a date) their dates.
+
+    The engine reports one breach per window of ``N`` weekends holding more than one worked
+    weekend, in window order; the same windows are found here from the roster, and each
+    breach gets the first weekend date worked in its window, with every such date listed.
+    """
+    problem = instance.problem
+    pending: dict[str, list[dict]] = {}
+    for row in rows:
+        if row["rule"] == "weekend_one_in" and row["date"] is None:
+            pending.setdefault(row["staff_id"], []).append(row)
+    for staff_id, breaches in pending.items():
+        n = problem.person(staff_id).rules.weekend_one_in or 1
+        worked: dict[int, list[dt.date]] = {}
+        for day, shift in (
+            roster.filter(pl.col("staff_id") == staff_id).select("date", "shift").iter_rows()
+        ):
+            d = problem.day_index.get(day)
+            if d is not None and shift in problem.shift_index and problem.is_weekend(d, shift):
+                worked.setdefault(problem.weekend_of(d), []).append(day)
+        windows = []
+        for w in range(max(1, problem.n_weekends - n + 1)):
+            inside = sorted(d for k, days in worked.items() if w <= k < w + n for d in days)
+            if len({problem.weekend_of(problem.day_index[d]) for d in inside}) > 1:
+                windows.append(inside)
+        for row, inside in zip(breaches, windows, strict=False):
+            row["date"] = inside[0]
+            row["detail"] += ": weekend dates " + ", ".join(d.isoformat() for d in inside)
 
 
 def _frequency_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]:
@@ -187,6 +218,7 @@ def check_roster(instance: OohInstance, roster: pl.DataFrame) -> pl.DataFrame:
         }
         for b in check(instance.problem, roster.select("staff_id", "date", "shift"))
     ]
+    _date_weekend_breaches(instance, roster, rows)
     rows += _frequency_breaches(instance, roster)
     rows += _average_breaches(instance, roster)
     rows += _calendar_breaches(instance, roster)
@@ -236,15 +268,3 @@ def compliance_table(instance: OohInstance, breaches: pl.DataFrame) -> pl.DataFr
             }
         )
     return pl.DataFrame(rows)
-
-
-def horizon_of(roster: pl.DataFrame) -> tuple[dt.date, int]:
-    """First date and length in days of the span a roster covers."""
-    first = roster.get_column("date").min()
-    last = roster.get_column("date").max()
-    return first, (last - first).days + 1
-
-
-def days_limit(n_days: int, one_in: float) -> int:
-    """``floor(n_days / one_in)``: most days a person may hold a 1-in-N rota."""
-    return math.floor(n_days / one_in)

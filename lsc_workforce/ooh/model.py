@@ -28,7 +28,6 @@ analysis adds, with the name prefixes used for the PuLP rows:
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -41,7 +40,7 @@ import pulp
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.ooh.build import OohInstance, OohWeights
 from lsc_workforce.rota.model import RotaModel, build_model
-from lsc_workforce.solve import SolveResult, SolveStatus, solve_problem
+from lsc_workforce.solve import SolveResult, solve_problem
 
 __all__ = [
     "OOH_CONSTRAINT_TAGS",
@@ -374,13 +373,3 @@ def solve_instance(
         n_constraints=model.prob.numConstraints(),
         mode=mode,
     )
-
-
-def horizon_end(instance: OohInstance) -> dt.date:
-    """Last date of the instance's horizon."""
-    return instance.dates[-1]
-
-
-def is_proven(result: SolveResult) -> bool:
-    """Whether the solve proved optimality (not just a time-limited incumbent)."""
-    return result.status is SolveStatus.OPTIMAL

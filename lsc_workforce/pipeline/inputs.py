@@ -236,27 +236,17 @@ class PipelineInputs:
                             response[p, t, s, first, y] = (
                                 -prog.wte_per_head * (1 - leavers[t, s]) ** lag
                             )
-        extras = _training_limits(
+        return cls._assemble(
             progs,
-            trusts=trusts,
-            years=years,
+            required,
+            baseline=baseline,
+            response=response,
+            opening=opening,
+            in_stock_completions=True,
             capacity=capacity,
             current_trainees=current_trainees,
             source_pools=source_pools,
             skill_mix=skill_mix,
-            groups=groups,
-            in_stock_completions=True,
-        )
-        return cls(
-            trusts=trusts,
-            staff_groups=groups,
-            years=years,
-            programmes=progs,
-            baseline_wte=baseline,
-            response=response,
-            required_wte=required,
-            opening_wte=opening,
-            **extras,
         )
 
     @classmethod
@@ -367,6 +357,39 @@ class PipelineInputs:
             .agg(pl.col("wte").sum())
             .iter_rows()
         }
+        return cls._assemble(
+            progs,
+            required,
+            baseline=baseline,
+            response=response,
+            opening={(t, g): opening.get((t, g), 0.0) for t in trusts for g in groups},
+            in_stock_completions=False,
+            capacity=capacity,
+            current_trainees=current_trainees,
+            source_pools=source_pools,
+            skill_mix=skill_mix,
+        )
+
+    @classmethod
+    def _assemble(
+        cls,
+        progs: dict[str, Programme],
+        required: dict[tuple[str, str, int], float],
+        *,
+        baseline: dict[tuple[str, str, int], float],
+        response: dict[tuple[str, str, str, int, int], float],
+        opening: dict[tuple[str, str], float],
+        in_stock_completions: bool,
+        capacity: pl.DataFrame | None,
+        current_trainees: pl.DataFrame | None,
+        source_pools: pl.DataFrame | None,
+        skill_mix: pl.DataFrame | None,
+    ) -> PipelineInputs:
+        """Validate the training tables and build the inputs (shared by both constructors)."""
+        # ``_requirement`` checked that the requirement is a full trust x group x year grid.
+        trusts = tuple(sorted({t for t, _, _ in required}))
+        groups = tuple(sorted({g for _, g, _ in required}))
+        years = tuple(sorted({y for _, _, y in required}))
         extras = _training_limits(
             progs,
             trusts=trusts,
@@ -376,7 +399,7 @@ class PipelineInputs:
             source_pools=source_pools,
             skill_mix=skill_mix,
             groups=groups,
-            in_stock_completions=False,
+            in_stock_completions=in_stock_completions,
         )
         return cls(
             trusts=trusts,
@@ -386,7 +409,7 @@ class PipelineInputs:
             baseline_wte=baseline,
             response=response,
             required_wte=required,
-            opening_wte={(t, g): opening.get((t, g), 0.0) for t in trusts for g in groups},
+            opening_wte=opening,
             **extras,
         )
 

@@ -260,6 +260,21 @@ _LIMIT_SCHEMA = {
 }
 
 
+def _limit_row(
+    name: str, limit: tuple[str, str, str, int | None], **values: float
+) -> dict[str, object]:
+    """One row of a limits table: the constraint and its (family, programme, trust, year)."""
+    family, programme, trust, year = limit
+    return {
+        "constraint": name,
+        "family": family,
+        "programme": programme,
+        "trust_code": trust,
+        "financial_year": year,
+        **values,
+    }
+
+
 def _no_breaches() -> pl.DataFrame:
     return pl.DataFrame(schema={**_LIMIT_SCHEMA, "excess": pl.Float64})
 
@@ -282,23 +297,14 @@ def diagnose_infeasibility(
     if not result.status.has_solution:
         return _no_breaches(), None
     rows = []
-    for name, (family, p, t, y) in elastic.limits.items():
+    for name, limit in elastic.limits.items():
         excess = sum(
             _value(elastic.slack[key])
             for key in (f"{name}__over", f"{name}__under")
             if key in elastic.slack
         )
         if excess > _TOL:
-            rows.append(
-                {
-                    "constraint": name,
-                    "family": family,
-                    "programme": p,
-                    "trust_code": t,
-                    "financial_year": y,
-                    "excess": excess,
-                }
-            )
+            rows.append(_limit_row(name, limit, excess=excess))
     frame = pl.DataFrame(rows, schema={**_LIMIT_SCHEMA, "excess": pl.Float64})
     return frame.sort("excess", descending=True), elastic
 
@@ -326,20 +332,14 @@ def diagnose_limits(
             schema={**_LIMIT_SCHEMA, "shadow_price": pl.Float64, "slack": pl.Float64}
         )
     rows = []
-    for name, (family, p, t, y) in model.limits.items():
+    for name, limit in model.limits.items():
         constraint = model.prob.constraints[name]
         price = constraint.pi or 0.0
         if abs(price) > 1e-9:
             rows.append(
-                {
-                    "constraint": name,
-                    "family": family,
-                    "programme": p,
-                    "trust_code": t,
-                    "financial_year": y,
-                    "shadow_price": float(price),
-                    "slack": float(constraint.slack or 0.0),
-                }
+                _limit_row(
+                    name, limit, shadow_price=float(price), slack=float(constraint.slack or 0.0)
+                )
             )
     frame = pl.DataFrame(
         rows, schema={**_LIMIT_SCHEMA, "shadow_price": pl.Float64, "slack": pl.Float64}

@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 
 from lsc_workforce.config import SolverSettings
+from lsc_workforce.data import AGE_BANDS
 from lsc_workforce.pipeline.scenarios import (
     PipelineConfig,
     PlanningData,
@@ -37,7 +38,7 @@ from lsc_workforce.privacy import SuppressionRule, suppress_counts
 SENSITIVE_COLUMNS = ("leavers_5y", "retirements_5y", "staff_aged_55_plus")
 
 #: Age bands of staff within about ten years of the mean retirement age of 61 (brief §5).
-OLDER_AGE_BANDS = ("55-59", "60-64", "65-69", "70 and over")
+OLDER_AGE_BANDS = AGE_BANDS[AGE_BANDS.index("55-59") :]
 
 _TABLES = (
     "summary",

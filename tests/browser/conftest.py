@@ -1,4 +1,4 @@
-"""Fixtures for the browser checks: a published reference refresh and a headless Chromium."""
+"""Fixture for the browser checks: headless Chromium (the refresh is in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from lsc_workforce import run
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -17,20 +15,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--no-first-run",
 ]
-
-
-@pytest.fixture(scope="session")
-def reference_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Outputs folder with one successful refresh of the reference data (shared per session).
-
-    Uses the same folder as ``tests/refresh/conftest.py``, so the refresh runs once even when
-    both folders are collected.
-    """
-    outputs = tmp_path_factory.getbasetemp() / "reference_refresh" / "outputs"
-    if run.published_run(outputs) is None:
-        result = run.refresh(None, None, outputs)
-        assert result.success, result.message
-    return outputs
 
 
 @pytest.fixture(scope="session")

@@ -70,7 +70,7 @@ CASES: dict[str, tuple[list[tuple[int, str]], set[tuple[str, dt.date]]]] = {
         [(1, "day"), (3, "day"), (5, "day"), (9, "day"), (11, "day"), (12, "short")],
         {("average_week_hours", d(1))},
     ),
-    "p_weekend": ([(6, "weekend"), (13, "weekend")], {("weekend_one_in", None)}),
+    "p_weekend": ([(6, "weekend"), (13, "weekend")], {("weekend_one_in", d(6))}),
     "p_freq": (
         [(k, "short") for k in (1, 3, 5, 8, 10, 12, 15, 17, 19, 22)],
         {("oncall_one_in", d(22))},

@@ -153,3 +153,25 @@ def test_scenario_total_counts_only_short_rotas():
     assert [e.posts for e in result.extra] == [0, 3]
     assert [h.instance.rota for h in result.headcount] == ["TBB"]
     assert "(TBB: 3 based at TBB)" in row["extra_posts_sentence"]
+
+
+def test_without_headcount_search_the_gap_is_not_called_zero():
+    from ooh_world import COSTS
+
+    from lsc_workforce.ooh.analysis import run_analysis
+    from lsc_workforce.ooh.inputs import OohConfig
+
+    cfg = OohConfig(
+        services={"test_oncall": oncall_service(sites=("A01",))},
+        presets={"test": RULES},
+        scenarios={"trust_by_trust": TRUST_BY_TRUST},
+        costs=COSTS,
+    )
+    frames = world([("a1", "TAA", "A01", 1.0)])
+    analysis = run_analysis(
+        cfg, frames, start=START, n_days=N_DAYS, settings=SETTINGS, headcount=False
+    )
+    row = analysis.comparison().row(0, named=True)
+    assert row["uncovered_shifts"] == 9  # 12 days, a1 holds 3
+    assert row["extra_posts"] is None
+    assert "not computed" in row["extra_posts_sentence"]

@@ -6,6 +6,7 @@ import json
 
 import polars as pl
 import pytest
+from refresh_helpers import break_csv_cell
 
 from lsc_workforce import cli
 
@@ -82,14 +83,7 @@ def test_validate_unreadable_date_writes_results_and_replaces_stale_ones(
     assert (out / "validation" / "leave.json").is_file()  # per-dataset GX results of a pass
     capsys.readouterr()
     broken = _copy(generated, tmp_path / "broken")
-    leave = pl.read_csv(broken / "leave.csv", infer_schema=False)
-    leave = leave.with_columns(
-        pl.when(pl.int_range(pl.len()) == 2)
-        .then(pl.lit("31/13/2026"))
-        .otherwise(pl.col("start_date"))
-        .alias("start_date")
-    )
-    leave.write_csv(broken / "leave.csv")
+    break_csv_cell(broken / "leave.csv", 2, "start_date", "31/13/2026")
 
     code = cli.main(["validate", "--data-dir", str(broken), "--out", str(out)])
 

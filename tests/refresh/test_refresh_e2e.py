@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 import polars as pl
 import pytest
+from refresh_helpers import break_csv_cell
 
 from lsc_workforce import run
 from lsc_workforce.config import REFERENCE_DATA_DIR, REPO_DIR
@@ -106,14 +107,7 @@ def test_published_baseline_tables_agree_with_the_raw_data(reference_outputs):
 def test_broken_input_fails_names_the_problem_and_keeps_latest(reference_outputs, tmp_path):
     broken = tmp_path / "broken"
     shutil.copytree(REFERENCE_DATA_DIR, broken)
-    staff = pl.read_csv(broken / "staff_in_post.csv", infer_schema=False)
-    staff = staff.with_columns(
-        pl.when(pl.int_range(pl.len()) == 3)
-        .then(pl.lit("2.5"))
-        .otherwise(pl.col("wte"))
-        .alias("wte")
-    )
-    staff.write_csv(broken / "staff_in_post.csv")
+    break_csv_cell(broken / "staff_in_post.csv", 3, "wte", "2.5")
     latest = reference_outputs / "latest"
     target_before, bytes_before = os.readlink(latest), _tree_bytes(latest.resolve())
     runs_before = set((reference_outputs / "runs").iterdir())
