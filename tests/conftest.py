@@ -1,14 +1,26 @@
-"""Project-wide fixtures: one full refresh of the shipped reference data per test session.
+"""Project-wide fixtures, each built at most once per test session.
 
-Both ``tests/refresh`` and ``tests/browser`` read the published outputs of this refresh, so it
-is defined once here and runs at most once per session (it takes a few minutes).
+* ``reference_frames``: the shipped reference datasets, loaded once (data, contracts and demand
+  tests read them);
+* ``reference_outputs``: one full refresh of the reference data, whose published outputs both
+  ``tests/refresh`` and ``tests/browser`` read (it takes a few minutes).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
+
+from lsc_workforce.config import REFERENCE_DATA_DIR
+from lsc_workforce.data import load_datasets
+
+
+@pytest.fixture(scope="session")
+def reference_frames() -> dict[str, pl.DataFrame]:
+    """The committed reference datasets (every one), loaded once through the DATA loader."""
+    return load_datasets(REFERENCE_DATA_DIR)
 
 
 @pytest.fixture(scope="session")

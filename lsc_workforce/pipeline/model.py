@@ -82,8 +82,9 @@ CONSTRAINT_TAGS: dict[str, str] = {
     "C8": "fixed_intakes",
 }
 
-#: Constraint families that can be relaxed to diagnose an infeasible plan or a remaining gap.
-LIMIT_FAMILIES = ("placement_capacity", "funded_posts", "source_pool", "budget", "fixed_intakes")
+#: Constraint families that can be relaxed to diagnose an infeasible plan or a remaining gap
+#: (the limits C4-C8).
+LIMIT_FAMILIES = tuple(CONSTRAINT_TAGS[f"C{number}"] for number in range(4, 9))
 
 
 @dataclass(frozen=True)

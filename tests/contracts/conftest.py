@@ -1,15 +1,7 @@
-"""Shared fixtures for the data-contract tests: the committed reference data, loaded once."""
+"""Shared fixtures for the data-contract tests (``reference_frames`` is in tests/conftest.py)."""
 
 import polars as pl
 import pytest
-
-from lsc_workforce.config import REFERENCE_DATA_DIR
-from lsc_workforce.data import load_datasets
-
-
-@pytest.fixture(scope="session")
-def reference_frames() -> dict[str, pl.DataFrame]:
-    return load_datasets(REFERENCE_DATA_DIR)
 
 
 @pytest.fixture

@@ -55,10 +55,10 @@ def test_infeasible(solver):
     assert result.objective is None
 
 
-@pytest.mark.parametrize(("solver", "instance"), [("highs", 7), ("cbc", 3)])
-def test_time_limited_run_is_reported_feasible_not_optimal(solver, instance):
-    """Instance 7 (HiGHS) or 3 (CBC), minimum minutes dropped so an empty roster is feasible,
-    is not proved in 3 s; PuLP itself reports "Optimal" for such a stop.
+@pytest.mark.parametrize(("solver", "instance", "seconds"), [("highs", 7, 3), ("cbc", 6, 5)])
+def test_time_limited_run_is_reported_feasible_not_optimal(solver, instance, seconds):
+    """Instance 7 (HiGHS, 3 s) or 6 (CBC, 5 s), minimum minutes dropped so an empty roster is
+    feasible, is far from proved in that time; PuLP itself reports "Optimal" for such a stop.
     """
     path = BENCHMARK_DIR / "instances" / f"Instance{instance}.txt"
     problem = to_problem(parse_instance(path))
@@ -67,7 +67,7 @@ def test_time_limited_run_is_reported_feasible_not_optimal(solver, instance):
         for p in problem.people
     )
     model = build_model(problem.with_changes(people=people))
-    settings = SolverSettings(solver=solver, threads=1, time_limit_s=3)
+    settings = SolverSettings(solver=solver, threads=1, time_limit_s=seconds)
     result = solve_problem(model.prob, settings, integral_objective=True)
     assert pulp.LpStatus[model.prob.status] == "Optimal"  # what a naive reading would report
     assert result.status is SolveStatus.FEASIBLE_TIME_LIMIT
