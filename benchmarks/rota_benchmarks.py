@@ -11,6 +11,8 @@ Usage::
     python benchmarks/rota_benchmarks.py                       # the full run (hours)
     python benchmarks/rota_benchmarks.py --instances 1-4 --time-limit 60 --threads 1
     python benchmarks/rota_benchmarks.py --instances 8-14 --time-limit 120 --cbc none
+    python benchmarks/rota_benchmarks.py --instances 7-9 --solver cpsat --cbc none \
+        --warm-start-from 99                                    # OR-Tools CP-SAT instead
 
 Results are appended as JSON lines to ``--out`` (default
 ``outputs/benchmarks/rota_benchmarks.jsonl``) and printed as a Markdown table.
@@ -114,15 +116,16 @@ def table(records: list[dict]) -> str:
 
 
 def ratios(records: list[dict]) -> str:
-    """HiGHS/CBC solve-time ratios for instances run with both."""
+    """CBC/HiGHS (or CBC/CP-SAT) solve-time ratios for instances run with both."""
     by = {(r["instance"], r.get("solver")): r for r in records}
     lines = []
     for (name, solver), r in by.items():
         other = by.get((name, "cbc"))
-        if solver == "highs" and other and r.get("solve_s") and other.get("solve_s"):
+        if solver in ("highs", "cpsat") and other and r.get("solve_s") and other.get("solve_s"):
+            label = {"highs": "HiGHS", "cpsat": "CP-SAT"}[solver]
             lines.append(
-                f"{name}: HiGHS {r['solve_s']:.1f} s ({r['status']}) vs CBC "
-                f"{other['solve_s']:.1f} s ({other['status']}): CBC/HiGHS = "
+                f"{name}: {label} {r['solve_s']:.1f} s ({r['status']}) vs CBC "
+                f"{other['solve_s']:.1f} s ({other['status']}): CBC/{label} = "
                 f"{other['solve_s'] / r['solve_s']:.1f}x"
             )
     return "\n".join(lines)
@@ -132,6 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--instances", default="1-24")
     parser.add_argument("--cbc", default="1-7", help="instances also run with CBC ('none')")
+    parser.add_argument(
+        "--solver",
+        choices=("highs", "cpsat"),
+        default="highs",
+        help="main solver (CBC runs are controlled by --cbc)",
+    )
     parser.add_argument("--time-limit", type=float, default=600.0)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
@@ -145,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    jobs = [(n, "highs") for n in parse_range(args.instances)]
+    jobs = [(n, args.solver) for n in parse_range(args.instances)]
     jobs += [(n, "cbc") for n in parse_range(args.cbc) if n in parse_range(args.instances)]
     records = []
     for n, solver in jobs:

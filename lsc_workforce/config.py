@@ -28,7 +28,7 @@ os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
 #: Planning "as at" date of the shipped reference data. Results never read the wall clock.
 REFERENCE_AS_AT = dt.date(2026, 4, 1)
 
-SolverName = Literal["highs", "cbc"]
+SolverName = Literal["highs", "cbc", "cpsat"]
 
 
 class ConfigError(ValueError):
@@ -40,7 +40,8 @@ class SolverSettings:
     """How to call the MILP solver.
 
     Attributes:
-        solver: ``"highs"`` (default, via highspy) or ``"cbc"`` (PuLP's bundled fallback).
+        solver: ``"highs"`` (default, via highspy), ``"cbc"`` (PuLP's bundled fallback) or
+            ``"cpsat"`` (OR-Tools CP-SAT, see ``lsc_workforce.solve``).
         time_limit_s: wall-clock limit for one solve, in seconds.
         gap_rel: relative MIP gap at which the solver may stop and call the result optimal.
         threads: solver threads (the reference machine has 2 cores).
@@ -54,8 +55,8 @@ class SolverSettings:
     msg: bool = False
 
     def __post_init__(self) -> None:
-        if self.solver not in ("highs", "cbc"):
-            raise ConfigError(f"solver must be 'highs' or 'cbc', not {self.solver!r}")
+        if self.solver not in ("highs", "cbc", "cpsat"):
+            raise ConfigError(f"solver must be 'highs', 'cbc' or 'cpsat', not {self.solver!r}")
         if self.time_limit_s <= 0:
             raise ConfigError(f"time_limit_s must be positive, not {self.time_limit_s}")
         if not 0 <= self.gap_rel < 1:

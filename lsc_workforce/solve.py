@@ -9,6 +9,11 @@ feasible solution. This module reads the solver's own status instead:
   CBC printed "Optimal"; ``LpSolutionIntegerFeasible`` when it stopped with a solution), and the
   best bound parsed from the CBC log ("Lower bound:"). When CBC prints no bound, none is
   reported.
+* OR-Tools CP-SAT (``solver="cpsat"``): the PuLP problem is translated in memory to an exact
+  integer CP-SAT model (rules in :func:`solve_problem`); CP-SAT's ``OPTIMAL`` (proved, or
+  within the gap limit) / ``FEASIBLE`` (stopped holding a solution) / ``INFEASIBLE`` /
+  ``UNKNOWN`` map to OPTIMAL / FEASIBLE_TIME_LIMIT / INFEASIBLE / NOT_SOLVED, and its
+  ``best_objective_bound`` is the bound. The values are written back into the PuLP variables.
 
 The reported objective and bound both include the objective's constant term (PuLP does not pass
 the constant to either solver, so the solver's bound is shifted by the same offset as its
@@ -33,8 +38,10 @@ import math
 import re
 import tempfile
 import time
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +49,13 @@ import pulp
 
 from lsc_workforce.config import SolverSettings
 
-__all__ = ["SolveResult", "SolveStatus", "make_solver", "solve_problem"]
+__all__ = [
+    "SolveResult",
+    "SolveStatus",
+    "UnsupportedModelError",
+    "make_solver",
+    "solve_problem",
+]
 
 
 class SolveStatus(enum.Enum):
@@ -86,7 +99,7 @@ class SolveResult:
             optimal; ``None`` when objective or bound is missing.
         build_s: seconds the caller spent building the model (passed in).
         solve_s: wall-clock seconds of the solver call (including PuLP's transfer to it).
-        solver: ``"highs"`` or ``"cbc"``.
+        solver: ``"highs"``, ``"cbc"`` or ``"cpsat"``.
         solver_status: the solver's own status text, for audit.
         message: a human-readable note (e.g. the error text).
     """
@@ -131,7 +144,13 @@ def make_solver(
 
     Returns:
         A configured ``pulp.HiGHS`` or ``pulp.PULP_CBC_CMD``.
+
+    Raises:
+        ValueError: for ``"cpsat"``, which PuLP has no solver object for (use
+            :func:`solve_problem`).
     """
+    if settings.solver == "cpsat":
+        raise ValueError("CP-SAT has no PuLP solver object: call solve_problem()")
     options = dict(options or {})
     if settings.solver == "highs":
         return pulp.HiGHS(
@@ -280,6 +299,260 @@ def _solve_cbc(
     return status, bound, status_text
 
 
+# ----- OR-Tools CP-SAT backend -----
+
+#: Largest denominator accepted when a float coefficient is read as a fraction (CP-SAT is
+#: integer-only; rows and the objective are multiplied by the least common multiple). The
+#: fraction must reproduce the float to within 1e-15 relative (a few roundings), so 1/3 or
+#: 0.1 + 0.2 pass and pi does not.
+CPSAT_MAX_DENOMINATOR = 10**6
+
+#: Domain limit for variables without a bound, in scaled units (CP-SAT needs finite domains).
+CPSAT_UNBOUNDED = 2**40
+
+#: Largest integer coefficient accepted after scaling (guards CP-SAT's int64 arithmetic).
+CPSAT_MAX_COEFFICIENT = 2**40
+
+
+class UnsupportedModelError(ValueError):
+    """The model cannot be handed to CP-SAT without changing its optimum (see ``solve_problem``)."""
+
+
+def _fraction(value: float, what: str) -> int | Fraction:
+    """``value`` as an int or an exact-enough small fraction; raise if it has none."""
+    value = float(value)
+    if value.is_integer():
+        return int(value)
+    frac = Fraction(value).limit_denominator(CPSAT_MAX_DENOMINATOR)
+    if abs(float(frac) - value) > 1e-15 * max(1.0, abs(value)):  # a few float roundings
+        raise UnsupportedModelError(
+            f"CP-SAT needs rational data: {what} = {value!r} is not a fraction with "
+            f"denominator <= {CPSAT_MAX_DENOMINATOR}"
+        )
+    return frac
+
+
+def _lcm_of_denominators(values: list[int | Fraction]) -> int:
+    out = 1
+    for v in values:
+        if isinstance(v, Fraction) and v.denominator != 1:
+            out = math.lcm(out, v.denominator)
+    return out
+
+
+def _checked_int(value: int | Fraction, what: str) -> int:
+    if isinstance(value, Fraction):
+        if value.denominator != 1:
+            raise UnsupportedModelError(f"{what}: {value} is not integral after scaling")
+        value = value.numerator
+    if abs(value) > CPSAT_MAX_COEFFICIENT:
+        raise UnsupportedModelError(f"{what}: scaled coefficient {value} too large for CP-SAT")
+    return int(value)
+
+
+@dataclass
+class _CpSatModel:
+    """A PuLP problem translated to CP-SAT, with the map back to PuLP's variables."""
+
+    model: Any
+    variables: list[pulp.LpVariable]
+    scale: list[int]  # PuLP value = CP-SAT value / scale
+    objective_sign: float
+    n_scaled: int
+    n_assumed: int
+
+
+def _to_cpsat(prob: pulp.LpProblem, assume_integral: bool) -> _CpSatModel:
+    """Translate ``prob`` into a CP-SAT model (see :func:`solve_problem` for the rules)."""
+    from ortools.sat.python import cp_model  # noqa: PLC0415 - optional backend
+
+    variables = prob.variables()
+    index = {v.name: k for k, v in enumerate(variables)}
+    rows: list[tuple[str, list[int], list[int | Fraction], int, int | Fraction]] = []
+    continuous = {k for k, v in enumerate(variables) if v.cat != pulp.LpInteger}
+    rows_of: dict[int, list[int]] = defaultdict(list)
+    for name, con in prob.constraints.items():
+        items = list(con.items())
+        idx = [index[v.name] for v, _ in items]
+        coefs = [_fraction(a, f"coefficient in row {name}") for _, a in items]
+        rhs = _fraction(-con.constant, f"right-hand side of row {name}")
+        for k in idx:
+            if k in continuous:
+                rows_of[k].append(len(rows))
+        rows.append((name, idx, coefs, con.sense, rhs))
+    row_scale = [_lcm_of_denominators([*coefs, rhs]) for _, _, coefs, _, rhs in rows]
+
+    def bounds(k: int) -> tuple[int | Fraction | None, int | Fraction | None]:
+        var = variables[k]
+        lo = None if var.lowBound is None else _fraction(var.lowBound, f"bound of {var.name}")
+        hi = None if var.upBound is None else _fraction(var.upBound, f"bound of {var.name}")
+        return lo, hi
+
+    # Scale of each variable: 1 for integers; |L a| for a continuous variable in one row
+    # (L = that row's multiplier, a = its coefficient), so that it enters the row with +-1.
+    scale = [1] * len(variables)
+    n_scaled = n_assumed = 0
+    multi: list[str] = []
+    for k in sorted(continuous):
+        name = variables[k].name
+        finite = [Fraction(b) for b in bounds(k) if b is not None]
+        if not finite:
+            raise UnsupportedModelError(f"CP-SAT: continuous variable {name} has no bound")
+        in_rows = rows_of.get(k, [])
+        if len(in_rows) == 1:
+            r = in_rows[0]
+            _, idx, coefs, _, _ = rows[r]
+            factor = abs(Fraction(coefs[idx.index(k)]) * row_scale[r])
+            scale[k] = factor.numerator  # an integer: L clears every denominator of the row
+            n_scaled += 1
+        elif not in_rows:  # only bounds (and the objective): optimal at a bound
+            scale[k] = _lcm_of_denominators(finite)
+        elif assume_integral:
+            n_assumed += 1
+        else:
+            multi.append(name)
+            continue
+        if any((b * scale[k]).denominator != 1 for b in finite):
+            raise UnsupportedModelError(
+                f"CP-SAT: the bounds of continuous variable {name} are not integral in its "
+                f"scaled units (scale {scale[k]})"
+            )
+    if multi:
+        raise UnsupportedModelError(
+            f"CP-SAT: {len(multi)} continuous variables appear in more than one row (e.g. "
+            f"{multi[:3]}); their integrality cannot be proved here. If some optimal solution "
+            'has them integral (e.g. network flows), pass options={"assume_integral": True}.'
+        )
+
+    model = cp_model.CpModel()
+    proto = model.proto
+    for k, var in enumerate(variables):
+        lo, hi = bounds(k)
+        s = scale[k]
+        lo_i = -CPSAT_UNBOUNDED if lo is None else math.ceil(Fraction(lo) * s)
+        hi_i = CPSAT_UNBOUNDED if hi is None else math.floor(Fraction(hi) * s)
+        item = proto.variables.add()
+        item.name = var.name
+        item.domain.extend([lo_i, hi_i])
+    senses = {
+        pulp.LpConstraintLE: (False, True),
+        pulp.LpConstraintGE: (True, False),
+        pulp.LpConstraintEQ: (True, True),
+    }
+    big = 2**62
+    for (name, idx, coefs, sense, rhs), mult in zip(rows, row_scale, strict=True):
+        # a * x with x = x' / s  ->  (L a / s) x'
+        new = [
+            _checked_int(Fraction(a) * mult / scale[k] if scale[k] != 1 else a * mult, name)
+            for k, a in zip(idx, coefs, strict=True)
+        ]
+        rhs_i = _checked_int(rhs * mult, name)
+        has_lo, has_hi = senses[sense]
+        con = proto.constraints.add()
+        con.linear.vars.extend(idx)
+        con.linear.coeffs.extend(new)
+        con.linear.domain.extend([rhs_i if has_lo else -big, rhs_i if has_hi else big])
+    objective = prob.objective if prob.objective is not None else pulp.LpAffineExpression()
+    terms = [
+        (index[v.name], _fraction(c, f"objective coefficient of {v.name}") / scale[index[v.name]])
+        for v, c in objective.items()
+    ]
+    terms = [(k, Fraction(c)) for k, c in terms if c != 0]
+    sign = -1.0 if prob.sense == pulp.LpMaximize else 1.0
+    if terms:
+        mult = _lcm_of_denominators([c for _, c in terms])
+        proto.objective.vars.extend([k for k, _ in terms])
+        proto.objective.coeffs.extend(
+            [_checked_int(sign * c * mult, "objective") for _, c in terms]
+        )
+        proto.objective.scaling_factor = sign / mult
+    return _CpSatModel(model, variables, scale, sign, n_scaled, n_assumed)
+
+
+def _solve_cpsat(
+    prob: pulp.LpProblem,
+    settings: SolverSettings,
+    options: Mapping[str, Any],
+    start: Mapping[pulp.LpVariable, float] | None,
+) -> tuple[SolveStatus, Any, str, str]:
+    from ortools.sat.python import cp_model  # noqa: PLC0415 - optional backend
+
+    options = dict(options)
+    translated = _to_cpsat(prob, bool(options.pop("assume_integral", False)))
+    proto = translated.model.proto
+    if start:
+        position = {v.name: k for k, v in enumerate(translated.variables)}
+        hinted = [(position[v.name], x) for v, x in start.items() if v.name in position]
+        proto.solution_hint.vars.extend([k for k, _ in hinted])
+        proto.solution_hint.values.extend(
+            [round(float(x) * translated.scale[k]) for k, x in hinted]
+        )
+    invalid = translated.model.validate()
+    if invalid:
+        raise UnsupportedModelError(f"CP-SAT rejected the translated model: {invalid}")
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = settings.time_limit_s
+    params.num_workers = settings.threads
+    params.relative_gap_limit = settings.gap_rel
+    params.log_search_progress = settings.msg
+    for key, value in options.items():
+        setattr(params, key, value)
+    code = solver.solve(translated.model)
+    status_text = solver.status_name(code)
+    values = (
+        list(solver.response_proto.solution)
+        if code
+        in (
+            cp_model.OPTIMAL,
+            cp_model.FEASIBLE,
+        )
+        else []
+    )
+    for k, var in enumerate(translated.variables):
+        var.varValue = values[k] / translated.scale[k] if values else None
+    constant = float(prob.objective.constant) if prob.objective is not None else 0.0
+    bound = None
+    if code == cp_model.OPTIMAL:
+        status = SolveStatus.OPTIMAL
+        prob.assignStatus(pulp.LpStatusOptimal, pulp.LpSolutionOptimal)
+    elif code == cp_model.FEASIBLE:
+        status = SolveStatus.FEASIBLE_TIME_LIMIT
+        prob.assignStatus(pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible)
+    elif code == cp_model.INFEASIBLE:
+        status = SolveStatus.INFEASIBLE
+        prob.assignStatus(pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible)
+    elif code == cp_model.UNKNOWN:
+        status = SolveStatus.NOT_SOLVED
+        prob.assignStatus(pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
+    else:  # MODEL_INVALID
+        status = SolveStatus.ERROR
+        prob.assignStatus(pulp.LpStatusUndefined, pulp.LpSolutionNoSolutionFound)
+    message = ""
+    if values and any(
+        abs(x) >= CPSAT_UNBOUNDED for x in values
+    ):  # the optimum sits on the artificial domain limit: no honest answer
+        status = SolveStatus.ERROR
+        message = (
+            f"a variable without a bound reached CP-SAT's artificial limit {CPSAT_UNBOUNDED} "
+            "(model probably unbounded)"
+        )
+    if status.has_solution and proto.objective.vars:
+        bound = float(solver.best_objective_bound) + constant
+    elif status.has_solution:
+        bound = _objective_value(prob)
+    notes = []
+    if translated.n_scaled:
+        notes.append(f"{translated.n_scaled} single-row continuous variables made integral")
+    if translated.n_assumed:
+        notes.append(
+            f"{translated.n_assumed} multi-row continuous variables assumed integral "
+            "(assume_integral=True)"
+        )
+    message = "; ".join([m for m in (message, *notes) if m])
+    return status, bound, status_text, message
+
+
 def solve_problem(
     prob: pulp.LpProblem,
     settings: SolverSettings,
@@ -302,18 +575,52 @@ def solve_problem(
             towards the objective to the nearest integer it implies (``ceil`` when
             minimising). Only the bound's rounding and the stopping rule change.
         start: a starting solution, possibly partial (``{variable: value}``). HiGHS completes
-            a partial start itself; CBC receives it through PuLP's ``warmStart``.
+            a partial start itself; CBC receives it through PuLP's ``warmStart``; CP-SAT
+            receives it as a solution hint.
+
+    CP-SAT (``settings.solver == "cpsat"``) works on integers only, so the model is made
+    integral without changing its optimum, or refused:
+
+    * every coefficient, right-hand side and bound must be a fraction with denominator at
+      most ``CPSAT_MAX_DENOMINATOR`` (within 1e-9); each row is multiplied by the least
+      common multiple of its denominators, the objective likewise (CP-SAT's
+      ``scaling_factor`` undoes it, so objective and bound are exact);
+    * a continuous variable in **one** row, with coefficient ``a`` in a row multiplied by
+      ``L``, becomes the integer ``|L a|`` times it. This keeps the optimum: once the integer
+      variables are fixed, the remaining LP separates by row and has an optimal vertex in
+      which at most one continuous variable per row is off its bounds, and that one is an
+      integer in these units (its bounds must be integers in these units, and each
+      continuous variable needs at least one finite bound). The rota model's
+      ``cover_under/over``, ``fair_over/under`` and ``slack_*`` variables are of this kind;
+    * a continuous variable in several rows cannot be shown integral in general, so the
+      model is refused (:class:`UnsupportedModelError`) unless ``options`` holds
+      ``"assume_integral": True``, the caller's assurance that some optimal solution has
+      them integral (true for the rota model's C21 flow arcs, a network that is integral
+      whenever the assignment is); the result's message counts them;
+    * unbounded variables get the domain ``±CPSAT_UNBOUNDED``; a solution on that limit is
+      reported as ERROR (CP-SAT cannot prove unboundedness).
+
+    Other ``options`` for CP-SAT are ``SatParameters`` fields (e.g. ``{"random_seed": 3}``);
+    ``threads`` sets ``num_workers`` (CP-SAT's portfolio is weak with 1 worker), ``gap_rel``
+    sets ``relative_gap_limit``, and ``integral_objective`` sets ``absolute_gap_limit``.
 
     Returns:
         The :class:`SolveResult`. Variable values in ``prob`` hold the incumbent when
         ``result.status.has_solution``.
+
+    Raises:
+        UnsupportedModelError: CP-SAT only, when the model cannot be made integral as above.
     """
     began = time.perf_counter()
     options = dict(options or {})
     if integral_objective:
-        options.setdefault("mip_abs_gap" if settings.solver == "highs" else "allow", 0.999)
+        key = {"highs": "mip_abs_gap", "cbc": "allow", "cpsat": "absolute_gap_limit"}
+        options.setdefault(key[settings.solver], 0.999)
+    message = ""
     try:
-        if settings.solver == "highs" and start:
+        if settings.solver == "cpsat":
+            status, bound, status_text, message = _solve_cpsat(prob, settings, options, start)
+        elif settings.solver == "highs" and start:
             solver = _HiGHSWithStart(
                 start,
                 msg=settings.msg,
@@ -329,7 +636,6 @@ def solve_problem(
             for var, value in (start or {}).items():
                 var.setInitialValue(value)
             status, bound, status_text = _solve_cbc(prob, settings, options, bool(start))
-        message = ""
     except (pulp.PulpSolverError, OSError, RuntimeError) as exc:
         status, bound, status_text, message = SolveStatus.ERROR, None, "error", str(exc)
     solve_s = time.perf_counter() - began

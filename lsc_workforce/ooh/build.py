@@ -12,6 +12,9 @@ Dates: a shift belongs to the date it starts. ``weekend`` patterns run on Saturd
 England bank holidays (the ``holidays`` package); ``weekday`` patterns on the other days; ``all``
 patterns every day. The engine has no per-date shift calendar, so the OOH model fixes the
 assignment of a shift on a date it does not run to zero (OOH constraint C-O2, ``ooh.model``).
+The bank holidays are passed to the engine as ``RotaProblem.weekend_dates``, so any shift worked
+on one is weekend work (C15, C16, fairness, totals), grouped with the adjacent weekend (Good
+Friday to Easter Monday is one weekend).
 """
 
 from __future__ import annotations
@@ -454,16 +457,16 @@ def shift_type(
 ) -> ShiftType:
     """The engine shift type of a service's pattern at a slot site.
 
-    ``weekend`` patterns always count as weekend work (so bank holidays do too), ``weekday``
-    patterns never; ``all`` patterns follow the calendar. The site is dropped when remote
-    reporting is allowed (no response-time limit).
+    Weekend work follows the date for every pattern (Saturdays, Sundays and the bank holidays
+    the problem gets as ``weekend_dates``), so ``weekend`` patterns, which run only on those
+    dates, are always weekend work and ``weekday`` patterns never. The site is dropped when
+    remote reporting is allowed (no response-time limit).
     """
     return ShiftType(
         id=shift_id,
         start=pattern.start,
         length_min=pattern.length_min,
         night=pattern.night,
-        weekend={"weekend": True, "weekday": False}.get(pattern.days),
         ooh=True,
         competencies=frozenset(service.competencies),
         site=None if service.remote_reporting else site,
@@ -637,6 +640,7 @@ def build_instance(
         travel_minutes=travel,
         soft_rules=soft_rules(preset),
         name=f"{service.id}__{scenario_id}__{plan.name}",
+        weekend_dates=holidays_,
     )
     people_frame = pl.DataFrame(
         people_rows,

@@ -179,6 +179,7 @@ def build_check_instance(
         people=people,
         soft_rules=soft_rules(preset),
         name=f"check_{service.id}",
+        weekend_dates=holidays_,
     )
     people_frame = posts.select(
         "staff_id",

@@ -1,19 +1,18 @@
 """Compliance of a rota against a rule preset: every breach with dates and the rule's source.
 
 The rota engine's independent checker (:func:`lsc_workforce.rota.checker.check`) re-verifies
-the engine's rule families from the roster alone. This module adds the OOH rules the engine does
-not check (C-O1 ``oncall_one_in``, C-O2 ``shift_calendar``, C-O6 ``average_week_hours``; and
-dates for the engine's undated weekend breaches), names each breach by the
-preset rule an analyst recognises (``min_rest_hours`` rather than the engine's ``min_rest``) and
-attaches that rule's source and status from ``config/ooh/rota_rules.yaml``.
+the engine's rule families from the roster alone (with dates, including the weekend dates of a
+``weekend_one_in`` breach; bank holidays are weekend days there). This module adds the OOH rules
+the engine does not check (C-O1 ``oncall_one_in``, C-O2 ``shift_calendar``, C-O6
+``average_week_hours``, in real minutes like the engine), names each breach by the preset rule
+an analyst recognises (``min_rest_hours`` rather than the engine's ``min_rest``) and attaches
+that rule's source and status from ``config/ooh/rota_rules.yaml``.
 
 Rosters returned by the solver pass by construction; the table matters for rotas a trust
 already runs (``lsc-workforce rota check``) and for runs where a rule was made soft and priced.
 """
 
 from __future__ import annotations
-
-import datetime as dt
 
 import polars as pl
 
@@ -73,37 +72,6 @@ def _rule_of(slug: str, detail: str) -> str:
     return ENGINE_TO_RULE.get(slug, slug)
 
 
-def _date_weekend_breaches(instance: OohInstance, roster: pl.DataFrame, rows: list[dict]) -> None:
-    """Give the engine's ``weekend_frequency`` breaches (reported without a date) their dates.
-
-    The engine reports one breach per window of ``N`` weekends holding more than one worked
-    weekend, in window order; the same windows are found here from the roster, and each
-    breach gets the first weekend date worked in its window, with every such date listed.
-    """
-    problem = instance.problem
-    pending: dict[str, list[dict]] = {}
-    for row in rows:
-        if row["rule"] == "weekend_one_in" and row["date"] is None:
-            pending.setdefault(row["staff_id"], []).append(row)
-    for staff_id, breaches in pending.items():
-        n = problem.person(staff_id).rules.weekend_one_in or 1
-        worked: dict[int, list[dt.date]] = {}
-        for day, shift in (
-            roster.filter(pl.col("staff_id") == staff_id).select("date", "shift").iter_rows()
-        ):
-            d = problem.day_index.get(day)
-            if d is not None and shift in problem.shift_index and problem.is_weekend(d, shift):
-                worked.setdefault(problem.weekend_of(d), []).append(day)
-        windows = []
-        for w in range(max(1, problem.n_weekends - n + 1)):
-            inside = sorted(d for k, days in worked.items() if w <= k < w + n for d in days)
-            if len({problem.weekend_of(problem.day_index[d]) for d in inside}) > 1:
-                windows.append(inside)
-        for row, inside in zip(breaches, windows, strict=False):
-            row["date"] = inside[0]
-            row["detail"] += ": weekend dates " + ", ".join(d.isoformat() for d in inside)
-
-
 def _frequency_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]:
     """C-O1 (rule ``oncall_one_in``): people holding the rota on more than ``floor(days / N)``."""
     limit = instance.max_days
@@ -154,7 +122,7 @@ def _average_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]
         d = problem.day_index.get(day)
         if d is None or shift not in problem.shift_index:
             continue  # reported by the engine's checker as a "roster" breach
-        minutes.setdefault(staff_id, [0] * h)[d] += problem.shift(shift).length_min
+        minutes.setdefault(staff_id, [0] * h)[d] += problem.shift_minutes[d, shift]
     rows = []
     for staff_id, per_day in minutes.items():
         for d in range(h - days + 1):
@@ -218,7 +186,6 @@ def check_roster(instance: OohInstance, roster: pl.DataFrame) -> pl.DataFrame:
         }
         for b in check(instance.problem, roster.select("staff_id", "date", "shift"))
     ]
-    _date_weekend_breaches(instance, roster, rows)
     rows += _frequency_breaches(instance, roster)
     rows += _average_breaches(instance, roster)
     rows += _calendar_breaches(instance, roster)

@@ -4,6 +4,10 @@ Definitions (stated in the notebook too):
 
 * A person **holds the rota on a day** when a rota shift of theirs starts on that date (each
   rota day is one 24-hour period; a weekend or bank-holiday day counts as one day).
+* **Weekend days** are days held on a weekend date of the engine's problem (Saturday, Sunday or
+  a bank holiday, ``RotaProblem.is_weekend``); **hours** are real hours
+  (``RotaProblem.shift_minutes``), so a 20:00-08:00 night across the October clock change
+  counts 13 h and across the March change 11 h.
 * A person's **1-in-N** = days in the horizon / days on which they hold the rota (null when
   they hold it on no day). The **rota's 1-in-N** is the median over the people who hold it at
   least once.
@@ -76,21 +80,22 @@ def person_load(instance: OohInstance, roster: pl.DataFrame) -> pl.DataFrame:
     problem = instance.problem
     n_days = problem.n_days
     shifts = pl.DataFrame(
-        {
-            "shift": [s.id for s in problem.shift_types],
-            "night": [s.night for s in problem.shift_types],
-            "hours": [s.length_min / 60 for s in problem.shift_types],
-        }
+        [
+            (problem.dates[d], sid, problem.shift(sid).night, problem.is_weekend(d, sid), m / 60)
+            for (d, sid), m in problem.shift_minutes.items()
+        ],
+        schema={
+            "date": pl.Date,
+            "shift": pl.String,
+            "night": pl.Boolean,
+            "weekend": pl.Boolean,
+            "hours": pl.Float64,
+        },
+        orient="row",
     )
-    weekend_dates = [d for d in problem.dates if d.weekday() >= 5 or d in instance.holidays]
-    weekend_shift_ids = [
-        sid for sid, slot in instance.slots.items() if slot.pattern.days == "weekend"
-    ]
     worked = (
-        roster.join(shifts, on="shift", how="left")
-        .with_columns(
-            weekend=pl.col("shift").is_in(weekend_shift_ids) | pl.col("date").is_in(weekend_dates)
-        )
+        roster.select("staff_id", "date", "shift")
+        .join(shifts, on=["date", "shift"], how="left")
         .group_by("staff_id")
         .agg(
             days_held=pl.col("date").n_unique(),

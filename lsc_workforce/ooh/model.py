@@ -215,7 +215,7 @@ def add_average_hours(model: RotaModel, instance: OohInstance) -> None:
     problem = instance.problem
     h = problem.n_days
     rule = instance.preset.rules["average_week_hours"]
-    longest = max(s.length_min for s in problem.shift_types)
+    longest = max(problem.shift_minutes.values())  # real minutes (13 h for an October night)
     terms = []
     for i in range(len(problem.people)):
         if instance.max_days is not None and instance.max_days * longest <= limit:

@@ -55,7 +55,9 @@ class Breach:
         rule: rule slug (the model's constraint-name prefix, e.g. ``max_consecutive``), or
             ``roster`` for rows naming unknown people, shifts or dates.
         staff_id: the person.
-        date: the date the breach starts (``None`` for horizon-wide rules).
+        date: the date the breach starts (``None`` for horizon-wide rules); for
+            ``weekend_frequency``, the first weekend date worked in the window of ``N``
+            weekends (the detail lists every weekend date worked in it).
         count: size in the rule's breach unit (see ``SOFTENABLE_RULES``).
         hard: ``False`` when the problem made this rule soft (priced, allowed).
         detail: plain-English description.
@@ -107,13 +109,17 @@ def _runs(flags: list[bool]) -> Iterable[tuple[int, int, bool]]:
         d = e + 1
 
 
+def _weekend_days(problem: RotaProblem, days: PersonDays) -> dict[int, list[int]]:
+    """``{weekend number: sorted day numbers with weekend work}`` of one person."""
+    out: dict[int, list[int]] = defaultdict(list)
+    for d in sorted(days):
+        if any(problem.is_weekend(d, s) for s in days[d]):
+            out[problem.weekend_of(d)].append(d)
+    return out
+
+
 def _worked_weekends(problem: RotaProblem, days: PersonDays) -> set[int]:
-    return {
-        problem.weekend_of(d)
-        for d, shifts in days.items()
-        for s in shifts
-        if problem.is_weekend(d, s)
-    }
+    return set(_weekend_days(problem, days))
 
 
 def person_breaches(problem: RotaProblem, staff_id: str, days: PersonDays) -> list[Breach]:
@@ -216,16 +222,23 @@ def person_breaches(problem: RotaProblem, staff_id: str, days: PersonDays) -> li
                 if d + j < h and work[d + j]:
                     add("night_rest", d + j, 1, f"works {j} days after the last night")
     # C15, C16 weekends
-    weekends = _worked_weekends(problem, days)
+    weekends = _weekend_days(problem, days)
     if rules.max_weekends is not None and len(weekends) > rules.max_weekends:
         add("max_weekends", None, len(weekends) - rules.max_weekends, f"{len(weekends)} weekends")
     n = rules.weekend_one_in
     if n is not None and n > 1:
         n_weekends = problem.n_weekends
         for w in range(max(1, n_weekends - n + 1)):
+            inside = sorted(d for k, ds in weekends.items() if w <= k < w + n for d in ds)
             in_window = sum(1 for k in weekends if w <= k < w + n)
             if in_window > 1:
-                add("weekend_frequency", None, in_window - 1, f"{in_window} weekends in {n}")
+                listed = ", ".join(dates[d].isoformat() for d in inside)
+                add(
+                    "weekend_frequency",
+                    inside[0],
+                    in_window - 1,
+                    f"{in_window} weekends in {n}: weekend dates {listed}",
+                )
     return out
 
 

@@ -608,10 +608,7 @@ def add_sequence_flow(model: RotaModel) -> None:
     if any(problem.is_soft(r) for r in ("max_consecutive", "min_consecutive", "min_days_off")):
         return
     h = problem.n_days
-    weekend_day = [
-        problem.weekend_of(d) if problem.dates[d].weekday() in problem.weekend_weekdays else None
-        for d in range(h)
-    ]
+    weekend_day = [problem.weekend_of(d) if problem.is_weekend_date(d) else None for d in range(h)]
     for i, person in enumerate(problem.people):
         rules = person.rules
         g = min(rules.max_consecutive_days or h, h)
@@ -686,7 +683,10 @@ def _weekend_layers(model: RotaModel, i: int, n_arcs: int) -> int | None:
     """The weekend limit C21 tracks in its node states for person ``i``, or ``None``.
 
     Tracked only when weekend work depends on the date alone (no shift overrides), C15 is
-    hard and binds, and the layered network stays below ``SEQUENCE_FLOW_MAX_ARCS`` arcs.
+    hard and binds, every weekend's dates are at most two consecutive days (so no day off can
+    split a weekend between two work runs, which would count it twice; a bank-holiday weekend
+    of three or four days is not tracked), and the layered network stays below
+    ``SEQUENCE_FLOW_MAX_ARCS`` arcs.
     """
     problem = model.problem
     limit = problem.people[i].rules.max_weekends
@@ -696,9 +696,19 @@ def _weekend_layers(model: RotaModel, i: int, n_arcs: int) -> int | None:
         or any(s.weekend is not None for s in problem.shift_types)
         or limit >= problem.n_weekends
         or n_arcs * (limit + 1) > SEQUENCE_FLOW_MAX_ARCS
+        or not _short_weekends(problem)
     ):
         return None
     return limit
+
+
+def _short_weekends(problem: RotaProblem) -> bool:
+    """Whether every weekend's weekend dates in the horizon are one or two consecutive days."""
+    days: dict[int, list[int]] = defaultdict(list)
+    for d in range(problem.n_days):
+        if problem.is_weekend_date(d):
+            days[problem.weekend_of(d)].append(d)
+    return all(len(ds) == 1 or (len(ds) == 2 and ds[1] == ds[0] + 1) for ds in days.values())
 
 
 def add_max_nights(model: RotaModel) -> None:

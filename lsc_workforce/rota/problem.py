@@ -18,10 +18,16 @@ Conventions (all checked in ``__post_init__``; violations raise :class:`RotaProb
   (consecutive days, nights) never fire across the horizon boundary, and minimum-run rules
   (minimum consecutive working days / days off) only apply to runs with a boundary on *both*
   sides inside the horizon.
-* Weekend ``k`` is the calendar week (Monday-based) containing the dates; a shift counts as
-  weekend work when its date's weekday is in ``RotaProblem.weekend_weekdays`` (default Saturday
-  and Sunday) unless its :attr:`ShiftType.weekend` overrides that (``True``: always weekend work,
-  e.g. a Friday-night on-call; ``False``: never).
+* A date is a **weekend date** when its weekday is in ``RotaProblem.weekend_weekdays`` (default
+  Saturday and Sunday) or it is one of ``RotaProblem.weekend_dates`` (extra dates such as bank
+  holidays). A shift counts as weekend work when its date is a weekend date unless its
+  :attr:`ShiftType.weekend` overrides that (``True``: always weekend work, e.g. a Friday-night
+  on-call; ``False``: never).
+* Weekend ``k`` is the calendar week (Monday-based) containing the dates, except that an extra
+  weekend date joins the adjacent weekend: a run of consecutive extra dates goes to the nearer
+  of the weekend-weekday dates just before and just after it (ties: the one after). So a
+  bank-holiday Monday belongs to the weekend before it and Good Friday to the one after it
+  (Good Friday to Easter Monday is one weekend); see :meth:`RotaProblem.weekend_of`.
 * Real start and end instants come from the local start and end times on that date in
   ``RotaProblem.timezone`` (Europe/London), so a night across a clock change is an hour shorter
   (March) or longer (October) in real time; minimum rest and worked minutes use real time.
@@ -358,6 +364,9 @@ class RotaProblem:
         weekend_weekdays: weekdays (Monday 0) that count as the weekend.
         timezone: IANA zone of the local start times.
         name: instance name for reports and model files.
+        weekend_dates: extra dates that count as weekend days (e.g. England and Wales bank
+            holidays), each grouped with the adjacent weekend (see :meth:`weekend_of`). Dates
+            outside the horizon are allowed and only affect that grouping.
     """
 
     start: dt.date
@@ -372,6 +381,7 @@ class RotaProblem:
     weekend_weekdays: frozenset[int] = frozenset({5, 6})
     timezone: str = "Europe/London"
     name: str = "rota"
+    weekend_dates: frozenset[dt.date] = frozenset()
 
     def __post_init__(self) -> None:
         for name in ("shift_types", "people", "cover", "requests"):
@@ -379,6 +389,7 @@ class RotaProblem:
         for name in ("travel_minutes", "soft_rules", "fairness"):
             object.__setattr__(self, name, _frozen_mapping(getattr(self, name)))
         object.__setattr__(self, "weekend_weekdays", frozenset(self.weekend_weekdays))
+        object.__setattr__(self, "weekend_dates", frozenset(self.weekend_dates))
         self._validate()
 
     def _validate(self) -> None:
@@ -424,6 +435,8 @@ class RotaProblem:
             raise RotaProblemError(f"fairness has unknown kinds {sorted(unknown_kinds)}")
         if not self.weekend_weekdays <= set(range(7)):
             raise RotaProblemError("weekend_weekdays must be in 0..6")
+        if not all(type(d) is dt.date for d in self.weekend_dates):
+            raise RotaProblemError("weekend_dates must be datetime.date values")
         try:
             ZoneInfo(self.timezone)
         except (KeyError, ValueError) as exc:
@@ -459,22 +472,64 @@ class RotaProblem:
         """Return the shift type with id ``shift_id``."""
         return self.shift_index[shift_id]
 
+    def is_weekend_date(self, day: int) -> bool:
+        """Whether day number ``day`` is a weekend date (weekend weekday or extra date)."""
+        date = self.dates[day]
+        return date.weekday() in self.weekend_weekdays or date in self.weekend_dates
+
     def is_weekend(self, day: int, shift_id: str) -> bool:
         """Whether working ``shift_id`` on day number ``day`` counts as weekend work."""
         override = self.shift_index[shift_id].weekend
         if override is not None:
             return override
-        return self.dates[day].weekday() in self.weekend_weekdays
+        return self.is_weekend_date(day)
 
     def weekend_of(self, day: int) -> int:
-        """Weekend number of day number ``day``: calendar weeks (Monday-based) from ``start``."""
+        """Weekend number of day number ``day`` (0 for the first weekend the horizon touches).
+
+        Weekends are calendar weeks (Monday-based), except that an extra weekend date
+        (``weekend_dates``) takes the week of the weekend it is grouped with (module
+        docstring): with Saturday-Sunday weekends, a bank-holiday Monday takes the number of
+        the Saturday and Sunday before it. Without extra dates this is the number of calendar
+        weeks from the week of ``start``.
+        """
+        return self.weekend_numbers[day]
+
+    @cached_property
+    def weekend_numbers(self) -> tuple[int, ...]:
+        """:meth:`weekend_of` for every day of the horizon, computed once."""
         first_monday = self.start - dt.timedelta(days=self.start.weekday())
-        return (self.dates[day] - first_monday).days // 7
+        raw = [(self._weekend_anchor(date) - first_monday).days // 7 for date in self.dates]
+        low = min(raw)  # < 0 only when day 0 is an extra date grouped with an earlier weekend
+        return tuple(r - low for r in raw)
+
+    def _weekend_anchor(self, date: dt.date) -> dt.date:
+        """The date whose calendar week gives ``date``'s weekend number.
+
+        An extra weekend date that is not itself a weekend weekday is anchored to the nearest
+        weekend-weekday date before or after its run of consecutive extra dates (ties: after).
+        """
+        weekly = self.weekend_weekdays
+        if not weekly or date.weekday() in weekly or date not in self.weekend_dates:
+            return date
+        one = dt.timedelta(days=1)
+
+        def extra(d: dt.date) -> bool:
+            return d in self.weekend_dates and d.weekday() not in weekly
+
+        first = last = date
+        while extra(first - one):
+            first -= one
+        while extra(last + one):
+            last += one
+        back = next(k for k in range(1, 8) if (first - k * one).weekday() in weekly)
+        ahead = next(k for k in range(1, 8) if (last + k * one).weekday() in weekly)
+        return last + ahead * one if ahead <= back else first - back * one
 
     @cached_property
     def n_weekends(self) -> int:
-        """Number of calendar weeks (weekends) the horizon touches."""
-        return self.weekend_of(self.n_days - 1) + 1
+        """Number of weekends (calendar weeks, regrouped as in :meth:`weekend_of`) touched."""
+        return max(self.weekend_numbers) + 1
 
     def shift_interval(self, day: int, shift_id: str) -> tuple[dt.datetime, dt.datetime]:
         """Real (UTC) start and end of ``shift_id`` worked on day number ``day``.
@@ -565,6 +620,7 @@ class RotaProblem:
                 "weekend_weekdays",
                 "timezone",
                 "name",
+                "weekend_dates",
             )
         }
         fields.update(changes)

@@ -17,8 +17,6 @@ from lsc_workforce.pipeline.workflow import SENSITIVE_COLUMNS, run_training_pipe
 
 pytestmark = pytest.mark.integration
 
-CHROMIUM = "/usr/bin/chromium"
-
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory):
@@ -142,14 +140,12 @@ def test_excel_annex_suppresses_small_counts(published):
 
 
 @pytest.mark.browser
-def test_report_renders_offline_in_chromium(published):
+def test_report_renders_offline_in_chromium(published, browser):
     run, html_path, _ = published
-    playwright = pytest.importorskip("playwright.sync_api")
     expected = len(chart_specs(run))
     errors, requests = [], []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True)
-        context = browser.new_context(offline=True)
+    context = browser.new_context(offline=True)
+    try:
 
         def block(route):
             requests.append(route.request.url)
@@ -173,7 +169,8 @@ def test_report_renders_offline_in_chromium(published):
             "d => d.querySelector('svg') && d.querySelectorAll('svg path, svg rect').length > 5"
             ").length"
         )
-        browser.close()
+    finally:
+        context.close()
     assert chart_errors == []
     assert errors == []
     assert [u for u in requests if not u.startswith("file:")] == []

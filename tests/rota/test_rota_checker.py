@@ -63,7 +63,7 @@ def _rules(prob, rows):
         (
             {"weekend_one_in": 2},
             [("A", 6, "D"), ("A", 12, "D")],
-            [("weekend_frequency", "A", None)],
+            [("weekend_frequency", "A", day(6))],  # dated: first weekend date in the window
         ),
     ],
 )

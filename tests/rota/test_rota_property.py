@@ -133,6 +133,7 @@ def problems(draw):
     )
     soft = draw(st.lists(st.sampled_from(sorted(SOFTENABLE_RULES)), max_size=2, unique=True))
     fairness = draw(st.sampled_from([{}, {}, {"ooh": 1.0}, {"weekends": 2.0, "nights": 1.0}]))
+    extra_weekend = draw(st.sets(st.integers(0, n_days - 1), max_size=2))  # "bank holidays"
     return RotaProblem(
         START,
         n_days,
@@ -143,6 +144,7 @@ def problems(draw):
         travel_minutes={("S1", "S2"): 30, ("S2", "S1"): 30},
         soft_rules={r: float(draw(st.integers(1, 50))) for r in soft},
         fairness=fairness,
+        weekend_dates=frozenset(dates[d] for d in extra_weekend),
     )
 
 
