@@ -454,10 +454,13 @@ def _to_cpsat(prob: pulp.LpProblem, assume_integral: bool) -> _CpSatModel:
         con.linear.domain.extend([rhs_i if has_lo else -big, rhs_i if has_hi else big])
     objective = prob.objective if prob.objective is not None else pulp.LpAffineExpression()
     terms = [
-        (index[v.name], _fraction(c, f"objective coefficient of {v.name}") / scale[index[v.name]])
+        (
+            index[v.name],
+            Fraction(_fraction(c, f"objective coefficient of {v.name}")) / scale[index[v.name]],
+        )
         for v, c in objective.items()
     ]
-    terms = [(k, Fraction(c)) for k, c in terms if c != 0]
+    terms = [(k, c) for k, c in terms if c != 0]
     sign = -1.0 if prob.sense == pulp.LpMaximize else 1.0
     if terms:
         mult = _lcm_of_denominators([c for _, c in terms])

@@ -4,7 +4,8 @@ The full formulation, with the same tags, is in ``docs/rota_model.md``. In brief
 
 Sets: people :math:`I` (candidate posts :math:`I^c \subseteq I`), days :math:`D = 0..h-1`,
 shift types :math:`T`, eligible triples :math:`E \subseteq I \times D \times T`, cover
-requirements :math:`R`, weekends :math:`K`.
+requirements :math:`R`, weekends :math:`K` (calendar weeks; extra weekend dates such as bank
+holidays join the adjacent weekend, see ``RotaProblem.weekend_of``).
 
 Variables: ``assign`` :math:`x_{idt} \in \{0,1\}` for :math:`(i,d,t) \in E`; ``cover_under`` /
 ``cover_over`` :math:`u_r, o_r \ge 0`; ``weekend_worked`` :math:`k_{iw} \in \{0,1\}`;

@@ -86,6 +86,23 @@ def test_single_row_continuous_variable_is_scaled_exactly():
     assert "1 single-row continuous" in result.message
 
 
+def test_scaled_variable_with_integer_cost_keeps_an_exact_objective():
+    """min 2x + u, x + u >= 4/3: u (cost 1) beats x (cost 2), so x = 0, u = 4/3: 4/3.
+
+    The row is tripled and u enters as 3u, so its objective coefficient becomes 1/3.
+    """
+    prob = pulp.LpProblem("third", pulp.LpMinimize)
+    x = pulp.LpVariable("x", 0, 3, cat="Integer")
+    u = pulp.LpVariable("u", 0)
+    prob += 2 * x + u
+    prob += x + u >= 4 / 3
+    result = solve_problem(prob, CPSAT)
+    assert result.status is SolveStatus.OPTIMAL
+    assert x.varValue == 0
+    assert u.varValue == pytest.approx(4 / 3, abs=1e-12)
+    assert result.bound == pytest.approx(4 / 3, abs=1e-12)
+
+
 def test_fractional_coefficients_are_scaled_by_row():
     """max x/3 + y/7 + 1, x + y <= 4.5, integers 0..3: x = 3, y = 1 -> 1 + 1/7 + 1 = 15/7."""
     prob = pulp.LpProblem("frac", pulp.LpMaximize)
@@ -180,14 +197,19 @@ def test_instance1_proved_optimal_at_607(tmp_path, capsys):
 
 
 def test_time_limited_run_is_reported_feasible_not_optimal():
-    """Instance 7 without minimum minutes (an empty roster is feasible), 3 s: far from proved."""
-    problem7 = to_problem(parse_instance(INSTANCES / "Instance7.txt"))
+    """Instance 6 without minimum minutes (an empty roster is feasible), 8 s on 2 workers.
+
+    CP-SAT finds a roster but its bound stays far below it (HiGHS needs about 300 s to prove
+    this instance), so the honest status is FEASIBLE with a positive gap. (With 1 worker
+    CP-SAT often finds no roster at all in a few seconds: NOT_SOLVED.)
+    """
+    problem6 = to_problem(parse_instance(INSTANCES / "Instance6.txt"))
     people = tuple(
         dataclasses.replace(p, rules=dataclasses.replace(p.rules, min_total_minutes=None))
-        for p in problem7.people
+        for p in problem6.people
     )
-    model = build_model(problem7.with_changes(people=people))
-    settings = dataclasses.replace(CPSAT, time_limit_s=3)
+    model = build_model(problem6.with_changes(people=people))
+    settings = SolverSettings(solver="cpsat", threads=2, time_limit_s=8)
     result = solve_problem(
         model.prob, settings, integral_objective=True, options={"assume_integral": True}
     )

@@ -157,10 +157,10 @@ def test_long_weekend_split_by_a_day_off_counts_once():
 def test_weekend_fairness_counts_bank_holidays():
     """C19 weekends at weight 1: A and B (1 WTE each), D wanted on Easter Monday and Sat 11.
 
-    Every extra person on a day costs 10 (nobody is wanted on the other days). Two weekends, one each is
-    the fair share (deviation 0). A 2/0 split deviates by 2. The holiday is a weekday without
-    extra dates; then only 11 April counts, so one weekend for two people deviates by 1
-    whatever the split (evening it out with another weekend day costs 10).
+    Every extra person on a day costs 10 (nobody is wanted on the other days). Two weekends,
+    one each is the fair share (deviation 0); a 2/0 split deviates by 2. The holiday is a
+    weekday without extra dates; then only 11 April counts, so one weekend for two people
+    deviates by 1 whatever the split (evening it out with another weekend day costs 10).
     """
     people = [Person("A"), Person("B")]
     wanted = [k(EASTER_MONDAY), k(dt.date(2026, 4, 11))]
