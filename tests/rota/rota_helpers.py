@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 
@@ -85,3 +86,7 @@ def roster(rows: list[tuple[str, int, str]], start: dt.date = MONDAY) -> pl.Data
         schema={"staff_id": pl.String, "date": pl.Date, "shift": pl.String},
         orient="row",
     )
+
+
+#: Curtois & Qu instances used by the tests, vendored so a clone without ../shared still tests.
+CURTOIS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "curtois"

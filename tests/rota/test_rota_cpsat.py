@@ -8,18 +8,18 @@ import math
 
 import pulp
 import pytest
-from rota_helpers import NIGHT, cover, person, problem
+from rota_helpers import CURTOIS_DIR, NIGHT, cover, person, problem
 
 from lsc_workforce.config import ConfigError, SolverSettings
 from lsc_workforce.rota import Person, evaluate, solve
-from lsc_workforce.rota.benchmarks import BENCHMARK_DIR, main, parse_instance, to_problem
+from lsc_workforce.rota.benchmarks import main, parse_instance, to_problem
 from lsc_workforce.rota.model import build_model
 from lsc_workforce.solve import SolveStatus, UnsupportedModelError, make_solver, solve_problem
 
 pytestmark = pytest.mark.unit
 
 CPSAT = SolverSettings(solver="cpsat", threads=1, time_limit_s=30)
-INSTANCES = BENCHMARK_DIR / "instances"
+INSTANCES = CURTOIS_DIR / "instances"  # vendored copies (Instance1, 6 used here)
 
 
 def _toy(sense=pulp.LpMinimize):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from rota_helpers import CURTOIS_DIR
 
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.rota import check, evaluate, solve
-from lsc_workforce.rota.benchmarks import BENCHMARK_DIR, parse_instance, to_problem
+from lsc_workforce.rota.benchmarks import parse_instance, to_problem
 from lsc_workforce.rota.heuristic import construct_roster, improve_roster
 
 pytestmark = pytest.mark.integration
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def instance3():
-    return to_problem(parse_instance(BENCHMARK_DIR / "instances" / "Instance3.txt"))
+    return to_problem(parse_instance(CURTOIS_DIR / "instances" / "Instance3.txt"))
 
 
 def test_constructed_roster_is_feasible_and_improvement_never_worsens(instance3):

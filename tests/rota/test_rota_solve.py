@@ -6,9 +6,10 @@ import dataclasses
 
 import pulp
 import pytest
+from rota_helpers import CURTOIS_DIR
 
 from lsc_workforce.config import SolverSettings
-from lsc_workforce.rota.benchmarks import BENCHMARK_DIR, parse_instance, to_problem
+from lsc_workforce.rota.benchmarks import parse_instance, to_problem
 from lsc_workforce.rota.model import build_model
 from lsc_workforce.solve import SolveStatus, solve_problem
 
@@ -60,7 +61,7 @@ def test_time_limited_run_is_reported_feasible_not_optimal(solver, instance, sec
     """Instance 7 (HiGHS, 3 s) or 6 (CBC, 5 s), minimum minutes dropped so an empty roster is
     feasible, is far from proved in that time; PuLP itself reports "Optimal" for such a stop.
     """
-    path = BENCHMARK_DIR / "instances" / f"Instance{instance}.txt"
+    path = CURTOIS_DIR / "instances" / f"Instance{instance}.txt"
     problem = to_problem(parse_instance(path))
     people = tuple(
         dataclasses.replace(p, rules=dataclasses.replace(p.rules, min_total_minutes=None))
