@@ -302,8 +302,10 @@ def score_roster(
 
 
 def read_best_known(path: Path | None = None) -> dict[str, dict[str, str]]:
-    """Read ``best_known.csv`` as ``{instance: row}``."""
+    """Read ``best_known.csv`` as ``{instance: row}`` (an empty mapping if there is none)."""
     path = path or BENCHMARK_DIR / "best_known.csv"
+    if not path.is_file():
+        return {}
     with path.open(newline="", encoding="utf-8") as handle:
         return {row["instance"]: row for row in csv.DictReader(handle)}
 
@@ -358,7 +360,8 @@ def run_instance(
     gap = None
     if objective is not None and bound is not None:
         gap = 0.0 if objective - bound <= 1e-6 else (objective - bound) / max(abs(objective), 1e-9)
-    best = read_best_known().get(instance.name, {})
+    # best_known.csv sits beside the instances/ folder (the shared set and the test copies).
+    best = read_best_known(path.parent.parent / "best_known.csv").get(instance.name, {})
     return {
         "instance": instance.name,
         "status": result.status.value,
