@@ -15,6 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from lsc_workforce.config import ConfigError
+from lsc_workforce.contracts import ContractViolation
 from lsc_workforce.data import load_datasets
 from lsc_workforce.demand.capacity import (
     STAFF_GROUPS,
@@ -41,6 +42,7 @@ from lsc_workforce.demand.projection import (
     project_demand,
 )
 from lsc_workforce.demand.supply import SupplyParams, project_supply, summarise_supply
+from lsc_workforce.demand.validation import validate_parameter_tables
 from lsc_workforce.demand.years import financial_years, fy_label
 from lsc_workforce.report import write_tables
 
@@ -107,7 +109,11 @@ def load_inputs(data_dir: Path, config_dir: Path) -> DemandInputs:
     Raises:
         lsc_workforce.data.DataError: if a dataset is missing or unreadable.
         ConfigError: if a parameter table is missing or malformed.
+        ContractViolation: if a parameter table breaks its data contract (nothing is modelled).
     """
+    report = validate_parameter_tables(Path(config_dir))
+    if not report.success:
+        raise ContractViolation(report)
     return DemandInputs(
         frames=load_datasets(Path(data_dir), DATASETS),
         capacity=CapacityParams.from_config(config_dir),

@@ -3,7 +3,9 @@ import shutil
 import polars as pl
 import pytest
 
-from lsc_workforce.config import CONFIG_DIR, ConfigError
+from lsc_workforce.config import CONFIG_DIR, REFERENCE_DATA_DIR, ConfigError
+from lsc_workforce.contracts import ContractViolation
+from lsc_workforce.demand.analysis import load_inputs
 from lsc_workforce.demand.capacity import CapacityParams
 from lsc_workforce.demand.parameters import (
     STATUSES,
@@ -56,6 +58,9 @@ def test_broken_parameter_table_fails_its_contract(tmp_path):
     rules = {(f.dataset, f.column) for f in report.failures}
     assert ("demand_supply_flows", "leaver_rate") in rules
     assert ("demand_supply_flows", "status") in rules
+    # The notebook's loader stops before any modelling, naming the table and column.
+    with pytest.raises(ContractViolation, match="leaver_rate"):
+        load_inputs(REFERENCE_DATA_DIR, tmp_path)
 
 
 def test_loaders_reject_bad_status_and_missing_columns(tmp_path):
