@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
-import nbformat
 import papermill as pm
 import polars as pl
 import pytest
@@ -12,21 +9,6 @@ import pytest
 from lsc_workforce.config import NOTEBOOKS_DIR, REFERENCE_DATA_DIR, REPO_DIR
 
 NOTEBOOK = NOTEBOOKS_DIR / "20_demand_capacity.ipynb"
-
-
-def test_source_notebook_is_thin_and_has_no_outputs():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    assert all(not c.get("outputs") for c in code)
-    assert all(c.get("execution_count") is None for c in code)
-    params = [c for c in code if "parameters" in c.metadata.get("tags", [])]
-    assert len(params) == 1
-    for line in params[0].source.splitlines():
-        assert re.match(r"^[A-Z][A-Z0-9_]*: (str|int|float|bool) = .+  # .+\(.+\)$", line), line
-    for cell in code:
-        assert "def " not in cell.source
-        assert "class " not in cell.source
-        assert "open(" not in cell.source
 
 
 @pytest.mark.notebooks
