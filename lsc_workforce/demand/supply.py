@@ -22,12 +22,21 @@ Model (one financial year ``y``, people tracked by single year of age ``a``):
 5. Completions: the training plan's qualified people for year ``y`` enter the programme's
    staff group and grade at the programme's completion age. A programme with a
    ``source_staff_group`` converts existing staff (e.g. radiographer to reporting
-   radiographer): the same people leave the source cell (booked as ``progression_out``),
-   limited to the staff available there.
+   radiographer): the same people leave the source cell (booked as ``progression_out``).
+   Each converted head removes a fixed profile from the source cell: the age mix and average
+   WTE per head of that cell in the *baseline* projection (no completions) at the end of the
+   same year, so removal does not depend on the plan and the projection is exactly linear in
+   completions (the training pipeline's stock-flow, C1, equals it). The removal is capped so
+   that no age of the source cell goes negative: when a year's conversions from a cell exceed
+   ``min_a stock(a) / profile(a)`` (the cell's headcount while earlier conversions have
+   removed people in the baseline's age mix), all of them are scaled down together. A binding
+   cap is the one non-linearity: the projection is linear in completions while conversions
+   leave some of the source grade at every age. A cell empty in the baseline converts nobody.
 6. Everybody ages one year.
 
-Outflows take WTE in proportion to heads (a leaver takes their own average WTE); inflows bring
-``wte_per_head`` of their staff group or programme (the less-than-full-time, LTFT, factor).
+Outflows other than conversions take WTE in proportion to heads (a leaver takes their own
+average WTE); inflows bring ``wte_per_head`` of their staff group or programme (the
+less-than-full-time, LTFT, factor).
 Headcount here counts person-posts and is fractional in expectation.
 
 Years are NHS financial years named by their starting calendar year (``2026`` = 2026/27); the
@@ -37,7 +46,7 @@ opening stock of the first year is the staff in post on the "as at" date.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -509,6 +518,8 @@ def _simulate(
     retirement_shift: np.ndarray,
     keep_flows: bool,
     dtype: type = np.float64,
+    *,
+    record: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Run the stock-flow for ``D`` parameter draws at once.
 
@@ -524,10 +535,30 @@ def _simulate(
             otherwise only ``closing_wte``.
         dtype: float type of the working arrays; the Monte Carlo uses ``float32`` (half the
             memory traffic; relative error about 1e-6, far below the sampling error).
+        record: cells whose closing state to return as ``recorded`` ``(Y, S, 2, D, A)``.
 
     Returns:
-        Arrays by name ``<flow>_headcount`` / ``<flow>_wte`` (or only ``closing_wte``).
+        Arrays by name ``<flow>_headcount`` / ``<flow>_wte`` (or only ``closing_wte``), plus
+        ``recorded`` when asked.
     """
+    conv_y = inputs.internal[0]
+    sources = np.unique(inputs.internal[1])
+    profiles = np.empty(0)
+    if sources.size:
+        # Conversions remove the baseline's (no completions) age and WTE mix: one more run.
+        baseline = replace(
+            inputs,
+            external=tuple(np.zeros_like(a) for a in inputs.external),
+            internal=tuple(a[:0] for a in inputs.internal),
+        )
+        kept = _simulate(
+            baseline, leaver_multiplier, retirement_shift, False, dtype, record=sources
+        )["recorded"]
+        heads = kept[:, :, 0].sum(axis=3)  # (Y, S, D)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            profiles = np.where(
+                heads[:, :, None, :, None] > 0, kept / heads[:, :, None, :, None], 0.0
+            )
     lay = inputs.layout
     n_draws = leaver_multiplier.shape[0]
     n_years, n_cells = len(inputs.years), lay.cells.height
@@ -546,7 +577,6 @@ def _simulate(
     joiner_age = inputs.joiner_age[entry_group]
     joiner_wte = inputs.joiner_wte[entry_group]
     ext_heads, ext_wte = inputs.external
-    conv_y = inputs.internal[0]
 
     # state[cell, measure (0 heads, 1 WTE), draw, age]: cells first so that moving one cell's
     # people is a contiguous block.
@@ -564,6 +594,7 @@ def _simulate(
     total_starts = np.flatnonzero(np.r_[True, np.diff(lay.cell_total) != 0])
     books = {f: np.zeros((n_cells, 2, n_draws, n_years)) for f in FLOWS} if keep_flows else {}
     closing_wte = np.zeros((n_draws, n_years, n_cells))
+    recorded = [] if record is not None else None
     opening = state.sum(axis=3)  # (C, 2, D)
 
     for y in range(n_years):
@@ -600,14 +631,25 @@ def _simulate(
                 books["completions"][:, 0, :, y] += ext_heads[y].sum(axis=1)[:, None]
                 books["completions"][:, 1, :, y] += ext_wte[y].sum(axis=1)[:, None]
         if (conv_y == y).any():
-            _convert(state, books, y, tuple(a[conv_y == y] for a in inputs.internal[1:]))
+            _convert(
+                state,
+                books,
+                y,
+                tuple(a[conv_y == y] for a in inputs.internal[1:]),
+                (sources, profiles[y]),
+            )
 
+        if recorded is not None:
+            recorded.append(state[record].astype(np.float64))
         opening = state.sum(axis=3)  # closing of this year = opening of the next
         closing_wte[:, y, :] = opening[:, 1].T
         if keep_flows:
             books["closing"][..., y] = opening
     if not keep_flows:
-        return {"closing_wte": closing_wte}
+        result = {"closing_wte": closing_wte}
+        if recorded is not None:
+            result["recorded"] = np.stack(recorded)
+        return result
     return {
         f"{f}_{m}": books[f][:, i].transpose(1, 2, 0)
         for f in FLOWS
@@ -620,13 +662,17 @@ def _convert(
     books: dict[str, np.ndarray],
     year: int,
     conversions: tuple[np.ndarray, ...],
+    profile: tuple[np.ndarray, np.ndarray],
 ) -> None:
     """Move conversion-programme completers from their source cell, in place.
 
-    Requests on one source cell are scaled down together when the cell has fewer people
-    than requested; the people removed take their own WTE (booked as ``progression_out``),
-    and arrive at the programme's completion age with its ``wte_per_head`` (booked as
-    ``completions``).
+    Each converted head removes the source cell's profile (heads and WTE by age per head of
+    the baseline projection this year, which does not depend on the plan), booked as
+    ``progression_out``, and arrives at the programme's completion age with its
+    ``wte_per_head`` (booked as ``completions``). Requests on one source cell are scaled down
+    together when some age of the cell has fewer people than the profile would remove (the
+    cap; otherwise removal is linear in completions), and to nothing when the baseline has
+    nobody in the cell.
 
     Args:
         state: ``(C, 2, D, A)`` heads and WTE, updated in place.
@@ -634,24 +680,23 @@ def _convert(
         year: index of the year.
         conversions: source cell, destination cell, headcount wanted, age index and WTE per
             head of each conversion this year.
+        profile: the sorted source cells ``(S,)`` and their per-head profiles
+            ``(S, 2, D, A)`` this year.
     """
     src, dst, wanted, age, wte_per_head = conversions
-    n_cells, _, n_draws, _ = state.shape
-    requested = np.zeros(n_cells)
-    np.add.at(requested, src, wanted)
-    available = state[:, 0].sum(axis=2)  # (C, D)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        scale = np.where(
-            requested[:, None] > 0, np.minimum(1.0, available / requested[:, None]), 0.0
-        )
-        moved = wanted[:, None] * scale[src]  # (K, D)
-        removed = np.zeros((n_cells, n_draws))
-        np.add.at(removed, src, moved)
-        fraction = np.where(available > 0, removed / np.where(available > 0, available, 1.0), 0.0)
-    out = state * fraction[:, None, :, None]
-    state -= out
+    sources, per_head = profile
+    rows = np.searchsorted(sources, src)
+    requested = np.zeros(len(sources))
+    np.add.at(requested, rows, wanted)
+    need = requested[:, None, None] * per_head[:, 0]  # (S, D, A)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(need > 0, state[sources, 0] / need, np.inf)
+    scale = np.where(per_head[:, 0].sum(axis=2) > 0, np.clip(ratio.min(axis=2), 0.0, 1.0), 0.0)
+    moved = wanted[:, None] * scale[rows]  # (K, D)
+    out = (requested[:, None] * scale)[:, None, :, None] * per_head  # (S, 2, D, A)
+    state[sources] -= out.astype(state.dtype)
     if books:
-        books["progression_out"][..., year] += out.sum(axis=3)
+        books["progression_out"][sources, ..., year] += out.sum(axis=3)
     for k in range(len(src)):  # state is already aged: arrivals go one year up
         state[dst[k], 0, :, age[k] + 1] += moved[k]
         state[dst[k], 1, :, age[k] + 1] += moved[k] * wte_per_head[k]

@@ -403,8 +403,9 @@ def caveats(run: PipelineRun) -> list[str]:
         "to be replaced with local figures (brief §5: leaver rates and tariff values unconfirmed).",
         "Training capacity, funded posts, source pools and current trainees are illustrative "
         "reference figures, not trust returns.",
-        "Supply follows the demand issue's stock-flow projection. Reporting-radiographer "
-        "conversions are linearised (error below 0.5% of radiographer WTE in tests).",
+        "Supply follows the demand issue's stock-flow projection exactly, reporting-radiographer "
+        "conversions included (each converted radiographer removes the band 6 age and WTE mix "
+        "the projection expects that year).",
         "Trainees already employed (specialty registrars) are in the staff stock and progress "
         "there; only new intakes are added as completions.",
         "The Monte Carlo does not include skill-mix substitution, so the probabilities are "

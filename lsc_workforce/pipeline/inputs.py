@@ -269,12 +269,13 @@ class PipelineInputs:
         from the baseline of a projection with one completer at every trust (trusts do not
         interact). Arrivals from outside are time-invariant, so one projection per programme,
         shifted, gives every completion year; conversion programmes (e.g. radiographer to
-        reporting radiographer) remove people whose age and WTE mix drifts, so they get one
-        projection per completion year. The projection removes converted staff in proportion
-        to a stock that the conversions themselves change, so for conversions the kernel is a
-        first-order (linear) approximation whose error is second order in the converted share
-        (below 0.5 % of radiographer WTE in the tests). Completions of trainees already in the
-        staff stock (``trainees_in_staff_stock``) are in the baseline and are not added again.
+        reporting radiographer) remove, per converted head, the source grade's age and WTE mix
+        in the baseline projection of the completion year, which drifts over time, so they get
+        one projection per completion year. That removal does not depend on the plan, so the
+        kernel is exact for conversions too, as long as the projection's cap (no age of the
+        source grade may go negative) does not bind; the tests show it does not at the funded
+        intake limits. Completions of trainees already in the staff stock
+        (``trainees_in_staff_stock``) are in the baseline and are not added again.
 
         Args:
             requirement: trust_code, staff_group, financial_year (or ``year``), required_wte.
@@ -329,8 +330,8 @@ class PipelineInputs:
         response: dict[tuple[str, str, str, int, int], float] = {}
         for p, prog in progs.items():
             # Arrivals from outside are time-invariant (fixed age and WTE), so one run gives
-            # every completion year by shifting; conversions remove people whose age and WTE
-            # mix drifts over time, so they get one run per completion year.
+            # every completion year by shifting; conversions remove the baseline's age and WTE
+            # mix of their completion year, which drifts, so they get one run per year.
             firsts = years if prog.supply_programme in conversion else years[:1]
             for first in firsts:
                 unit = pl.DataFrame(

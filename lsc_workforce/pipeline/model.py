@@ -37,7 +37,10 @@ the end of its last training year) are expressions, not variables.
   supply projection's baseline plus each retained completion times its response kernel (WTE
   still in post in year :math:`y` per completer of year :math:`c`; negative in the group a
   conversion programme draws from). ``lsc_workforce.demand.supply.project_supply`` is linear in
-  completions, so this equals it for the same intakes; with a constant leaver rate it is
+  completions (a conversion removes a fixed, plan-independent age and WTE profile per head), so
+  this equals it for the same intakes while the projection's cap on conversions (no age of the
+  source grade may go negative) does not bind, which it does not at the funded intake limits
+  C5 (tested); with a constant leaver rate it is
   :math:`S_{tgy} = (1 - \ell_{tg}) S_{tg,y-1} + w_p Q_{pty}`.
 * C2 ``shortfall``: :math:`u_{tgy} \ge R_{tgy} - S_{tgy} - \sum_{a} z_{tagy} + \sum_{b}
   z_{tgby}`: unmet requirement after substitution; a donor's WTE doing another group's work is
@@ -260,7 +263,9 @@ def add_stock_flow(model: PipelineModel) -> None:
     The supply projection is linear and time-invariant in completions, so supply is its
     baseline :math:`B` (no new completions) plus every retained completion :math:`Q` times the
     response kernel :math:`K` (WTE per completer ``lag`` years on, after leavers, retirements,
-    progression and conversions; negative in the group a conversion programme draws from). With
+    progression and conversions; negative in the group a conversion programme draws from).
+    Conversions remove a plan-independent profile per head in the projection, so this is exact
+    while the projection's conversion cap does not bind (it does not at the C5 limits). With
     a constant leaver rate this is the recursion :math:`S_y = (1 - \ell) S_{y-1} + w_p Q_y`.
     """
     inputs = model.inputs

@@ -112,6 +112,68 @@ def test_completions_by_programme_and_conversions_limited_by_the_source():
     assert band6["closing_headcount"] == pytest.approx(0.0)
 
 
+def test_a_conversion_removes_the_baseline_age_and_wte_mix_per_head():
+    # band 6: 6 heads (6 WTE) aged 30 and 4 heads (2 WTE) aged 50, nobody leaves or retires
+    params = supply_params(leaver_rate=0.0)
+    people = stock(
+        [("T1", "radiographer", "band_6", 30, 6, 6), ("T1", "radiographer", "band_6", 50, 4, 2)]
+    )
+    completions = pl.DataFrame(
+        {"year": [2026], "trust_code": ["T1"], "programme": ["conversion"], "headcount": [2.0]}
+    )
+    out = project_supply(people, params, [2026], completions)
+    band6 = _row(out, 2026, "band_6")
+    # each converted head takes 0.6 heads at 31 and 0.4 at 51: 0.6 * 1 + 0.4 * 0.5 = 0.8 WTE
+    assert band6["progression_out_headcount"] == pytest.approx(2.0)
+    assert band6["progression_out_wte"] == pytest.approx(1.6)
+    assert band6["closing_wte"] == pytest.approx(6.4)
+    assert _row(out, 2026, "band_7")["completions_wte"] == pytest.approx(1.6)
+
+
+def test_conversions_add_up_linearly_with_other_completions():
+    # Graduates progress into band 6 and change its age and WTE mix; conversions still remove
+    # the baseline's mix, so the projection is linear: f(a + b) - f(0) = (f(a) - f(0)) +
+    # (f(b) - f(0)), which the training pipeline's model relies on.
+    progression = pl.DataFrame(
+        {
+            "from_staff_group": ["radiographer"],
+            "from_grade": ["band_5"],
+            "to_staff_group": ["radiographer"],
+            "to_grade": ["band_6"],
+            "rate": [0.5],
+        }
+    )
+    params = supply_params(progression, leaver_rate=0.05, joiner_rate=0.1)
+    people = stock(
+        [
+            ("T1", "radiographer", "band_5", 24, 5, 5),
+            ("T1", "radiographer", "band_6", 30, 6, 6),
+            ("T1", "radiographer", "band_6", 50, 4, 2),
+        ]
+    )
+
+    def closing(rows: list[tuple[int, str, float]]) -> np.ndarray:
+        completions = pl.DataFrame(
+            rows,
+            schema={"year": pl.Int64, "programme": pl.String, "headcount": pl.Float64},
+            orient="row",
+        ).with_columns(trust_code=pl.lit("T1"))
+        out = project_supply(people, params, range(2026, 2030), completions)
+        grid = pl.DataFrame({"grade": ["band_5", "band_6", "band_7"]}).join(
+            pl.DataFrame({"year": list(range(2026, 2030))}), how="cross"
+        )
+        joined = grid.join(out, on=["grade", "year"], how="left").sort("year", "grade")
+        return joined["closing_wte"].fill_null(0.0).to_numpy()
+
+    graduates = [(2026, "bsc", 8.0)]
+    converts = [(2027, "conversion", 1.5), (2028, "conversion", 1.0)]
+    base = closing([])
+    both = closing(graduates + converts) - base
+    apart = (closing(graduates) - base) + (closing(converts) - base)
+    assert np.abs(both - apart).max() < 1e-12
+    assert np.abs(closing(converts) - base).max() > 0.5
+
+
 def test_unknown_programme_and_bad_years_raise():
     params = supply_params()
     people = stock([("T1", "radiographer", "band_5", 30, 1, 1)])

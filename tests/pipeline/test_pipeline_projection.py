@@ -87,29 +87,50 @@ def _plan(inputs, extra, conversions=True):
     return fixed
 
 
-@pytest.mark.parametrize("extra", [0, 2])
-def test_stock_flow_equals_project_supply_for_the_same_intakes(projection_inputs, extra):
-    # Every route that brings people in from outside is exactly linear in completions.
+@pytest.mark.parametrize(("extra", "conversions"), [(0, False), (2, False), (0, True), (2, True)])
+def test_stock_flow_equals_project_supply_for_the_same_intakes(
+    projection_inputs, extra, conversions
+):
+    # Every route, including reporting-radiographer conversions (which remove a fixed,
+    # plan-independent age and WTE profile per converted head), is linear in completions.
     inputs, params = projection_inputs
-    absolute, _ = _mismatch(inputs, params, _plan(inputs, extra, conversions=False))
+    absolute, _ = _mismatch(inputs, params, _plan(inputs, extra, conversions=conversions))
     assert absolute < 1e-6
 
 
-def test_conversions_are_linearised_with_a_second_order_error(projection_inputs):
-    # Reporting-radiographer conversions remove a share of band 6 radiographers, which the
-    # projection applies proportionally to a stock that changes: the model linearises it at
-    # the baseline, so the error is small (below 0.5 % here) and shrinks faster than the
-    # converted share.
+def test_the_conversion_cap_does_not_bind_at_the_largest_funded_plan(projection_inputs):
+    # The projection scales conversions down when they would leave some age of band 6
+    # radiographers negative (a non-linearity the model does not have). At the most conversions
+    # the funded-post limits allow (C5), every requested conversion happens, so the cap does
+    # not bind and the model is exact.
     inputs, params = projection_inputs
-    full_abs, full_rel = _mismatch(inputs, params, _plan(inputs, 0))
-    assert 0 < full_rel < 0.005
-    fixed_half = {
-        k: (v if inputs.programmes[k[0]].source_group != "radiographer" else 0)
-        for k, v in _plan(inputs, 0).items()
+    funded = load_training_tables(CONFIG_DIR)["training_capacity"]
+    limits = {
+        (p, t, y): int(limit)
+        for p, t, lo, hi, limit in funded.select(
+            "programme", "trust_code", "from_year", "to_year", "funded_intake_limit"
+        ).iter_rows()
+        for y in range(lo, hi + 1)
     }
-    for (p, t, y), v in _plan(inputs, 0).items():
-        if inputs.programmes[p].source_group == "radiographer" and y % 2 == 0:
-            fixed_half[p, t, y] = v
-    half_abs, _ = _mismatch(inputs, params, fixed_half)
-    # halving the conversions more than halves the error (measured: 0.144 vs 0.331 WTE)
-    assert half_abs < 0.5 * full_abs
+    converts = [p for p, prog in inputs.programmes.items() if prog.source_group == "radiographer"]
+    fixed = {(p, t, y): limits[p, t, y] for p in converts for t in TRUSTS for y in inputs.years}
+    assert min(fixed.values()) > 0
+    completions = inputs.completions_frame(
+        pl.DataFrame(
+            [
+                {"programme": p, "trust_code": t, "financial_year": y, "intake": v}
+                for (p, t, y), v in fixed.items()
+            ]
+        )
+    )
+    wanted = completions.filter(
+        pl.col("programme").is_in([inputs.programmes[p].supply_programme for p in converts])
+    )["headcount"].sum()
+    projected = project_supply(small_stock(TRUSTS, SCALE), params, inputs.years, completions)
+    done = projected.filter(pl.col("staff_group") == "reporting_radiographer")[
+        "completions_headcount"
+    ].sum()
+    assert wanted > 0
+    assert done == pytest.approx(wanted, rel=1e-12)
+    absolute, _ = _mismatch(inputs, params, fixed)
+    assert absolute < 1e-6
