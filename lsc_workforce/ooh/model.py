@@ -28,6 +28,8 @@ analysis adds, with the name prefixes used for the PuLP rows:
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import time
 from collections import defaultdict
 from collections.abc import Mapping
@@ -40,7 +42,7 @@ import pulp
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.ooh.build import OohInstance, OohWeights
 from lsc_workforce.rota.model import RotaModel, build_model
-from lsc_workforce.solve import SolveResult, solve_problem
+from lsc_workforce.solve import SolveResult, SolveStatus, solve_problem
 
 __all__ = [
     "OOH_CONSTRAINT_TAGS",
@@ -89,6 +91,8 @@ class OohSolution:
         n_variables: columns of the integer programme.
         n_constraints: rows of the integer programme.
         mode: ``"rota"`` (best rota with today's staff) or ``"headcount"`` (minimum posts).
+        stages: with a lexicographic solve, the result of each stage (stage 1: cover, stage 2:
+            load balance with the cover fixed); ``result`` then combines them.
     """
 
     instance: OohInstance
@@ -100,6 +104,7 @@ class OohSolution:
     n_variables: int
     n_constraints: int
     mode: str
+    stages: tuple[SolveResult, ...] = ()
 
 
 def add_oncall_frequency(model: RotaModel, instance: OohInstance) -> None:
@@ -168,11 +173,15 @@ def add_load_balance(model: RotaModel, instance: OohInstance, weight: float) -> 
             for v in model.by_person_shift.get((i, t), [])
         )
         target = problem.people[i].wte / total_wte * wanted
+        low, high = math.floor(target + 1e-9), math.ceil(target - 1e-9)
         name = model.person_names[i]
         plus = pulp.LpVariable(f"load_over_{name}", lowBound=0)
         minus = pulp.LpVariable(f"load_under_{name}", lowBound=0)
         model.prob += pulp.LpConstraint(
-            count - plus + minus, pulp.LpConstraintEQ, f"load_balance__{name}", target
+            count - plus, pulp.LpConstraintLE, f"load_balance__{name}", high
+        )
+        model.prob += pulp.LpConstraint(
+            count + minus, pulp.LpConstraintGE, f"load_balance_floor__{name}", low
         )
         terms += [(plus, weight), (minus, weight)]
     model.components["load_balance"] = pulp.LpAffineExpression(terms)
@@ -334,6 +343,8 @@ def solve_instance(
     weights: OohWeights | None = None,
     mode: str = "rota",
     solver_options: Mapping[str, Any] | None = None,
+    *,
+    lexicographic: bool = False,
 ) -> OohSolution:
     """Build and solve one rota; read the roster, the uncovered shifts and the posts used.
 
@@ -343,13 +354,25 @@ def solve_instance(
         weights: objective weights.
         mode: ``"rota"`` or ``"headcount"`` (see :func:`build_ooh_model`).
         solver_options: native solver options (e.g. HiGHS ``mip_heuristic_effort``).
+        lexicographic: ``rota`` mode only: solve in two stages within ``settings.time_limit_s``
+            in all. Stage 1 minimises every component except ``load_balance`` (cover first);
+            if it has a solution, stage 2 fixes each cover shortfall at most at its stage-1
+            value, keeps the other components at most at their stage-1 total, and minimises
+            ``load_balance`` from the stage-1 roster (warm start) in the time left. Each
+            stage's status and gap are kept in ``stages``; ``result`` combines them (status
+            optimal only if every stage was proven optimal, no bound, gap the larger one).
 
     Returns:
         The :class:`OohSolution`; with no solution (infeasible, not solved) the roster is empty
         and every wanted shift is listed as uncovered.
     """
     model = build_ooh_model(instance, weights, mode)
-    result = solve_problem(model.prob, settings, build_s=model.build_s, options=solver_options)
+    stages: tuple[SolveResult, ...] = ()
+    if lexicographic and mode == "rota" and "load_balance" in model.components:
+        *parts, result = _solve_lexicographic(model, settings, solver_options)
+        stages = tuple(parts)
+    else:
+        result = solve_problem(model.prob, settings, build_s=model.build_s, options=solver_options)
     has_solution = result.status.has_solution
     if has_solution:
         roster = _roster(model, instance)
@@ -372,4 +395,69 @@ def solve_instance(
         n_variables=model.prob.numVariables(),
         n_constraints=model.prob.numConstraints(),
         mode=mode,
+        stages=stages,
     )
+
+
+def _solve_lexicographic(
+    model: RotaModel, settings: SolverSettings, options: Mapping[str, Any] | None
+) -> tuple[SolveResult, ...]:
+    """Stage 1: all components but ``load_balance``; stage 2: ``load_balance``, cover fixed.
+
+    Returns:
+        The stage results followed by the combined result (the last element): the stage-2
+        roster when stage 2 found one (else stage 1's), objective over every component, no
+        bound (a lexicographic bound is not a bound on the weighted sum), gap the larger stage
+        gap, status ``OPTIMAL`` only if every stage that ran was proven optimal.
+    """
+    balance = model.components["load_balance"]
+    rest = pulp.lpSum(v for k, v in model.components.items() if k != "load_balance")
+    model.prob.setObjective(rest)
+    budget = settings.time_limit_s - model.build_s
+    first = solve_problem(
+        model.prob,
+        dataclasses.replace(settings, time_limit_s=max(1.0, budget)),
+        build_s=model.build_s,
+        options=options,
+    )
+    left = budget - first.solve_s
+    stages = [first]
+    if first.status.has_solution and left >= 1.0:
+        saved = {v: v.varValue for v in model.prob.variables()}
+        warm = {v: v.varValue for v in model.assign.values() if v.varValue is not None}
+        for var in model.cover_under.values():
+            var.upBound = max(0.0, round(var.varValue or 0.0))
+        level = float(pulp.value(rest) or 0.0)
+        model.prob += pulp.LpConstraint(
+            rest, pulp.LpConstraintLE, "lexicographic_stage1_level", level + 1e-6
+        )
+        model.prob.setObjective(balance)
+        second = solve_problem(
+            model.prob,
+            dataclasses.replace(settings, time_limit_s=left),
+            options=options,
+            start=warm,
+        )
+        stages.append(second)
+        if not second.status.has_solution:
+            for var, value in saved.items():
+                var.varValue = value
+    model.prob.setObjective(pulp.lpSum(model.components.values()))
+    ran = [r for r in stages if r.status.has_solution]
+    if not ran:
+        return (first, first)
+    last = ran[-1]
+    proven = all(r.status is SolveStatus.OPTIMAL for r in stages)
+    gaps = [r.gap for r in stages if r.gap is not None]
+    combined = dataclasses.replace(
+        last,
+        status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE_TIME_LIMIT,
+        objective=float(pulp.value(model.prob.objective) or 0.0),
+        bound=None,
+        gap=0.0 if proven else (max(gaps) if gaps else None),
+        build_s=model.build_s,
+        solve_s=sum(r.solve_s for r in stages),
+        message="lexicographic: "
+        + "; ".join(f"stage {k + 1} {r.status.value} gap={r.gap}" for k, r in enumerate(stages)),
+    )
+    return (*stages, combined)
