@@ -670,9 +670,9 @@ def _convert(
     the baseline projection this year, which does not depend on the plan), booked as
     ``progression_out``, and arrives at the programme's completion age with its
     ``wte_per_head`` (booked as ``completions``). Requests on one source cell are scaled down
-    together when some age of the cell has fewer people than the profile would remove (the
-    cap; otherwise removal is linear in completions), and to nothing when the baseline has
-    nobody in the cell.
+    together when some age of the cell has fewer people (or less WTE) than the profile would
+    remove (the cap; otherwise removal is linear in completions), and to nothing when the
+    baseline has nobody in the cell.
 
     Args:
         state: ``(C, 2, D, A)`` heads and WTE, updated in place.
@@ -688,10 +688,11 @@ def _convert(
     rows = np.searchsorted(sources, src)
     requested = np.zeros(len(sources))
     np.add.at(requested, rows, wanted)
-    need = requested[:, None, None] * per_head[:, 0]  # (S, D, A)
+    need = requested[:, None, None, None] * per_head  # (S, 2, D, A): heads and WTE
     with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(need > 0, state[sources, 0] / need, np.inf)
-    scale = np.where(per_head[:, 0].sum(axis=2) > 0, np.clip(ratio.min(axis=2), 0.0, 1.0), 0.0)
+        ratio = np.where(need > 0, state[sources] / need, np.inf)
+    # Heads and WTE both cap: a cell's WTE per head can differ from the baseline profile's.
+    scale = np.where(per_head[:, 0].sum(axis=2) > 0, np.clip(ratio.min(axis=(1, 3)), 0.0, 1.0), 0.0)
     moved = wanted[:, None] * scale[rows]  # (K, D)
     out = (requested[:, None] * scale)[:, None, :, None] * per_head  # (S, 2, D, A)
     state[sources] -= out.astype(state.dtype)
