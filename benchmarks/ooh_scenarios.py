@@ -13,7 +13,11 @@ are timed separately.
 Usage::
 
     .venv/bin/python benchmarks/ooh_scenarios.py [--weeks 13 52] [--threads 1]
-        [--services ...] [--scenarios ...] [--headcount] [--json FILE]
+        [--services ...] [--scenarios ...] [--rotas ...] [--lexicographic] [--headcount]
+        [--json FILE]
+
+``--lexicographic`` solves each rota cover first, then load balance with the cover fixed, and
+prints each stage's status, gap, objective and seconds (the row's gap is the larger one).
 """
 
 from __future__ import annotations
@@ -54,6 +58,10 @@ def _row(sol, weeks, mode, wall):
         "objective": res.objective,
         "uncovered": int(sol.uncovered.get_column("missing").sum() or 0),
         "posts": len(sol.posts_used) if mode == "headcount" else None,
+        "stage_status": [s.status.value for s in sol.stages],
+        "stage_gap": [s.gap for s in sol.stages],
+        "stage_objective": [s.objective for s in sol.stages],
+        "stage_s": [round(s.solve_s, 2) for s in sol.stages],
     }
 
 
@@ -65,7 +73,19 @@ def _print(row):
         f"vars={row['variables']:7d} rows={row['constraints']:7d} build={row['build_s']:6.1f}s "
         f"solve={row['solve_s']:6.1f}s {row['status']:20s} gap={gap} "
         f"uncovered={row['uncovered']}"
-        + (f" posts={row['posts']}" if row["posts"] is not None else ""),
+        + (f" posts={row['posts']}" if row["posts"] is not None else "")
+        + "".join(
+            f" | stage{k + 1} {st} gap={g} obj={o} {t}s"
+            for k, (st, g, o, t) in enumerate(
+                zip(
+                    row["stage_status"],
+                    row["stage_gap"],
+                    row["stage_objective"],
+                    row["stage_s"],
+                    strict=True,
+                )
+            )
+        ),
         flush=True,
     )
 
@@ -76,6 +96,12 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--services", nargs="+", default=None)
     parser.add_argument("--scenarios", nargs="+", default=None)
+    parser.add_argument("--rotas", nargs="+", default=None, help="only these rota names")
+    parser.add_argument(
+        "--lexicographic",
+        action="store_true",
+        help="rota solves in two stages: cover first, then load balance with cover fixed",
+    )
     parser.add_argument("--headcount", action="store_true", help="also time extra-headcount runs")
     parser.add_argument("--data-dir", default=str(REFERENCE_DATA_DIR))
     parser.add_argument("--json", default=None, help="write the rows as JSON to this file")
@@ -101,8 +127,10 @@ def main(argv=None) -> int:
                     service, scenario, preset, frames, start=REFERENCE_AS_AT, n_days=7 * weeks
                 )
                 for inst in instances:
+                    if args.rotas and inst.rota not in args.rotas:
+                        continue
                     start = time.perf_counter()
-                    sol = solve_instance(inst, settings)
+                    sol = solve_instance(inst, settings, lexicographic=args.lexicographic)
                     row = _row(sol, weeks, "rota", time.perf_counter() - start)
                     rows.append(row)
                     _print(row)

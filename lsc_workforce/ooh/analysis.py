@@ -214,6 +214,7 @@ def run_scenario(
     preset_name: str | None = None,
     weights: OohWeights | None = None,
     headcount: bool = True,
+    lexicographic: bool = False,
 ) -> ScenarioResult:
     """Solve one service under one scenario and gather its tables.
 
@@ -228,6 +229,8 @@ def run_scenario(
         preset_name: rule preset (default: the service's).
         weights: objective weights.
         headcount: find the exact extra headcount when shifts are left uncovered.
+        lexicographic: solve each rota cover first, then load balance with the cover fixed
+            (see ``ooh.model.solve_instance``).
 
     Returns:
         The :class:`ScenarioResult`.
@@ -239,7 +242,9 @@ def run_scenario(
     instances = build_scenario(
         service, scenario, preset, frames, start=start, n_days=n_days, weights=weights
     )
-    solutions = tuple(solve_instance(inst, settings, weights) for inst in instances)
+    solutions = tuple(
+        solve_instance(inst, settings, weights, lexicographic=lexicographic) for inst in instances
+    )
     for sol in solutions:
         LOGGER.info(
             "%s: %s, objective %s, %.1f s",
@@ -383,6 +388,7 @@ def run_analysis(
     preset_name: str | None = None,
     weights: OohWeights | None = None,
     headcount: bool = True,
+    lexicographic: bool = False,
 ) -> OohAnalysis:
     """Run every requested service x scenario (scenarios that do not apply are skipped).
 
@@ -397,6 +403,7 @@ def run_analysis(
         preset_name: rule preset for every service (default: each service's own).
         weights: objective weights.
         headcount: find the exact extra headcount where cover falls short.
+        lexicographic: solve each rota cover first, then load balance (see ``run_scenario``).
 
     Returns:
         The :class:`OohAnalysis`.
@@ -419,6 +426,7 @@ def run_analysis(
             preset_name=preset_name,
             weights=weights,
             headcount=headcount,
+            lexicographic=lexicographic,
         )
         for svc in service_ids
         for sc in scenario_ids

@@ -84,8 +84,8 @@ class OohWeights:
         uncovered: per person short on a shift (C2 ``cover_under``); must dwarf the others so
             that a shift is left uncovered only when no compliant assignment exists.
         over: per person above the cover wanted (C2 ``cover_over``).
-        load_balance: per day of deviation of a person's on-call days from their WTE share
-            (C-O3); 0 switches the term off.
+        load_balance: per day a person's on-call days fall outside the integer band around
+            their WTE share (floor to ceiling, C-O3); 0 switches the term off.
         candidate: per candidate post used (C17, extra-headcount runs only).
     """
 

@@ -10,12 +10,17 @@ analysis adds, with the name prefixes used for the PuLP rows:
 * **C-O2** ``shift_calendar``: :math:`x_{idt} = 0` when shift :math:`t` does not run on date
   :math:`d` (weeknight patterns on weekends and bank holidays, and the reverse). Imposed as
   variable bounds, so it adds no rows.
-* **C-O3** ``load_balance`` (soft): :math:`\sum_{d,t} x_{idt} - \tau_i = \delta^+_i -
-  \delta^-_i` with the constant target :math:`\tau_i = \frac{wte_i}{\sum_j wte_j} \sum_r s_r`
-  (the WTE share of all wanted shifts), priced at ``OohWeights.load_balance`` per day. Unlike the
-  engine's C19 the target is a constant, so each row holds one person's variables only (the
-  engine's C19 rows each hold every person's variables, which is too dense for 52-week
-  network rotas).
+* **C-O3** ``load_balance`` (soft): :math:`c_i - \delta^+_i \le \lceil\tau_i\rceil` and
+  :math:`c_i + \delta^-_i \ge \lfloor\tau_i\rfloor` where :math:`c_i = \sum_{d,t} x_{idt}` and
+  :math:`\tau_i = \frac{wte_i}{\sum_j wte_j} \sum_r s_r` is the WTE share of all wanted shifts (a
+  constant); deviations are charged only outside the integer band
+  :math:`[\lfloor\tau_i\rfloor, \lceil\tau_i\rceil]`, priced at ``OohWeights.load_balance`` per
+  day. A whole number of shifts can never hit a fractional share, so charging the distance to
+  :math:`\tau_i` itself made the optimum positive while the LP bound stayed 0 (a 100 % gap
+  that branching hardly moves); with the band a rota balanced to whole shifts scores 0, which
+  matches the bound and is proven optimal at once (the LP bound is still 0). Each row holds
+  one person's variables only (the engine's C19 rows each hold every person's variables, which
+  is too dense for 52-week network rotas).
 * **C-O4** ``candidate_order``: :math:`y_{c,k} \ge y_{c,k+1}` for the interchangeable candidate
   posts of a class (symmetry breaking for the extra-headcount programme).
 * **C-O5** ``full_cover``: :math:`u_r = 0` (cover made hard, as a bound) in the extra-headcount
@@ -24,6 +29,9 @@ analysis adds, with the name prefixes used for the PuLP rows:
   days, written with running totals :math:`S_{i,0} = 0`, :math:`S_{i,d+1} = S_{i,d} +
   \sum_t \ell_t x_{idt}` and :math:`S_{i,d+W} - S_{i,d} \le M`, so each row is short (the
   engine's C8 rows hold every variable of a 119- or 182-day window).
+
+``solve_instance(..., lexicographic=True)`` solves cover first and load balance second (cover
+fixed), reporting each stage's status and gap (see :func:`solve_instance`).
 """
 
 from __future__ import annotations
@@ -146,11 +154,13 @@ def add_shift_calendar(model: RotaModel, instance: OohInstance) -> None:
 
 
 def add_load_balance(model: RotaModel, instance: OohInstance, weight: float) -> None:
-    r"""C-O3 load_balance (soft): :math:`c_i - \tau_i = \delta^+_i - \delta^-_i`.
+    r"""C-O3 load_balance (soft): shifts outside the band floor..ceil of the WTE share.
 
-    :math:`c_i` counts person ``i``'s shifts, :math:`\tau_i` is their WTE share of all wanted
-    shifts (a constant). Candidate posts are excluded. Component ``load_balance`` is
-    ``weight`` times the total deviation.
+    Rows ``load_balance__<id>``: :math:`c_i - \delta^+_i \le \lceil\tau_i\rceil` and
+    ``load_balance_floor__<id>``: :math:`c_i + \delta^-_i \ge \lfloor\tau_i\rfloor`, where
+    :math:`c_i` counts person ``i``'s shifts and :math:`\tau_i` is their WTE share of all
+    wanted shifts (a constant). Candidate posts are excluded. Component ``load_balance`` is
+    ``weight`` times the total deviation outside the band.
     """
     if weight <= 0:
         return
