@@ -32,12 +32,14 @@ validate: $(STAMP)
 reference-data: $(STAMP)
 	$(BIN)/lsc-workforce make-reference-data
 
+# Shorter runs of every benchmark (tens of minutes); the full Curtois run (hours) is
+#   .venv/bin/python benchmarks/rota_benchmarks.py
 bench: $(STAMP)
 	$(BIN)/python benchmarks/refresh.py
 	$(BIN)/python benchmarks/projection.py
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/ooh_scenarios.py
-	$(BIN)/python benchmarks/rota_benchmarks.py
+	$(BIN)/python benchmarks/rota_benchmarks.py --instances 1-4 --time-limit 60
 
 lint: $(STAMP)
 	$(BIN)/ruff check lsc_workforce tests benchmarks notebooks
