@@ -516,21 +516,25 @@ def _solve_cpsat(
         var.varValue = values[k] / translated.scale[k] if values else None
     constant = float(prob.objective.constant) if prob.objective is not None else 0.0
     bound = None
-    if code == cp_model.OPTIMAL:
-        status = SolveStatus.OPTIMAL
-        prob.assignStatus(pulp.LpStatusOptimal, pulp.LpSolutionOptimal)
-    elif code == cp_model.FEASIBLE:
-        status = SolveStatus.FEASIBLE_TIME_LIMIT
-        prob.assignStatus(pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible)
-    elif code == cp_model.INFEASIBLE:
-        status = SolveStatus.INFEASIBLE
-        prob.assignStatus(pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible)
-    elif code == cp_model.UNKNOWN:
-        status = SolveStatus.NOT_SOLVED
-        prob.assignStatus(pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
-    else:  # MODEL_INVALID
-        status = SolveStatus.ERROR
-        prob.assignStatus(pulp.LpStatusUndefined, pulp.LpSolutionNoSolutionFound)
+    status, pulp_status, pulp_solution = {
+        cp_model.OPTIMAL: (SolveStatus.OPTIMAL, pulp.LpStatusOptimal, pulp.LpSolutionOptimal),
+        cp_model.FEASIBLE: (
+            SolveStatus.FEASIBLE_TIME_LIMIT,
+            pulp.LpStatusOptimal,
+            pulp.LpSolutionIntegerFeasible,
+        ),
+        cp_model.INFEASIBLE: (
+            SolveStatus.INFEASIBLE,
+            pulp.LpStatusInfeasible,
+            pulp.LpSolutionInfeasible,
+        ),
+        cp_model.UNKNOWN: (
+            SolveStatus.NOT_SOLVED,
+            pulp.LpStatusNotSolved,
+            pulp.LpSolutionNoSolutionFound,
+        ),
+    }.get(code, (SolveStatus.ERROR, pulp.LpStatusUndefined, pulp.LpSolutionNoSolutionFound))
+    prob.assignStatus(pulp_status, pulp_solution)
     message = ""
     if values and any(
         abs(x) >= CPSAT_UNBOUNDED for x in values

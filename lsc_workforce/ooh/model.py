@@ -49,6 +49,7 @@ import pulp
 
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.ooh.build import OohInstance, OohWeights
+from lsc_workforce.ooh.inputs import Rule
 from lsc_workforce.rota.model import RotaModel, build_model
 from lsc_workforce.solve import SolveResult, SolveStatus, solve_problem
 
@@ -115,6 +116,26 @@ class OohSolution:
     stages: tuple[SolveResult, ...] = ()
 
 
+def _add_at_most(
+    model: RotaModel,
+    row: str,
+    expr: pulp.LpAffineExpression,
+    limit: float,
+    *,
+    rule: Rule,
+    terms: list[tuple[pulp.LpVariable, float]],
+) -> None:
+    """Add ``expr <= limit`` named ``row``; if ``rule`` has a ``soft_penalty``, with a priced slack.
+
+    The slack and its penalty are appended to ``terms`` (the rule's objective component).
+    """
+    if rule.soft_penalty is not None:
+        slack = pulp.LpVariable(f"slack_{row}", lowBound=0)
+        terms.append((slack, rule.soft_penalty))
+        expr = expr - slack
+    model.prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, row, limit)
+
+
 def add_oncall_frequency(model: RotaModel, instance: OohInstance) -> None:
     r"""C-O1 oncall_frequency: :math:`\sum_d w_{id} \le \lfloor h/N \rfloor` (1-in-N at least N).
 
@@ -131,12 +152,9 @@ def add_oncall_frequency(model: RotaModel, instance: OohInstance) -> None:
         expr = pulp.lpSum(model.works(i, d) for d in range(n_days))
         if len(expr) <= limit:
             continue
-        name = f"oncall_frequency__{model.person_names[i]}"
-        if rule.soft_penalty is not None:
-            slack = pulp.LpVariable(f"slack_{name}", lowBound=0)
-            terms.append((slack, rule.soft_penalty))
-            expr = expr - slack
-        model.prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, name, limit)
+        _add_at_most(
+            model, f"oncall_frequency__{model.person_names[i]}", expr, limit, rule=rule, terms=terms
+        )
     if terms:
         model.components["soft_oncall_frequency"] = pulp.LpAffineExpression(terms)
 
@@ -254,12 +272,7 @@ def add_average_hours(model: RotaModel, instance: OohInstance) -> None:
             total.append(pulp.LpAffineExpression([(running, 1)]))
         for d in range(h - days + 1):
             expr = total[d + days] - total[d]
-            row = f"average_hours__{name}_{d}"
-            if rule.soft_penalty is not None:
-                slack = pulp.LpVariable(f"slack_{row}", lowBound=0)
-                terms.append((slack, rule.soft_penalty))
-                expr = expr - slack
-            model.prob += pulp.LpConstraint(expr, pulp.LpConstraintLE, row, limit)
+            _add_at_most(model, f"average_hours__{name}_{d}", expr, limit, rule=rule, terms=terms)
     if terms:
         model.components["soft_average_hours"] = pulp.LpAffineExpression(terms)
 
