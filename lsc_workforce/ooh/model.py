@@ -29,6 +29,11 @@ analysis adds, with the name prefixes used for the PuLP rows:
   days, written with running totals :math:`S_{i,0} = 0`, :math:`S_{i,d+1} = S_{i,d} +
   \sum_t \ell_t x_{idt}` and :math:`S_{i,d+W} - S_{i,d} \le M`, so each row is short (the
   engine's C8 rows hold every variable of a 119- or 182-day window).
+  :func:`solve_instance` adds these rows **lazily**: it solves without them, adds the rows of
+  every person whose roster breaks the limit, and solves again until nobody does. The last
+  model is a relaxation of the full one whose solution satisfies every C-O6 row, so its status,
+  objective and bound hold for the full model. On 52-week rotas the rows (running totals over
+  every 119-day window) made the root LP about 15 times slower, and they rarely bind.
 
 ``solve_instance(..., lexicographic=True)`` solves cover first and load balance second (cover
 fixed), reporting each stage's status and gap (see :func:`solve_instance`).
@@ -40,10 +45,11 @@ import dataclasses
 import math
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pulp
 
@@ -62,6 +68,7 @@ __all__ = [
     "add_oncall_frequency",
     "add_shift_calendar",
     "build_ooh_model",
+    "people_over_average_hours",
     "solve_instance",
 ]
 
@@ -239,12 +246,16 @@ def add_candidate_order(model: RotaModel, instance: OohInstance) -> None:
             )
 
 
-def add_average_hours(model: RotaModel, instance: OohInstance) -> None:
+def add_average_hours(
+    model: RotaModel, instance: OohInstance, people: Iterable[int] | None = None
+) -> None:
     r"""C-O6 average_hours: rota minutes in every window of ``W`` days at most ``M``.
 
     Running totals :math:`S_{i,d+1} = S_{i,d} + \sum_t \ell_t x_{idt}` (``S_{i,0} = 0``) and
     :math:`S_{i,d+W} - S_{i,d} \le M` for :math:`d = 0..h-W`. Candidate posts included. With a
     ``soft_penalty`` each window row gets a slack priced per minute (``soft_average_hours``).
+    ``people`` (person indices) limits the rows to those people (lazy rows, see
+    :func:`solve_instance`); a person whose rows exist already is skipped.
     """
     if instance.average is None:
         return
@@ -254,12 +265,14 @@ def add_average_hours(model: RotaModel, instance: OohInstance) -> None:
     rule = instance.preset.rules["average_week_hours"]
     longest = max(problem.shift_minutes.values())  # real minutes (13 h for an October night)
     terms = []
-    for i in range(len(problem.people)):
+    for i in range(len(problem.people)) if people is None else sorted(people):
         if instance.max_days is not None and instance.max_days * longest <= limit:
             continue  # C-O1 already keeps every window under the limit
         if not any(model.by_person_day.get((i, d)) for d in range(h)):
             continue
         name = model.person_names[i]
+        if f"average_hours__run_{name}_1" in model.prob.constraints:
+            continue
         total = [pulp.LpAffineExpression()]
         for d in range(h):
             running = pulp.LpVariable(f"hours_run_{name}_{d + 1}", lowBound=0)
@@ -274,7 +287,33 @@ def add_average_hours(model: RotaModel, instance: OohInstance) -> None:
             expr = total[d + days] - total[d]
             _add_at_most(model, f"average_hours__{name}_{d}", expr, limit, rule=rule, terms=terms)
     if terms:
-        model.components["soft_average_hours"] = pulp.LpAffineExpression(terms)
+        previous = model.components.get("soft_average_hours", pulp.LpAffineExpression())
+        model.components["soft_average_hours"] = previous + pulp.LpAffineExpression(terms)
+
+
+def people_over_average_hours(model: RotaModel, instance: OohInstance) -> list[int]:
+    """People whose current solution works more than ``M`` minutes in some ``W``-day window.
+
+    Reads the assignment values left by the last solve (real shift minutes, as C-O6) and
+    returns the indices of people without C-O6 rows who break the limit.
+    """
+    if instance.average is None:
+        return []
+    days, limit = instance.average
+    problem = instance.problem
+    shift_minutes = problem.shift_minutes
+    minutes = np.zeros((len(problem.people), problem.n_days + 1))
+    for (i, d, t), var in model.assign.items():
+        if (var.varValue or 0.0) > 0.5:
+            minutes[i, d + 1] += shift_minutes[d, problem.shift_types[t].id]
+    running = minutes.cumsum(axis=1)
+    window = running[:, days:] - running[:, : problem.n_days + 1 - days]
+    over = np.flatnonzero((window > limit + 1e-6).any(axis=1)) if window.size else []
+    return [
+        int(i)
+        for i in over
+        if f"average_hours__run_{model.person_names[i]}_1" not in model.prob.constraints
+    ]
 
 
 def add_full_cover(model: RotaModel) -> None:
@@ -284,7 +323,11 @@ def add_full_cover(model: RotaModel) -> None:
 
 
 def build_ooh_model(
-    instance: OohInstance, weights: OohWeights | None = None, mode: str = "rota"
+    instance: OohInstance,
+    weights: OohWeights | None = None,
+    mode: str = "rota",
+    *,
+    lazy_average_hours: bool = False,
 ) -> RotaModel:
     """Build the engine model for ``instance`` and add the OOH constraint families.
 
@@ -293,6 +336,8 @@ def build_ooh_model(
         weights: objective weights (``load_balance`` applies in ``rota`` mode only).
         mode: ``"rota"``: best rota with today's staff; ``"headcount"``: full cover, fewest
             candidate posts (C-O4, C-O5, no load balance).
+        lazy_average_hours: leave out the C-O6 rows (the caller adds them for the people who
+            need them, see :func:`solve_instance`).
 
     Returns:
         The model with ``prob.objective`` set to the sum of its components.
@@ -304,7 +349,8 @@ def build_ooh_model(
     model = build_model(instance.problem)
     add_oncall_frequency(model, instance)
     add_shift_calendar(model, instance)
-    add_average_hours(model, instance)
+    if not lazy_average_hours:
+        add_average_hours(model, instance)
     if mode == "rota":
         add_load_balance(model, instance, weights.load_balance)
     else:
@@ -389,13 +435,14 @@ def solve_instance(
         The :class:`OohSolution`; with no solution (infeasible, not solved) the roster is empty
         and every wanted shift is listed as uncovered.
     """
-    model = build_ooh_model(instance, weights, mode)
+    lexicographic = lexicographic and mode == "rota"
+    model = build_ooh_model(instance, weights, mode, lazy_average_hours=not lexicographic)
     stages: tuple[SolveResult, ...] = ()
-    if lexicographic and mode == "rota" and "load_balance" in model.components:
+    if lexicographic and "load_balance" in model.components:
         *parts, result = _solve_lexicographic(model, settings, solver_options)
         stages = tuple(parts)
     else:
-        result = solve_problem(model.prob, settings, build_s=model.build_s, options=solver_options)
+        result = _solve_lazy_average_hours(model, instance, settings, solver_options)
     has_solution = result.status.has_solution
     if has_solution:
         roster = _roster(model, instance)
@@ -420,6 +467,44 @@ def solve_instance(
         mode=mode,
         stages=stages,
     )
+
+
+def _solve_lazy_average_hours(
+    model: RotaModel,
+    instance: OohInstance,
+    settings: SolverSettings,
+    options: Mapping[str, Any] | None,
+) -> SolveResult:
+    """Solve, add the C-O6 rows of the people over the limit, repeat (one time limit in all).
+
+    Returns:
+        The last solve's result, its ``solve_s`` the total over the rounds; if the time limit
+        ends while someone is still over the limit, ``NOT_SOLVED`` with no objective (the
+        roster breaks C-O6) and the bound of the last relaxation.
+    """
+    spent, rounds = 0.0, 0
+    while True:
+        budget = dataclasses.replace(settings, time_limit_s=max(1.0, settings.time_limit_s - spent))
+        result = solve_problem(model.prob, budget, build_s=model.build_s, options=options)
+        spent += result.solve_s
+        rounds += 1
+        over = people_over_average_hours(model, instance) if result.status.has_solution else []
+        if not over:
+            break
+        if spent >= settings.time_limit_s:
+            result = dataclasses.replace(
+                result,
+                status=SolveStatus.NOT_SOLVED,
+                objective=None,
+                gap=None,
+                message=f"time limit with {len(over)} people still over the average-hours limit",
+            )
+            break
+        add_average_hours(model, instance, over)
+        model.prob.setObjective(pulp.lpSum(model.components.values()))
+    note = f"C-O6 rows added lazily in {rounds} round(s)"
+    message = f"{result.message}; {note}" if result.message else note
+    return dataclasses.replace(result, solve_s=spent, message=message)
 
 
 def _solve_lexicographic(

@@ -25,7 +25,7 @@ import polars as pl
 
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.rota.checker import check
-from lsc_workforce.rota.heuristic import complete_start, construct_roster, improve_roster
+from lsc_workforce.rota.heuristic import complete_start, construct_roster, improve_start
 from lsc_workforce.rota.model import RotaModel, build_model
 from lsc_workforce.rota.problem import RotaProblem
 from lsc_workforce.rota.solution import (
@@ -77,11 +77,11 @@ def solve(
         options: extra native solver options (see ``lsc_workforce.solve.make_solver``).
         warm_start: first build a feasible roster person by person
             (:func:`~lsc_workforce.rota.heuristic.construct_roster`, up to 15% of the time
-            limit), improve it by fix-and-optimise moves
-            (:func:`~lsc_workforce.rota.heuristic.improve_roster`, up to 45% in all), and
-            hand it to the final solve as a complete start; the final solve gets the rest of
-            the time limit.
-            Helps on large instances; the heuristic time is counted in ``build_s``.
+            limit), then improve it by a large-neighbourhood search on the whole model in
+            HiGHS (:func:`~lsc_workforce.rota.heuristic.improve_start`, until 70% of the time
+            limit has passed), and hand it to the final solve as a complete start; the final
+            solve (any solver) gets the rest of the time limit and reports the status and bound.
+            Helps on large instances; the heuristic's time is part of ``result.solve_s``.
 
     Returns:
         The :class:`RotaSolution`. When the solver returns no solution (infeasible hard
@@ -90,16 +90,18 @@ def solve(
     """
     model = build_model(problem)
     start = None
+    heuristic_s = 0.0
     if warm_start:
         began = time.perf_counter()
         limit = settings.time_limit_s
         roster = construct_roster(problem, time_budget_s=0.15 * limit)
         if roster is not None:
-            spent = time.perf_counter() - began
-            roster, _ = improve_roster(problem, roster, 0.45 * limit - spent)
             start = complete_start(model, roster, time_limit_s=0.05 * limit + 5)
-        model.build_s += time.perf_counter() - began
-        settings = dataclasses.replace(settings, time_limit_s=max(1.0, limit - model.build_s))
+            if len(start) == model.prob.numVariables():  # completed: improve it
+                spent = time.perf_counter() - began
+                start, _ = improve_start(model, start, 0.7 * limit - spent)
+        heuristic_s = time.perf_counter() - began
+        settings = dataclasses.replace(settings, time_limit_s=max(1.0, limit - heuristic_s))
     if lp_path is not None:
         Path(lp_path).parent.mkdir(parents=True, exist_ok=True)
         model.prob.writeLP(str(lp_path))
@@ -111,6 +113,7 @@ def solve(
         integral_objective=has_integral_objective(model),
         start=start,
     )
+    result = dataclasses.replace(result, solve_s=result.solve_s + heuristic_s)
     size = {
         "variables": model.prob.numVariables(),
         "constraints": model.prob.numConstraints(),

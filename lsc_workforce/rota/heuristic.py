@@ -8,10 +8,11 @@ result is a feasible (not optimal) roster that the full model receives as a star
 (``solve(..., warm_start=True)``), which helps HiGHS on instances where it finds no incumbent
 on its own within the time limit.
 
-:func:`improve_roster` then runs a fix-and-optimise large-neighbourhood search: it re-rosters
-a few people at a time (seeded random choice) with everyone else fixed, keeping a move only if
-it lowers the objective, and :func:`complete_start` turns the roster into values for every
-model variable. The final full solve, started from it, reports the honest status and bound.
+:func:`complete_start` turns the roster into values for every model variable, and
+:func:`improve_start` improves them by a large-neighbourhood search on the whole model in HiGHS
+(free a share of the people, a window of days, both, or where the roster differs from the LP
+relaxation; fix the rest; re-solve). The final full solve, started from the result, reports
+the honest status and bound.
 """
 
 from __future__ import annotations
@@ -22,15 +23,16 @@ import time
 from collections import Counter
 
 import polars as pl
+import pulp
 
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.rota.checker import ROSTER_SCHEMA
 from lsc_workforce.rota.model import RotaModel, build_model
 from lsc_workforce.rota.problem import RotaProblem
 from lsc_workforce.rota.solution import extract_roster
-from lsc_workforce.solve import solve_problem
+from lsc_workforce.solve import SolveStatus, solve_problem
 
-__all__ = ["complete_start", "construct_roster", "improve_roster"]
+__all__ = ["complete_start", "construct_roster", "improve_start"]
 
 
 def construct_roster(
@@ -42,7 +44,9 @@ def construct_roster(
 
     Args:
         problem: the rota problem.
-        time_limit_s: solver time limit for each person's sub-problem (seconds).
+        time_limit_s: solver time limit for each person's sub-problem (seconds); a
+            sub-problem stopped without a roster is retried as a pure feasibility problem
+            (no objective) with 5 and then 25 times as long (within the budget).
         time_budget_s: stop adding people after this many seconds in total (the rest get
             no shifts, which may break their minimum-minutes rule); ``None``: no budget.
 
@@ -51,7 +55,6 @@ def construct_roster(
         the budget ran out.
     """
     started = time.perf_counter()
-    settings = SolverSettings(threads=1, time_limit_s=time_limit_s, gap_rel=0.01)
     covered: Counter[tuple[int, str, str | None, str | None]] = Counter()
     frames = []
     for person in problem.people:
@@ -78,7 +81,18 @@ def construct_roster(
             fairness={},
         )
         model = build_model(sub)
-        result = solve_problem(model.prob, settings)
+        for factor in (1, 5, 25):
+            if factor > 1:  # stopped without a roster: any roster will do
+                model.prob.setObjective(pulp.LpAffineExpression())
+            limit = time_limit_s * factor
+            if time_budget_s is not None:
+                limit = min(limit, time_budget_s - (time.perf_counter() - started))
+            if limit <= 0:
+                return None
+            settings = SolverSettings(threads=1, time_limit_s=limit, gap_rel=0.01)
+            result = solve_problem(model.prob, settings)
+            if result.status is not SolveStatus.NOT_SOLVED:
+                break
         if not result.status.has_solution:
             return None
         roster = extract_roster(model)
@@ -93,76 +107,144 @@ def construct_roster(
     return pl.concat(frames)
 
 
-def _residual_cover(problem: RotaProblem, roster: pl.DataFrame, free: set[str]):
-    """Cover requirements reduced by the people outside ``free``, for the free people."""
-    others = roster.filter(~pl.col("staff_id").is_in(sorted(free)))
-    worked: dict[tuple, list[str]] = {}
-    for staff, date, shift in others.select("staff_id", "date", "shift").iter_rows():
-        worked.setdefault((date, shift), []).append(staff)
-    return tuple(
-        dataclasses.replace(
-            req,
-            required=max(
-                0,
-                req.required
-                - sum(problem.qualifies(s, req) for s in worked.get((req.date, req.shift), [])),
-            ),
-        )
-        for req in problem.cover
-    )
+#: Seconds for one neighbourhood solve of :func:`improve_start`.
+MOVE_TIME_S = 3.0
+
+#: Neighbourhood kinds of :func:`improve_start`.
+NEIGHBOURHOODS = ("people", "window", "mixed", "rins")
 
 
-def improve_roster(
-    problem: RotaProblem,
-    roster: pl.DataFrame,
+def improve_start(
+    model: RotaModel,
+    start: dict,
     time_budget_s: float,
-    people_per_move: int | None = None,
     seed: int = 20260401,
-) -> tuple[pl.DataFrame, int]:
-    """Fix-and-optimise over people: re-roster a few people at a time, others fixed.
+) -> tuple[dict, int]:
+    """Large-neighbourhood search on the whole model: free a part, fix the rest, re-solve.
 
-    Each move frees ``people_per_move`` non-optional people (seeded random choice), builds
-    the model for just them with cover reduced by everyone else, solves it and keeps the new
-    shifts only if that sub-problem's objective improves. Fairness is ignored in the moves
-    (it couples everyone); the final full solve prices it.
+    The model is handed to HiGHS once. Each move fixes every assignment variable outside a
+    neighbourhood to the incumbent's value (column bounds only, so nothing is rebuilt), passes
+    the incumbent as a start and solves for at most :data:`MOVE_TIME_S` seconds; a better
+    solution becomes the incumbent. Every hard rule is about one person and cover is soft, so
+    every move is feasible (the incumbent is a solution of it). Neighbourhoods, chosen at
+    random (seeded):
+
+    * ``people``: a share of the people, every day;
+    * ``window``: every person over a window of consecutive days;
+    * ``mixed``: a share of the people over a window;
+    * ``rins``: person-days where the incumbent differs from the LP relaxation's solution
+      (relaxation-induced neighbourhood; skipped if the LP is not solved in a tenth of the
+      budget).
+
+    Each kind's size (share of assignment variables freed) grows by 15 % after a move solved
+    to optimality and shrinks by 30 % after one stopped by its time limit; after every 25
+    moves without improvement the move time doubles (up to 8 times).
 
     Args:
-        problem: the rota problem.
-        roster: a feasible starting roster.
+        model: the built rota model.
+        start: ``{variable: value}`` for every model variable (a feasible solution, e.g. from
+            :func:`complete_start`).
         time_budget_s: seconds to spend.
-        people_per_move: people freed per move (default: an eighth of the people, 2 to 6).
-        seed: random seed (results never depend on the clock).
+        seed: random seed.
 
     Returns:
-        ``(improved roster, number of improving moves)``.
+        ``(best solution as {variable: value}, number of improving moves)``.
     """
-    from lsc_workforce.rota.checker import evaluate  # noqa: PLC0415
+    import highspy  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
 
     began = time.perf_counter()
+    prob = model.prob
+    highspy.Highs.resetGlobalScheduler(True)
+    solver = pulp.HiGHS(msg=False, threads=1, gapRel=1e-6)
+    solver.createAndConfigureSolver(prob)
+    solver.buildSolverModel(prob)
+    highs = prob.solverModel
+    variables = prob.variables()
+    n = len(variables)
+    x = np.zeros(n)
+    for var, value in start.items():
+        x[var.index] = value
+    integer = np.array([v.cat == pulp.LpInteger for v in variables])
+    cost = np.array([prob.objective.get(v, 0.0) for v in variables])
+    keys = list(model.assign)
+    assigned = [model.assign[k] for k in keys]
+    cols = np.array([v.index for v in assigned], dtype=np.int32)
+    # the model's own bounds on the assignments (e.g. the OOH shift calendar fixes some to 0)
+    low = np.array([v.lowBound or 0.0 for v in assigned])
+    up = np.array([1.0 if v.upBound is None else v.upBound for v in assigned])
+    person = np.array([k[0] for k in keys], dtype=np.int64)
+    day = np.array([k[1] for k in keys], dtype=np.int64)
+    people = sorted(set(person.tolist()))
+    n_days = model.problem.n_days
+    cell = person * n_days + day
+    x_lp = _lp_relaxation(highs, cols, 0.1 * time_budget_s)
     rng = random.Random(seed)
-    ids = [p.id for p in problem.people if not p.optional]
-    k = people_per_move or max(2, min(6, len(ids) // 8))
-    improved = 0
-    while time.perf_counter() - began < time_budget_s - 1.0 and ids:
-        free = set(rng.sample(ids, min(k, len(ids))))
-        sub = problem.with_changes(
-            people=tuple(p for p in problem.people if p.id in free),
-            cover=_residual_cover(problem, roster, free),
-            requests=tuple(r for r in problem.requests if r.staff_id in free),
-            fairness={},
-        )
-        current = roster.filter(pl.col("staff_id").is_in(sorted(free)))
-        before = sum(evaluate(sub, current).values())
-        model = build_model(sub)
-        left = time_budget_s - (time.perf_counter() - began)
-        settings = SolverSettings(threads=1, time_limit_s=max(1.0, min(10.0, left)), gap_rel=1e-4)
-        result = solve_problem(model.prob, settings)
-        if result.status.has_solution and result.objective < before - 1e-6:
-            roster = pl.concat(
-                [roster.filter(~pl.col("staff_id").is_in(sorted(free))), extract_roster(model)]
+    kinds = NEIGHBOURHOODS if x_lp is not None else NEIGHBOURHOODS[:-1]
+    sizes = dict.fromkeys(kinds, 0.15)
+    best = float(cost @ x)
+    improved = stalled = 0
+    all_cols = np.arange(n, dtype=np.int32)
+    while (left := time_budget_s - (time.perf_counter() - began)) > 0.5 and keys:
+        kind = rng.choice(kinds)
+        share = sizes[kind]
+        if kind == "people":
+            free = np.isin(person, rng.sample(people, max(1, round(share * len(people)))))
+        elif kind == "window":
+            free = _window(day, n_days, max(2, round(share * n_days)), rng)
+        elif kind == "mixed":
+            chosen = rng.sample(people, max(1, round(share**0.5 * len(people))))
+            free = np.isin(person, chosen) & _window(
+                day, n_days, max(2, round(share**0.5 * n_days)), rng
             )
-            improved += 1
-    return roster.sort("staff_id", "date", "shift"), improved
+        else:
+            differ = np.unique(cell[np.abs(x[cols] - x_lp) > 1e-6])
+            keep = max(1, round(share * len(people) * n_days))
+            if len(differ) > keep:
+                differ = np.array(rng.sample(differ.tolist(), keep))
+            free = np.isin(cell, differ)
+        fixed = x[cols]
+        highs.changeColsBounds(
+            len(cols), cols, np.where(free, low, fixed), np.where(free, up, fixed)
+        )
+        highs.setSolution(n, all_cols, x)
+        move_s = MOVE_TIME_S * 2 ** min(3, stalled // 25)  # longer moves when stuck
+        highs.setOptionValue("time_limit", float(max(0.5, min(move_s, left))))
+        highs.run()
+        if highs.getInfo().primal_solution_status == 2:  # kSolutionStatusFeasible
+            y = np.array(highs.getSolution().col_value)
+            y[integer] = np.round(y[integer])
+            if (value := float(cost @ y)) < best - 1e-6:
+                x, best, improved, stalled = y, value, improved + 1, -1
+        stalled += 1
+        optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
+        sizes[kind] = min(1.0, share * 1.15) if optimal else max(0.01, share / 1.3)
+    prob.solverModel = None  # free HiGHS's copy before the final solve builds its own
+    return {var: float(x[var.index]) for var in variables}, improved
+
+
+def _window(day, n_days: int, width: int, rng: random.Random):
+    """Mask of the assignment columns in a random window of ``width`` consecutive days."""
+    first = rng.randrange(0, max(1, n_days - width + 1))
+    return (day >= first) & (day < first + width)
+
+
+def _lp_relaxation(highs, cols, time_limit_s: float):
+    """The LP relaxation's values of ``cols``, or ``None`` if not solved in time."""
+    import highspy  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    lp = highs.getLp()
+    lp.integrality_ = []
+    relaxed = highspy.Highs()
+    relaxed.setOptionValue("output_flag", False)
+    relaxed.setOptionValue("threads", 1)
+    relaxed.setOptionValue("time_limit", float(max(0.5, time_limit_s)))
+    relaxed.passModel(lp)
+    relaxed.run()
+    if relaxed.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return np.array(relaxed.getSolution().col_value)[cols]
 
 
 def complete_start(model: RotaModel, roster: pl.DataFrame, time_limit_s: float = 30.0) -> dict:
@@ -181,6 +263,7 @@ def complete_start(model: RotaModel, roster: pl.DataFrame, time_limit_s: float =
         var: float((problem.people[i].id, d, problem.shift_types[t].id) in worked)
         for (i, d, t), var in model.assign.items()
     }
+    bounds = {var: (var.lowBound, var.upBound) for var in start}
     try:
         for var, value in start.items():
             var.lowBound = var.upBound = value
@@ -189,6 +272,6 @@ def complete_start(model: RotaModel, roster: pl.DataFrame, time_limit_s: float =
         if result.status.has_solution:
             start = {var: var.varValue or 0.0 for var in model.prob.variables()}
     finally:
-        for var in model.assign.values():
-            var.lowBound, var.upBound = 0, 1
+        for var, (low, up) in bounds.items():
+            var.lowBound, var.upBound = low, up
     return start

@@ -162,6 +162,69 @@ def test_average_hours_running_totals_bind():
     assert "average_hours__a1_7" in names
 
 
+def test_average_hours_rows_are_added_only_for_people_over_the_limit():
+    """Lazy C-O6: the same optimum as the full model, with rows only for the person who needs them.
+
+    a1 (WTE 1.0) and a2 (WTE 0.1) share 21 days of one on-call; the limit is two 15-hour
+    on-calls per 14 days (as above), so the two can cover at most 8 shifts. Round 1 (no C-O6
+    rows) covers all 21 with a1 holding most (load balance by WTE), so only a1 is over; round
+    2 adds a1's rows and a2 takes the rest, now over; round 3 adds a2's rows and is optimal.
+    The lazy and full models must agree.
+    """
+    from lsc_workforce.ooh.inputs import Rule, RulePreset
+
+    rules = RulePreset(
+        "avg",
+        "average only",
+        {
+            "average_week_hours": Rule(
+                "average_week_hours", 15, "test", "confirmed", reference_weeks=2
+            )
+        },
+    )
+    frames = world([("a1", "TAA", "A01", 1.0), ("a2", "TAA", "A01", 0.1)])
+    inst = build_scenario(
+        oncall_service(sites=("A01",)), TRUST_BY_TRUST, rules, frames, start=START, n_days=21
+    )[0]
+    lazy = solve_instance(inst, SETTINGS)
+    assert lazy.result.status is SolveStatus.OPTIMAL
+    assert "3 round(s)" in lazy.result.message
+    assert lazy.roster.height == 8
+    assert check_roster(inst, lazy.roster).is_empty()
+    full = build_ooh_model(inst)
+    from lsc_workforce.solve import solve_problem
+
+    reference = solve_problem(full.prob, SETTINGS)
+    assert reference.objective == pytest.approx(lazy.result.objective)
+
+
+def test_lazy_average_hours_adds_no_rows_when_nobody_is_over():
+    """Limit 120 h a week over 2 weeks (240 h): fourteen 15-hour on-calls are only 210 h, so
+    no roster can break it; the full model has the rows, the lazy solve needs none."""
+    from lsc_workforce.ooh.inputs import Rule, RulePreset
+
+    rules = RulePreset(
+        "avg",
+        "average only",
+        {
+            "average_week_hours": Rule(
+                "average_week_hours", 120, "test", "confirmed", reference_weeks=2
+            )
+        },
+    )
+    frames = world([("a1", "TAA", "A01", 1.0)])
+    inst = build_scenario(
+        oncall_service(sites=("A01",)), TRUST_BY_TRUST, rules, frames, start=START, n_days=20
+    )[0]
+    assert any(n.startswith("average_hours__") for n in build_ooh_model(inst).prob.constraints)
+    model = build_ooh_model(inst, lazy_average_hours=True)
+    sol = solve_instance(inst, SETTINGS)
+    assert sol.result.status is SolveStatus.OPTIMAL
+    assert "1 round(s)" in sol.result.message
+    assert ooh_model.people_over_average_hours(model, inst) == []
+    assert not any(n.startswith("average_hours__") for n in model.prob.constraints)
+
+
 def test_rota_splits_where_no_person_links_the_slots():
     """Site cover at A01 and C01 (90 min apart, limit 30): nobody can work both, so the
     network rota is two independent rotas with their own staff; B01 people (20 min from A01)

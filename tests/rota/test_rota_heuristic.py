@@ -8,7 +8,9 @@ from rota_helpers import CURTOIS_DIR
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.rota import check, evaluate, solve
 from lsc_workforce.rota.benchmarks import parse_instance, to_problem
-from lsc_workforce.rota.heuristic import construct_roster, improve_roster
+from lsc_workforce.rota.heuristic import complete_start, construct_roster, improve_start
+from lsc_workforce.rota.model import build_model
+from lsc_workforce.rota.solution import extract_roster
 
 pytestmark = pytest.mark.integration
 
@@ -23,9 +25,15 @@ def test_constructed_roster_is_feasible_and_improvement_never_worsens(instance3)
     assert roster is not None
     assert [b for b in check(instance3, roster) if b.hard] == []
     before = sum(evaluate(instance3, roster).values())
-    better, moves = improve_roster(instance3, roster, time_budget_s=8)
-    after = sum(evaluate(instance3, better).values())
-    assert [b for b in check(instance3, better) if b.hard] == []
+    model = build_model(instance3)
+    start = complete_start(model, roster)
+    assert len(start) == model.prob.numVariables()
+    better, moves = improve_start(model, start, time_budget_s=8)
+    for var, value in better.items():
+        var.varValue = value
+    improved = extract_roster(model)
+    after = sum(evaluate(instance3, improved).values())
+    assert [b for b in check(instance3, improved) if b.hard] == []
     assert after <= before
     assert (moves > 0) == (after < before)
     assert after >= 1001  # never below the proven optimum
@@ -37,3 +45,16 @@ def test_warm_started_solve_returns_a_checked_roster(instance3):
     assert solution.hard_breaches == []
     assert solution.result.objective >= 1001 - 1e-6
     assert solution.result.bound <= 1001
+
+
+def test_improvement_keeps_the_models_own_bounds(instance3):
+    """Assignments the model fixes to 0 by a bound (as the OOH shift calendar does) stay 0."""
+    roster = construct_roster(instance3)
+    model = build_model(instance3)
+    start = complete_start(model, roster)
+    closed = [v for v in model.assign.values() if start[v] == 0][::3]
+    for var in closed:
+        var.upBound = 0
+    better, _ = improve_start(model, start, time_budget_s=5)
+    assert all(better[v] == 0 for v in closed)
+    assert all(v.upBound == 0 for v in closed)
