@@ -417,6 +417,9 @@ def solve_instance(
 ) -> OohSolution:
     """Build and solve one rota; read the roster, the uncovered shifts and the posts used.
 
+    The C-O6 average-hours rows are added lazily (see the module docstring), except in a
+    lexicographic solve, whose model has them all from the start.
+
     Args:
         instance: the rota.
         settings: solver settings (time limit, gap, threads).
