@@ -16,7 +16,7 @@ from lsc_workforce.ooh.build import bank_holidays, build_scenario, offered_dates
 from lsc_workforce.ooh.compliance import check_roster
 from lsc_workforce.ooh.inputs import ShiftPattern
 from lsc_workforce.ooh.model import OOH_CONSTRAINT_TAGS, build_ooh_model, solve_instance
-from lsc_workforce.solve import SolveStatus
+from lsc_workforce.solve import SolveStatus, solve_problem
 
 SETTINGS = SolverSettings(time_limit_s=20, threads=1)
 
@@ -130,27 +130,25 @@ def test_bad_mode_rejected():
         build_ooh_model(inst, mode="fast")
 
 
+def _average_only_instance(hours: float, people: list, n_days: int):
+    """One on-call at A01 whose only rule is an average of ``hours`` a week over 2 weeks."""
+    from lsc_workforce.ooh.inputs import Rule, RulePreset
+
+    rule = Rule("average_week_hours", hours, "test", "confirmed", reference_weeks=2)
+    rules = RulePreset("avg", "average only", {"average_week_hours": rule})
+    service = oncall_service(sites=("A01",))
+    return build_scenario(
+        service, TRUST_BY_TRUST, rules, world(people), start=START, n_days=n_days
+    )[0]
+
+
 def test_average_hours_running_totals_bind():
     """C-O6: 15 h a week on average over 2 weeks = 30 h (two 15-hour on-calls) per 14 days.
 
     Over 21 days the windows [0, 13] and [7, 20] cover every day and each allows 2 shifts, so
     one person can hold at most 4 (e.g. days 0, 1, 14, 15): 17 of 21 shifts stay uncovered.
     """
-    from lsc_workforce.ooh.inputs import Rule, RulePreset
-
-    rules = RulePreset(
-        "avg",
-        "average only",
-        {
-            "average_week_hours": Rule(
-                "average_week_hours", 15, "test", "confirmed", reference_weeks=2
-            )
-        },
-    )
-    frames = world([("a1", "TAA", "A01", 1.0)])
-    inst = build_scenario(
-        oncall_service(sites=("A01",)), TRUST_BY_TRUST, rules, frames, start=START, n_days=21
-    )[0]
+    inst = _average_only_instance(15, [("a1", "TAA", "A01", 1.0)], n_days=21)
     assert inst.average == (14, 30 * 60)
     sol = solve_instance(inst, SETTINGS)
     assert sol.result.status is SolveStatus.OPTIMAL
@@ -171,29 +169,15 @@ def test_average_hours_rows_are_added_only_for_people_over_the_limit():
     2 adds a1's rows and a2 takes the rest, now over; round 3 adds a2's rows and is optimal.
     The lazy and full models must agree.
     """
-    from lsc_workforce.ooh.inputs import Rule, RulePreset
-
-    rules = RulePreset(
-        "avg",
-        "average only",
-        {
-            "average_week_hours": Rule(
-                "average_week_hours", 15, "test", "confirmed", reference_weeks=2
-            )
-        },
+    inst = _average_only_instance(
+        15, [("a1", "TAA", "A01", 1.0), ("a2", "TAA", "A01", 0.1)], n_days=21
     )
-    frames = world([("a1", "TAA", "A01", 1.0), ("a2", "TAA", "A01", 0.1)])
-    inst = build_scenario(
-        oncall_service(sites=("A01",)), TRUST_BY_TRUST, rules, frames, start=START, n_days=21
-    )[0]
     lazy = solve_instance(inst, SETTINGS)
     assert lazy.result.status is SolveStatus.OPTIMAL
     assert "3 round(s)" in lazy.result.message
     assert lazy.roster.height == 8
     assert check_roster(inst, lazy.roster).is_empty()
     full = build_ooh_model(inst)
-    from lsc_workforce.solve import solve_problem
-
     reference = solve_problem(full.prob, SETTINGS)
     assert reference.objective == pytest.approx(lazy.result.objective)
 
@@ -201,21 +185,7 @@ def test_average_hours_rows_are_added_only_for_people_over_the_limit():
 def test_lazy_average_hours_adds_no_rows_when_nobody_is_over():
     """Limit 120 h a week over 2 weeks (240 h): fourteen 15-hour on-calls are only 210 h, so
     no roster can break it; the full model has the rows, the lazy solve needs none."""
-    from lsc_workforce.ooh.inputs import Rule, RulePreset
-
-    rules = RulePreset(
-        "avg",
-        "average only",
-        {
-            "average_week_hours": Rule(
-                "average_week_hours", 120, "test", "confirmed", reference_weeks=2
-            )
-        },
-    )
-    frames = world([("a1", "TAA", "A01", 1.0)])
-    inst = build_scenario(
-        oncall_service(sites=("A01",)), TRUST_BY_TRUST, rules, frames, start=START, n_days=20
-    )[0]
+    inst = _average_only_instance(120, [("a1", "TAA", "A01", 1.0)], n_days=20)
     assert any(n.startswith("average_hours__") for n in build_ooh_model(inst).prob.constraints)
     model = build_ooh_model(inst, lazy_average_hours=True)
     sol = solve_instance(inst, SETTINGS)
