@@ -22,6 +22,7 @@ import random
 import time
 from collections import Counter
 
+import numpy as np
 import polars as pl
 import pulp
 
@@ -151,7 +152,6 @@ def improve_start(
         ``(best solution as {variable: value}, number of improving moves)``.
     """
     import highspy  # noqa: PLC0415
-    import numpy as np  # noqa: PLC0415
 
     began = time.perf_counter()
     prob = model.prob
@@ -232,7 +232,6 @@ def _window(day, n_days: int, width: int, rng: random.Random):
 def _lp_relaxation(highs, cols, time_limit_s: float):
     """The LP relaxation's values of ``cols``, or ``None`` if not solved in time."""
     import highspy  # noqa: PLC0415
-    import numpy as np  # noqa: PLC0415
 
     lp = highs.getLp()
     lp.integrality_ = []

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import polars as pl
+import pulp
 
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.rota import (
@@ -90,3 +91,17 @@ def roster(rows: list[tuple[str, int, str]], start: dt.date = MONDAY) -> pl.Data
 
 #: Curtois & Qu instances used by the tests, vendored so a clone without ../shared still tests.
 CURTOIS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "curtois"
+
+
+def toy_milp(sense=pulp.LpMinimize) -> pulp.LpProblem:
+    """min 2x + 3y + 10 s.t. x + y >= 1.5 over integers 0..5.
+
+    By hand: x + y >= 2, candidates (2,0) = 14, (1,1) = 15, (0,2) = 16, so the optimum is
+    14 including the constant 10; maximising -2x - 3y + 10 gives 6.
+    """
+    prob = pulp.LpProblem("toy", sense)
+    x = pulp.LpVariable("x", 0, 5, cat="Integer")
+    y = pulp.LpVariable("y", 0, 5, cat="Integer")
+    prob += (2 * x + 3 * y + 10) if sense == pulp.LpMinimize else (-2 * x - 3 * y + 10)
+    prob += x + y >= 1.5
+    return prob

@@ -8,7 +8,7 @@ import math
 
 import pulp
 import pytest
-from rota_helpers import CURTOIS_DIR, NIGHT, cover, person, problem
+from rota_helpers import CURTOIS_DIR, NIGHT, cover, person, problem, toy_milp
 
 from lsc_workforce.config import ConfigError, SolverSettings
 from lsc_workforce.rota import Person, evaluate, solve
@@ -22,20 +22,6 @@ CPSAT = SolverSettings(solver="cpsat", threads=1, time_limit_s=30)
 INSTANCES = CURTOIS_DIR / "instances"  # vendored copies (Instance1, 6 used here)
 
 
-def _toy(sense=pulp.LpMinimize):
-    """min 2x + 3y + 10 s.t. x + y >= 1.5 over integers 0..5.
-
-    By hand: x + y >= 2, so (2,0) = 14 is optimal including the constant 10; maximising
-    -2x - 3y + 10 gives 6.
-    """
-    prob = pulp.LpProblem("toy", sense)
-    x = pulp.LpVariable("x", 0, 5, cat="Integer")
-    y = pulp.LpVariable("y", 0, 5, cat="Integer")
-    prob += (2 * x + 3 * y + 10) if sense == pulp.LpMinimize else (-2 * x - 3 * y + 10)
-    prob += x + y >= 1.5
-    return prob
-
-
 def test_settings_accept_cpsat_and_pulp_has_no_solver_object_for_it():
     assert SolverSettings(solver="cpsat").solver == "cpsat"
     with pytest.raises(ConfigError):
@@ -46,7 +32,7 @@ def test_settings_accept_cpsat_and_pulp_has_no_solver_object_for_it():
 
 @pytest.mark.parametrize(("sense", "expected"), [(pulp.LpMinimize, 14), (pulp.LpMaximize, 6)])
 def test_toy_optimum_bound_and_constant(sense, expected):
-    prob = _toy(sense)
+    prob = toy_milp(sense)
     result = solve_problem(prob, CPSAT, build_s=0.5)
     assert result.status is SolveStatus.OPTIMAL
     assert result.solver == "cpsat"
@@ -59,7 +45,7 @@ def test_toy_optimum_bound_and_constant(sense, expected):
 
 
 def test_infeasible():
-    prob = _toy()
+    prob = toy_milp()
     prob += pulp.lpSum(prob.variables()) <= 1
     result = solve_problem(prob, CPSAT)
     assert result.status is SolveStatus.INFEASIBLE
@@ -117,7 +103,7 @@ def test_fractional_coefficients_are_scaled_by_row():
 
 
 def test_refuses_what_it_cannot_make_integral():
-    prob = _toy()
+    prob = toy_milp()
     x, y = prob.variables()
     prob += math.pi * x + y <= 7
     with pytest.raises(UnsupportedModelError, match="rational"):

@@ -6,7 +6,7 @@ import dataclasses
 
 import pulp
 import pytest
-from rota_helpers import CURTOIS_DIR
+from rota_helpers import CURTOIS_DIR, toy_milp
 
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.rota.benchmarks import parse_instance, to_problem
@@ -16,23 +16,9 @@ from lsc_workforce.solve import SolveStatus, solve_problem
 pytestmark = pytest.mark.unit
 
 
-def _toy(sense=pulp.LpMinimize):
-    """min 2x + 3y + 10 s.t. x + y >= 1.5 over integers 0..5.
-
-    By hand: x + y >= 2, candidates (2,0) = 14, (1,1) = 15, (0,2) = 16, so the optimum is
-    14 including the constant 10; maximising -2x - 3y + 10 gives 6.
-    """
-    prob = pulp.LpProblem("toy", sense)
-    x = pulp.LpVariable("x", 0, 5, cat="Integer")
-    y = pulp.LpVariable("y", 0, 5, cat="Integer")
-    prob += (2 * x + 3 * y + 10) if sense == pulp.LpMinimize else (-2 * x - 3 * y + 10)
-    prob += x + y >= 1.5
-    return prob
-
-
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_optimal_objective_and_bound_include_the_constant(solver):
-    result = solve_problem(_toy(), SolverSettings(solver=solver, threads=1), build_s=0.25)
+    result = solve_problem(toy_milp(), SolverSettings(solver=solver, threads=1), build_s=0.25)
     assert result.status is SolveStatus.OPTIMAL
     assert result.objective == pytest.approx(14)
     assert result.bound == pytest.approx(14)
@@ -42,14 +28,14 @@ def test_optimal_objective_and_bound_include_the_constant(solver):
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_maximise(solver):
-    result = solve_problem(_toy(pulp.LpMaximize), SolverSettings(solver=solver, threads=1))
+    result = solve_problem(toy_milp(pulp.LpMaximize), SolverSettings(solver=solver, threads=1))
     assert result.status is SolveStatus.OPTIMAL
     assert result.objective == pytest.approx(6)
 
 
 @pytest.mark.parametrize("solver", ["highs", "cbc"])
 def test_infeasible(solver):
-    prob = _toy()
+    prob = toy_milp()
     prob += pulp.lpSum(prob.variables()) <= 1
     result = solve_problem(prob, SolverSettings(solver=solver, threads=1))
     assert result.status is SolveStatus.INFEASIBLE
