@@ -50,6 +50,7 @@ import pulp
 from lsc_workforce.config import SolverSettings
 
 __all__ = [
+    "HiGHS",
     "SolveResult",
     "SolveStatus",
     "UnsupportedModelError",
@@ -143,7 +144,8 @@ def make_solver(
         log_path: CBC only: file the CBC log is written to (needed to read its bound).
 
     Returns:
-        A configured ``pulp.HiGHS`` or ``pulp.PULP_CBC_CMD``.
+        A configured :class:`HiGHS` (PuLP's, passing the model in one call) or
+        ``pulp.PULP_CBC_CMD``.
 
     Raises:
         ValueError: for ``"cpsat"``, which PuLP has no solver object for (use
@@ -153,7 +155,7 @@ def make_solver(
         raise ValueError("CP-SAT has no PuLP solver object: call solve_problem()")
     options = dict(options or {})
     if settings.solver == "highs":
-        return pulp.HiGHS(
+        return HiGHS(
             msg=settings.msg,
             timeLimit=settings.time_limit_s,
             gapRel=settings.gap_rel,
@@ -186,7 +188,60 @@ def _objective_value(prob: pulp.LpProblem) -> float | None:
     return float(value)
 
 
-class _HiGHSWithStart(pulp.HiGHS):
+class HiGHS(pulp.HiGHS):
+    """PuLP's HiGHS interface, passing the model to HiGHS in one call.
+
+    PuLP adds each column and row to HiGHS with its own call (``addCol``/``addRow``), which
+    takes about 30 s on the largest rota benchmark (1.5 million columns); this builds the
+    row-wise matrix as arrays and calls ``passModel`` once. Everything else (column and row
+    ``index`` attributes, reading the solution back) is PuLP's.
+    """
+
+    def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP's method name
+        """Pass ``lp`` to ``lp.solverModel`` (created by ``createAndConfigureSolver``)."""
+        import highspy  # noqa: PLC0415
+        import numpy as np  # noqa: PLC0415
+
+        variables = lp.variables()
+        for i, var in enumerate(variables):
+            var.index = i
+        inf = highspy.kHighsInf
+        sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+        model = highspy.HighsLp()
+        model.num_col_ = len(variables)
+        objective = lp.objective or {}
+        model.col_cost_ = np.array([sign * objective.get(v, 0.0) for v in variables], float)
+        model.col_lower_ = np.array([-inf if v.lowBound is None else v.lowBound for v in variables])
+        model.col_upper_ = np.array([inf if v.upBound is None else v.upBound for v in variables])
+        if self.mip and lp.isMIP():
+            integer = highspy.HighsVarType.kInteger
+            continuous = highspy.HighsVarType.kContinuous
+            model.integrality_ = [
+                integer if v.cat == pulp.LpInteger else continuous for v in variables
+            ]
+        starts, index, value, lower, upper = [0], [], [], [], []
+        for i, row in enumerate(lp.constraints.values()):
+            row.index = i
+            pairs = [(v.index, c) for v, c in row.items() if c != 0]
+            index.extend(k for k, _ in pairs)
+            value.extend(c for _, c in pairs)
+            starts.append(len(index))
+            low, up = row.getLb(), row.getUb()
+            lower.append(-inf if low is None else low)
+            upper.append(inf if up is None else up)
+        model.num_row_ = len(lower)
+        model.row_lower_ = np.array(lower, float)
+        model.row_upper_ = np.array(upper, float)
+        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+        model.a_matrix_.num_col_ = model.num_col_
+        model.a_matrix_.num_row_ = model.num_row_
+        model.a_matrix_.start_ = np.array(starts, np.int32)
+        model.a_matrix_.index_ = np.array(index, np.int32)
+        model.a_matrix_.value_ = np.array(value, float)
+        lp.solverModel.passModel(model)
+
+
+class _HiGHSWithStart(HiGHS):
     """PuLP's HiGHS interface, handing HiGHS a (possibly partial) starting solution."""
 
     def __init__(self, start: Mapping[pulp.LpVariable, float], **kwargs: Any) -> None:
@@ -381,6 +436,17 @@ def _to_cpsat(prob: pulp.LpProblem, assume_integral: bool) -> _CpSatModel:
                 rows_of[k].append(len(rows))
         rows.append((name, idx, coefs, con.sense, rhs))
     row_scale = [_lcm_of_denominators([*coefs, rhs]) for _, _, coefs, _, rhs in rows]
+    # A continuous variable alone among integers in an equality row, with coefficient +-1
+    # once the row is scaled, equals an integer combination: it is an integer.
+    implied = set()
+    for r, (_, idx, coefs, sense, _) in enumerate(rows):
+        cont = [p for p, k in enumerate(idx) if k in continuous]
+        if (
+            sense == pulp.LpConstraintEQ
+            and len(cont) == 1
+            and abs(coefs[cont[0]]) * row_scale[r] == 1
+        ):
+            implied.add(idx[cont[0]])
 
     def bounds(k: int) -> tuple[int | Fraction | None, int | Fraction | None]:
         var = variables[k]
@@ -399,7 +465,9 @@ def _to_cpsat(prob: pulp.LpProblem, assume_integral: bool) -> _CpSatModel:
         if not finite:
             raise UnsupportedModelError(f"CP-SAT: continuous variable {name} has no bound")
         in_rows = rows_of.get(k, [])
-        if len(in_rows) == 1:
+        if k in implied:
+            pass  # an integer in its own units (scale 1)
+        elif len(in_rows) == 1:
             r = in_rows[0]
             _, idx, coefs, _, _ = rows[r]
             factor = abs(Fraction(coefs[idx.index(k)]) * row_scale[r])
@@ -599,7 +667,10 @@ def solve_problem(
       integer in these units (its bounds must be integers in these units, and each
       continuous variable needs at least one finite bound). The rota model's
       ``cover_under/over``, ``fair_over/under`` and ``slack_*`` variables are of this kind;
-    * a continuous variable in several rows cannot be shown integral in general, so the
+    * a continuous variable that is the only continuous one in an equality row, with
+      coefficient ±1 once that row is scaled, equals an integer combination of integers and
+      is kept as an integer (the rota model's ``day_work``, see C1);
+    * any other continuous variable in several rows cannot be shown integral in general, so the
       model is refused (:class:`UnsupportedModelError`) unless ``options`` holds
       ``"assume_integral": True``, the caller's assurance that some optimal solution has
       them integral (true for the rota model's C21 flow arcs, a network that is integral

@@ -76,7 +76,7 @@ def solve(
             (turn off only for large benchmarks, where the caller re-scores the roster).
         options: extra native solver options (see ``lsc_workforce.solve.make_solver``).
         warm_start: first build a feasible roster person by person
-            (:func:`~lsc_workforce.rota.heuristic.construct_roster`, up to 15% of the time
+            (:func:`~lsc_workforce.rota.heuristic.construct_roster`, up to 40% of the time
             limit), then improve it by a large-neighbourhood search on the whole model in
             HiGHS (:func:`~lsc_workforce.rota.heuristic.improve_start`, until 70% of the time
             limit has passed), and hand it to the final solve as a complete start; the final
@@ -94,7 +94,7 @@ def solve(
     if warm_start:
         began = time.perf_counter()
         limit = settings.time_limit_s
-        roster = construct_roster(problem, time_budget_s=0.15 * limit)
+        roster = construct_roster(problem, time_budget_s=0.4 * limit)
         if roster is not None:
             start = complete_start(model, roster, time_limit_s=0.05 * limit + 5)
             if len(start) == model.prob.numVariables():  # completed: improve it

@@ -31,7 +31,7 @@ from lsc_workforce.rota.checker import ROSTER_SCHEMA
 from lsc_workforce.rota.model import RotaModel, build_model
 from lsc_workforce.rota.problem import RotaProblem
 from lsc_workforce.rota.solution import extract_roster
-from lsc_workforce.solve import SolveStatus, solve_problem
+from lsc_workforce.solve import HiGHS, SolveStatus, solve_problem
 
 __all__ = ["complete_start", "construct_roster", "improve_start"]
 
@@ -156,7 +156,7 @@ def improve_start(
     began = time.perf_counter()
     prob = model.prob
     highspy.Highs.resetGlobalScheduler(True)
-    solver = pulp.HiGHS(msg=False, threads=1, gapRel=1e-6)
+    solver = HiGHS(msg=False, threads=1, gapRel=1e-6)
     solver.createAndConfigureSolver(prob)
     solver.buildSolverModel(prob)
     highs = prob.solverModel

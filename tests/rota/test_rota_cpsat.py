@@ -121,6 +121,25 @@ def test_refuses_what_it_cannot_make_integral():
     assert solve_problem(prob, SolverSettings(threads=1)).objective == pytest.approx(1)
 
 
+def test_continuous_sum_of_integers_is_an_integer():
+    """min w, x + y - w = 0, 2w >= 5, x, y integers 0..3, w continuous 0..10.
+
+    w sits in two rows but equals x + y, an integer, so it is kept as an integer rather than
+    refused: w >= 2.5 means w = 3 (the LP relaxation would give 2.5).
+    """
+    prob = pulp.LpProblem("sum", pulp.LpMinimize)
+    x = pulp.LpVariable("x", 0, 3, cat="Integer")
+    y = pulp.LpVariable("y", 0, 3, cat="Integer")
+    w = pulp.LpVariable("w", 0, 10)
+    prob += w
+    prob += x + y - w == 0
+    prob += 2 * w >= 5
+    result = solve_problem(prob, CPSAT)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.objective == pytest.approx(3)
+    assert w.varValue == pytest.approx(3)
+
+
 def test_solution_on_the_artificial_domain_limit_is_an_error_not_an_optimum():
     prob = pulp.LpProblem("unbounded", pulp.LpMaximize)
     x = pulp.LpVariable("x", 0, cat="Integer")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
-from rota_helpers import DAY, NIGHT, person, problem
+from rota_helpers import DAY, NIGHT, day, person, problem, solved
 
 from lsc_workforce.config import REPO_DIR
+from lsc_workforce.rota import CoverRequirement, ShiftType
 from lsc_workforce.rota import model as rota_model
 from lsc_workforce.rota.model import CONSTRAINT_TAGS, build_model
 
@@ -44,3 +46,53 @@ def test_constraint_names_carry_a_known_rule_prefix():
     assert prefixes <= set(CONSTRAINT_TAGS.values())
     assert {"one_shift_per_day", "sequence_flow", "work_window", "night_rest"} <= prefixes
     assert model.build_s > 0
+
+
+EARLY = ShiftType("E", dt.time(6, 0), 480)
+LATE = ShiftType("L", dt.time(14, 0), 480)
+
+
+def test_day_work_variable_replaces_the_shift_sums(monkeypatch):
+    """C1 with three shift types gives each day one ``day_work`` variable; same optimum.
+
+    One person, five days, shifts E, D, L, at most 3 consecutive days, days off in runs of at
+    least 2; one E wanted each day (10 per day short). By hand: the person works at most 3 of
+    the 5 days (0-2 then off 3-4, or 0, off 1-2, then 3-4), so 2 days are short: 20, with or
+    without the day variables.
+    """
+    need = tuple(CoverRequirement(day(k), "E", 1, under_penalty=10.0) for k in range(5))
+    rules = {"max_consecutive_days": 3, "min_consecutive_days_off": 2}
+    toy = problem(5, [person("A", **rules)], need, shifts=(EARLY, DAY, LATE))
+    model = build_model(toy)
+    assert sorted(model.day_work) == [(0, d) for d in range(5)]
+    day_vars = {v.name for v in model.day_work.values()}
+    c9 = [row for name, row in model.prob.constraints.items() if name.startswith("max_consec")]
+    assert c9
+    assert all({v.name for v in row} <= day_vars for row in c9)
+    assert solved(toy).result.objective == pytest.approx(20.0)
+    monkeypatch.setattr(rota_model, "DAY_WORK_MIN_SHIFTS", 99)
+    assert build_model(toy).day_work == {}
+    assert solved(toy).result.objective == pytest.approx(20.0)
+
+
+def test_succession_rows_group_shifts_with_the_same_bans():
+    """C3: E and L both ban D next day, so one row per day covers both; the ban still binds.
+
+    One person, two days; E wanted on day 0 and D on day 1 (10 each short). By hand: E then
+    D is banned, so one of them is short: optimum 10. Rows: one per day pair (E + L + next D).
+    """
+    no_d = frozenset({"D"})
+    shifts = (
+        ShiftType("E", dt.time(6, 0), 480, cannot_follow=no_d),
+        DAY,
+        ShiftType("L", dt.time(14, 0), 480, cannot_follow=no_d),
+    )
+    need = (
+        CoverRequirement(day(0), "E", 1, under_penalty=10.0),
+        CoverRequirement(day(1), "D", 1, under_penalty=10.0),
+    )
+    toy = problem(2, [person("A")], need, shifts=shifts)
+    rows = [r for n, r in build_model(toy).prob.constraints.items() if n.startswith("succ")]
+    assert len(rows) == 1
+    assert sorted(v.name for v in rows[0]) == ["assign_A_0_E", "assign_A_0_L", "assign_A_1_D"]
+    assert solved(toy).result.objective == pytest.approx(10.0)

@@ -81,3 +81,40 @@ def test_cbc_time_limited_status_is_honest():
     else:
         assert result.status is SolveStatus.NOT_SOLVED
         assert result.objective is None
+
+
+def test_bulk_highs_pass_is_the_model_pulp_would_pass():
+    """``solve.HiGHS`` passes the same columns, rows and matrix as PuLP's own row-by-row build."""
+    import highspy
+    import numpy as np
+
+    from lsc_workforce.rota.benchmarks import parse_instance, to_problem
+    from lsc_workforce.rota.model import build_model
+    from lsc_workforce.solve import HiGHS
+
+    prob = build_model(to_problem(parse_instance(CURTOIS_DIR / "instances" / "Instance1.txt"))).prob
+    passed = []
+    for solver in (pulp.HiGHS(msg=False), HiGHS(msg=False)):
+        solver.createAndConfigureSolver(prob)
+        solver.buildSolverModel(prob)
+        lp = prob.solverModel.getLp()
+        passed.append(lp)
+    ours, pulps = passed[1], passed[0]
+    for attr in ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_"):
+        assert np.array_equal(getattr(ours, attr), getattr(pulps, attr)), attr
+    assert list(ours.integrality_) == list(pulps.integrality_)
+    assert highspy.HighsVarType.kInteger in list(ours.integrality_)
+
+    def dense(lp):
+        matrix = np.zeros((lp.num_row_, lp.num_col_))
+        a = lp.a_matrix_
+        starts = list(a.start_)
+        for k in range(len(starts) - 1):
+            for p in range(starts[k], starts[k + 1]):
+                if a.format_ == highspy.MatrixFormat.kColwise:
+                    matrix[a.index_[p], k] = a.value_[p]
+                else:
+                    matrix[k, a.index_[p]] = a.value_[p]
+        return matrix
+
+    assert np.array_equal(dense(ours), dense(pulps))
