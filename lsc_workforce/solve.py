@@ -33,6 +33,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import math
 import re
@@ -114,6 +115,24 @@ class SolveResult:
     solver: str
     solver_status: str
     message: str = ""
+
+    def with_lower_bound(self, bound: float, source: str) -> SolveResult:
+        """This result with a valid lower bound from elsewhere (minimisation), if it is better.
+
+        Args:
+            bound: a proven lower bound on the objective, including the constant term (e.g.
+                the LP relaxation's optimum).
+            source: where it comes from, added to ``message``.
+        """
+        if self.bound is not None and self.bound >= bound:
+            return self
+        note = f"bound from {source}"
+        return dataclasses.replace(
+            self,
+            bound=bound,
+            gap=_relative_gap(self.objective, bound),
+            message="; ".join(m for m in (self.message, note) if m),
+        )
 
     def as_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dictionary (status as its string value)."""

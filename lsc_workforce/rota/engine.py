@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import math
 import time
 from pathlib import Path
 
@@ -76,7 +77,7 @@ def solve(
             (turn off only for large benchmarks, where the caller re-scores the roster).
         options: extra native solver options (see ``lsc_workforce.solve.make_solver``).
         warm_start: first build a feasible roster person by person
-            (:func:`~lsc_workforce.rota.heuristic.construct_roster`, up to 40% of the time
+            (:func:`~lsc_workforce.rota.heuristic.construct_roster`, up to 60% of the time
             limit), then improve it by a large-neighbourhood search on the whole model in
             HiGHS (:func:`~lsc_workforce.rota.heuristic.improve_start`, until 70% of the time
             limit has passed), and hand it to the final solve as a complete start; the final
@@ -89,17 +90,17 @@ def solve(
         says why.
     """
     model = build_model(problem)
-    start = None
+    start = lp_bound = None
     heuristic_s = 0.0
     if warm_start:
         began = time.perf_counter()
         limit = settings.time_limit_s
-        roster = construct_roster(problem, time_budget_s=0.4 * limit)
+        roster = construct_roster(problem, time_budget_s=0.6 * limit)
         if roster is not None:
             start = complete_start(model, roster, time_limit_s=0.05 * limit + 5)
             if len(start) == model.prob.numVariables():  # completed: improve it
                 spent = time.perf_counter() - began
-                start, _ = improve_start(model, start, 0.7 * limit - spent)
+                start, _, lp_bound = improve_start(model, start, 0.7 * limit - spent)
         heuristic_s = time.perf_counter() - began
         settings = dataclasses.replace(settings, time_limit_s=max(1.0, limit - heuristic_s))
     if lp_path is not None:
@@ -114,6 +115,10 @@ def solve(
         start=start,
     )
     result = dataclasses.replace(result, solve_s=result.solve_s + heuristic_s)
+    if lp_bound is not None:  # the final solve may stop before its root LP
+        integral = has_integral_objective(model)
+        bound = math.ceil(lp_bound - 1e-6) if integral else lp_bound
+        result = result.with_lower_bound(bound, "the LP relaxation (warm start)")
     size = {
         "variables": model.prob.numVariables(),
         "constraints": model.prob.numConstraints(),

@@ -149,7 +149,9 @@ def improve_start(
         seed: random seed.
 
     Returns:
-        ``(best solution as {variable: value}, number of improving moves)``.
+        ``(best solution as {variable: value}, number of improving moves, LP bound)``: the
+        LP relaxation's optimum plus the objective's constant, a valid lower bound, or
+        ``None`` when the LP was not solved in time.
     """
     import highspy  # noqa: PLC0415
 
@@ -178,7 +180,8 @@ def improve_start(
     people = sorted(set(person.tolist()))
     n_days = model.problem.n_days
     cell = person * n_days + day
-    x_lp = _lp_relaxation(highs, cols, 0.1 * time_budget_s)
+    relaxation = _lp_relaxation(highs, 0.1 * time_budget_s)
+    x_lp = None if relaxation is None else relaxation[0][cols]
     rng = random.Random(seed)
     kinds = NEIGHBOURHOODS if x_lp is not None else NEIGHBOURHOODS[:-1]
     sizes = dict.fromkeys(kinds, 0.15)
@@ -220,7 +223,8 @@ def improve_start(
         optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
         sizes[kind] = min(1.0, share * 1.15) if optimal else max(0.01, share / 1.3)
     prob.solverModel = None  # free HiGHS's copy before the final solve builds its own
-    return {var: float(x[var.index]) for var in variables}, improved
+    lp_bound = None if relaxation is None else relaxation[1] + float(prob.objective.constant)
+    return {var: float(x[var.index]) for var in variables}, improved, lp_bound
 
 
 def _window(day, n_days: int, width: int, rng: random.Random):
@@ -229,8 +233,8 @@ def _window(day, n_days: int, width: int, rng: random.Random):
     return (day >= first) & (day < first + width)
 
 
-def _lp_relaxation(highs, cols, time_limit_s: float):
-    """The LP relaxation's values of ``cols``, or ``None`` if not solved in time."""
+def _lp_relaxation(highs, time_limit_s: float):
+    """The LP relaxation's ``(column values, objective)``, or ``None`` if not solved in time."""
     import highspy  # noqa: PLC0415
 
     lp = highs.getLp()
@@ -243,7 +247,7 @@ def _lp_relaxation(highs, cols, time_limit_s: float):
     relaxed.run()
     if relaxed.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
-    return np.array(relaxed.getSolution().col_value)[cols]
+    return np.array(relaxed.getSolution().col_value), relaxed.getInfo().objective_function_value
 
 
 def complete_start(model: RotaModel, roster: pl.DataFrame, time_limit_s: float = 30.0) -> dict:

@@ -28,7 +28,7 @@ def test_constructed_roster_is_feasible_and_improvement_never_worsens(instance3)
     model = build_model(instance3)
     start = complete_start(model, roster)
     assert len(start) == model.prob.numVariables()
-    better, moves = improve_start(model, start, time_budget_s=8)
+    better, moves, lp_bound = improve_start(model, start, time_budget_s=8)
     for var, value in better.items():
         var.varValue = value
     improved = extract_roster(model)
@@ -37,6 +37,7 @@ def test_constructed_roster_is_feasible_and_improvement_never_worsens(instance3)
     assert after <= before
     assert (moves > 0) == (after < before)
     assert after >= 1001  # never below the proven optimum
+    assert 0 < lp_bound <= 1001 + 1e-6  # the LP relaxation's optimum is a lower bound
 
 
 def test_warm_started_solve_returns_a_checked_roster(instance3):
@@ -55,6 +56,6 @@ def test_improvement_keeps_the_models_own_bounds(instance3):
     closed = [v for v in model.assign.values() if start[v] == 0][::3]
     for var in closed:
         var.upBound = 0
-    better, _ = improve_start(model, start, time_budget_s=5)
+    better, _, _ = improve_start(model, start, time_budget_s=5)
     assert all(better[v] == 0 for v in closed)
     assert all(v.upBound == 0 for v in closed)

@@ -11,7 +11,7 @@ from rota_helpers import CURTOIS_DIR, toy_milp
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.rota.benchmarks import parse_instance, to_problem
 from lsc_workforce.rota.model import build_model
-from lsc_workforce.solve import SolveStatus, solve_problem
+from lsc_workforce.solve import SolveResult, SolveStatus, solve_problem
 
 pytestmark = pytest.mark.unit
 
@@ -118,3 +118,14 @@ def test_bulk_highs_pass_is_the_model_pulp_would_pass():
         return matrix
 
     assert np.array_equal(dense(ours), dense(pulps))
+
+
+def test_a_better_outside_lower_bound_replaces_the_solvers_and_updates_the_gap():
+    """Objective 10, solver bound 8 (gap 0.2): an LP bound of 9 gives gap 0.1; 7 changes nothing."""
+    result = SolveResult(SolveStatus.FEASIBLE_TIME_LIMIT, 10.0, 8.0, 0.2, 0.0, 1.0, "highs", "")
+    better = result.with_lower_bound(9.0, "the LP relaxation")
+    assert (better.bound, better.gap) == (9.0, pytest.approx(0.1))
+    assert "LP relaxation" in better.message
+    assert result.with_lower_bound(7.0, "the LP relaxation") is result
+    none = dataclasses.replace(result, bound=None, gap=None).with_lower_bound(7.0, "x")
+    assert (none.bound, none.gap) == (7.0, pytest.approx(0.3))
