@@ -117,7 +117,7 @@ def solve(
     result = dataclasses.replace(result, solve_s=result.solve_s + heuristic_s)
     if lp_bound is not None:  # the final solve may stop before its root LP
         integral = has_integral_objective(model)
-        bound = math.ceil(lp_bound - 1e-6) if integral else lp_bound
+        bound = math.ceil(lp_bound) if integral else lp_bound
         result = result.with_lower_bound(bound, "the LP relaxation (warm start)")
     size = {
         "variables": model.prob.numVariables(),
