@@ -282,9 +282,9 @@ def add_one_shift_per_day(model: RotaModel) -> None:
     Where person ``i`` may work at least ``DAY_WORK_MIN_SHIFTS`` shifts on day ``d`` (and C1
     is hard), :math:`w_{id}` becomes a variable ``day_work`` in :math:`[0, 1]` with the row
     :math:`\sum_t x_{idt} - w_{id} = 0`, and every other rule reads that one variable instead
-    of the sum. The model is the same; the rows of C5, C9-C13, C17, C20 and C21 keep one term
-    per day instead of one per shift, which on Instance 24 (32 shift types) shrinks the
-    matrix several-fold.
+    of the sum. The model is the same; the rows of C5, C9-C11, C13, C17, C20 and C21 keep one
+    term per day instead of one per shift (Instance 23, 16 shift types: 5.3 million nonzeros
+    instead of 12.1 million).
     """
     soft = model.problem.is_soft("one_shift_per_day")
     for (i, d), pairs in model.by_person_day.items():
@@ -346,7 +346,7 @@ def add_succession(model: RotaModel) -> None:
     The row is valid because at most one shift is worked on each day (C1): its left side
     reaches 2 exactly when a shift of :math:`S` on day ``d`` is followed by a banned one. One
     row per group instead of one per (shift, successor) pair, or per shift, is tighter and,
-    on Instance 24 (32 shift types), has a sixth of the nonzeros. A soft C3 still counts one
+    on Instance 24 (32 shift types), has about a third of the nonzeros. A soft C3 still counts one
     breach per banned pair worked.
     """
     problem = model.problem
