@@ -106,17 +106,17 @@ def solve(
     if lp_path is not None:
         Path(lp_path).parent.mkdir(parents=True, exist_ok=True)
         model.prob.writeLP(str(lp_path))
+    integral = has_integral_objective(model)
     result = solve_problem(
         model.prob,
         settings,
         build_s=model.build_s,
         options=options,
-        integral_objective=has_integral_objective(model),
+        integral_objective=integral,
         start=start,
     )
     result = dataclasses.replace(result, solve_s=result.solve_s + heuristic_s)
     if lp_bound is not None:  # the final solve may stop before its root LP
-        integral = has_integral_objective(model)
         bound = math.ceil(lp_bound) if integral else lp_bound
         result = result.with_lower_bound(bound, "the LP relaxation (warm start)")
     size = {
