@@ -18,6 +18,7 @@ the honest status and bound.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import random
 import time
 from collections import Counter
@@ -34,6 +35,8 @@ from lsc_workforce.rota.solution import extract_roster
 from lsc_workforce.solve import HiGHS, SolveStatus, solve_problem
 
 __all__ = ["complete_start", "construct_roster", "improve_start"]
+
+LOGGER = logging.getLogger(__name__)
 
 
 def construct_roster(
@@ -120,7 +123,8 @@ def improve_start(
     start: dict,
     time_budget_s: float,
     seed: int = 20260401,
-) -> tuple[dict, int]:
+    extra_s: float = 0.0,
+) -> tuple[dict, int, float | None]:
     """Large-neighbourhood search on the whole model: free a part, fix the rest, re-solve.
 
     The model is handed to HiGHS once. Each move fixes every assignment variable outside a
@@ -147,6 +151,9 @@ def improve_start(
             :func:`complete_start`).
         time_budget_s: seconds to spend.
         seed: random seed.
+        extra_s: seconds added to the budget when simplex does not solve the LP relaxation
+            in its tenth of the budget: a final MIP solve would not finish its root LP in
+            that time either, so the search makes better use of it.
 
     Returns:
         ``(best solution as {variable: value}, number of improving moves, LP bound)``: the
@@ -181,6 +188,8 @@ def improve_start(
     n_days = model.problem.n_days
     cell = person * n_days + day
     relaxation = _lp_relaxation(highs, 0.1 * time_budget_s)
+    if relaxation is None or relaxation[2] != "choose":
+        time_budget_s += extra_s
     x_lp = None if relaxation is None else relaxation[0][cols]
     rng = random.Random(seed)
     kinds = NEIGHBOURHOODS if x_lp is not None else NEIGHBOURHOODS[:-1]
@@ -219,6 +228,10 @@ def improve_start(
             y[integer] = np.round(y[integer])
             if (value := float(cost @ y)) < best - 1e-6:
                 x, best, improved, stalled = y, value, improved + 1, -1
+                LOGGER.debug(
+                    "LNS %.1f s: %s move (share %.3f) improved the objective to %.2f",
+                    time.perf_counter() - began, kind, share, best + prob.objective.constant,
+                )
         stalled += 1
         optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
         sizes[kind] = min(1.0, share * 1.15) if optimal else max(0.01, share / 1.3)
@@ -238,19 +251,19 @@ def _window(day, n_days: int, width: int, rng: random.Random):
 LP_BOUND_TOLERANCE = 1e-6
 
 
-def _lp_relaxation(highs, time_limit_s: float):
-    """The LP relaxation's ``(column values, objective)``, or ``None`` if not solved in time.
+def _lp_relaxation(highs, time_limit_s: float, methods: tuple[str, ...] = ("choose", "ipm")):
+    """The LP relaxation's ``(column values, objective, method)``, or ``None`` if not solved.
 
-    HiGHS's default LP method first (a vertex); if it does not finish in ``time_limit_s``, the
-    interior-point method without crossover gets as long again (Instance 13: simplex not done
-    in 150 s, interior point 30 s). The objective is reduced by :data:`LP_BOUND_TOLERANCE`
-    (relative) so that it is a valid lower bound either way.
+    By default HiGHS's default LP method first (a vertex); if it does not finish in
+    ``time_limit_s``, the interior-point method without crossover gets as long again
+    (Instance 13: simplex not done in 150 s, interior point 30 s). The objective is reduced by
+    :data:`LP_BOUND_TOLERANCE` (relative) so that it is a valid lower bound either way.
     """
     import highspy  # noqa: PLC0415
 
     lp = highs.getLp()
     lp.integrality_ = []
-    for method in ("choose", "ipm"):
+    for method in methods:
         relaxed = highspy.Highs()
         relaxed.setOptionValue("output_flag", False)
         relaxed.setOptionValue("threads", 1)
@@ -259,10 +272,14 @@ def _lp_relaxation(highs, time_limit_s: float):
         relaxed.setOptionValue("run_crossover", "off")
         relaxed.passModel(lp)
         relaxed.run()
+        LOGGER.debug(
+            "LP relaxation by %s: %s after %.1f s",
+            method, relaxed.modelStatusToString(relaxed.getModelStatus()), relaxed.getRunTime(),
+        )
         if relaxed.getModelStatus() == highspy.HighsModelStatus.kOptimal:
             value = relaxed.getInfo().objective_function_value
             value -= LP_BOUND_TOLERANCE * max(1.0, abs(value))
-            return np.array(relaxed.getSolution().col_value), value
+            return np.array(relaxed.getSolution().col_value), value, method
     return None
 
 

@@ -8,9 +8,16 @@ from rota_helpers import CURTOIS_DIR
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.rota import check, evaluate, solve
 from lsc_workforce.rota.benchmarks import parse_instance, to_problem
-from lsc_workforce.rota.heuristic import complete_start, construct_roster, improve_start
+from lsc_workforce.rota.heuristic import (
+    LP_BOUND_TOLERANCE,
+    _lp_relaxation,
+    complete_start,
+    construct_roster,
+    improve_start,
+)
 from lsc_workforce.rota.model import build_model
 from lsc_workforce.rota.solution import extract_roster
+from lsc_workforce.solve import HiGHS
 
 pytestmark = pytest.mark.integration
 
@@ -59,3 +66,43 @@ def test_improvement_keeps_the_models_own_bounds(instance3):
     better, _, _ = improve_start(model, start, time_budget_s=5)
     assert all(better[v] == 0 for v in closed)
     assert all(v.upBound == 0 for v in closed)
+
+
+def test_interior_point_relaxation_bound_matches_simplex(instance3):
+    """The interior-point fallback (no crossover) gives the simplex optimum, less a tolerance.
+
+    Both are lower bounds on the proven optimum 1001; without crossover the interior-point
+    optimum is within HiGHS's duality-gap tolerance (1e-8 relative) of the vertex optimum, so
+    after :data:`LP_BOUND_TOLERANCE` is taken off both it is no higher than simplex's plus
+    that tolerance, and no lower than simplex's minus it.
+    """
+    model = build_model(instance3)
+    solver = HiGHS(msg=False, threads=1)
+    solver.createAndConfigureSolver(model.prob)
+    solver.buildSolverModel(model.prob)
+    simplex = _lp_relaxation(model.prob.solverModel, 30, methods=("simplex",))
+    ipm = _lp_relaxation(model.prob.solverModel, 30, methods=("ipm",))
+    assert simplex is not None and ipm is not None
+    slack = 2 * LP_BOUND_TOLERANCE * abs(simplex[1])
+    assert abs(ipm[1] - simplex[1]) <= slack
+    assert 0 < ipm[1] <= 1001 - model.prob.objective.constant
+    assert len(ipm[0]) == model.prob.numVariables()
+
+
+def test_search_takes_the_extra_time_only_when_simplex_misses_the_lp(instance3, monkeypatch):
+    """``extra_s`` is spent only when the LP relaxation is not solved by simplex."""
+    import time
+
+    import lsc_workforce.rota.heuristic as heuristic
+
+    roster = construct_roster(instance3)
+    model = build_model(instance3)
+    start = complete_start(model, roster)
+    began = time.perf_counter()
+    improve_start(model, start, time_budget_s=2, extra_s=30)  # Instance 3's LP: simplex, < 1 s
+    assert time.perf_counter() - began < 20
+    monkeypatch.setattr(heuristic, "_lp_relaxation", lambda *args, **kwargs: None)
+    began = time.perf_counter()
+    _, _, lp_bound = improve_start(model, start, time_budget_s=2, extra_s=3)
+    assert time.perf_counter() - began >= 4.5
+    assert lp_bound is None
