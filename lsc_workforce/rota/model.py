@@ -17,7 +17,8 @@ T^{night}} x_{idt}` (works a night on :math:`d`).
 
 Constraints (name prefix in brackets):
 
-* C1 ``one_shift_per_day``: :math:`w_{id} \le 1`.
+* C1 ``one_shift_per_day``: :math:`\sum_t x_{idt} \le 1` (and :math:`w_{id} = \sum_t x_{idt}`
+  where ``day_work`` is a variable).
 * C2 ``cover``: :math:`\sum_{i \in Q_r} x_{i d_r t_r} + u_r - o_r = s_r` (soft).
 * C3 ``succession``: :math:`\sum_{t \in S} x_{idt} + \sum_{v \in F(S)} x_{i,d+1,v} \le 1` for
   each group :math:`S` of shift types with the same banned successors :math:`F(S)`.
