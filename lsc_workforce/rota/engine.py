@@ -80,8 +80,10 @@ def solve(
             (:func:`~lsc_workforce.rota.heuristic.construct_roster`, up to 60% of the time
             limit), then improve it by a large-neighbourhood search on the whole model in
             HiGHS (:func:`~lsc_workforce.rota.heuristic.improve_start`, until 70% of the time
-            limit has passed), and hand it to the final solve as a complete start; the final
-            solve (any solver) gets the rest of the time limit and reports the status and bound.
+            limit has passed, or 95% where simplex does not solve the LP relaxation in a tenth
+            of the search's time: the final solve would not finish its root LP either), and
+            hand it to the final solve as a complete start; the final solve (any solver) gets
+            the rest of the time limit and reports the status and bound.
             Helps on large instances; the heuristic's time is part of ``result.solve_s``.
 
     Returns:
@@ -100,7 +102,9 @@ def solve(
             start = complete_start(model, roster, time_limit_s=0.05 * limit + 5)
             if len(start) == model.prob.numVariables():  # completed: improve it
                 spent = time.perf_counter() - began
-                start, _, lp_bound = improve_start(model, start, 0.7 * limit - spent)
+                start, _, lp_bound = improve_start(
+                    model, start, 0.7 * limit - spent, extra_s=0.25 * limit
+                )
         heuristic_s = time.perf_counter() - began
         settings = dataclasses.replace(settings, time_limit_s=max(1.0, limit - heuristic_s))
     if lp_path is not None:

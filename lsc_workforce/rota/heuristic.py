@@ -123,6 +123,7 @@ def improve_start(
     start: dict,
     time_budget_s: float,
     seed: int = 20260401,
+    extra_s: float = 0.0,
 ) -> tuple[dict, int, float | None]:
     """Large-neighbourhood search on the whole model: free a part, fix the rest, re-solve.
 
@@ -150,6 +151,9 @@ def improve_start(
             :func:`complete_start`).
         time_budget_s: seconds to spend.
         seed: random seed.
+        extra_s: seconds added to the budget when simplex does not solve the LP relaxation
+            in its tenth of the budget: a final MIP solve would not finish its root LP in
+            that time either, so the search makes better use of it.
 
     Returns:
         ``(best solution as {variable: value}, number of improving moves, LP bound)``: the
@@ -184,6 +188,8 @@ def improve_start(
     n_days = model.problem.n_days
     cell = person * n_days + day
     relaxation = _lp_relaxation(highs, 0.1 * time_budget_s)
+    if relaxation is None or relaxation[2] != "choose":
+        time_budget_s += extra_s
     x_lp = None if relaxation is None else relaxation[0][cols]
     rng = random.Random(seed)
     kinds = NEIGHBOURHOODS if x_lp is not None else NEIGHBOURHOODS[:-1]
@@ -246,7 +252,7 @@ LP_BOUND_TOLERANCE = 1e-6
 
 
 def _lp_relaxation(highs, time_limit_s: float, methods: tuple[str, ...] = ("choose", "ipm")):
-    """The LP relaxation's ``(column values, objective)``, or ``None`` if not solved in time.
+    """The LP relaxation's ``(column values, objective, method)``, or ``None`` if not solved.
 
     By default HiGHS's default LP method first (a vertex); if it does not finish in
     ``time_limit_s``, the interior-point method without crossover gets as long again
@@ -273,7 +279,7 @@ def _lp_relaxation(highs, time_limit_s: float, methods: tuple[str, ...] = ("choo
         if relaxed.getModelStatus() == highspy.HighsModelStatus.kOptimal:
             value = relaxed.getInfo().objective_function_value
             value -= LP_BOUND_TOLERANCE * max(1.0, abs(value))
-            return np.array(relaxed.getSolution().col_value), value
+            return np.array(relaxed.getSolution().col_value), value, method
     return None
 
 

@@ -88,3 +88,21 @@ def test_interior_point_relaxation_bound_matches_simplex(instance3):
     assert 0 < ipm[1] <= 1001 - model.prob.objective.constant
     assert len(ipm[0]) == model.prob.numVariables()
 
+
+def test_search_takes_the_extra_time_only_when_simplex_misses_the_lp(instance3, monkeypatch):
+    """``extra_s`` is spent only when the LP relaxation is not solved by simplex."""
+    import time
+
+    import lsc_workforce.rota.heuristic as heuristic
+
+    roster = construct_roster(instance3)
+    model = build_model(instance3)
+    start = complete_start(model, roster)
+    began = time.perf_counter()
+    improve_start(model, start, time_budget_s=2, extra_s=30)  # Instance 3's LP: simplex, < 1 s
+    assert time.perf_counter() - began < 20
+    monkeypatch.setattr(heuristic, "_lp_relaxation", lambda *args, **kwargs: None)
+    began = time.perf_counter()
+    _, _, lp_bound = improve_start(model, start, time_budget_s=2, extra_s=3)
+    assert time.perf_counter() - began >= 4.5
+    assert lp_bound is None
