@@ -81,7 +81,7 @@ def solve(
             limit), then improve it by a large-neighbourhood search on the whole model in
             HiGHS (:func:`~lsc_workforce.rota.heuristic.improve_start`, until 70% of the time
             limit has passed, or 95% where simplex does not solve the LP relaxation in a tenth
-            of the search's time: the final solve would not finish its root LP either), and
+            of the search's time: the final solve seldom finishes its root LP there), and
             hand it to the final solve as a complete start; the final solve (any solver) gets
             the rest of the time limit and reports the status and bound.
             Helps on large instances; the heuristic's time is part of ``result.solve_s``.

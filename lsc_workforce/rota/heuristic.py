@@ -152,8 +152,9 @@ def improve_start(
         time_budget_s: seconds to spend.
         seed: random seed.
         extra_s: seconds added to the budget when simplex does not solve the LP relaxation
-            in its tenth of the budget: a final MIP solve would not finish its root LP in
-            that time either, so the search makes better use of it.
+            in its tenth of the budget: a final MIP solve seldom finishes its root LP in that
+            time then, and the search makes better use of it (Instances 12 and 13; the price
+            is a weaker bound where the final solve would have finished its root).
 
     Returns:
         ``(best solution as {variable: value}, number of improving moves, LP bound)``: the
@@ -230,7 +231,10 @@ def improve_start(
                 x, best, improved, stalled = y, value, improved + 1, -1
                 LOGGER.debug(
                     "LNS %.1f s: %s move (share %.3f) improved the objective to %.2f",
-                    time.perf_counter() - began, kind, share, best + prob.objective.constant,
+                    time.perf_counter() - began,
+                    kind,
+                    share,
+                    best + prob.objective.constant,
                 )
         stalled += 1
         optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
@@ -274,7 +278,9 @@ def _lp_relaxation(highs, time_limit_s: float, methods: tuple[str, ...] = ("choo
         relaxed.run()
         LOGGER.debug(
             "LP relaxation by %s: %s after %.1f s",
-            method, relaxed.modelStatusToString(relaxed.getModelStatus()), relaxed.getRunTime(),
+            method,
+            relaxed.modelStatusToString(relaxed.getModelStatus()),
+            relaxed.getRunTime(),
         )
         if relaxed.getModelStatus() == highspy.HighsModelStatus.kOptimal:
             value = relaxed.getInfo().objective_function_value

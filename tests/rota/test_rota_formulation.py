@@ -72,10 +72,12 @@ def test_day_work_variable_replaces_the_shift_sums(monkeypatch):
     assert all({v.name for v in row} <= day_vars for row in c9)
     for d in range(5):  # the set-packing row stays beside the day variable's definition
         packing = model.prob.constraints[f"one_shift_per_day__{model.person_names[0]}_{d}"]
-        assert packing.sense == pulp.LpConstraintLE and packing.constant == -1
+        assert packing.sense == pulp.LpConstraintLE
+        assert packing.constant == -1
         assert {v.name for v in packing} == {model.assign[0, d, t].name for t in range(3)}
         work = model.prob.constraints[f"one_shift_per_day__{model.person_names[0]}_{d}_work"]
-        assert work.sense == pulp.LpConstraintEQ and work[model.day_work[0, d]] == -1
+        assert work.sense == pulp.LpConstraintEQ
+        assert work[model.day_work[0, d]] == -1
     assert solved(toy).result.objective == pytest.approx(20.0)
     monkeypatch.setattr(rota_model, "DAY_WORK_MIN_SHIFTS", 99)
     assert build_model(toy).day_work == {}

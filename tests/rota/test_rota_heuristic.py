@@ -82,7 +82,8 @@ def test_interior_point_relaxation_bound_matches_simplex(instance3):
     solver.buildSolverModel(model.prob)
     simplex = _lp_relaxation(model.prob.solverModel, 30, methods=("simplex",))
     ipm = _lp_relaxation(model.prob.solverModel, 30, methods=("ipm",))
-    assert simplex is not None and ipm is not None
+    assert simplex is not None
+    assert ipm is not None
     slack = 2 * LP_BOUND_TOLERANCE * abs(simplex[1])
     assert abs(ipm[1] - simplex[1]) <= slack
     assert 0 < ipm[1] <= 1001 - model.prob.objective.constant
@@ -93,7 +94,7 @@ def test_search_takes_the_extra_time_only_when_simplex_misses_the_lp(instance3, 
     """``extra_s`` is spent only when the LP relaxation is not solved by simplex."""
     import time
 
-    import lsc_workforce.rota.heuristic as heuristic
+    from lsc_workforce.rota import heuristic
 
     roster = construct_roster(instance3)
     model = build_model(instance3)
