@@ -189,7 +189,7 @@ def improve_start(
     n_days = model.problem.n_days
     cell = person * n_days + day
     relaxation = _lp_relaxation(highs, 0.1 * time_budget_s)
-    if relaxation is None or relaxation[2] != "choose":
+    if relaxation is None or relaxation[2] != LP_METHODS[0]:  # not solved by simplex
         time_budget_s += extra_s
     x_lp = None if relaxation is None else relaxation[0][cols]
     rng = random.Random(seed)
@@ -254,8 +254,12 @@ def _window(day, n_days: int, width: int, rng: random.Random):
 #: interior-point method stops within a relative duality gap of 1e-8).
 LP_BOUND_TOLERANCE = 1e-6
 
+#: HiGHS LP methods :func:`_lp_relaxation` tries in turn: its default (simplex, a vertex),
+#: then interior point without crossover.
+LP_METHODS = ("choose", "ipm")
 
-def _lp_relaxation(highs, time_limit_s: float, methods: tuple[str, ...] = ("choose", "ipm")):
+
+def _lp_relaxation(highs, time_limit_s: float, methods: tuple[str, ...] = LP_METHODS):
     """The LP relaxation's ``(column values, objective, method)``, or ``None`` if not solved.
 
     By default HiGHS's default LP method first (a vertex); if it does not finish in
