@@ -17,7 +17,7 @@ from lsc_workforce.rota.heuristic import (
 )
 from lsc_workforce.rota.model import build_model
 from lsc_workforce.rota.solution import extract_roster
-from lsc_workforce.solve import HiGHS
+from lsc_workforce.solve import HiGHS, solve_problem
 
 pytestmark = pytest.mark.integration
 
@@ -107,3 +107,29 @@ def test_search_takes_the_extra_time_only_when_simplex_misses_the_lp(instance3, 
     _, _, lp_bound = improve_start(model, start, time_budget_s=2, extra_s=3)
     assert time.perf_counter() - began >= 4.5
     assert lp_bound is None
+
+
+def test_construction_behind_pace_solves_only_for_feasibility(instance3, monkeypatch):
+    """A person whose pro-rata share of the budget has passed gets no objective, then pace resumes.
+
+    With a budget of 4 s per person and the first person's solve delayed by 10 s, the second
+    person starts after 10 s, beyond their share (8 s): feasibility only. The third starts
+    well inside theirs (12 s), so the objective is back; the roster keeps every hard rule.
+    """
+    import time
+
+    from lsc_workforce.rota import heuristic
+
+    calls = []
+
+    def slow_first(prob, settings, **kwargs):
+        if not calls:
+            time.sleep(10)
+        calls.append(len(prob.objective) > 0)
+        return solve_problem(prob, settings, **kwargs)
+
+    monkeypatch.setattr(heuristic, "solve_problem", slow_first)
+    roster = construct_roster(instance3, time_budget_s=4.0 * len(instance3.people))
+    assert roster is not None
+    assert [b for b in check(instance3, roster) if b.hard] == []
+    assert calls[:3] == [True, False, True]
