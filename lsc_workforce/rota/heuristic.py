@@ -65,15 +65,15 @@ def construct_roster(
     started = time.perf_counter()
     covered: Counter[tuple[int, str, str | None, str | None]] = Counter()
     frames = []
-    placed = [person for person in problem.people if not person.optional]
-    for n, person in enumerate(placed):
+    people = [person for person in problem.people if not person.optional]
+    for n, person in enumerate(people):
         elapsed = time.perf_counter() - started
         if time_budget_s is not None and elapsed > time_budget_s:
             return None
         # behind pace (this person's pro-rata share of the budget has passed): any roster
-        behind = time_budget_s is not None and elapsed > time_budget_s * (n + 1) / len(placed)
+        behind = time_budget_s is not None and elapsed > time_budget_s * (n + 1) / len(people)
         if behind:
-            LOGGER.debug("construction behind pace at person %d of %d", n + 1, len(placed))
+            LOGGER.debug("construction behind pace at person %d of %d", n + 1, len(people))
         cover = tuple(
             dataclasses.replace(
                 req,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from rota_helpers import CURTOIS_DIR
 
 from lsc_workforce.config import SolverSettings
-from lsc_workforce.rota import check, evaluate, solve
+from lsc_workforce.rota import check, evaluate, heuristic, solve
 from lsc_workforce.rota.benchmarks import parse_instance, to_problem
 from lsc_workforce.rota.heuristic import (
     LP_BOUND_TOLERANCE,
@@ -92,10 +94,6 @@ def test_interior_point_relaxation_bound_matches_simplex(instance3):
 
 def test_search_takes_the_extra_time_only_when_simplex_misses_the_lp(instance3, monkeypatch):
     """``extra_s`` is spent only when the LP relaxation is not solved by simplex."""
-    import time
-
-    from lsc_workforce.rota import heuristic
-
     roster = construct_roster(instance3)
     model = build_model(instance3)
     start = complete_start(model, roster)
@@ -116,10 +114,6 @@ def test_construction_behind_pace_solves_only_for_feasibility(instance3, monkeyp
     person starts after 10 s, beyond their share (8 s): feasibility only. The third starts
     well inside theirs (12 s), so the objective is back; the roster keeps every hard rule.
     """
-    import time
-
-    from lsc_workforce.rota import heuristic
-
     calls = []
 
     def slow_first(prob, settings, **kwargs):
