@@ -689,7 +689,7 @@ def _convert(
     requested = np.zeros(len(sources))
     np.add.at(requested, rows, wanted)
     need = requested[:, None, None, None] * per_head  # (S, 2, D, A): heads and WTE
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # inf caps at 1
         ratio = np.where(need > 0, state[sources] / need, np.inf)
     # Heads and WTE both cap: a cell's WTE per head can differ from the baseline profile's.
     scale = np.where(per_head[:, 0].sum(axis=2) > 0, np.clip(ratio.min(axis=(1, 3)), 0.0, 1.0), 0.0)
