@@ -3,8 +3,9 @@
 Every hard rule of the rota model is about one person, and cover is soft, so a feasible roster
 can be built person by person. :func:`construct_roster` solves, for each non-optional person
 in order, the same model (``build_model``) restricted to that person, with each cover
-requirement reduced by the people already placed. Each sub-problem is small and quick; the
-result is a feasible (not optimal) roster that the full model receives as a start
+requirement reduced by the people already placed. Each sub-problem is small (one person,
+though HiGHS can take up to 20 s on one of Instance 24's); the result is a feasible (not
+optimal) roster that the full model receives as a start
 (``solve(..., warm_start=True)``), which helps HiGHS on instances where it finds no incumbent
 on its own within the time limit.
 
