@@ -75,25 +75,24 @@ def construct_roster(
         behind = time_budget_s is not None and elapsed > time_budget_s * (n + 1) / len(people)
         if behind:
             LOGGER.debug("construction behind pace at person %d of %d", n + 1, len(people))
-        cover = tuple(
-            dataclasses.replace(
-                req,
-                required=max(
-                    0,
-                    req.required
-                    - covered[problem.day_index[req.date], req.shift, req.competency, req.site],
-                ),
+        if behind:  # the person's own rules only: no cover rows, no requests (half the time)
+            cover, requests = (), ()
+        else:
+            cover = tuple(
+                dataclasses.replace(
+                    req,
+                    required=max(
+                        0,
+                        req.required
+                        - covered[problem.day_index[req.date], req.shift, req.competency, req.site],
+                    ),
+                )
+                for req in problem.cover
+                if problem.qualifies(person.id, req)
             )
-            for req in problem.cover
-            if problem.qualifies(person.id, req)
-        )
-        sub = problem.with_changes(
-            people=(person,),
-            cover=cover,
-            requests=tuple(r for r in problem.requests if r.staff_id == person.id),
-            fairness={},
-        )
-        model = build_model(sub)
+            requests = tuple(r for r in problem.requests if r.staff_id == person.id)
+        sub = problem.with_changes(people=(person,), cover=cover, requests=requests, fairness={})
+        model = build_model(sub, extended=False)
         for factor in (5, 25) if behind else (1, 5, 25):
             if factor > 1:  # stopped without a roster, or behind pace: any roster will do
                 model.prob.setObjective(pulp.LpAffineExpression())
