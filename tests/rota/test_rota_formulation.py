@@ -7,12 +7,13 @@ import re
 
 import pulp
 import pytest
-from rota_helpers import DAY, NIGHT, day, person, problem, solved
+from rota_helpers import DAY, NIGHT, cover, day, person, problem, solved
 
-from lsc_workforce.config import REPO_DIR
+from lsc_workforce.config import REPO_DIR, SolverSettings
 from lsc_workforce.rota import CoverRequirement, ShiftType
 from lsc_workforce.rota import model as rota_model
 from lsc_workforce.rota.model import CONSTRAINT_TAGS, build_model
+from lsc_workforce.solve import solve_problem
 
 pytestmark = pytest.mark.unit
 
@@ -47,6 +48,24 @@ def test_constraint_names_carry_a_known_rule_prefix():
     assert prefixes <= set(CONSTRAINT_TAGS.values())
     assert {"one_shift_per_day", "sequence_flow", "work_window", "night_rest"} <= prefixes
     assert model.build_s > 0
+
+
+def test_the_model_without_c21_has_no_flow_rows_and_the_same_optimum():
+    """C21 is redundant: left out (``extended=False``), the optimum does not change.
+
+    One person, seven days, runs of 2-3 working days, at least 2 days off between runs; one D
+    wanted each day (10 per day short). By hand: the longest cover is a run of 3, 2 days
+    off, a run of 2 (or 2, off, 3): 5 days worked, 2 short, optimum 20.
+    """
+    rules = {"max_consecutive_days": 3, "min_consecutive_days": 2, "min_consecutive_days_off": 2}
+    toy = problem(7, [person("A", **rules)], cover(list(range(7)), under=10.0))
+    settings = SolverSettings(threads=1)
+    for extended in (True, False):
+        model = build_model(toy, extended=extended)
+        prefixes = {name.split("__")[0] for name in model.prob.constraints}
+        assert ("sequence_flow" in prefixes) is extended
+        result = solve_problem(model.prob, settings)
+        assert result.objective == pytest.approx(20.0)
 
 
 EARLY = ShiftType("E", dt.time(6, 0), 480)

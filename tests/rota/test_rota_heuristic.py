@@ -111,19 +111,25 @@ def test_construction_behind_pace_solves_only_for_feasibility(instance3, monkeyp
     """A person whose pro-rata share of the budget has passed gets no objective, then pace resumes.
 
     With a budget of 4 s per person and the first person's solve delayed by 10 s, the second
-    person starts after 10 s, beyond their share (8 s): feasibility only. The third starts
-    well inside theirs (12 s), so the objective is back; the roster keeps every hard rule.
+    person starts after 10 s, beyond their share (8 s): feasibility only, on their own rules
+    (no cover rows). The third starts well inside theirs (12 s), so the objective and the
+    cover are back; the roster keeps every hard rule. No sub-problem has C21.
     """
-    calls = []
+    calls, flows = [], []
 
     def slow_first(prob, settings, **kwargs):
         if not calls:
             time.sleep(10)
-        calls.append(len(prob.objective) > 0)
+        prefixes = {name.split("__")[0] for name in prob.constraints}
+        flows.append("sequence_flow" in prefixes)
+        calls.append((len(prob.objective) > 0, "cover" in prefixes))
         return solve_problem(prob, settings, **kwargs)
 
     monkeypatch.setattr(heuristic, "solve_problem", slow_first)
     roster = construct_roster(instance3, time_budget_s=4.0 * len(instance3.people))
     assert roster is not None
     assert [b for b in check(instance3, roster) if b.hard] == []
-    assert calls[:3] == [True, False, True]
+    assert calls[:3] == [(True, True), (False, False), (True, True)]
+    # C21 is left out of every sub-problem (the whole model has it)
+    assert not any(flows)
+    assert any(n.startswith("sequence_flow") for n in build_model(instance3).prob.constraints)
