@@ -3,9 +3,9 @@
 Every hard rule of the rota model is about one person, and cover is soft, so a feasible roster
 can be built person by person. :func:`construct_roster` solves, for each non-optional person
 in order, the same model (``build_model``) restricted to that person, with each cover
-requirement reduced by the people already placed. Each sub-problem is small (one person,
-though HiGHS can take up to 20 s on one of Instance 24's); the result is a feasible (not
-optimal) roster that the full model receives as a start
+requirement reduced by the people already placed, without the redundant C21 (with it HiGHS
+took up to 22 s on some of Instance 24's one-person models, under 1 s without). The result is
+a feasible (not optimal) roster that the full model receives as a start
 (``solve(..., warm_start=True)``), which helps HiGHS on instances where it finds no incumbent
 on its own within the time limit.
 
@@ -54,10 +54,9 @@ def construct_roster(
             (no objective) with 5 and then 25 times as long (within the budget).
         time_budget_s: give up after this many seconds in total; ``None``: no budget. A
             person whose turn comes after their pro-rata share of the budget has passed
-            (person n of N after n/N of it) gets only the feasibility problem, so that the
-            construction catches up instead of running out of budget (Instance 23: 100
-            people, up to 8 s each with the objective, 308 s of a 360 s budget alone, more
-            than 360 s beside another run).
+            (person n of N after n/N of it) gets only the feasibility problem on their own
+            rules (no cover rows, no requests), so that the construction catches up instead
+            of running out of budget (Instance 24: 150 people, 352 s of a 360 s budget).
 
     Returns:
         The roster, or ``None`` when some person's own hard rules admit no roster at all or
