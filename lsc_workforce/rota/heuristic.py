@@ -72,9 +72,8 @@ def construct_roster(
             return None
         # behind pace (this person's pro-rata share of the budget has passed): any roster
         behind = time_budget_s is not None and elapsed > time_budget_s * (n + 1) / len(people)
-        if behind:
-            LOGGER.debug("construction behind pace at person %d of %d", n + 1, len(people))
         if behind:  # the person's own rules only: no cover rows, no requests (half the time)
+            LOGGER.debug("construction behind pace at person %d of %d", n + 1, len(people))
             cover, requests = (), ()
         else:
             cover = tuple(
