@@ -375,6 +375,7 @@ def run_instance(
         "hard_violations": len(violations),
         "n_vars": solution.model_size["variables"],
         "n_rows": solution.model_size["constraints"],
+        "c21_rows": solution.model_size["c21_rows"],
         "best_known": int(best["best_known"]) if best else None,
         "warm_start": warm_start,
         "peak_rss_mb": _peak_rss_mb(),

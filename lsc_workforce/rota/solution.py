@@ -92,7 +92,8 @@ class RotaSolution:
         posts_used: ids of candidate posts the roster uses.
         breaches: the checker's findings on ``roster`` (soft ones have ``hard=False``).
         uncovered: explanation frame for every requirement left short.
-        model_size: ``{"variables": n, "constraints": m}``.
+        model_size: ``{"variables": n, "constraints": m, "c21_rows": k}`` of the model the
+            final solve received (``c21_rows``: its C21 sequence-flow rows).
     """
 
     problem: RotaProblem

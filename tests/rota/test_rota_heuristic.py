@@ -8,7 +8,7 @@ import pytest
 from rota_helpers import CURTOIS_DIR
 
 from lsc_workforce.config import SolverSettings
-from lsc_workforce.rota import check, evaluate, heuristic, solve
+from lsc_workforce.rota import check, engine, evaluate, heuristic, solve
 from lsc_workforce.rota.benchmarks import parse_instance, to_problem
 from lsc_workforce.rota.heuristic import (
     LP_BOUND_TOLERANCE,
@@ -49,12 +49,49 @@ def test_constructed_roster_is_feasible_and_improvement_never_worsens(instance3)
     assert 0 < lp_bound <= 1001 + 1e-6  # the LP relaxation's optimum is a lower bound
 
 
-def test_warm_started_solve_returns_a_checked_roster(instance3):
+def _spy_final_solve(monkeypatch):
+    """Record, for each call of the engine's final ``solve_problem``, its start and model size."""
+    calls = []
+
+    def spy(prob, settings, **kwargs):
+        start = kwargs.get("start") or {}
+        calls.append((len(start), prob.numVariables()))
+        return solve_problem(prob, settings, **kwargs)
+
+    monkeypatch.setattr(engine, "solve_problem", spy)
+    return calls
+
+
+def test_warm_started_solve_returns_a_checked_roster(instance3, monkeypatch):
+    """The search stops at 70 % (simplex solves Instance 3's LP): C21 is added for the final
+    solve, and the start it receives covers every column, C21's included."""
+    calls = _spy_final_solve(monkeypatch)
     solution = solve(instance3, SolverSettings(threads=1, time_limit_s=20), warm_start=True)
     assert solution.result.status.has_solution
     assert solution.hard_breaches == []
     assert solution.result.objective >= 1001 - 1e-6
     assert solution.result.bound <= 1001
+    assert solution.model_size["c21_rows"] > 0
+    assert solution.model_size["c21_rows"] == _c21_rows(build_model(instance3))
+    [(started, columns)] = calls
+    assert started == columns == solution.model_size["variables"]
+
+
+def test_warm_start_leaves_c21_out_when_the_search_runs_on(instance3, monkeypatch):
+    """Without the LP relaxation the search runs to 95 % of the limit: the final solve gets the
+    model without C21 and the search's (complete) solution as its start."""
+    monkeypatch.setattr(heuristic, "_lp_relaxation", lambda *args, **kwargs: None)
+    calls = _spy_final_solve(monkeypatch)
+    solution = solve(instance3, SolverSettings(threads=1, time_limit_s=10), warm_start=True)
+    assert solution.result.status.has_solution
+    assert solution.hard_breaches == []
+    assert solution.model_size["c21_rows"] == 0
+    [(started, columns)] = calls
+    assert started == columns == build_model(instance3, extended=False).prob.numVariables()
+
+
+def _c21_rows(model) -> int:
+    return sum(name.startswith("sequence_flow__") for name in model.prob.constraints)
 
 
 def test_improvement_keeps_the_models_own_bounds(instance3):
