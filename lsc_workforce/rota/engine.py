@@ -109,12 +109,15 @@ def solve(
         began = time.perf_counter()
         limit = settings.time_limit_s
         roster = construct_roster(problem, time_budget_s=0.6 * limit)
+        handover_s = 0.0  # one hand-over of the model to HiGHS and back, reserved for the last
         if roster is not None:
+            completing = time.perf_counter()
             start = complete_start(model, roster, time_limit_s=0.05 * limit + 5)
+            handover_s = time.perf_counter() - completing
             if len(start) == model.prob.numVariables():  # completed: improve it
                 spent = time.perf_counter() - began
                 start, _, lp_bound = improve_start(
-                    model, start, 0.7 * limit - spent, extra_s=0.25 * limit
+                    model, start, 0.7 * limit - spent - handover_s, extra_s=0.25 * limit
                 )
         extend_s = 0.0
         if start is None or time.perf_counter() - began < FINAL_ROOT_SHARE * limit:
@@ -129,7 +132,7 @@ def solve(
                 start = complete_start(model, roster, time_limit_s=0.05 * limit + 5)
         heuristic_s = time.perf_counter() - began - extend_s
         settings = dataclasses.replace(
-            settings, time_limit_s=max(1.0, limit - heuristic_s - extend_s)
+            settings, time_limit_s=max(1.0, limit - heuristic_s - extend_s - handover_s)
         )
     if lp_path is not None:
         Path(lp_path).parent.mkdir(parents=True, exist_ok=True)

@@ -90,6 +90,41 @@ def test_warm_start_leaves_c21_out_when_the_search_runs_on(instance3, monkeypatc
     assert started == columns == build_model(instance3, extended=False).prob.numVariables()
 
 
+def test_warm_start_reserves_one_hand_over_for_the_final_solve(instance3, monkeypatch):
+    """The final solve's time limit leaves room for handing the model over once more.
+
+    Passing a large model to HiGHS and reading the solution back happens outside HiGHS's time
+    limit (Instance 24: about 25 s each way). The engine times the first hand-over (completing
+    the start) and reserves as much for the final solve: with that first hand-over slowed by
+    2 s, the final solve must be called with a time limit that ends at least 2 s before the
+    overall limit (without the reserve it ends at the limit).
+    """
+    real = engine.complete_start
+    slowed = []
+
+    def slow_first(model, roster, **kwargs):
+        if not slowed:
+            slowed.append(True)
+            time.sleep(2.0)
+        return real(model, roster, **kwargs)
+
+    monkeypatch.setattr(engine, "complete_start", slow_first)
+    calls = []
+
+    def spy(prob, settings, **kwargs):
+        calls.append((time.perf_counter(), settings.time_limit_s))
+        return solve_problem(prob, settings, **kwargs)
+
+    monkeypatch.setattr(engine, "solve_problem", spy)
+    limit = 12.0
+    began = time.perf_counter()
+    solution = solve(instance3, SolverSettings(threads=1, time_limit_s=limit), warm_start=True)
+    assert solution.hard_breaches == []
+    [(called, final_limit)] = calls
+    # the time limit counts from the end of the build (``build_s``, C21's included)
+    assert called - began - solution.result.build_s + final_limit <= limit - 2.0 + 0.1
+
+
 def _c21_rows(model) -> int:
     return sum(name.startswith("sequence_flow__") for name in model.prob.constraints)
 
