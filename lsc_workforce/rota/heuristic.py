@@ -12,7 +12,9 @@ on its own within the time limit.
 :func:`complete_start` turns the roster into values for every model variable, and
 :func:`improve_start` improves them by a large-neighbourhood search on the whole model in HiGHS
 (free a share of the people, a window of days, both, or where the roster differs from the LP
-relaxation; fix the rest; re-solve). The final full solve, started from the result, reports
+relaxation; fix the rest; re-solve). The engine runs both on the model without C21 (its
+sub-MIPs are faster so) and adds C21 back for the final solve when there is time for its root
+LP (``lsc_workforce.rota.engine.solve``). The final solve, started from the result, reports
 the honest status and bound.
 """
 
