@@ -50,12 +50,13 @@ def test_constructed_roster_is_feasible_and_improvement_never_worsens(instance3)
 
 
 def _spy_final_solve(monkeypatch):
-    """Record, for each call of the engine's final ``solve_problem``, its start and model size."""
+    """Record each call of the engine's final ``solve_problem``: ``(time called, its time
+    limit, number of start values, number of model columns)``."""
     calls = []
 
     def spy(prob, settings, **kwargs):
         start = kwargs.get("start") or {}
-        calls.append((len(start), prob.numVariables()))
+        calls.append((time.perf_counter(), settings.time_limit_s, len(start), prob.numVariables()))
         return solve_problem(prob, settings, **kwargs)
 
     monkeypatch.setattr(engine, "solve_problem", spy)
@@ -73,7 +74,7 @@ def test_warm_started_solve_returns_a_checked_roster(instance3, monkeypatch):
     assert solution.result.bound <= 1001
     assert solution.model_size["c21_rows"] > 0
     assert solution.model_size["c21_rows"] == _c21_rows(build_model(instance3))
-    [(started, columns)] = calls
+    [(_, _, started, columns)] = calls
     assert started == columns == solution.model_size["variables"]
 
 
@@ -86,7 +87,7 @@ def test_warm_start_leaves_c21_out_when_the_search_runs_on(instance3, monkeypatc
     assert solution.result.status.has_solution
     assert solution.hard_breaches == []
     assert solution.model_size["c21_rows"] == 0
-    [(started, columns)] = calls
+    [(_, _, started, columns)] = calls
     assert started == columns == build_model(instance3, extended=False).prob.numVariables()
 
 
@@ -109,18 +110,12 @@ def test_warm_start_reserves_one_hand_over_for_the_final_solve(instance3, monkey
         return real(model, roster, **kwargs)
 
     monkeypatch.setattr(engine, "complete_start", slow_first)
-    calls = []
-
-    def spy(prob, settings, **kwargs):
-        calls.append((time.perf_counter(), settings.time_limit_s))
-        return solve_problem(prob, settings, **kwargs)
-
-    monkeypatch.setattr(engine, "solve_problem", spy)
+    calls = _spy_final_solve(monkeypatch)
     limit = 12.0
     began = time.perf_counter()
     solution = solve(instance3, SolverSettings(threads=1, time_limit_s=limit), warm_start=True)
     assert solution.hard_breaches == []
-    [(called, final_limit)] = calls
+    [(called, final_limit, _, _)] = calls
     # the time limit counts from the end of the build (``build_s``, C21's included)
     assert called - began - solution.result.build_s + final_limit <= limit - 2.0 + 0.1
 
