@@ -26,7 +26,7 @@ import polars as pl
 
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.rota.checker import check
-from lsc_workforce.rota.heuristic import complete_start, construct_roster, improve_start
+from lsc_workforce.rota.heuristic import Search, complete_start, construct_roster, improve_start
 from lsc_workforce.rota.model import RotaModel, add_sequence_flow, build_model
 from lsc_workforce.rota.problem import RotaProblem
 from lsc_workforce.rota.solution import (
@@ -42,6 +42,9 @@ from lsc_workforce.solve import solve_problem
 
 __all__ = ["has_integral_objective", "solve"]
 
+#: Name prefix of C21's rows (``add_sequence_flow``).
+C21_PREFIX = "sequence_flow__"
+
 
 def has_integral_objective(model: RotaModel) -> bool:
     """Whether every roster's best objective value is an integer.
@@ -56,11 +59,6 @@ def has_integral_objective(model: RotaModel) -> bool:
     objective = model.prob.objective
     values = [*objective.values(), objective.constant]
     return all(float(v).is_integer() for v in values)
-
-
-#: The final solve gets C21 when the warm start leaves it more than this share of the time
-#: limit (the search stopped at 70 %, so the root LP is likely to finish and C21 tightens it).
-FINAL_ROOT_SHARE = 0.85
 
 
 def solve(
@@ -83,19 +81,25 @@ def solve(
         options: extra native solver options (see ``lsc_workforce.solve.make_solver``).
         warm_start: first build a feasible roster person by person
             (:func:`~lsc_workforce.rota.heuristic.construct_roster`, up to 60% of the time
-            limit), then improve it by a large-neighbourhood search on the whole model in
-            HiGHS (:func:`~lsc_workforce.rota.heuristic.improve_start`, until 70% of the time
-            limit has passed, or 95% where simplex does not solve the LP relaxation in a tenth
-            of the search's time: the final solve seldom finishes its root LP there), and
-            hand it to the final solve as a complete start; the final solve (any solver) gets
-            the rest of the time limit and reports the status and bound.
-            The construction and the search work on the model without C21 (redundant; with
-            it HiGHS's sub-MIPs are slower: Instance 13, 240 s of search from the same start,
-            2,063 and 1,958 without C21 against 2,507 and 2,694 with it). C21 is added for
-            the final solve when the search stopped at 70% (its root LP then finishes and
-            C21 tightens it; its build time counts in ``result.build_s``), and left out when
-            it ran to 95%. Helps on large instances; the heuristic's time is part of
-            ``result.solve_s``.
+            limit, on the model without C21), then improve it by a large-neighbourhood search
+            on the whole model in HiGHS (:func:`~lsc_workforce.rota.heuristic.improve_start`)
+            and hand the result to the final solve (any solver) as a complete start; the
+            final solve gets the rest of the time limit and reports the status and bound.
+            Where the search runs depends on the LP relaxation (simplex given a tenth of the
+            search's time):
+
+            * simplex does not solve the LP without C21 (Instances 13, 19-24): the search
+              runs on the model without C21 until 95% of the limit (the final solve would
+              seldom finish its root LP), and the final solve gets that model;
+            * it does: C21 is added (its build time counts in ``result.build_s``) and the
+              search tries the LP with C21. Solved by simplex (8-12, 14, 16): the search runs
+              with C21 until 70% and the final solve gets the rest to prove or tighten the
+              bound from C21's stronger root. Not solved (15, 17, 18): the search frees
+              C21's rows in its copy and runs to 95% (its sub-MIPs are faster without
+              them), and the final solve gets the model with C21 and the roster completed
+              for it.
+
+            Helps on large instances; the heuristic's time is part of ``result.solve_s``.
 
     Returns:
         The :class:`RotaSolution`. When the solver returns no solution (infeasible hard
@@ -109,27 +113,35 @@ def solve(
         began = time.perf_counter()
         limit = settings.time_limit_s
         roster = construct_roster(problem, time_budget_s=0.6 * limit)
+        search = None
         handover_s = 0.0  # one hand-over of the model to HiGHS and back, reserved for the last
         if roster is not None:
             completing = time.perf_counter()
             start = complete_start(model, roster, time_limit_s=0.05 * limit + 5)
             handover_s = time.perf_counter() - completing
-            if len(start) == model.prob.numVariables():  # completed: improve it
-                spent = time.perf_counter() - began
-                start, _, lp_bound = improve_start(
-                    model, start, 0.7 * limit - spent - handover_s, extra_s=0.25 * limit
-                )
+
+        def improve(start: dict, **kwargs) -> Search:
+            budget = 0.7 * limit - (time.perf_counter() - began) - handover_s
+            return improve_start(model, start, budget, extra_s=0.25 * limit, **kwargs)
+
+        if start is not None and len(start) == model.prob.numVariables():  # completed
+            search = improve(start, defer_if_simplex=True)
+            start, lp_bound = search.start, search.lp_bound
         extend_s = 0.0
-        if start is None or time.perf_counter() - began < FINAL_ROOT_SHARE * limit:
+        if search is None or search.simplex:  # C21 for the search's and the final's root LP
             extending = time.perf_counter()
-            add_sequence_flow(model)  # C21 for the final solve's root LP
+            add_sequence_flow(model)
             extend_s = time.perf_counter() - extending
             model.build_s += extend_s
-            if start is not None:  # values for C21's columns too
-                for var, value in start.items():
-                    var.varValue = value
-                roster = extract_roster(model)
-                start = complete_start(model, roster, time_limit_s=0.05 * limit + 5)
+            if start is not None:
+                start = _complete_again(model, start, limit)
+            if search is not None:
+                search = improve(start, redundant=C21_PREFIX)
+                start = search.start
+                if not search.simplex:  # C21 was freed in the search
+                    start = _complete_again(model, start, limit)
+                if search.lp_bound is not None:  # C21's LP: at least as tight
+                    lp_bound = search.lp_bound
         heuristic_s = time.perf_counter() - began - extend_s
         settings = dataclasses.replace(
             settings, time_limit_s=max(1.0, limit - heuristic_s - extend_s - handover_s)
@@ -153,7 +165,7 @@ def solve(
     size = {
         "variables": model.prob.numVariables(),
         "constraints": model.prob.numConstraints(),
-        "c21_rows": sum(name.startswith("sequence_flow__") for name in model.prob.constraints),
+        "c21_rows": sum(name.startswith(C21_PREFIX) for name in model.prob.constraints),
     }
     if result.status.has_solution:
         roster = extract_roster(model)
@@ -180,3 +192,14 @@ def solve(
         uncovered=uncovered,
         model_size=size,
     )
+
+
+def _complete_again(model: RotaModel, start: dict, limit: float) -> dict:
+    """``start``'s roster completed for every column of ``model``.
+
+    Used after C21 was added (its columns have no values) or freed in the search (their values
+    are meaningless).
+    """
+    for var, value in start.items():
+        var.varValue = value
+    return complete_start(model, extract_roster(model), time_limit_s=0.05 * limit + 5)

@@ -25,6 +25,7 @@ import logging
 import random
 import time
 from collections import Counter
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -37,7 +38,7 @@ from lsc_workforce.rota.problem import RotaProblem
 from lsc_workforce.rota.solution import extract_roster
 from lsc_workforce.solve import HiGHS, SolveStatus, solve_problem
 
-__all__ = ["complete_start", "construct_roster", "improve_start"]
+__all__ = ["Search", "complete_start", "construct_roster", "improve_start"]
 
 LOGGER = logging.getLogger(__name__)
 
@@ -126,13 +127,30 @@ MOVE_TIME_S = 3.0
 NEIGHBOURHOODS = ("people", "window", "mixed", "rins")
 
 
+class Search(NamedTuple):
+    """What :func:`improve_start` returns."""
+
+    #: the best solution found, ``{variable: value}`` for every model variable
+    start: dict
+    #: number of improving moves
+    improved: int
+    #: the LP relaxation's optimum plus the objective's constant (a valid lower bound), or
+    #: ``None`` when the LP was not solved in time
+    lp_bound: float | None
+    #: whether simplex solved the LP relaxation in its tenth of the budget
+    simplex: bool
+
+
 def improve_start(
     model: RotaModel,
     start: dict,
     time_budget_s: float,
     seed: int = 20260401,
     extra_s: float = 0.0,
-) -> tuple[dict, int, float | None]:
+    *,
+    defer_if_simplex: bool = False,
+    redundant: str | None = None,
+) -> Search:
     """Large-neighbourhood search on the whole model: free a part, fix the rest, re-solve.
 
     The model is handed to HiGHS once. Each move fixes every assignment variable outside a
@@ -163,11 +181,19 @@ def improve_start(
             in its tenth of the budget: a final MIP solve seldom finishes its root LP in that
             time then, and the search makes better use of it (Instances 12 and 13; the price
             is a weaker bound where the final solve would have finished its root).
+        defer_if_simplex: return at once (no search, ``start`` unchanged) when simplex solves
+            the LP relaxation in its tenth: the caller adds the redundant C21 to the model and
+            searches on that (``lsc_workforce.rota.engine.solve``).
+        redundant: name prefix of redundant rows (C21's ``sequence_flow__``) that the search
+            frees (bounds made infinite in HiGHS's copy only) when simplex does not solve the
+            LP relaxation in its tenth: the sub-MIPs are faster without them (Instance 13,
+            240 s of search from the same start: 2,063 and 1,958 without C21 against 2,507
+            and 2,694 with it). The returned values of their columns are then meaningless:
+            complete the roster again (:func:`complete_start`).
 
     Returns:
-        ``(best solution as {variable: value}, number of improving moves, LP bound)``: the
-        LP relaxation's optimum plus the objective's constant, a valid lower bound, or
-        ``None`` when the LP was not solved in time.
+        The :class:`Search`: the best solution, the number of improving moves, the LP bound
+        and whether simplex solved the LP.
     """
     import highspy  # noqa: PLC0415
 
@@ -197,8 +223,15 @@ def improve_start(
     n_days = model.problem.n_days
     cell = person * n_days + day
     relaxation = _lp_relaxation(highs, 0.1 * time_budget_s)
-    if relaxation is None or relaxation[2] != LP_METHODS[0]:  # not solved by simplex
+    simplex = relaxation is not None and relaxation[2] == LP_METHODS[0]
+    lp_bound = None if relaxation is None else relaxation[1] + float(prob.objective.constant)
+    if simplex and defer_if_simplex:
+        prob.solverModel = None
+        return Search(start, 0, lp_bound, simplex)
+    if not simplex:
         time_budget_s += extra_s
+        if redundant is not None:
+            _free_rows(highs, prob, redundant)
     x_lp = None if relaxation is None else relaxation[0][cols]
     rng = random.Random(seed)
     kinds = NEIGHBOURHOODS if x_lp is not None else NEIGHBOURHOODS[:-1]
@@ -248,8 +281,25 @@ def improve_start(
         optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
         sizes[kind] = min(1.0, share * 1.15) if optimal else max(0.01, share / 1.3)
     prob.solverModel = None  # free HiGHS's copy before the final solve builds its own
-    lp_bound = None if relaxation is None else relaxation[1] + float(prob.objective.constant)
-    return {var: float(x[var.index]) for var in variables}, improved, lp_bound
+    return Search({var: float(x[var.index]) for var in variables}, improved, lp_bound, simplex)
+
+
+def _free_rows(highs, prob: pulp.LpProblem, prefix: str) -> int:
+    """Make the rows whose names start with ``prefix`` free in HiGHS's copy of ``prob``.
+
+    Returns:
+        The number of rows freed.
+    """
+    import highspy  # noqa: PLC0415
+
+    rows = np.array(
+        [row.index for name, row in prob.constraints.items() if name.startswith(prefix)],
+        dtype=np.int32,
+    )
+    inf = np.full(len(rows), highspy.kHighsInf)
+    if len(rows):
+        highs.changeRowsBounds(len(rows), rows, -inf, inf)
+    return len(rows)
 
 
 def _window(day, n_days: int, width: int, rng: random.Random):

@@ -37,16 +37,36 @@ def test_constructed_roster_is_feasible_and_improvement_never_worsens(instance3)
     model = build_model(instance3)
     start = complete_start(model, roster)
     assert len(start) == model.prob.numVariables()
-    better, moves, lp_bound = improve_start(model, start, time_budget_s=8)
-    for var, value in better.items():
+    search = improve_start(model, start, time_budget_s=8)
+    for var, value in search.start.items():
         var.varValue = value
     improved = extract_roster(model)
     after = sum(evaluate(instance3, improved).values())
     assert [b for b in check(instance3, improved) if b.hard] == []
     assert after <= before
-    assert (moves > 0) == (after < before)
+    assert (search.improved > 0) == (after < before)
     assert after >= 1001  # never below the proven optimum
-    assert 0 < lp_bound <= 1001 + 1e-6  # the LP relaxation's optimum is a lower bound
+    assert 0 < search.lp_bound <= 1001 + 1e-6  # the LP relaxation's optimum is a lower bound
+    assert search.simplex
+
+
+def test_freeing_c21_rows_gives_the_lp_without_c21():
+    """C21 is redundant but tightens the LP: on Instance 1 the LP relaxation is 426.2 without
+    C21 and 511.5 with it; with C21's rows freed it is 426.2 again."""
+    instance1 = to_problem(parse_instance(CURTOIS_DIR / "instances" / "Instance1.txt"))
+    optima = {}
+    cases = (("lean", False, False), ("c21", True, False), ("freed", True, True))
+    for name, extended, free in cases:
+        model = build_model(instance1, extended=extended)
+        solver = HiGHS(msg=False, threads=1)
+        solver.createAndConfigureSolver(model.prob)
+        solver.buildSolverModel(model.prob)
+        if free:
+            assert heuristic._free_rows(model.prob.solverModel, model.prob, engine.C21_PREFIX) > 0
+        _, value, _ = _lp_relaxation(model.prob.solverModel, 30, methods=("simplex",))
+        optima[name] = value + model.prob.objective.constant
+    assert optima["c21"] > optima["lean"] + 50
+    assert optima["freed"] == pytest.approx(optima["lean"], rel=1e-6)
 
 
 def _spy_final_solve(monkeypatch):
@@ -63,17 +83,64 @@ def _spy_final_solve(monkeypatch):
     return calls
 
 
+def _spy_search(monkeypatch):
+    """Record each search the engine runs: ``(its keyword arguments, C21 rows in the model)``."""
+    calls = []
+    real = engine.improve_start
+
+    def spy(model, start, budget, **kwargs):
+        calls.append((kwargs, _c21_rows(model)))
+        return real(model, start, budget, **kwargs)
+
+    monkeypatch.setattr(engine, "improve_start", spy)
+    return calls
+
+
 def test_warm_started_solve_returns_a_checked_roster(instance3, monkeypatch):
-    """The search stops at 70 % (simplex solves Instance 3's LP): C21 is added for the final
-    solve, and the start it receives covers every column, C21's included."""
+    """Simplex solves Instance 3's LP relaxation without C21 and with it: the first search
+    defers, C21 is added, the search runs with it, and the final solve gets C21 and a start
+    covering every column, C21's included."""
+    searches = _spy_search(monkeypatch)
     calls = _spy_final_solve(monkeypatch)
     solution = solve(instance3, SolverSettings(threads=1, time_limit_s=20), warm_start=True)
     assert solution.result.status.has_solution
     assert solution.hard_breaches == []
     assert solution.result.objective >= 1001 - 1e-6
     assert solution.result.bound <= 1001
-    assert solution.model_size["c21_rows"] > 0
-    assert solution.model_size["c21_rows"] == _c21_rows(build_model(instance3))
+    c21 = _c21_rows(build_model(instance3))
+    assert c21 > 0
+    assert solution.model_size["c21_rows"] == c21
+    assert [(kwargs.get("defer_if_simplex", False), rows) for kwargs, rows in searches] == [
+        (True, 0),
+        (False, c21),
+    ]
+    [(_, _, started, columns)] = calls
+    assert started == columns == solution.model_size["variables"]
+
+
+def test_warm_start_frees_c21_in_the_search_when_simplex_misses_its_lp(instance3, monkeypatch):
+    """Simplex solves the LP without C21 but (patched) not the LP with it: the search frees
+    C21's rows and runs on; the final solve gets C21 and the roster completed for it."""
+    real = heuristic._lp_relaxation
+    relaxations, freed = [], []
+
+    def first_only(*args, **kwargs):
+        relaxations.append(True)
+        return real(*args, **kwargs) if len(relaxations) == 1 else None
+
+    def free_rows(highs, prob, prefix):
+        freed.append(real_free(highs, prob, prefix))
+        return freed[-1]
+
+    real_free = heuristic._free_rows
+    monkeypatch.setattr(heuristic, "_lp_relaxation", first_only)
+    monkeypatch.setattr(heuristic, "_free_rows", free_rows)
+    calls = _spy_final_solve(monkeypatch)
+    solution = solve(instance3, SolverSettings(threads=1, time_limit_s=10), warm_start=True)
+    assert solution.hard_breaches == []
+    c21 = _c21_rows(build_model(instance3))
+    assert freed == [c21]
+    assert solution.model_size["c21_rows"] == c21
     [(_, _, started, columns)] = calls
     assert started == columns == solution.model_size["variables"]
 
@@ -121,7 +188,7 @@ def test_warm_start_reserves_one_hand_over_for_the_final_solve(instance3, monkey
 
 
 def _c21_rows(model) -> int:
-    return sum(name.startswith("sequence_flow__") for name in model.prob.constraints)
+    return sum(name.startswith(engine.C21_PREFIX) for name in model.prob.constraints)
 
 
 def test_improvement_keeps_the_models_own_bounds(instance3):
@@ -132,7 +199,7 @@ def test_improvement_keeps_the_models_own_bounds(instance3):
     closed = [v for v in model.assign.values() if start[v] == 0][::3]
     for var in closed:
         var.upBound = 0
-    better, _, _ = improve_start(model, start, time_budget_s=5)
+    better = improve_start(model, start, time_budget_s=5).start
     assert all(better[v] == 0 for v in closed)
     assert all(v.upBound == 0 for v in closed)
 
@@ -167,11 +234,18 @@ def test_search_takes_the_extra_time_only_when_simplex_misses_the_lp(instance3, 
     began = time.perf_counter()
     improve_start(model, start, time_budget_s=2, extra_s=30)  # Instance 3's LP: simplex, < 1 s
     assert time.perf_counter() - began < 20
+    began = time.perf_counter()
+    deferred = improve_start(model, start, time_budget_s=30, defer_if_simplex=True)
+    assert time.perf_counter() - began < 10  # no search
+    assert deferred.simplex
+    assert deferred.start is start
+    assert deferred.improved == 0
     monkeypatch.setattr(heuristic, "_lp_relaxation", lambda *args, **kwargs: None)
     began = time.perf_counter()
-    _, _, lp_bound = improve_start(model, start, time_budget_s=2, extra_s=3)
+    search = improve_start(model, start, time_budget_s=2, extra_s=3, defer_if_simplex=True)
     assert time.perf_counter() - began >= 4.5
-    assert lp_bound is None
+    assert search.lp_bound is None
+    assert not search.simplex
 
 
 def test_construction_behind_pace_solves_only_for_feasibility(instance3, monkeypatch):
