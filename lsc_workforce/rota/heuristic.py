@@ -12,10 +12,11 @@ on its own within the time limit.
 :func:`complete_start` turns the roster into values for every model variable, and
 :func:`improve_start` improves them by a large-neighbourhood search on the whole model in HiGHS
 (free a share of the people, a window of days, both, or where the roster differs from the LP
-relaxation; fix the rest; re-solve). The engine runs both on the model without C21 (its
-sub-MIPs are faster so) and adds C21 back for the final solve when there is time for its root
-LP (``lsc_workforce.rota.engine.solve``). The final solve, started from the result, reports
-the honest status and bound.
+relaxation; fix the rest; re-solve). The engine completes the roster on the model without
+C21 and chooses the search's model by the LP relaxation: with C21 where simplex solves its LP,
+without it (or with its rows freed) where simplex does not (its sub-MIPs are faster so); see
+``lsc_workforce.rota.engine.solve``. The final solve, started from the result, reports the
+honest status and bound.
 """
 
 from __future__ import annotations
