@@ -376,6 +376,7 @@ def run_instance(
         "n_vars": solution.model_size["variables"],
         "n_rows": solution.model_size["constraints"],
         "c21_rows": solution.model_size["c21_rows"],
+        "c21_freed_rows": solution.model_size["c21_freed_rows"],
         "best_known": int(best["best_known"]) if best else None,
         "warm_start": warm_start,
         "peak_rss_mb": _peak_rss_mb(),

@@ -27,7 +27,7 @@ import polars as pl
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.rota.checker import check
 from lsc_workforce.rota.heuristic import Search, complete_start, construct_roster, improve_start
-from lsc_workforce.rota.model import RotaModel, add_sequence_flow, build_model
+from lsc_workforce.rota.model import CONSTRAINT_TAGS, RotaModel, add_sequence_flow, build_model
 from lsc_workforce.rota.problem import RotaProblem
 from lsc_workforce.rota.solution import (
     UNCOVERED_SCHEMA,
@@ -42,8 +42,8 @@ from lsc_workforce.solve import solve_problem
 
 __all__ = ["has_integral_objective", "solve"]
 
-#: Name prefix of C21's rows (``add_sequence_flow``).
-C21_PREFIX = "sequence_flow__"
+#: Name prefix of C21's rows (``add_sequence_flow``; rows are named ``<tag name>__...``).
+C21_PREFIX = f"{CONSTRAINT_TAGS['C21']}__"
 
 
 def has_integral_objective(model: RotaModel) -> bool:
@@ -92,12 +92,12 @@ def solve(
               runs on the model without C21 until 95% of the limit (the final solve would
               seldom finish its root LP), and the final solve gets that model;
             * it does: C21 is added (its build time counts in ``result.build_s``) and the
-              search tries the LP with C21. Solved by simplex (8-12, 14, 16): the search runs
+              search tries the LP with C21. Solved by simplex (8-11, 14, 16): the search runs
               with C21 until 70% and the final solve gets the rest to prove or tighten the
-              bound from C21's stronger root. Not solved (15, 17, 18): the search frees
-              C21's rows in its copy and runs to 95% (its sub-MIPs are faster without
-              them), and the final solve gets the model with C21 and the roster completed
-              for it.
+              bound from C21's stronger root. Not solved (12 on the edge, 15, 17, 18): the
+              search frees C21's rows in its copy and runs to 95% (its sub-MIPs are faster
+              without them), and the final solve gets the model with C21 and the roster
+              completed for it.
 
             Helps on large instances; the heuristic's time is part of ``result.solve_s``.
 
@@ -109,6 +109,7 @@ def solve(
     model = build_model(problem, extended=not warm_start)
     start = lp_bound = None
     heuristic_s = 0.0
+    c21_freed = False  # the search freed C21's rows (simplex solved only the LP without C21)
     if warm_start:
         began = time.perf_counter()
         limit = settings.time_limit_s
@@ -138,7 +139,8 @@ def solve(
             if search is not None:
                 search = improve(start, redundant=C21_PREFIX)
                 start = search.start
-                if not search.simplex:  # C21 was freed in the search
+                c21_freed = not search.simplex
+                if c21_freed:  # C21's columns' values are meaningless
                     start = _complete_again(model, start, limit)
                 if search.lp_bound is not None:  # C21's LP: at least as tight
                     lp_bound = search.lp_bound
@@ -162,10 +164,12 @@ def solve(
     if lp_bound is not None:  # the final solve may stop before its root LP
         bound = math.ceil(lp_bound) if integral else lp_bound
         result = result.with_lower_bound(bound, "the LP relaxation (warm start)")
+    c21_rows = sum(name.startswith(C21_PREFIX) for name in model.prob.constraints)
     size = {
         "variables": model.prob.numVariables(),
         "constraints": model.prob.numConstraints(),
-        "c21_rows": sum(name.startswith(C21_PREFIX) for name in model.prob.constraints),
+        "c21_rows": c21_rows,
+        "c21_freed_rows": c21_rows if c21_freed else 0,
     }
     if result.status.has_solution:
         roster = extract_roster(model)

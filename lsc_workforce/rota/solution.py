@@ -92,8 +92,11 @@ class RotaSolution:
         posts_used: ids of candidate posts the roster uses.
         breaches: the checker's findings on ``roster`` (soft ones have ``hard=False``).
         uncovered: explanation frame for every requirement left short.
-        model_size: ``{"variables": n, "constraints": m, "c21_rows": k}`` of the model the
-            final solve received (``c21_rows``: its C21 sequence-flow rows).
+        model_size: ``{"variables": n, "constraints": m, "c21_rows": k, "c21_freed_rows": f}``
+            of the model the final solve received (``c21_rows``: its C21 sequence-flow rows;
+            ``c21_freed_rows``: those the warm start's search freed, 0 unless it did). Which
+            model the warm start searched: without C21 if ``k`` is 0, with C21's rows freed
+            if ``f`` is ``k > 0``, else with C21.
     """
 
     problem: RotaProblem

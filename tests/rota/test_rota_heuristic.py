@@ -110,6 +110,7 @@ def test_warm_started_solve_returns_a_checked_roster(instance3, monkeypatch):
     c21 = _c21_rows(build_model(instance3))
     assert c21 > 0
     assert solution.model_size["c21_rows"] == c21
+    assert solution.model_size["c21_freed_rows"] == 0
     assert [(kwargs.get("defer_if_simplex", False), rows) for kwargs, rows in searches] == [
         (True, 0),
         (False, c21),
@@ -140,7 +141,7 @@ def test_warm_start_frees_c21_in_the_search_when_simplex_misses_its_lp(instance3
     assert solution.hard_breaches == []
     c21 = _c21_rows(build_model(instance3))
     assert freed == [c21]
-    assert solution.model_size["c21_rows"] == c21
+    assert solution.model_size["c21_rows"] == solution.model_size["c21_freed_rows"] == c21
     [(_, _, started, columns)] = calls
     assert started == columns == solution.model_size["variables"]
 
@@ -153,7 +154,7 @@ def test_warm_start_leaves_c21_out_when_the_search_runs_on(instance3, monkeypatc
     solution = solve(instance3, SolverSettings(threads=1, time_limit_s=10), warm_start=True)
     assert solution.result.status.has_solution
     assert solution.hard_breaches == []
-    assert solution.model_size["c21_rows"] == 0
+    assert solution.model_size["c21_rows"] == solution.model_size["c21_freed_rows"] == 0
     [(_, _, started, columns)] = calls
     assert started == columns == build_model(instance3, extended=False).prob.numVariables()
 
