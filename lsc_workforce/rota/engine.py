@@ -113,12 +113,13 @@ def solve(
     if warm_start:
         began = time.perf_counter()
         limit = settings.time_limit_s
+        completion_s = 0.05 * limit + 5  # time limit of each completion of a roster
         roster = construct_roster(problem, time_budget_s=0.6 * limit)
         search = None
         handover_s = 0.0  # one hand-over of the model to HiGHS and back, reserved for the last
         if roster is not None:
             completing = time.perf_counter()
-            start = complete_start(model, roster, time_limit_s=0.05 * limit + 5)
+            start = complete_start(model, roster, time_limit_s=completion_s)
             handover_s = time.perf_counter() - completing
 
         def improve(start: dict, **kwargs) -> Search:
@@ -135,13 +136,13 @@ def solve(
             extend_s = time.perf_counter() - extending
             model.build_s += extend_s
             if start is not None:
-                start = _complete_again(model, start, limit)
+                start = _complete_again(model, start, completion_s)
             if search is not None:
                 search = improve(start, redundant=C21_PREFIX)
                 start = search.start
                 c21_freed = not search.simplex
                 if c21_freed:  # C21's columns' values are meaningless
-                    start = _complete_again(model, start, limit)
+                    start = _complete_again(model, start, completion_s)
                 if search.lp_bound is not None:  # C21's LP: at least as tight
                     lp_bound = search.lp_bound
         heuristic_s = time.perf_counter() - began - extend_s
@@ -198,7 +199,7 @@ def solve(
     )
 
 
-def _complete_again(model: RotaModel, start: dict, limit: float) -> dict:
+def _complete_again(model: RotaModel, start: dict, time_limit_s: float) -> dict:
     """``start``'s roster completed for every column of ``model``.
 
     Used after C21 was added (its columns have no values) or freed in the search (their values
@@ -206,4 +207,4 @@ def _complete_again(model: RotaModel, start: dict, limit: float) -> dict:
     """
     for var, value in start.items():
         var.varValue = value
-    return complete_start(model, extract_roster(model), time_limit_s=0.05 * limit + 5)
+    return complete_start(model, extract_roster(model), time_limit_s=time_limit_s)

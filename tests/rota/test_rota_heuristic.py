@@ -122,18 +122,17 @@ def test_warm_started_solve_returns_a_checked_roster(instance3, monkeypatch):
 def test_warm_start_frees_c21_in_the_search_when_simplex_misses_its_lp(instance3, monkeypatch):
     """Simplex solves the LP without C21 but (patched) not the LP with it: the search frees
     C21's rows and runs on; the final solve gets C21 and the roster completed for it."""
-    real = heuristic._lp_relaxation
+    real_lp, real_free = heuristic._lp_relaxation, heuristic._free_rows
     relaxations, freed = [], []
 
     def first_only(*args, **kwargs):
         relaxations.append(True)
-        return real(*args, **kwargs) if len(relaxations) == 1 else None
+        return real_lp(*args, **kwargs) if len(relaxations) == 1 else None
 
     def free_rows(highs, prob, prefix):
         freed.append(real_free(highs, prob, prefix))
         return freed[-1]
 
-    real_free = heuristic._free_rows
     monkeypatch.setattr(heuristic, "_lp_relaxation", first_only)
     monkeypatch.setattr(heuristic, "_free_rows", free_rows)
     calls = _spy_final_solve(monkeypatch)
