@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import random
 import time
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from rota_helpers import CURTOIS_DIR
 
 from lsc_workforce.config import SolverSettings
@@ -13,6 +17,7 @@ from lsc_workforce.rota.benchmarks import parse_instance, to_problem
 from lsc_workforce.rota.heuristic import (
     LP_BOUND_TOLERANCE,
     _lp_relaxation,
+    _window,
     complete_start,
     construct_roster,
     improve_start,
@@ -48,6 +53,16 @@ def test_constructed_roster_is_feasible_and_improvement_never_worsens(instance3)
     assert after >= 1001  # never below the proven optimum
     assert 0 < search.lp_bound <= 1001 + 1e-6  # the LP relaxation's optimum is a lower bound
     assert search.simplex
+
+
+@pytest.mark.unit
+@given(n_days=st.integers(1, 60), width=st.integers(1, 70), seed=st.integers(0, 2**16))
+def test_window_is_width_consecutive_days_within_the_horizon(n_days, width, seed):
+    """A search window has ``width`` consecutive days (the whole horizon if shorter)."""
+    day = np.arange(n_days)
+    chosen = day[_window(day, n_days, width, random.Random(seed))]
+    assert len(chosen) == min(width, n_days)
+    assert (np.diff(chosen) == 1).all()
 
 
 def test_freeing_c21_rows_gives_the_lp_without_c21():
