@@ -9,7 +9,9 @@ a feasible (not optimal) roster that the full model receives as a start
 (``solve(..., warm_start=True)``), which helps HiGHS on instances where it finds no incumbent
 on its own within the time limit.
 
-:func:`complete_start` turns the roster into values for every model variable, and
+:func:`reoptimise_people` re-solves people in turn against the cover the others leave (the
+engine runs it when the construction fell behind pace and placed people on their own rules
+only). :func:`complete_start` turns the roster into values for every model variable, and
 :func:`improve_start` improves them by a large-neighbourhood search on the whole model in HiGHS
 (free a share of the people, a window of days, both, or where the roster differs from the LP
 relaxation; fix the rest; re-solve). The engine completes the roster on the model without
@@ -33,22 +35,38 @@ import polars as pl
 import pulp
 
 from lsc_workforce.config import SolverSettings
-from lsc_workforce.rota.checker import ROSTER_SCHEMA
+from lsc_workforce.rota.checker import ROSTER_SCHEMA, evaluate
 from lsc_workforce.rota.model import RotaModel, build_model
 from lsc_workforce.rota.problem import RotaProblem
 from lsc_workforce.rota.solution import extract_roster
 from lsc_workforce.solve import HiGHS, SolveStatus, solve_problem
 
-__all__ = ["Search", "complete_start", "construct_roster", "improve_start"]
+__all__ = [
+    "Construction",
+    "Search",
+    "complete_start",
+    "construct_roster",
+    "improve_start",
+    "reoptimise_people",
+]
 
 LOGGER = logging.getLogger(__name__)
+
+
+class Construction(NamedTuple):
+    """What :func:`construct_roster` returns."""
+
+    #: the roster, or ``None`` when none was found
+    roster: pl.DataFrame | None
+    #: ids of the people placed behind pace, on their own rules only (no cover, no requests)
+    behind: tuple[str, ...]
 
 
 def construct_roster(
     problem: RotaProblem,
     time_limit_s: float = 2.0,
     time_budget_s: float | None = None,
-) -> pl.DataFrame | None:
+) -> Construction:
     """Build a feasible roster one person at a time (candidate posts are left unused).
 
     Args:
@@ -63,37 +81,23 @@ def construct_roster(
             of running out of budget (Instance 24: 150 people, 352 s of a 360 s budget).
 
     Returns:
-        The roster, or ``None`` when some person's own hard rules admit no roster at all or
-        the budget ran out.
+        The :class:`Construction`: the roster (``None`` when some person's own hard rules
+        admit no roster at all or the budget ran out) and who was placed behind pace.
     """
     started = time.perf_counter()
-    covered: Counter[tuple[int, str, str | None, str | None]] = Counter()
-    frames = []
+    covered: Counter[CoverKey] = Counter()
+    frames, behind_pace = [], []
     people = [person for person in problem.people if not person.optional]
     for n, person in enumerate(people):
         elapsed = time.perf_counter() - started
         if time_budget_s is not None and elapsed > time_budget_s:
-            return None
+            return Construction(None, tuple(behind_pace))
         # behind pace (this person's pro-rata share of the budget has passed): any roster
         behind = time_budget_s is not None and elapsed > time_budget_s * (n + 1) / len(people)
         if behind:  # the person's own rules only: no cover rows, no requests (half the time)
             LOGGER.debug("construction behind pace at person %d of %d", n + 1, len(people))
-            cover, requests = (), ()
-        else:
-            cover = tuple(
-                dataclasses.replace(
-                    req,
-                    required=max(
-                        0,
-                        req.required
-                        - covered[problem.day_index[req.date], req.shift, req.competency, req.site],
-                    ),
-                )
-                for req in problem.cover
-                if problem.qualifies(person.id, req)
-            )
-            requests = tuple(r for r in problem.requests if r.staff_id == person.id)
-        sub = problem.with_changes(people=(person,), cover=cover, requests=requests, fairness={})
+            behind_pace.append(person.id)
+        sub = _person_problem(problem, person, covered, against_cover=not behind)
         model = build_model(sub, extended=False)
         for factor in (5, 25) if behind else (1, 5, 25):
             if factor > 1:  # stopped without a roster, or behind pace: any roster will do
@@ -102,23 +106,123 @@ def construct_roster(
             if time_budget_s is not None:
                 limit = min(limit, time_budget_s - (time.perf_counter() - started))
             if limit <= 0:
-                return None
+                return Construction(None, tuple(behind_pace))
             settings = SolverSettings(threads=1, time_limit_s=limit, gap_rel=0.01)
             result = solve_problem(model.prob, settings)
             if result.status is not SolveStatus.NOT_SOLVED:
                 break
         if not result.status.has_solution:
-            return None
+            return Construction(None, tuple(behind_pace))
         roster = extract_roster(model)
         frames.append(roster)
-        worked = {(problem.day_index[d], s) for d, s in roster.select("date", "shift").iter_rows()}
-        for req in problem.cover:
-            d = problem.day_index[req.date]
-            if (d, req.shift) in worked and problem.qualifies(person.id, req):
-                covered[d, req.shift, req.competency, req.site] += 1
-    if not frames:
-        return pl.DataFrame(schema=ROSTER_SCHEMA)
-    return pl.concat(frames)
+        _count_cover(problem, person.id, roster, covered)
+    roster = pl.concat(frames) if frames else pl.DataFrame(schema=ROSTER_SCHEMA)
+    return Construction(roster, tuple(behind_pace))
+
+
+def reoptimise_people(
+    problem: RotaProblem,
+    roster: pl.DataFrame,
+    time_budget_s: float,
+    time_limit_s: float = 2.0,
+    first: tuple[str, ...] = (),
+) -> tuple[pl.DataFrame, int]:
+    """One pass over the people: re-solve each one's roster against the others' cover.
+
+    Each person's model is the one :func:`construct_roster` solves (the cover each
+    requirement still needs once the others are counted, the person's requests, no
+    fairness), started from the person's current roster; the new roster replaces the old
+    when its objective there, recomputed by :func:`~lsc_workforce.rota.checker.evaluate`, is
+    lower. That objective differs from the whole roster's only by terms the person does not
+    touch (fairness aside), so every accepted change lowers the whole roster's cover and
+    request penalties.
+
+    Args:
+        problem: the rota problem.
+        roster: a feasible roster (e.g. from :func:`construct_roster`).
+        time_budget_s: stop after this many seconds (people not reached keep their rosters).
+        time_limit_s: solver time limit for each person.
+        first: ids of the people to take first (those the construction placed behind pace,
+            on their own rules only); the others follow in the problem's order.
+
+    Returns:
+        The roster (people in the problem's order; candidate posts' rows as they were) and
+        the number of people it changed.
+    """
+    started = time.perf_counter()
+    own = {person.id: roster.filter(pl.col("staff_id") == person.id) for person in problem.people}
+    covered: Counter[CoverKey] = Counter()
+    for staff_id, rows in own.items():
+        _count_cover(problem, staff_id, rows, covered)
+    changed = 0
+    people = [person for person in problem.people if not person.optional]  # posts stay
+    order = sorted(people, key=lambda person: person.id not in first)  # stable: first, rest
+    for person in order:
+        left = time_budget_s - (time.perf_counter() - started)
+        if left < 0.5:
+            break
+        current = own[person.id]
+        _count_cover(problem, person.id, current, covered, -1)
+        sub = _person_problem(problem, person, covered)
+        model = build_model(sub, extended=False)
+        t_index = {shift.id: t for t, shift in enumerate(sub.shift_types)}
+        start = {
+            model.assign[0, sub.day_index[d], t_index[s]]: 1.0
+            for d, s in current.select("date", "shift").iter_rows()
+        }
+        settings = SolverSettings(threads=1, time_limit_s=min(time_limit_s, left), gap_rel=0.01)
+        if solve_problem(model.prob, settings, start=start).status.has_solution:
+            new = extract_roster(model)
+            if sum(evaluate(sub, new).values()) < sum(evaluate(sub, current).values()) - 1e-6:
+                own[person.id], changed = new, changed + 1
+        _count_cover(problem, person.id, own[person.id], covered)
+    LOGGER.debug("re-optimised %d people in %.1f s", changed, time.perf_counter() - started)
+    return pl.concat([pl.DataFrame(schema=ROSTER_SCHEMA), *own.values()]), changed
+
+
+#: A cover requirement's key for counting the people placed on it: (day, shift, competency,
+#: site).
+CoverKey = tuple[int, str, str | None, str | None]
+
+
+def _person_problem(
+    problem: RotaProblem, person, covered: Counter[CoverKey], *, against_cover: bool = True
+) -> RotaProblem:
+    """``person`` alone, against the cover the people counted in ``covered`` leave to do.
+
+    Without ``against_cover``: the person's own rules only (no cover, no requests).
+    """
+    cover = requests = ()
+    if against_cover:
+        cover = tuple(
+            dataclasses.replace(
+                req,
+                required=max(
+                    0,
+                    req.required
+                    - covered[problem.day_index[req.date], req.shift, req.competency, req.site],
+                ),
+            )
+            for req in problem.cover
+            if problem.qualifies(person.id, req)
+        )
+        requests = tuple(r for r in problem.requests if r.staff_id == person.id)
+    return problem.with_changes(people=(person,), cover=cover, requests=requests, fairness={})
+
+
+def _count_cover(
+    problem: RotaProblem,
+    staff_id: str,
+    roster: pl.DataFrame,
+    covered: Counter[CoverKey],
+    sign: int = 1,
+) -> None:
+    """Add (``sign`` 1) or take away (-1) ``staff_id``'s shifts in ``roster`` to ``covered``."""
+    worked = {(problem.day_index[d], s) for d, s in roster.select("date", "shift").iter_rows()}
+    for req in problem.cover:
+        d = problem.day_index[req.date]
+        if (d, req.shift) in worked and problem.qualifies(staff_id, req):
+            covered[d, req.shift, req.competency, req.site] += sign
 
 
 #: Seconds for one neighbourhood solve of :func:`improve_start`.

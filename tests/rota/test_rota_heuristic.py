@@ -6,14 +6,16 @@ import random
 import time
 
 import numpy as np
+import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from rota_helpers import CURTOIS_DIR
+from rota_helpers import CURTOIS_DIR, cover, person, problem
 
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.rota import check, engine, evaluate, heuristic, solve
 from lsc_workforce.rota.benchmarks import parse_instance, to_problem
+from lsc_workforce.rota.checker import ROSTER_SCHEMA
 from lsc_workforce.rota.heuristic import (
     LP_BOUND_TOLERANCE,
     _lp_relaxation,
@@ -21,6 +23,7 @@ from lsc_workforce.rota.heuristic import (
     complete_start,
     construct_roster,
     improve_start,
+    reoptimise_people,
 )
 from lsc_workforce.rota.model import build_model
 from lsc_workforce.rota.solution import extract_roster
@@ -35,8 +38,9 @@ def instance3():
 
 
 def test_constructed_roster_is_feasible_and_improvement_never_worsens(instance3):
-    roster = construct_roster(instance3)
+    roster, behind = construct_roster(instance3)
     assert roster is not None
+    assert behind == ()  # no budget, so never behind pace
     assert [b for b in check(instance3, roster) if b.hard] == []
     before = sum(evaluate(instance3, roster).values())
     model = build_model(instance3)
@@ -63,6 +67,41 @@ def test_window_is_width_consecutive_days_within_the_horizon(n_days, width, seed
     chosen = day[_window(day, n_days, width, random.Random(seed))]
     assert len(chosen) == min(width, n_days)
     assert (np.diff(chosen) == 1).all()
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("first", "expected"), [((), {"A": 2, "B": 1}), (("C",), {"C": 2, "A": 1})]
+)
+def test_reoptimising_people_fills_the_cover_in_turn(first, expected):
+    """Three days, one day shift each needing one person (100 per person short, 1 per person
+    over); A, B and C may each work at most 2 shifts, and the starting roster is empty (as for
+    people placed on their own rules only): 300. Re-solved in turn, the first person takes 2
+    days (100 each), the second the day left, and the third has nothing left to cover (working
+    would cost 1 over), so stays off: 0, two people changed. ``first`` puts C first."""
+    toy = problem(3, [person(p, max_shifts={"D": 2}) for p in "ABC"], cover([0, 1, 2], over=1))
+    empty = pl.DataFrame(schema=ROSTER_SCHEMA)
+    assert sum(evaluate(toy, empty).values()) == 300
+    roster, changed = reoptimise_people(toy, empty, time_budget_s=60, first=first)
+    assert changed == 2
+    assert sum(evaluate(toy, roster).values()) == 0
+    assert dict(roster.group_by("staff_id").len().iter_rows()) == expected
+    assert [b for b in check(toy, roster) if b.hard] == []
+
+
+def test_reoptimising_people_never_worsens_and_keeps_the_rules(instance3):
+    """From Instance 3's constructed roster, a pass lowers the objective or leaves the roster
+    as it was, and every hard rule still holds; no time: nothing changes."""
+    roster = construct_roster(instance3).roster
+    before = sum(evaluate(instance3, roster).values())
+    unchanged, changed = reoptimise_people(instance3, roster, time_budget_s=0)
+    assert changed == 0
+    assert unchanged.sort(unchanged.columns).equals(roster.sort(roster.columns))
+    better, changed = reoptimise_people(instance3, roster, time_budget_s=60)
+    after = sum(evaluate(instance3, better).values())
+    assert [b for b in check(instance3, better) if b.hard] == []
+    assert (changed > 0) == (after < before)
+    assert after <= before
 
 
 def test_freeing_c21_rows_gives_the_lp_without_c21():
@@ -173,6 +212,36 @@ def test_warm_start_leaves_c21_out_when_the_search_runs_on(instance3, monkeypatc
     assert started == columns == build_model(instance3, extended=False).prob.numVariables()
 
 
+@pytest.mark.parametrize("behind", [True, False])
+def test_warm_start_reoptimises_only_after_falling_behind_pace(instance3, monkeypatch, behind):
+    """A construction that placed someone behind pace (here: marked so) is followed by a pass
+    of re-optimisation, that person first, within 75 % of the limit; one that kept pace is
+    not."""
+    real_construct, real_reoptimise = engine.construct_roster, engine.reoptimise_people
+    last = instance3.people[-1].id
+    calls = []
+
+    def construct(problem, **kwargs):
+        roster, _ = real_construct(problem, **kwargs)
+        return heuristic.Construction(roster, (last,) if behind else ())
+
+    def spy(problem, roster, budget, **kwargs):
+        calls.append((budget, kwargs))
+        return real_reoptimise(problem, roster, budget, **kwargs)
+
+    monkeypatch.setattr(engine, "construct_roster", construct)
+    monkeypatch.setattr(engine, "reoptimise_people", spy)
+    limit = 20.0
+    solution = solve(instance3, SolverSettings(threads=1, time_limit_s=limit), warm_start=True)
+    assert solution.hard_breaches == []
+    if behind:
+        [(budget, kwargs)] = calls
+        assert kwargs == {"first": (last,)}
+        assert 0 < budget <= engine.REOPTIMISE_UNTIL * limit
+    else:
+        assert calls == []
+
+
 def test_warm_start_reserves_one_hand_over_for_the_final_solve(instance3, monkeypatch):
     """The final solve's time limit leaves room for handing the model over once more.
 
@@ -208,7 +277,7 @@ def _c21_rows(model) -> int:
 
 def test_improvement_keeps_the_models_own_bounds(instance3):
     """Assignments the model fixes to 0 by a bound (as the OOH shift calendar does) stay 0."""
-    roster = construct_roster(instance3)
+    roster = construct_roster(instance3).roster
     model = build_model(instance3)
     start = complete_start(model, roster)
     closed = [v for v in model.assign.values() if start[v] == 0][::3]
@@ -243,7 +312,7 @@ def test_interior_point_relaxation_bound_matches_simplex(instance3):
 
 def test_search_takes_the_extra_time_only_when_simplex_misses_the_lp(instance3, monkeypatch):
     """``extra_s`` is spent only when the LP relaxation is not solved by simplex."""
-    roster = construct_roster(instance3)
+    roster = construct_roster(instance3).roster
     model = build_model(instance3)
     start = complete_start(model, roster)
     began = time.perf_counter()
@@ -282,8 +351,9 @@ def test_construction_behind_pace_solves_only_for_feasibility(instance3, monkeyp
         return solve_problem(prob, settings, **kwargs)
 
     monkeypatch.setattr(heuristic, "solve_problem", slow_first)
-    roster = construct_roster(instance3, time_budget_s=4.0 * len(instance3.people))
+    roster, behind = construct_roster(instance3, time_budget_s=4.0 * len(instance3.people))
     assert roster is not None
+    assert behind == (instance3.people[1].id,)
     assert [b for b in check(instance3, roster) if b.hard] == []
     assert calls[:3] == [(True, True), (False, False), (True, True)]
     # C21 is left out of every sub-problem (the whole model has it)
