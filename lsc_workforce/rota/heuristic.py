@@ -28,6 +28,7 @@ import logging
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
@@ -43,6 +44,7 @@ from lsc_workforce.solve import HiGHS, SolveStatus, solve_problem
 
 __all__ = [
     "Construction",
+    "Reoptimised",
     "Search",
     "complete_start",
     "construct_roster",
@@ -120,13 +122,24 @@ def construct_roster(
     return Construction(roster, tuple(behind_pace))
 
 
+class Reoptimised(NamedTuple):
+    """What :func:`reoptimise_people` returns."""
+
+    #: the roster
+    roster: pl.DataFrame
+    #: number of people whose roster changed
+    changed: int
+    #: the fall in the objective (cover and requests; fairness is left out)
+    gain: float
+
+
 def reoptimise_people(
     problem: RotaProblem,
     roster: pl.DataFrame,
     time_budget_s: float,
     time_limit_s: float = 2.0,
     first: tuple[str, ...] = (),
-) -> tuple[pl.DataFrame, int]:
+) -> Reoptimised:
     """One pass over the people: re-solve each one's roster against the others' cover.
 
     Each person's model is the one :func:`construct_roster` solves (the cover each
@@ -146,15 +159,15 @@ def reoptimise_people(
             on their own rules only); the others follow in the problem's order.
 
     Returns:
-        The roster (people in the problem's order; candidate posts' rows as they were) and
-        the number of people it changed.
+        The :class:`Reoptimised` roster (people in the problem's order; candidate posts' rows
+        as they were), the number of people changed and the objective's fall.
     """
     started = time.perf_counter()
     own = {person.id: roster.filter(pl.col("staff_id") == person.id) for person in problem.people}
     covered: Counter[CoverKey] = Counter()
     for staff_id, rows in own.items():
         _count_cover(problem, staff_id, rows, covered)
-    changed = 0
+    changed, gain = 0, 0.0
     people = [person for person in problem.people if not person.optional]  # posts stay
     order = sorted(people, key=lambda person: person.id not in first)  # stable: first, rest
     for person in order:
@@ -173,11 +186,14 @@ def reoptimise_people(
         settings = SolverSettings(threads=1, time_limit_s=min(time_limit_s, left), gap_rel=0.01)
         if solve_problem(model.prob, settings, start=start).status.has_solution:
             new = extract_roster(model)
-            if sum(evaluate(sub, new).values()) < sum(evaluate(sub, current).values()) - 1e-6:
-                own[person.id], changed = new, changed + 1
+            drop = sum(evaluate(sub, current).values()) - sum(evaluate(sub, new).values())
+            if drop > 1e-6:
+                own[person.id], changed, gain = new, changed + 1, gain + drop
         _count_cover(problem, person.id, own[person.id], covered)
     LOGGER.debug("re-optimised %d people in %.1f s", changed, time.perf_counter() - started)
-    return pl.concat([pl.DataFrame(schema=ROSTER_SCHEMA), *own.values()]), changed
+    return Reoptimised(
+        pl.concat([pl.DataFrame(schema=ROSTER_SCHEMA), *own.values()]), changed, gain
+    )
 
 
 #: A cover requirement's key for counting the people placed on it: (day, shift, competency,
@@ -255,6 +271,7 @@ def improve_start(
     *,
     defer_if_simplex: bool = False,
     redundant: str | None = None,
+    reoptimise: Callable[[pl.DataFrame], pl.DataFrame | None] | None = None,
 ) -> Search:
     """Large-neighbourhood search on the whole model: free a part, fix the rest, re-solve.
 
@@ -295,6 +312,15 @@ def improve_start(
             240 s of search from the same start: 2,063 and 1,958 without C21 against 2,507
             and 2,694 with it). The returned values of their columns are then meaningless:
             complete the roster again (:func:`complete_start`).
+        reoptimise: called with the start's roster when neither simplex nor interior point
+            solves the LP relaxation in its tenth, before the search; the roster it returns
+            (``None``: none) replaces the start's assignments, the other columns solved by
+            HiGHS, when that is better. The engine passes people re-optimised in turn
+            (:func:`reoptimise_people`): where the LP is out of reach the model is too large
+            for the search's moves to be quick (Instance 23: passes took 312,824 to 35,064
+            in 175 s, the search alone ends at 160,898-222,284); where interior point solves
+            it, the search with its RINS guide did better without them (Instance 13: 1,887
+            with passes in one run against 1,497-1,728 without in four).
 
     Returns:
         The :class:`Search`: the best solution, the number of improving moves, the LP bound
@@ -337,6 +363,17 @@ def improve_start(
         time_budget_s += extra_s
         if redundant is not None:
             _free_rows(highs, prob, redundant)
+        if relaxation is None and reoptimise is not None:  # no LP by either method
+            x = _reoptimised(
+                model,
+                highs,
+                x,
+                cols=cols,
+                integer=integer,
+                cost=cost,
+                reoptimise=reoptimise,
+                limit_s=time_budget_s,
+            )
     x_lp = None if relaxation is None else relaxation[0][cols]
     rng = random.Random(seed)
     kinds = NEIGHBOURHOODS if x_lp is not None else NEIGHBOURHOODS[:-1]
@@ -387,6 +424,36 @@ def improve_start(
         sizes[kind] = min(1.0, share * 1.15) if optimal else max(0.01, share / 1.3)
     prob.solverModel = None  # free HiGHS's copy before the final solve builds its own
     return Search({var: float(x[var.index]) for var in variables}, improved, lp_bound, simplex)
+
+
+def _reoptimised(model: RotaModel, highs, x, *, cols, integer, cost, reoptimise, limit_s: float):
+    """``x`` with the assignments of ``reoptimise``'s roster, if HiGHS completes it better."""
+    problem = model.problem
+    keys = list(model.assign)
+    rows = [
+        (problem.people[i].id, problem.dates[d], problem.shift_types[t].id)
+        for (i, d, t), value in zip(keys, x[cols], strict=True)
+        if value > 0.5
+    ]
+    roster = reoptimise(pl.DataFrame(rows, schema=ROSTER_SCHEMA, orient="row"))
+    if roster is None:
+        return x
+    worked = set(roster.select("staff_id", "date", "shift").iter_rows())
+    values = np.array(
+        [
+            float((problem.people[i].id, problem.dates[d], problem.shift_types[t].id) in worked)
+            for i, d, t in keys
+        ]
+    )
+    highs.changeColsBounds(len(cols), cols, values, values)
+    highs.setOptionValue("time_limit", float(max(1.0, limit_s)))
+    highs.run()
+    if highs.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
+        return x
+    y = np.array(highs.getSolution().col_value)
+    y[integer] = np.round(y[integer])
+    LOGGER.debug("re-optimised people: %.2f -> %.2f", cost @ x, cost @ y)
+    return y if cost @ y < cost @ x - 1e-6 else x
 
 
 def _free_rows(highs, prob: pulp.LpProblem, prefix: str) -> int:

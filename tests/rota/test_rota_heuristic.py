@@ -82,8 +82,9 @@ def test_reoptimising_people_fills_the_cover_in_turn(first, expected):
     toy = problem(3, [person(p, max_shifts={"D": 2}) for p in "ABC"], cover([0, 1, 2], over=1))
     empty = pl.DataFrame(schema=ROSTER_SCHEMA)
     assert sum(evaluate(toy, empty).values()) == 300
-    roster, changed = reoptimise_people(toy, empty, time_budget_s=60, first=first)
+    roster, changed, gain = reoptimise_people(toy, empty, time_budget_s=60, first=first)
     assert changed == 2
+    assert gain == 300
     assert sum(evaluate(toy, roster).values()) == 0
     assert dict(roster.group_by("staff_id").len().iter_rows()) == expected
     assert [b for b in check(toy, roster) if b.hard] == []
@@ -94,13 +95,14 @@ def test_reoptimising_people_never_worsens_and_keeps_the_rules(instance3):
     as it was, and every hard rule still holds; no time: nothing changes."""
     roster = construct_roster(instance3).roster
     before = sum(evaluate(instance3, roster).values())
-    unchanged, changed = reoptimise_people(instance3, roster, time_budget_s=0)
-    assert changed == 0
+    unchanged, changed, gain = reoptimise_people(instance3, roster, time_budget_s=0)
+    assert changed == gain == 0
     assert unchanged.sort(unchanged.columns).equals(roster.sort(roster.columns))
-    better, changed = reoptimise_people(instance3, roster, time_budget_s=60)
+    better, changed, gain = reoptimise_people(instance3, roster, time_budget_s=60)
     after = sum(evaluate(instance3, better).values())
     assert [b for b in check(instance3, better) if b.hard] == []
     assert (changed > 0) == (after < before)
+    assert gain == pytest.approx(before - after)  # the pass's own count of what it gained
     assert after <= before
 
 
@@ -235,11 +237,38 @@ def test_warm_start_reoptimises_only_after_falling_behind_pace(instance3, monkey
     solution = solve(instance3, SolverSettings(threads=1, time_limit_s=limit), warm_start=True)
     assert solution.hard_breaches == []
     if behind:
-        [(budget, kwargs)] = calls
-        assert kwargs == {"first": (last,)}
-        assert 0 < budget <= engine.REOPTIMISE_UNTIL * limit
-    else:
+        assert calls[0][1] == {"first": (last,)}
+        assert all(kwargs == {"first": ()} for _, kwargs in calls[1:])  # later passes
+        assert all(0 < budget <= engine.REOPTIMISE_UNTIL * limit for budget, _ in calls)
+    else:  # and simplex solves Instance 3's LP relaxation, so the search does not call it
         assert calls == []
+
+
+def test_search_reoptimises_people_first_without_the_lp_relaxation(instance3, monkeypatch):
+    """Without the LP relaxation (by either method), the search hands its start's roster to
+    ``reoptimise`` first and carries on from the roster that comes back (completed by HiGHS)
+    when it is better."""
+    monkeypatch.setattr(heuristic, "_lp_relaxation", lambda *args, **kwargs: None)
+    roster = construct_roster(instance3).roster
+    model = build_model(instance3, extended=False)
+    start = complete_start(model, roster)
+    received, returned = [], []
+
+    def reoptimise(given):
+        received.append(given)
+        returned.append(reoptimise_people(instance3, given, time_budget_s=60).roster)
+        return returned[-1]
+
+    search = improve_start(model, start, time_budget_s=1.0, reoptimise=reoptimise)
+    [given], [better] = received, returned
+    assert given.sort(given.columns).equals(roster.sort(roster.columns))
+    before = sum(evaluate(instance3, roster).values())
+    assert sum(evaluate(instance3, better).values()) < before  # the pass helps here
+    for var, value in search.start.items():
+        var.varValue = value
+    after = sum(evaluate(instance3, extract_roster(model)).values())
+    assert after <= sum(evaluate(instance3, better).values())
+    assert not search.simplex
 
 
 def test_warm_start_reserves_one_hand_over_for_the_final_solve(instance3, monkeypatch):
