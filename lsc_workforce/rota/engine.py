@@ -52,9 +52,11 @@ __all__ = ["has_integral_objective", "solve"]
 C21_PREFIX = f"{CONSTRAINT_TAGS['C21']}__"
 
 
-#: Share of the time limit by which :func:`~lsc_workforce.rota.heuristic.reoptimise_people`
-#: stops when the construction placed people behind pace (Instance 24: 23 of 150 people, the
-#: construction took 351 s of 600; a pass of 158 s took its roster from 830,748 to 674,594).
+#: Share of the time limit by which passes of
+#: :func:`~lsc_workforce.rota.heuristic.reoptimise_people` stop, after a construction that
+#: fell behind pace or in a search without the LP relaxation (Instance 24: 23 of 150 people
+#: behind pace, the construction took 351 s of 600; a pass of 158 s took its roster from
+#: 830,748 to 674,594).
 REOPTIMISE_UNTIL = 0.75
 
 #: Passes of re-optimisation stop after one that gains less than this share of the first's
@@ -110,9 +112,9 @@ def solve(
             * simplex does not solve the LP without C21 (Instances 13, 19-24): the search
               runs on the model without C21 until 95% of the limit (the final solve would
               seldom finish its root LP), and the final solve gets that model. If interior
-              point does not solve it either (Instances 23, 24), the search first re-solves
-              people in turn until 75% of the limit or a pass gains under a tenth of the
-              first's (:data:`REOPTIMISE_MIN_GAIN`);
+              point does not solve it either (21-24 in the sixth run), the search first
+              re-solves people in turn until 75% of the limit or a pass gains under a tenth
+              of the first's (:data:`REOPTIMISE_MIN_GAIN`);
             * it does: C21 is added (its build time counts in ``result.build_s``) and the
               search tries the LP with C21. Solved by simplex (8-11, 14, 16): the search runs
               with C21 until 70% and the final solve gets the rest to prove or tighten the

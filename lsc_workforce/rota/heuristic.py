@@ -10,8 +10,9 @@ a feasible (not optimal) roster that the full model receives as a start
 on its own within the time limit.
 
 :func:`reoptimise_people` re-solves people in turn against the cover the others leave (the
-engine runs it when the construction fell behind pace and placed people on their own rules
-only). :func:`complete_start` turns the roster into values for every model variable, and
+engine runs passes of it when the construction fell behind pace and placed people on their
+own rules only, and in a search that has no LP relaxation to guide it).
+:func:`complete_start` turns the roster into values for every model variable, and
 :func:`improve_start` improves them by a large-neighbourhood search on the whole model in HiGHS
 (free a share of the people, a window of days, both, or where the roster differs from the LP
 relaxation; fix the rest; re-solve). The engine completes the roster on the model without
