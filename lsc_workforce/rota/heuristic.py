@@ -179,11 +179,7 @@ def reoptimise_people(
         _count_cover(problem, person.id, current, covered, -1)
         sub = _person_problem(problem, person, covered)
         model = build_model(sub, extended=False)
-        t_index = {shift.id: t for t, shift in enumerate(sub.shift_types)}
-        start = {
-            model.assign[0, sub.day_index[d], t_index[s]]: 1.0
-            for d, s in current.select("date", "shift").iter_rows()
-        }
+        start = _assignment_values(model, current)
         settings = SolverSettings(threads=1, time_limit_s=min(time_limit_s, left), gap_rel=0.01)
         if solve_problem(model.prob, settings, start=start).status.has_solution:
             new = extract_roster(model)
@@ -430,22 +426,15 @@ def improve_start(
 def _reoptimised(model: RotaModel, highs, x, *, cols, integer, cost, reoptimise, limit_s: float):
     """``x`` with the assignments of ``reoptimise``'s roster, if HiGHS completes it better."""
     problem = model.problem
-    keys = list(model.assign)
     rows = [
         (problem.people[i].id, problem.dates[d], problem.shift_types[t].id)
-        for (i, d, t), value in zip(keys, x[cols], strict=True)
+        for (i, d, t), value in zip(model.assign, x[cols], strict=True)
         if value > 0.5
     ]
     roster = reoptimise(pl.DataFrame(rows, schema=ROSTER_SCHEMA, orient="row"))
     if roster is None:
         return x
-    worked = set(roster.select("staff_id", "date", "shift").iter_rows())
-    values = np.array(
-        [
-            float((problem.people[i].id, problem.dates[d], problem.shift_types[t].id) in worked)
-            for i, d, t in keys
-        ]
-    )
+    values = np.array(list(_assignment_values(model, roster).values()))  # model.assign order
     highs.changeColsBounds(len(cols), cols, values, values)
     highs.setOptionValue("time_limit", float(max(1.0, limit_s)))
     highs.run()
@@ -531,15 +520,7 @@ def complete_start(model: RotaModel, roster: pl.DataFrame, time_limit_s: float =
         ``{variable: value}`` for all variables, or only the assignments if the completion
         solve finds no solution in time.
     """
-    problem = model.problem
-    worked = {
-        (staff, problem.day_index[d], s)
-        for staff, d, s in roster.select("staff_id", "date", "shift").iter_rows()
-    }
-    start = {
-        var: float((problem.people[i].id, d, problem.shift_types[t].id) in worked)
-        for (i, d, t), var in model.assign.items()
-    }
+    start = _assignment_values(model, roster)
     bounds = {var: (var.lowBound, var.upBound) for var in start}
     try:
         for var, value in start.items():
@@ -552,3 +533,16 @@ def complete_start(model: RotaModel, roster: pl.DataFrame, time_limit_s: float =
         for var, (low, up) in bounds.items():
             var.lowBound, var.upBound = low, up
     return start
+
+
+def _assignment_values(model: RotaModel, roster: pl.DataFrame) -> dict[pulp.LpVariable, float]:
+    """1.0 for each assignment variable of ``model`` that ``roster`` works, 0.0 for the rest."""
+    problem = model.problem
+    worked = {
+        (staff, problem.day_index[d], s)
+        for staff, d, s in roster.select("staff_id", "date", "shift").iter_rows()
+    }
+    return {
+        var: float((problem.people[i].id, d, problem.shift_types[t].id) in worked)
+        for (i, d, t), var in model.assign.items()
+    }
