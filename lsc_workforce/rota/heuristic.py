@@ -242,7 +242,7 @@ def _count_cover(
 MOVE_TIME_S = 3.0
 
 #: Neighbourhood kinds of :func:`improve_start`.
-NEIGHBOURHOODS = ("people", "window", "mixed", "rins")
+NEIGHBOURHOODS = ("people", "window", "mixed", "weekends", "rins")
 
 
 class Search(NamedTuple):
@@ -334,12 +334,14 @@ def improve_start(
     highs = prob.solverModel
     variables = prob.variables()
     n = len(variables)
-    x = np.zeros(n)
+    known = {v.name for v in variables}  # an assignment in no row and not costed is not
+    x = np.zeros(n)  # in HiGHS's copy: nothing depends on it, so the search leaves it alone
     for var, value in start.items():
-        x[var.index] = value
+        if var.name in known:
+            x[var.index] = value
     integer = np.array([v.cat == pulp.LpInteger for v in variables])
     cost = np.array([prob.objective.get(v, 0.0) for v in variables])
-    keys = list(model.assign)
+    keys = [k for k, var in model.assign.items() if var.name in known]
     assigned = [model.assign[k] for k in keys]
     cols = np.array([v.index for v in assigned], dtype=np.int32)
     # the model's own bounds on the assignments (e.g. the OOH shift calendar fixes some to 0)
@@ -350,6 +352,7 @@ def improve_start(
     people = sorted(set(person.tolist()))
     n_days = model.problem.n_days
     cell = person * n_days + day
+    weekends = _weekends(model.problem)
     relaxation = _lp_relaxation(highs, 0.1 * time_budget_s)
     simplex = relaxation is not None and relaxation[2] == LP_METHODS[0]
     lp_bound = None if relaxation is None else relaxation[1] + float(prob.objective.constant)
@@ -365,6 +368,7 @@ def improve_start(
                 model,
                 highs,
                 x,
+                keys=keys,
                 cols=cols,
                 integer=integer,
                 cost=cost,
@@ -373,7 +377,11 @@ def improve_start(
             )
     x_lp = None if relaxation is None else relaxation[0][cols]
     rng = random.Random(seed)
-    kinds = NEIGHBOURHOODS if x_lp is not None else NEIGHBOURHOODS[:-1]
+    kinds = [
+        kind
+        for kind in NEIGHBOURHOODS
+        if (kind != "rins" or x_lp is not None) and (kind != "weekends" or weekends)
+    ]
     sizes = dict.fromkeys(kinds, 0.15)
     best = float(cost @ x)
     improved = stalled = 0
@@ -390,6 +398,12 @@ def improve_start(
             free = np.isin(person, chosen) & _window(
                 day, n_days, max(2, round(share**0.5 * n_days)), rng
             )
+        elif kind == "weekends":
+            days = sorted(set().union(*rng.sample(weekends, min(2, len(weekends)))))
+            chosen = rng.sample(
+                people, max(1, round(min(1.0, share * n_days / len(days)) * len(people)))
+            )
+            free = np.isin(person, chosen) & np.isin(day, days)
         else:
             differ = np.unique(cell[np.abs(x[cols] - x_lp) > 1e-3])
             keep = max(1, round(share * len(people) * n_days))
@@ -423,18 +437,21 @@ def improve_start(
     return Search({var: float(x[var.index]) for var in variables}, improved, lp_bound, simplex)
 
 
-def _reoptimised(model: RotaModel, highs, x, *, cols, integer, cost, reoptimise, limit_s: float):
+def _reoptimised(
+    model: RotaModel, highs, x, *, keys, cols, integer, cost, reoptimise, limit_s: float
+):
     """``x`` with the assignments of ``reoptimise``'s roster, if HiGHS completes it better."""
     problem = model.problem
     rows = [
         (problem.people[i].id, problem.dates[d], problem.shift_types[t].id)
-        for (i, d, t), value in zip(model.assign, x[cols], strict=True)
+        for (i, d, t), value in zip(keys, x[cols], strict=True)
         if value > 0.5
     ]
     roster = reoptimise(pl.DataFrame(rows, schema=ROSTER_SCHEMA, orient="row"))
     if roster is None:
         return x
-    values = np.array(list(_assignment_values(model, roster).values()))  # model.assign order
+    values = _assignment_values(model, roster)
+    values = np.array([values[model.assign[k]] for k in keys])
     highs.changeColsBounds(len(cols), cols, values, values)
     highs.setOptionValue("time_limit", float(max(1.0, limit_s)))
     highs.run()
@@ -462,6 +479,16 @@ def _free_rows(highs, prob: pulp.LpProblem, prefix: str) -> int:
     if len(rows):
         highs.changeRowsBounds(len(rows), rows, -inf, inf)
     return len(rows)
+
+
+def _weekends(problem: RotaProblem) -> list[set[int]]:
+    """Each weekend's weekend dates with the day either side, as day numbers."""
+    days: dict[int, set[int]] = {}
+    for d in range(problem.n_days):
+        if problem.is_weekend_date(d):
+            around = {e for e in (d - 1, d, d + 1) if 0 <= e < problem.n_days}
+            days.setdefault(problem.weekend_of(d), set()).update(around)
+    return list(days.values())
 
 
 def _window(day, n_days: int, width: int, rng: random.Random):
