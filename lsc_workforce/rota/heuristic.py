@@ -242,7 +242,7 @@ def _count_cover(
 MOVE_TIME_S = 3.0
 
 #: Neighbourhood kinds of :func:`improve_start`.
-NEIGHBOURHOODS = ("people", "window", "mixed", "weekends", "rins")
+NEIGHBOURHOODS = ("people", "window", "mixed", "rins")
 
 
 class Search(NamedTuple):
@@ -352,7 +352,6 @@ def improve_start(
     people = sorted(set(person.tolist()))
     n_days = model.problem.n_days
     cell = person * n_days + day
-    weekends = _weekends(model.problem)
     relaxation = _lp_relaxation(highs, 0.1 * time_budget_s)
     simplex = relaxation is not None and relaxation[2] == LP_METHODS[0]
     lp_bound = None if relaxation is None else relaxation[1] + float(prob.objective.constant)
@@ -377,11 +376,7 @@ def improve_start(
             )
     x_lp = None if relaxation is None else relaxation[0][cols]
     rng = random.Random(seed)
-    kinds = [
-        kind
-        for kind in NEIGHBOURHOODS
-        if (kind != "rins" or x_lp is not None) and (kind != "weekends" or weekends)
-    ]
+    kinds = NEIGHBOURHOODS if x_lp is not None else NEIGHBOURHOODS[:-1]
     sizes = dict.fromkeys(kinds, 0.15)
     best = float(cost @ x)
     improved = stalled = 0
@@ -398,12 +393,6 @@ def improve_start(
             free = np.isin(person, chosen) & _window(
                 day, n_days, max(2, round(share**0.5 * n_days)), rng
             )
-        elif kind == "weekends":
-            days = sorted(set().union(*rng.sample(weekends, min(2, len(weekends)))))
-            chosen = rng.sample(
-                people, max(1, round(min(1.0, share * n_days / len(days)) * len(people)))
-            )
-            free = np.isin(person, chosen) & np.isin(day, days)
         else:
             differ = np.unique(cell[np.abs(x[cols] - x_lp) > 1e-3])
             keep = max(1, round(share * len(people) * n_days))
@@ -479,16 +468,6 @@ def _free_rows(highs, prob: pulp.LpProblem, prefix: str) -> int:
     if len(rows):
         highs.changeRowsBounds(len(rows), rows, -inf, inf)
     return len(rows)
-
-
-def _weekends(problem: RotaProblem) -> list[set[int]]:
-    """Each weekend's weekend dates with the day either side, as day numbers."""
-    days: dict[int, set[int]] = {}
-    for d in range(problem.n_days):
-        if problem.is_weekend_date(d):
-            around = {e for e in (d - 1, d, d + 1) if 0 <= e < problem.n_days}
-            days.setdefault(problem.weekend_of(d), set()).update(around)
-    return list(days.values())
 
 
 def _window(day, n_days: int, width: int, rng: random.Random):
