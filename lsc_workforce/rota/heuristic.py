@@ -317,7 +317,7 @@ def improve_start(
             for the search's moves to be quick (Instance 23: passes took 312,824 to 35,064
             in 175 s, the search alone ends at 160,898-222,284); where interior point solves
             it, the search with its RINS guide did better without them (Instance 13: 1,887
-            with passes in one run against 1,497-1,728 without in four).
+            with passes in one run against 1,497-1,796 without in five).
 
     Returns:
         The :class:`Search`: the best solution, the number of improving moves, the LP bound
