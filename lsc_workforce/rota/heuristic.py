@@ -440,8 +440,8 @@ def _reoptimised(
     if roster is None:
         return x
     values = _assignment_values(model, roster)
-    values = np.array([values[model.assign[k]] for k in keys])
-    highs.changeColsBounds(len(cols), cols, values, values)
+    fixed = np.array([values[model.assign[k]] for k in keys])  # in ``cols`` order
+    highs.changeColsBounds(len(cols), cols, fixed, fixed)
     highs.setOptionValue("time_limit", float(max(1.0, limit_s)))
     highs.run()
     if highs.getInfo().primal_solution_status != 2:  # kSolutionStatusFeasible
