@@ -11,6 +11,8 @@ Usage::
     python benchmarks/rota_benchmarks.py                       # the full run (hours)
     python benchmarks/rota_benchmarks.py --instances 1-4 --time-limit 60 --threads 1
     python benchmarks/rota_benchmarks.py --instances 8-14 --time-limit 120 --cbc none
+    python benchmarks/rota_benchmarks.py --instances 13,16 --cbc none --seeds 1,2,3
+                                                                # the search's spread
     python benchmarks/rota_benchmarks.py --instances 7-9 --solver cpsat --cbc none \
         --warm-start-from 99                                    # OR-Tools CP-SAT instead
 
@@ -46,7 +48,13 @@ def parse_range(text: str) -> list[int]:
 
 
 def run_one(
-    instance: int, solver: str, time_limit: float, threads: int, warm_start: bool = False
+    instance: int,
+    solver: str,
+    time_limit: float,
+    threads: int,
+    *,
+    warm_start: bool = False,
+    seed: int | None = None,
 ) -> dict:
     """Run the CLI on one instance in a fresh process and return its JSON record."""
     path = BENCHMARK_DIR / "instances" / f"Instance{instance}.txt"
@@ -67,6 +75,8 @@ def run_one(
         ]
         if warm_start:
             cmd.append("--warm-start")
+            if seed is not None:
+                cmd += ["--seed", str(seed)]
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if not lines:
@@ -94,9 +104,9 @@ def table(records: list[dict]) -> str:
     """Markdown table of the records, with CPLEX times and the best-known gap."""
     best = read_best_known()
     head = (
-        "| instance | solver | status | objective | best known | gap to best | bound | "
+        "| instance | solver | seed | status | objective | best known | gap to best | bound | "
         "build s | solve s | CPLEX proof s | vars | rows | peak MB |\n"
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     )
     rows = [head]
     for r in records:
@@ -106,7 +116,8 @@ def table(records: list[dict]) -> str:
         obj = r.get("objective")
         gap_best = None if obj is None or bk is None else (obj - bk) / bk
         rows.append(
-            f"| {n} | {r.get('solver')} | {r.get('status')} | {_fmt(obj)} | {_fmt(bk)} | "
+            f"| {n} | {r.get('solver')} | {_fmt(r.get('seed'))} | {r.get('status')} | "
+            f"{_fmt(obj)} | {_fmt(bk)} | "
             f"{_fmt(None if gap_best is None else 100 * gap_best, 2)}% | {_fmt(r.get('bound'))} | "
             f"{_fmt(r.get('build_s'), 2)} | {_fmt(r.get('solve_s'), 1)} | "
             f"{_fmt(CPLEX_PROOF_S.get(n))} | {_fmt(r.get('n_vars'))} | {_fmt(r.get('n_rows'))} | "
@@ -150,6 +161,12 @@ def main(argv: list[str] | None = None) -> int:
         help="use the person-by-person warm start for instances >= this number",
     )
     parser.add_argument(
+        "--seeds",
+        default=None,
+        help="comma-separated seeds of the warm start's search: each warm-started instance "
+        "runs once per seed (default: the engine's one seed)",
+    )
+    parser.add_argument(
         "--out", type=Path, default=OUTPUTS_DIR / "benchmarks" / "rota_benchmarks.jsonl"
     )
     args = parser.parse_args(argv)
@@ -157,12 +174,15 @@ def main(argv: list[str] | None = None) -> int:
     jobs = [(n, args.solver) for n in parse_range(args.instances)]
     jobs += [(n, "cbc") for n in parse_range(args.cbc) if n in parse_range(args.instances)]
     records = []
+    seeds = [None] if args.seeds is None else [int(s) for s in args.seeds.split(",")]
     for n, solver in jobs:
-        record = run_one(n, solver, args.time_limit, args.threads, n >= args.warm_start_from)
-        records.append(record)
-        with args.out.open("a", encoding="utf-8") as handle:
-            handle.write(json.dumps(record) + "\n")
-        print(json.dumps(record), flush=True)
+        warm = n >= args.warm_start_from
+        for seed in seeds if warm else [None]:
+            record = run_one(n, solver, args.time_limit, args.threads, warm_start=warm, seed=seed)
+            records.append(record)
+            with args.out.open("a", encoding="utf-8") as handle:
+                handle.write(json.dumps(record) + "\n")
+            print(json.dumps(record), flush=True)
     print(table(records))
     print(ratios(records))
     return 0

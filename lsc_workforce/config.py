@@ -46,6 +46,10 @@ class SolverSettings:
         gap_rel: relative MIP gap at which the solver may stop and call the result optimal.
         threads: solver threads (the reference machine has 2 cores).
         msg: echo the solver log.
+        seed: seed of the rota engine's warm-start search (its random choice of
+            neighbourhoods, ``lsc_workforce.rota.heuristic.improve_start``). Runs of a
+            time-limited search differ with the seed (and with the machine's speed), so a
+            benchmark's spread is measured over several seeds.
     """
 
     solver: SolverName = "highs"
@@ -53,6 +57,7 @@ class SolverSettings:
     gap_rel: float = 1e-6
     threads: int = 2
     msg: bool = False
+    seed: int = 20260401
 
     def __post_init__(self) -> None:
         if self.solver not in ("highs", "cbc", "cpsat"):

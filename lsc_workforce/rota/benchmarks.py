@@ -15,7 +15,7 @@ file, without the rota engine.
 CLI (prints one JSON line, writes the roster CSV with worked shifts only)::
 
     python -m lsc_workforce.rota.benchmarks INSTANCE.txt --time-limit S \
-        [--solver highs|cbc|cpsat] [--threads N] --roster-out FILE.csv
+        [--solver highs|cbc|cpsat] [--threads N] [--warm-start [--seed N]] --roster-out FILE.csv
 
 With ``--solver cpsat`` (OR-Tools CP-SAT) the run passes ``assume_integral=True``: the only
 continuous variables of the rota model that sit in several rows are the C21 sequence-flow
@@ -379,6 +379,7 @@ def run_instance(
         "c21_freed_rows": solution.model_size["c21_freed_rows"],
         "best_known": int(best["best_known"]) if best else None,
         "warm_start": warm_start,
+        "seed": settings.seed if warm_start else None,
         "peak_rss_mb": _peak_rss_mb(),
     }
 
@@ -400,6 +401,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--solver", choices=("highs", "cbc", "cpsat"), default="highs")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--gap", type=float, default=1e-6, help="relative MIP gap to stop at")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=SolverSettings.seed,
+        help="seed of the warm start's search (default %(default)s)",
+    )
     parser.add_argument("--roster-out", type=Path, default=None, help="roster CSV to write")
     parser.add_argument(
         "--warm-start",
@@ -408,7 +415,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     settings = SolverSettings(
-        solver=args.solver, time_limit_s=args.time_limit, gap_rel=args.gap, threads=args.threads
+        solver=args.solver,
+        time_limit_s=args.time_limit,
+        gap_rel=args.gap,
+        threads=args.threads,
+        seed=args.seed,
     )
     record = run_instance(args.instance, settings, args.roster_out, args.warm_start)
     print(json.dumps(record))  # noqa: T201 - the CLI's output is this JSON line

@@ -163,7 +163,9 @@ def solve(
 
         def improve(start: dict, **kwargs) -> Search:
             budget = 0.7 * limit - (time.perf_counter() - began) - handover_s
-            return improve_start(model, start, budget, extra_s=0.25 * limit, **kwargs)
+            return improve_start(
+                model, start, budget, settings.seed, extra_s=0.25 * limit, **kwargs
+            )
 
         if start is not None and len(start) == model.prob.numVariables():  # completed
             search = improve(start, defer_if_simplex=True, reoptimise=passes)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 
 import pytest
 from rota_helpers import CURTOIS_DIR
 
-from lsc_workforce.config import SolverSettings
+from lsc_workforce.config import REPO_DIR, SolverSettings
+from lsc_workforce.rota import engine
 from lsc_workforce.rota.benchmarks import (
     main,
     parse_instance,
@@ -92,3 +94,44 @@ def test_engine_checker_agrees_with_benchmark_scorer():
     assert errors == []
     assert check(problem, solution.roster) == []
     assert sum(evaluate(problem, solution.roster).values()) == pytest.approx(objective)
+
+
+@pytest.mark.integration
+def test_cli_seed_reaches_the_search_and_the_record(tmp_path, capsys, monkeypatch):
+    """``--seed`` is the seed of the warm start's search, and the JSON line says which."""
+    seeds = []
+
+    def spy(model, start, budget, seed, **kwargs):
+        seeds.append(seed)
+        return improve_start(model, start, budget, seed, **kwargs)
+
+    improve_start = engine.improve_start
+    monkeypatch.setattr(engine, "improve_start", spy)
+    argv = [str(INSTANCES / "Instance1.txt"), "--time-limit", "10", "--warm-start"]
+    main([*argv, "--seed", "7", "--roster-out", str(tmp_path / "roster.csv")])
+    record = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert seeds
+    assert set(seeds) == {7}
+    assert record["seed"] == 7
+    main([*argv, "--roster-out", str(tmp_path / "roster.csv")])
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["seed"] == (
+        SolverSettings.seed
+    )
+
+
+@pytest.mark.integration
+def test_benchmark_script_runs_each_warm_started_instance_once_per_seed(tmp_path, capsys):
+    """``benchmarks/rota_benchmarks.py --seeds``: one record and one table row per seed."""
+    spec = importlib.util.spec_from_file_location(
+        "rota_benchmarks", REPO_DIR / "benchmarks" / "rota_benchmarks.py"
+    )
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    out = tmp_path / "records.jsonl"
+    argv = ["--instances", "1", "--cbc", "none", "--time-limit", "5", "--threads", "1"]
+    script.main([*argv, "--warm-start-from", "1", "--seeds", "3,4", "--out", str(out)])
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(r["instance"], r["seed"]) for r in records] == [("Instance1", 3), ("Instance1", 4)]
+    assert all(r["hard_violations"] == 0 for r in records)
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.startswith("| 1 |")]
+    assert [row.split("|")[3].strip() for row in rows] == ["3", "4"]
