@@ -92,7 +92,7 @@ def solve(
 
     Args:
         problem: the rota problem.
-        settings: solver, time limit, relative gap and threads.
+        settings: solver, time limit, relative gap, threads and the warm start's search seed.
         lp_path: if given, the model is written there as an ``.lp`` file for audit.
         check_roster: run the independent checker and the uncovered-cover explanation
             (turn off only for large benchmarks, where the caller re-scores the roster).
@@ -164,7 +164,7 @@ def solve(
         def improve(start: dict, **kwargs) -> Search:
             budget = 0.7 * limit - (time.perf_counter() - began) - handover_s
             return improve_start(
-                model, start, budget, settings.seed, extra_s=0.25 * limit, **kwargs
+                model, start, budget, seed=settings.seed, extra_s=0.25 * limit, **kwargs
             )
 
         if start is not None and len(start) == model.prob.numVariables():  # completed
