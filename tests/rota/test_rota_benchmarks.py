@@ -99,13 +99,12 @@ def test_engine_checker_agrees_with_benchmark_scorer():
 @pytest.mark.integration
 def test_cli_seed_reaches_the_search_and_the_record(tmp_path, capsys, monkeypatch):
     """``--seed`` is the seed of the warm start's search, and the JSON line says which."""
-    seeds = []
+    seeds, real = [], engine.improve_start
 
     def spy(model, start, budget, seed, **kwargs):
         seeds.append(seed)
-        return improve_start(model, start, budget, seed, **kwargs)
+        return real(model, start, budget, seed, **kwargs)
 
-    improve_start = engine.improve_start
     monkeypatch.setattr(engine, "improve_start", spy)
     argv = [str(INSTANCES / "Instance1.txt"), "--time-limit", "10", "--warm-start"]
     main([*argv, "--seed", "7", "--roster-out", str(tmp_path / "roster.csv")])
