@@ -44,6 +44,7 @@ from lsc_workforce.rota.solution import (
     extract_roster,
     person_totals,
 )
+from lsc_workforce.rota.weekend_plan import plan_weekends
 from lsc_workforce.solve import solve_problem
 
 __all__ = ["has_integral_objective", "solve"]
@@ -58,6 +59,11 @@ C21_PREFIX = f"{CONSTRAINT_TAGS['C21']}__"
 #: behind pace, the construction took 351 s of 600; a pass of 158 s took its roster from
 #: 830,748 to 674,594).
 REOPTIMISE_UNTIL = 0.75
+
+#: Share of the time limit the weekend plan
+#: (:func:`~lsc_workforce.rota.weekend_plan.plan_weekends`) may take; its time comes out of
+#: the construction's 60 % (Instance 13: 86 s to optimality on the slower machine).
+PLAN_SHARE = 0.15
 
 #: Passes of re-optimisation stop after one that gains less than this share of the first's
 #: gain (Instance 23: 226,219, then 34,504 and 2,153; Instance 13: 1,472, 922, 203).
@@ -97,9 +103,12 @@ def solve(
         check_roster: run the independent checker and the uncovered-cover explanation
             (turn off only for large benchmarks, where the caller re-scores the roster).
         options: extra native solver options (see ``lsc_workforce.solve.make_solver``).
-        warm_start: first build a feasible roster person by person
+        warm_start: first plan the weekends
+            (:func:`~lsc_workforce.rota.weekend_plan.plan_weekends`, up to
+            :data:`PLAN_SHARE` of the time limit), then build a feasible roster person by
+            person guided by the plan
             (:func:`~lsc_workforce.rota.heuristic.construct_roster`, up to 60% of the time
-            limit, on the model without C21; if it fell behind pace, until 75% re-solving
+            limit in all, on the model without C21; if it fell behind pace, until 75% re-solving
             people against the others' cover,
             :func:`~lsc_workforce.rota.heuristic.reoptimise_people`, those placed behind pace
             first), then improve it by a large-neighbourhood search
@@ -150,7 +159,10 @@ def solve(
                     break
             return roster if changed else None
 
-        roster, behind = construct_roster(problem, time_budget_s=0.6 * limit)
+        guide = plan_weekends(problem, time_limit_s=PLAN_SHARE * limit) or ()
+        roster, behind = construct_roster(
+            problem, time_budget_s=0.6 * limit - (time.perf_counter() - began), guide=guide
+        )
         if roster is not None and behind:  # placed on their own rules only: now the cover
             reoptimised = passes(roster, behind)
             roster = roster if reoptimised is None else reoptimised
@@ -164,7 +176,13 @@ def solve(
         def improve(start: dict, **kwargs) -> Search:
             budget = 0.7 * limit - (time.perf_counter() - began) - handover_s
             return improve_start(
-                model, start, budget, seed=settings.seed, extra_s=0.25 * limit, **kwargs
+                model,
+                start,
+                budget,
+                seed=settings.seed,
+                extra_s=0.25 * limit,
+                workers=settings.threads,
+                **kwargs,
             )
 
         if start is not None and len(start) == model.prob.numVariables():  # completed

@@ -3,7 +3,8 @@
 Every hard rule of the rota model is about one person, and cover is soft, so a feasible roster
 can be built person by person. :func:`construct_roster` solves, for each non-optional person
 in order, the same model (``build_model``) restricted to that person, with each cover
-requirement reduced by the people already placed, without the redundant C21 (with it HiGHS
+requirement reduced by the people already placed (and, from the engine, the weekend plan's
+guide requests, ``lsc_workforce.rota.weekend_plan``), without the redundant C21 (with it HiGHS
 took up to 22 s on some of Instance 24's one-person models, under 1 s without). The result is
 a feasible (not optimal) roster that the full model receives as a start
 (``solve(..., warm_start=True)``), which helps HiGHS on instances where it finds no incumbent
@@ -15,7 +16,8 @@ own rules only, and in a search that has no LP relaxation to guide it).
 :func:`complete_start` turns the roster into values for every model variable, and
 :func:`improve_start` improves them by a large-neighbourhood search on the whole model in HiGHS
 (free a share of the people, a window of days, both, or where the roster differs from the LP
-relaxation; fix the rest; re-solve). The engine completes the roster on the model without
+relaxation; fix the rest; re-solve), in one process or several sharing their improvements.
+The engine completes the roster on the model without
 C21 and chooses the search's model by the LP relaxation: with C21 where simplex solves its LP,
 without it (or with its rows freed) where simplex does not (its sub-MIPs are faster so); see
 ``lsc_workforce.rota.engine.solve``. The final solve, started from the result, reports the
@@ -39,7 +41,7 @@ import pulp
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.rota.checker import ROSTER_SCHEMA, evaluate
 from lsc_workforce.rota.model import RotaModel, build_model
-from lsc_workforce.rota.problem import RotaProblem
+from lsc_workforce.rota.problem import RotaProblem, ShiftRequest
 from lsc_workforce.rota.solution import extract_roster
 from lsc_workforce.solve import HiGHS, SolveStatus, solve_problem
 
@@ -69,6 +71,7 @@ def construct_roster(
     problem: RotaProblem,
     time_limit_s: float = 2.0,
     time_budget_s: float | None = None,
+    guide: tuple[ShiftRequest, ...] = (),
 ) -> Construction:
     """Build a feasible roster one person at a time (candidate posts are left unused).
 
@@ -82,6 +85,9 @@ def construct_roster(
             (person n of N after n/N of it) gets only the feasibility problem on their own
             rules (no cover rows, no requests), so that the construction catches up instead
             of running out of budget (Instance 24: 150 people, 352 s of a 360 s budget).
+        guide: extra requests added to each person's model (not to the behind-pace
+            feasibility problem), e.g. the weekend plan of
+            :func:`~lsc_workforce.rota.weekend_plan.plan_weekends`.
 
     Returns:
         The :class:`Construction`: the roster (``None`` when some person's own hard rules
@@ -100,7 +106,7 @@ def construct_roster(
         if behind:  # the person's own rules only: no cover rows, no requests (half the time)
             LOGGER.debug("construction behind pace at person %d of %d", n + 1, len(people))
             behind_pace.append(person.id)
-        sub = _person_problem(problem, person, covered, against_cover=not behind)
+        sub = _person_problem(problem, person, covered, against_cover=not behind, guide=guide)
         model = build_model(sub, extended=False)
         for factor in (5, 25) if behind else (1, 5, 25):
             if factor > 1:  # stopped without a roster, or behind pace: any roster will do
@@ -199,11 +205,17 @@ CoverKey = tuple[int, str, str | None, str | None]
 
 
 def _person_problem(
-    problem: RotaProblem, person, covered: Counter[CoverKey], *, against_cover: bool = True
+    problem: RotaProblem,
+    person,
+    covered: Counter[CoverKey],
+    *,
+    against_cover: bool = True,
+    guide: tuple[ShiftRequest, ...] = (),
 ) -> RotaProblem:
     """``person`` alone, against the cover the people counted in ``covered`` leave to do.
 
-    Without ``against_cover``: the person's own rules only (no cover, no requests).
+    With the person's requests and those of ``guide``; without ``against_cover``: the
+    person's own rules only (no cover, no requests).
     """
     cover = requests = ()
     if against_cover:
@@ -219,7 +231,7 @@ def _person_problem(
             for req in problem.cover
             if problem.qualifies(person.id, req)
         )
-        requests = tuple(r for r in problem.requests if r.staff_id == person.id)
+        requests = tuple(r for r in problem.requests + guide if r.staff_id == person.id)
     return problem.with_changes(people=(person,), cover=cover, requests=requests, fairness={})
 
 
@@ -269,6 +281,7 @@ def improve_start(
     defer_if_simplex: bool = False,
     redundant: str | None = None,
     reoptimise: Callable[[pl.DataFrame], pl.DataFrame | None] | None = None,
+    workers: int = 1,
 ) -> Search:
     """Large-neighbourhood search on the whole model: free a part, fix the rest, re-solve.
 
@@ -289,6 +302,12 @@ def improve_start(
     Each kind's size (share of assignment variables freed) grows by 15 % after a move solved
     to optimality and shrinks by 30 % after one stopped by its time limit; after every 25
     moves without improvement the move time doubles (up to 8 times).
+
+    With ``workers`` above 1 the moves run in that many processes at once (HiGHS's MIP solver
+    is mostly serial, so a second core otherwise idles through the search): ``workers - 1``
+    worker processes, each on its own copy of the model with its own seed, and this one. Each
+    sends its improvements to the others, and takes a better solution it receives as its
+    incumbent after its current move (Instance 13, 600 s: see ``docs/rota_model.md``).
 
     Args:
         model: the built rota model.
@@ -318,6 +337,8 @@ def improve_start(
             in 175 s, the search alone ends at 160,898-222,284); where interior point solves
             it, the search with its RINS guide did better without them (Instance 13: 1,887
             with passes in one run against 1,497-1,796 without in five).
+        workers: processes making moves at once (the engine passes its ``threads``); none
+            is started for under :data:`WORKER_MIN_S` seconds of search.
 
     Returns:
         The :class:`Search`: the best solution, the number of improving moves, the LP bound
@@ -347,11 +368,6 @@ def improve_start(
     # the model's own bounds on the assignments (e.g. the OOH shift calendar fixes some to 0)
     low = np.array([v.lowBound or 0.0 for v in assigned])
     up = np.array([1.0 if v.upBound is None else v.upBound for v in assigned])
-    person = np.array([k[0] for k in keys], dtype=np.int64)
-    day = np.array([k[1] for k in keys], dtype=np.int64)
-    people = sorted(set(person.tolist()))
-    n_days = model.problem.n_days
-    cell = person * n_days + day
     relaxation = _lp_relaxation(highs, 0.1 * time_budget_s)
     simplex = relaxation is not None and relaxation[2] == LP_METHODS[0]
     lp_bound = None if relaxation is None else relaxation[1] + float(prob.objective.constant)
@@ -374,34 +390,103 @@ def improve_start(
                 reoptimise=reoptimise,
                 limit_s=time_budget_s,
             )
-    x_lp = None if relaxation is None else relaxation[0][cols]
-    rng = random.Random(seed)
-    kinds = NEIGHBOURHOODS if x_lp is not None else NEIGHBOURHOODS[:-1]
+    hood = _Neighbourhoods(
+        cols=cols,
+        low=low,
+        up=up,
+        person=np.array([k[0] for k in keys], dtype=np.int64),
+        day=np.array([k[1] for k in keys], dtype=np.int64),
+        n_days=model.problem.n_days,
+        x_lp=None if relaxation is None else relaxation[0][cols],
+        integer=integer,
+        cost=cost,
+        constant=float(prob.objective.constant),
+    )
+    deadline = time.monotonic() + time_budget_s - (time.perf_counter() - began)
+    helpers = _Workers(highs, hood, x, deadline, seed=seed, count=workers - 1)
+    try:
+        x, improved = _lns(highs, hood, x, deadline, random.Random(seed), peers=helpers.peers)
+        x = helpers.finish(x)
+    finally:
+        helpers.stop()
+    prob.solverModel = None  # free HiGHS's copy before the final solve builds its own
+    return Search({var: float(x[var.index]) for var in variables}, improved, lp_bound, simplex)
+
+
+class _Neighbourhoods(NamedTuple):
+    """What a search process needs to draw its moves and fix the rest (picklable)."""
+
+    #: HiGHS column of each assignment variable, and the model's own bounds on it
+    cols: np.ndarray
+    low: np.ndarray
+    up: np.ndarray
+    #: person and day index of each assignment variable
+    person: np.ndarray
+    day: np.ndarray
+    n_days: int
+    #: the LP relaxation's assignment values (``None``: not solved, no ``rins`` moves)
+    x_lp: np.ndarray | None
+    #: which columns are integer, each column's cost, and the objective's constant
+    integer: np.ndarray
+    cost: np.ndarray
+    constant: float
+
+
+class _Peers(NamedTuple):
+    """How a search process shares its improvements with the others (see :class:`_Workers`).
+
+    A message is ``(origin, objective, column values)``; the main process (``me`` -1) passes
+    what it adopts from one worker on to the others.
+    """
+
+    me: int
+    inbox: object  # multiprocessing queue
+    outboxes: dict  # {peer: queue}
+
+
+def _lns(highs, hood: _Neighbourhoods, x, deadline: float, rng: random.Random, *, peers=None):
+    """Moves on ``highs`` until ``deadline`` (``time.monotonic()``), from the solution ``x``.
+
+    The moves, sizes and move times are :func:`improve_start`'s. With ``peers``, every
+    improvement is sent to the other processes and a better solution received from them
+    after a move becomes the incumbent.
+
+    Returns:
+        The best column values found (or received) and the number of improving moves made here.
+    """
+    import highspy  # noqa: PLC0415
+
+    n = len(x)
+    cols, person, day = hood.cols, hood.person, hood.day
+    people = sorted(set(person.tolist()))
+    cell = person * hood.n_days + day
+    kinds = NEIGHBOURHOODS if hood.x_lp is not None else NEIGHBOURHOODS[:-1]
     sizes = dict.fromkeys(kinds, 0.15)
-    best = float(cost @ x)
-    improved = stalled = 0
+    best = float(hood.cost @ x)
+    improved = stalled = moves = 0
     all_cols = np.arange(n, dtype=np.int32)
-    while (left := time_budget_s - (time.perf_counter() - began)) > 0.5 and keys:
+    while (left := deadline - time.monotonic()) > 0.5 and len(cols):
+        moves += 1
         kind = rng.choice(kinds)
         share = sizes[kind]
         if kind == "people":
             free = np.isin(person, rng.sample(people, max(1, round(share * len(people)))))
         elif kind == "window":
-            free = _window(day, n_days, max(2, round(share * n_days)), rng)
+            free = _window(day, hood.n_days, max(2, round(share * hood.n_days)), rng)
         elif kind == "mixed":
             chosen = rng.sample(people, max(1, round(share**0.5 * len(people))))
             free = np.isin(person, chosen) & _window(
-                day, n_days, max(2, round(share**0.5 * n_days)), rng
+                day, hood.n_days, max(2, round(share**0.5 * hood.n_days)), rng
             )
         else:
-            differ = np.unique(cell[np.abs(x[cols] - x_lp) > 1e-3])
-            keep = max(1, round(share * len(people) * n_days))
+            differ = np.unique(cell[np.abs(x[cols] - hood.x_lp) > 1e-3])
+            keep = max(1, round(share * len(people) * hood.n_days))
             if len(differ) > keep:
                 differ = np.array(rng.sample(differ.tolist(), keep))
             free = np.isin(cell, differ)
         fixed = x[cols]
         highs.changeColsBounds(
-            len(cols), cols, np.where(free, low, fixed), np.where(free, up, fixed)
+            len(cols), cols, np.where(free, hood.low, fixed), np.where(free, hood.up, fixed)
         )
         highs.setSolution(n, all_cols, x)
         move_s = MOVE_TIME_S * 2 ** min(3, stalled // 25)  # longer moves when stuck
@@ -409,21 +494,151 @@ def improve_start(
         highs.run()
         if highs.getInfo().primal_solution_status == 2:  # kSolutionStatusFeasible
             y = np.array(highs.getSolution().col_value)
-            y[integer] = np.round(y[integer])
-            if (value := float(cost @ y)) < best - 1e-6:
+            y[hood.integer] = np.round(y[hood.integer])
+            if (value := float(hood.cost @ y)) < best - 1e-6:
                 x, best, improved, stalled = y, value, improved + 1, -1
                 LOGGER.debug(
-                    "LNS %.1f s: %s move (share %.3f) improved the objective to %.2f",
-                    time.perf_counter() - began,
+                    "LNS process %s: %s move (share %.3f) improved the objective to %.2f",
+                    "main" if peers is None else peers.me,
                     kind,
                     share,
-                    best + prob.objective.constant,
+                    best + hood.constant,
                 )
+                if peers is not None:
+                    for queue in peers.outboxes.values():
+                        queue.put((peers.me, best, x))
         stalled += 1
         optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
         sizes[kind] = min(1.0, share * 1.15) if optimal else max(0.01, share / 1.3)
-    prob.solverModel = None  # free HiGHS's copy before the final solve builds its own
-    return Search({var: float(x[var.index]) for var in variables}, improved, lp_bound, simplex)
+        if peers is not None:
+            x, best = _adopt(peers, x, best, hood.constant)
+    LOGGER.debug(
+        "LNS process %s: %d moves, %d improving",
+        "main" if peers is None else peers.me,
+        moves,
+        improved,
+    )
+    return x, improved
+
+
+def _adopt(peers: _Peers, x, best: float, constant: float):
+    """``(x, best)``, or the best solution waiting in ``peers.inbox`` if that is better."""
+    import queue  # noqa: PLC0415
+
+    while True:
+        try:
+            origin, value, y = peers.inbox.get_nowait()
+        except queue.Empty:
+            return x, best
+        if value < best - 1e-6:
+            x, best = y, value
+            LOGGER.debug(
+                "LNS process %s adopted %.2f from process %s", peers.me, best + constant, origin
+            )
+            if peers.me == -1:  # the main process passes it on to the other workers
+                for peer, outbox in peers.outboxes.items():
+                    if peer != origin:
+                        outbox.put((origin, value, y))
+
+
+class _Workers:
+    """``count`` worker processes running :func:`_lns` on their own copies of ``highs``'s model.
+
+    Started at once (spawned, so nothing of the parent's threads or HiGHS state is inherited;
+    each rebuilds the model from its arrays, with one thread and its own seed), unless the
+    search has under :data:`WORKER_MIN_S` left. :attr:`peers` is the main process's end of the
+    exchange (``None`` without workers): its inbox takes the workers' improvements, read by
+    :func:`_lns` after every move and by :meth:`finish` until the workers stop.
+    """
+
+    def __init__(self, highs, hood: _Neighbourhoods, x, deadline: float, *, seed: int, count: int):
+        import multiprocessing  # noqa: PLC0415
+
+        self.deadline, self.hood = deadline, hood
+        self.processes: list = []
+        self.peers: _Peers | None = None
+        if count < 1 or deadline - time.monotonic() < WORKER_MIN_S:
+            return
+        lp = _lp_arrays(highs)
+        context = multiprocessing.get_context("spawn")
+        self.peers = _Peers(-1, context.Queue(), {})
+        for k in range(count):
+            self.peers.outboxes[k] = context.Queue()
+            process = context.Process(
+                target=_lns_worker,
+                args=(lp, hood, x, deadline),
+                kwargs={
+                    "seed": seed + 1 + k,
+                    "peers": _Peers(k, self.peers.outboxes[k], {-1: self.peers.inbox}),
+                },
+                daemon=True,
+            )
+            process.start()
+            self.processes.append(process)
+
+    def finish(self, x):
+        """The best of ``x`` and what the workers send until they stop (at the deadline)."""
+        if self.peers is None:
+            return x
+        best = float(self.hood.cost @ x)
+        for process in self.processes:
+            while process.is_alive() and time.monotonic() < self.deadline + WORKER_GRACE_S:
+                x, best = _adopt(self.peers, x, best, self.hood.constant)
+                process.join(0.2)
+        return _adopt(self.peers, x, best, self.hood.constant)[0]
+
+    def stop(self) -> None:
+        """Stop any worker still running and release the queues."""
+        for process in self.processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        if self.peers is not None:
+            for queue in (self.peers.inbox, *self.peers.outboxes.values()):
+                queue.cancel_join_thread()  # nobody reads what is left in them
+                queue.close()
+
+
+#: Seconds of search below which :func:`improve_start` starts no worker processes.
+WORKER_MIN_S = 20.0
+
+#: Seconds after the deadline a worker may take to finish its last move before it is stopped.
+WORKER_GRACE_S = 10.0
+
+
+def _lp_arrays(highs) -> tuple:
+    """The arguments of ``Highs.passModel`` that rebuild ``highs``'s model (with integrality)."""
+    lp = highs.getLp()
+    a = lp.a_matrix_
+    return (
+        lp.num_col_,
+        lp.num_row_,
+        len(a.value_),
+        int(a.format_),
+        int(lp.sense_),
+        lp.offset_,
+        np.asarray(lp.col_cost_),
+        np.asarray(lp.col_lower_),
+        np.asarray(lp.col_upper_),
+        np.asarray(lp.row_lower_),
+        np.asarray(lp.row_upper_),
+        np.asarray(a.start_, dtype=np.int32),
+        np.asarray(a.index_, dtype=np.int32),
+        np.asarray(a.value_, dtype=np.float64),
+        np.array([int(v) for v in lp.integrality_], dtype=np.int32),
+    )
+
+
+def _lns_worker(lp: tuple, hood: _Neighbourhoods, x, deadline: float, *, seed: int, peers) -> None:
+    """A worker process of :class:`_Workers`: its own HiGHS copy, its own seed, then moves."""
+    import highspy  # noqa: PLC0415
+
+    highs = highspy.Highs()
+    for option, value in (("output_flag", False), ("threads", 1), ("mip_rel_gap", 1e-6)):
+        highs.setOptionValue(option, value)
+    highs.setOptionValue("random_seed", seed % 2**31)
+    highs.passModel(*lp)
+    _lns(highs, hood, x, deadline, random.Random(seed), peers=peers)
 
 
 def _reoptimised(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import queue
 import random
 import time
 
@@ -18,7 +19,9 @@ from lsc_workforce.rota.benchmarks import parse_instance, to_problem
 from lsc_workforce.rota.checker import ROSTER_SCHEMA
 from lsc_workforce.rota.heuristic import (
     LP_BOUND_TOLERANCE,
+    _adopt,
     _lp_relaxation,
+    _Peers,
     _window,
     complete_start,
     construct_roster,
@@ -185,6 +188,7 @@ def test_warm_started_solve_returns_a_checked_roster(instance3, monkeypatch):
         (True, 0),
         (False, c21),
     ]
+    assert [kwargs["workers"] for kwargs, _ in searches] == [1, 1]  # the settings' threads
     [(_, _, started, columns)] = calls
     assert started == columns == solution.model_size["variables"]
 
@@ -402,3 +406,56 @@ def test_construction_behind_pace_solves_only_for_feasibility(instance3, monkeyp
     # C21 is left out of every sub-problem (the whole model has it)
     assert not any(flows)
     assert any(n.startswith("sequence_flow") for n in build_model(instance3).prob.constraints)
+
+
+@pytest.mark.unit
+def test_search_processes_adopt_only_better_solutions_and_the_main_one_passes_them_on():
+    """Messages are ``(origin, objective, values)``: the best one under the incumbent's
+    objective wins; the main process (-1) passes what it adopts to every worker but the
+    sender, a worker (0) passes nothing on."""
+    x = np.zeros(3)
+    inbox, to_0, to_1 = queue.Queue(), queue.Queue(), queue.Queue()
+    main = _Peers(-1, inbox, {0: to_0, 1: to_1})
+    for message in [(0, 12.0, np.full(3, 1.0)), (0, 8.0, np.full(3, 2.0)), (1, 9.0, np.ones(3))]:
+        inbox.put(message)
+    y, best = _adopt(main, x, 10.0, 0.0)
+    assert best == 8.0
+    assert (y == 2.0).all()
+    assert to_0.empty()  # not back to its sender
+    assert to_1.get_nowait()[:2] == (0, 8.0)
+    assert to_1.empty()  # 9.0 came after 8.0: not adopted, not passed on
+    assert _adopt(main, y, best, 0.0)[1] == 8.0  # nothing waiting: unchanged
+    worker = _Peers(0, to_0, {-1: inbox})
+    to_0.put((-1, 5.0, np.full(3, 3.0)))
+    assert _adopt(worker, y, best, 0.0)[1] == 5.0
+    assert inbox.empty()
+
+
+def test_search_in_a_worker_process_improves_the_start(instance3, monkeypatch):
+    """``workers=2``: a spawned worker rebuilds the model from HiGHS's arrays, searches with
+    its own seed and sends its improvements back. The main process's own moves are switched
+    off here (and the floor on the search time), so every gain is the worker's; the result
+    keeps every hard rule and never goes below the proven optimum, 1001."""
+    roster = construct_roster(instance3).roster
+    model = build_model(instance3)
+    start = complete_start(model, roster)
+    before = sum(evaluate(instance3, roster).values())
+    exchanges = []
+
+    def no_moves(highs, hood, x, deadline, rng, *, peers=None):
+        exchanges.append(peers)
+        return x, 0
+
+    monkeypatch.setattr(heuristic, "_lns", no_moves)
+    monkeypatch.setattr(heuristic, "WORKER_MIN_S", 0.0)
+    search = improve_start(model, start, time_budget_s=15, workers=2)
+    for var, value in search.start.items():
+        var.varValue = value
+    improved = extract_roster(model)
+    after = sum(evaluate(instance3, improved).values())
+    assert [b for b in check(instance3, improved) if b.hard] == []
+    assert 1001 <= after < before
+    assert search.improved == 0  # made by the worker, counted there
+    [main] = exchanges
+    assert main.me == -1
+    assert list(main.outboxes) == [0]
