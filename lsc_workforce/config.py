@@ -44,7 +44,8 @@ class SolverSettings:
             ``"cpsat"`` (OR-Tools CP-SAT, see ``lsc_workforce.solve``).
         time_limit_s: wall-clock limit for one solve, in seconds.
         gap_rel: relative MIP gap at which the solver may stop and call the result optimal.
-        threads: solver threads (the reference machine has 2 cores).
+        threads: solver threads (the reference machine has 2 cores); also the number of
+            processes the rota engine's warm-start search makes its moves in.
         msg: echo the solver log.
         seed: seed of the rota engine's warm-start search (its random choice of
             neighbourhoods, ``lsc_workforce.rota.heuristic.improve_start``). Runs of a

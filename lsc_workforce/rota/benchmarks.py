@@ -399,7 +399,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("instance", type=Path, help="instance file, e.g. Instance1.txt")
     parser.add_argument("--time-limit", type=float, default=600.0, help="seconds (default 600)")
     parser.add_argument("--solver", choices=("highs", "cbc", "cpsat"), default="highs")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=2,
+        help="solver threads, and the warm start's search processes (default 2)",
+    )
     parser.add_argument("--gap", type=float, default=1e-6, help="relative MIP gap to stop at")
     parser.add_argument(
         "--seed",

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import queue
 import random
 import time
 from collections import Counter
@@ -523,8 +524,6 @@ def _lns(highs, hood: _Neighbourhoods, x, deadline: float, rng: random.Random, *
 
 def _adopt(peers: _Peers, x, best: float, constant: float):
     """``(x, best)``, or the best solution waiting in ``peers.inbox`` if that is better."""
-    import queue  # noqa: PLC0415
-
     while True:
         try:
             origin, value, y = peers.inbox.get_nowait()

@@ -110,13 +110,10 @@ def plan_weekends(
     by_person = defaultdict(list)
     for (i, w, p), var in y.items():
         by_person[i].append((w, p, var))
+    for (i, w), found in patterns.items():
+        prob += pulp.lpSum(y[i, w, p] for p in found) <= 1, f"P1_one_pattern_{i}_{w}"
     for person in people:
         rules, mine = person.rules, by_person[person.id]
-        for w in weekends:
-            prob += (
-                pulp.lpSum(v for ww, _, v in mine if ww == w) <= 1,
-                f"P1_one_pattern_{person.id}_{w}",
-            )
         if rules.max_weekends is not None:
             prob += (
                 pulp.lpSum(v for _, _, v in mine) <= rules.max_weekends,
