@@ -506,8 +506,8 @@ def _lns(highs, hood: _Neighbourhoods, x, deadline: float, rng: random.Random, *
                     best + hood.constant,
                 )
                 if peers is not None:
-                    for queue in peers.outboxes.values():
-                        queue.put((peers.me, best, x))
+                    for outbox in peers.outboxes.values():
+                        outbox.put((peers.me, best, x))
         stalled += 1
         optimal = highs.getModelStatus() == highspy.HighsModelStatus.kOptimal
         sizes[kind] = min(1.0, share * 1.15) if optimal else max(0.01, share / 1.3)
@@ -593,9 +593,9 @@ class _Workers:
                 process.terminate()
             process.join()
         if self.peers is not None:
-            for queue in (self.peers.inbox, *self.peers.outboxes.values()):
-                queue.cancel_join_thread()  # nobody reads what is left in them
-                queue.close()
+            for box in (self.peers.inbox, *self.peers.outboxes.values()):
+                box.cancel_join_thread()  # nobody reads what is left in them
+                box.close()
 
 
 #: Seconds of search below which :func:`improve_start` starts no worker processes.
