@@ -379,6 +379,52 @@ def test_search_takes_the_extra_time_only_when_simplex_misses_the_lp(instance3, 
     assert not search.simplex
 
 
+def test_construction_runs_into_its_grace_rather_than_give_up(instance3, monkeypatch):
+    """The first person's solve takes 3 s of a 2 s budget. Without grace the construction
+    gives up (no roster); with 60 s of grace it finishes, every later person behind pace
+    (feasibility only), and the roster keeps every hard rule."""
+    real = heuristic.solve_problem
+    calls = []
+
+    def slow_first(prob, settings, **kwargs):
+        if not calls:
+            time.sleep(3)
+        calls.append(1)
+        return real(prob, settings, **kwargs)
+
+    monkeypatch.setattr(heuristic, "solve_problem", slow_first)
+    assert construct_roster(instance3, time_budget_s=2.0).roster is None
+    calls.clear()
+    roster, behind = construct_roster(instance3, time_budget_s=2.0, grace_s=60.0)
+    assert roster is not None
+    assert behind == tuple(p.id for p in instance3.people[1:])
+    assert [b for b in check(instance3, roster) if b.hard] == []
+
+
+def test_warm_start_after_a_late_construction_skips_search_and_c21(instance3, monkeypatch):
+    """A construction that ends past 60 % of the limit (here made to, by sleeping 7 s of 10)
+    leaves no time for the search or C21: the final solve gets its roster on the model
+    without C21."""
+    real = engine.construct_roster
+
+    def late(*args, **kwargs):
+        time.sleep(7)
+        return real(*args, **kwargs)
+
+    def no_search(*args, **kwargs):
+        raise AssertionError("the search ran")
+
+    monkeypatch.setattr(engine, "construct_roster", late)
+    monkeypatch.setattr(engine, "improve_start", no_search)
+    calls = _spy_final_solve(monkeypatch)
+    solution = solve(instance3, SolverSettings(threads=1, time_limit_s=10), warm_start=True)
+    assert solution.result.status.has_solution
+    assert solution.hard_breaches == []
+    assert solution.model_size["c21_rows"] == 0
+    [(_, _, started, columns)] = calls
+    assert started == columns == build_model(instance3, extended=False).prob.numVariables()
+
+
 def test_construction_behind_pace_solves_only_for_feasibility(instance3, monkeypatch):
     """A person whose pro-rata share of the budget has passed gets no objective, then pace resumes.
 
