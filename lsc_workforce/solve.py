@@ -55,6 +55,7 @@ __all__ = [
     "SolveResult",
     "SolveStatus",
     "UnsupportedModelError",
+    "highs_lp",
     "make_solver",
     "solve_problem",
 ]
@@ -218,46 +219,57 @@ class HiGHS(pulp.HiGHS):
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP's method name
         """Pass ``lp`` to ``lp.solverModel`` (created by ``createAndConfigureSolver``)."""
-        import highspy  # noqa: PLC0415
-        import numpy as np  # noqa: PLC0415
+        lp.solverModel.passModel(highs_lp(lp, integral=self.mip and lp.isMIP())[0])
 
-        variables = lp.variables()
-        for i, var in enumerate(variables):
-            var.index = i
-        inf = highspy.kHighsInf
-        sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
-        model = highspy.HighsLp()
-        model.num_col_ = len(variables)
-        objective = lp.objective or {}
-        model.col_cost_ = np.array([sign * objective.get(v, 0.0) for v in variables], float)
-        model.col_lower_ = np.array([-inf if v.lowBound is None else v.lowBound for v in variables])
-        model.col_upper_ = np.array([inf if v.upBound is None else v.upBound for v in variables])
-        if self.mip and lp.isMIP():
-            integer = highspy.HighsVarType.kInteger
-            continuous = highspy.HighsVarType.kContinuous
-            model.integrality_ = [
-                integer if v.cat == pulp.LpInteger else continuous for v in variables
-            ]
-        starts, index, value, lower, upper = [0], [], [], [], []
-        for i, row in enumerate(lp.constraints.values()):
-            row.index = i
-            pairs = [(v.index, c) for v, c in row.items() if c != 0]
-            index.extend(k for k, _ in pairs)
-            value.extend(c for _, c in pairs)
-            starts.append(len(index))
-            low, up = row.getLb(), row.getUb()
-            lower.append(-inf if low is None else low)
-            upper.append(inf if up is None else up)
-        model.num_row_ = len(lower)
-        model.row_lower_ = np.array(lower, float)
-        model.row_upper_ = np.array(upper, float)
-        model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        model.a_matrix_.num_col_ = model.num_col_
-        model.a_matrix_.num_row_ = model.num_row_
-        model.a_matrix_.start_ = np.array(starts, np.int32)
-        model.a_matrix_.index_ = np.array(index, np.int32)
-        model.a_matrix_.value_ = np.array(value, float)
-        lp.solverModel.passModel(model)
+
+def highs_lp(lp: pulp.LpProblem, *, integral: bool = True) -> tuple[Any, list[pulp.LpVariable]]:
+    """``lp`` as a ``highspy.HighsLp`` (a row-wise matrix), without the objective's constant.
+
+    Numbers ``lp``'s variables and rows (their ``index`` attribute) in the order of the arrays.
+    With ``integral``, integer variables keep their integrality. Minimisation: a maximised
+    objective is negated.
+
+    Returns:
+        The ``HighsLp`` and ``lp``'s variables in column order.
+    """
+    import highspy  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    variables = lp.variables()
+    for i, var in enumerate(variables):
+        var.index = i
+    inf = highspy.kHighsInf
+    sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+    model = highspy.HighsLp()
+    model.num_col_ = len(variables)
+    objective = lp.objective or {}
+    model.col_cost_ = np.array([sign * objective.get(v, 0.0) for v in variables], float)
+    model.col_lower_ = np.array([-inf if v.lowBound is None else v.lowBound for v in variables])
+    model.col_upper_ = np.array([inf if v.upBound is None else v.upBound for v in variables])
+    if integral:
+        integer = highspy.HighsVarType.kInteger
+        continuous = highspy.HighsVarType.kContinuous
+        model.integrality_ = [integer if v.cat == pulp.LpInteger else continuous for v in variables]
+    starts, index, value, lower, upper = [0], [], [], [], []
+    for i, row in enumerate(lp.constraints.values()):
+        row.index = i
+        pairs = [(v.index, c) for v, c in row.items() if c != 0]
+        index.extend(k for k, _ in pairs)
+        value.extend(c for _, c in pairs)
+        starts.append(len(index))
+        low, up = row.getLb(), row.getUb()
+        lower.append(-inf if low is None else low)
+        upper.append(inf if up is None else up)
+    model.num_row_ = len(lower)
+    model.row_lower_ = np.array(lower, float)
+    model.row_upper_ = np.array(upper, float)
+    model.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    model.a_matrix_.num_col_ = model.num_col_
+    model.a_matrix_.num_row_ = model.num_row_
+    model.a_matrix_.start_ = np.array(starts, np.int32)
+    model.a_matrix_.index_ = np.array(index, np.int32)
+    model.a_matrix_.value_ = np.array(value, float)
+    return model, variables
 
 
 class _HiGHSWithStart(HiGHS):
@@ -285,7 +297,21 @@ def _solve_highs(prob: pulp.LpProblem, solver: pulp.LpSolver) -> tuple[SolveStat
     # HiGHS keeps one global thread scheduler per process and refuses to run (status "Not
     # Set") when a later solve asks for a different thread count; reset it every time.
     highspy.Highs.resetGlobalScheduler(True)
-    prob.solve(solver)
+    # PuLP walks every row to list the variables, five times in one HiGHS solve (about 20 s
+    # each on Instance 24 on the slower machine); list them once, at the first call (after
+    # PuLP has added its dummy variable to a constant objective), and keep the list
+    listed: list[list[pulp.LpVariable]] = []
+
+    def variables() -> list[pulp.LpVariable]:
+        if not listed:
+            listed.append(pulp.LpProblem.variables(prob))
+        return listed[0]
+
+    prob.variables = variables
+    try:
+        prob.solve(solver)
+    finally:
+        del prob.variables  # the method again
     highs = prob.solverModel
     model_status = highs.getModelStatus()
     info = highs.getInfo()

@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import time
 from pathlib import Path
@@ -34,6 +35,7 @@ from lsc_workforce.rota.heuristic import (
     reoptimise_people,
 )
 from lsc_workforce.rota.model import CONSTRAINT_TAGS, RotaModel, add_sequence_flow, build_model
+from lsc_workforce.rota.person_models import PersonModels
 from lsc_workforce.rota.problem import RotaProblem
 from lsc_workforce.rota.solution import (
     UNCOVERED_SCHEMA,
@@ -53,6 +55,8 @@ __all__ = ["has_integral_objective", "solve"]
 C21_PREFIX = f"{CONSTRAINT_TAGS['C21']}__"
 
 
+LOGGER = logging.getLogger(__name__)
+
 #: Share of the time limit by which passes of
 #: :func:`~lsc_workforce.rota.heuristic.reoptimise_people` stop, after a construction that
 #: fell behind pace or in a search without the LP relaxation (Instance 24: 23 of 150 people
@@ -70,6 +74,13 @@ PLAN_SHARE = 0.15
 #: final solve gets the roster (Instance 24 on a machine 1.9 times slower: no roster without
 #: it; see docs/rota_model.md).
 CONSTRUCTION_GRACE = 0.25
+
+#: The search is skipped (as after a late construction) when, once the roster is completed,
+#: the time left holds fewer than this many completions: the search's own hand-over of the
+#: model to HiGHS, the final solve's, and one for the search itself (Instance 24 on the
+#: slower machine, once: after a completion of 119 s the search ran the run 127 s past its
+#: limit; see docs/rota_model.md).
+HANDOVERS = 3
 
 #: Passes of re-optimisation stop after one that gains less than this share of the first's
 #: gain (Instance 23: 226,219, then 34,504 and 2,153; Instance 13: 1,472, 922, 203).
@@ -160,7 +171,9 @@ def solve(
             """Passes of re-optimisation until REOPTIMISE_UNTIL or a pass gains little."""
             changed, gains = 0, []
             while (left := REOPTIMISE_UNTIL * limit - (time.perf_counter() - began)) > 0:
-                roster, n, gain = reoptimise_people(problem, roster, left, first=first)
+                roster, n, gain = reoptimise_people(
+                    problem, roster, left, first=first, persons=persons
+                )
                 changed, first = changed + n, ()
                 gains.append(gain)
                 if n == 0 or gain < REOPTIMISE_MIN_GAIN * gains[0]:
@@ -168,11 +181,13 @@ def solve(
             return roster if changed else None
 
         guide = plan_weekends(problem, time_limit_s=PLAN_SHARE * limit) or ()
+        persons = PersonModels(model)  # cut out of the model as it is now: no C21
         roster, behind = construct_roster(
             problem,
             time_budget_s=0.6 * limit - (time.perf_counter() - began),
             guide=guide,
             grace_s=CONSTRUCTION_GRACE * limit,
+            persons=persons,
         )
         # ran into its grace: no time left for a search, nor to add C21
         late = time.perf_counter() - began > 0.6 * limit
@@ -183,8 +198,13 @@ def solve(
         handover_s = 0.0  # one hand-over of the model to HiGHS and back, reserved for the last
         if roster is not None:
             completing = time.perf_counter()
-            start = complete_start(model, roster, time_limit_s=completion_s)
-            handover_s = time.perf_counter() - completing
+            start = persons.complete(roster, time_limit_s=completion_s)
+            # a hand-over to HiGHS: arrays made, a solve with the assignments fixed, read back
+            handover_s = persons.arrays_s + time.perf_counter() - completing
+            # the search hands the model to HiGHS again, and so does the final solve: without
+            # time for both and a little search, go straight to the final solve
+            late = late or limit - (time.perf_counter() - began) < HANDOVERS * handover_s
+            LOGGER.debug("roster completed in %.1f s; search skipped: %s", handover_s, late)
 
         def improve(start: dict, **kwargs) -> Search:
             budget = 0.7 * limit - (time.perf_counter() - began) - handover_s

@@ -2,11 +2,12 @@
 
 Every hard rule of the rota model is about one person, and cover is soft, so a feasible roster
 can be built person by person. :func:`construct_roster` solves, for each non-optional person
-in order, the same model (``build_model``) restricted to that person, with each cover
-requirement reduced by the people already placed (and, from the engine, the weekend plan's
-guide requests, ``lsc_workforce.rota.weekend_plan``), without the redundant C21 (with it HiGHS
-took up to 22 s on some of Instance 24's one-person models, under 1 s without). The result is
-a feasible (not optimal) roster that the full model receives as a start
+in order, the whole model (without the redundant C21: with it HiGHS took up to 22 s on some of
+Instance 24's one-person models, under 1 s without) restricted to that person, with the people
+already placed fixed, so each cover requirement is reduced by them (and, from the engine, with
+the weekend plan's guide requests, ``lsc_workforce.rota.weekend_plan``); each person's model is
+cut out of the whole model's arrays (:class:`~lsc_workforce.rota.person_models.PersonModels`).
+The result is a feasible (not optimal) roster that the full model receives as a start
 (``solve(..., warm_start=True)``), which helps HiGHS on instances where it finds no incumbent
 on its own within the time limit.
 
@@ -42,9 +43,9 @@ import pulp
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.rota.checker import ROSTER_SCHEMA, evaluate
 from lsc_workforce.rota.model import RotaModel, build_model
+from lsc_workforce.rota.person_models import PersonModels
 from lsc_workforce.rota.problem import RotaProblem, ShiftRequest
-from lsc_workforce.rota.solution import extract_roster
-from lsc_workforce.solve import HiGHS, SolveStatus, solve_problem
+from lsc_workforce.solve import HiGHS, highs_lp, solve_problem
 
 __all__ = [
     "Construction",
@@ -72,8 +73,10 @@ def construct_roster(
     problem: RotaProblem,
     time_limit_s: float = 2.0,
     time_budget_s: float | None = None,
+    *,
     guide: tuple[ShiftRequest, ...] = (),
     grace_s: float = 0.0,
+    persons: PersonModels | None = None,
 ) -> Construction:
     """Build a feasible roster one person at a time (candidate posts are left unused).
 
@@ -96,45 +99,45 @@ def construct_roster(
             even the feasibility problems take longer than the budget (Instance 24 on a
             machine 1.9 times slower: 150 people need at least 360 s of them, its whole
             budget).
+        persons: the people's models, cut out of the whole model (built from ``problem``
+            without C21 when not given, before the budget's clock starts).
 
     Returns:
         The :class:`Construction`: the roster (``None`` when some person's own hard rules
         admit no roster at all or the budget ran out) and who was placed behind pace.
     """
-    started = time.perf_counter()
-    covered: Counter[CoverKey] = Counter()
-    frames, behind_pace = [], []
-    people = [person for person in problem.people if not person.optional]
-    for n, person in enumerate(people):
+    persons = persons or PersonModels(build_model(problem, extended=False))
+    started = time.perf_counter()  # the budget is the construction's own
+    give_up = None if time_budget_s is None else time_budget_s + grace_s
+    x = np.zeros(persons.n_columns)
+    behind_pace = []
+    people = [(i, person) for i, person in enumerate(problem.people) if not person.optional]
+    for n, (i, person) in enumerate(people):
         elapsed = time.perf_counter() - started
-        if time_budget_s is not None and elapsed > time_budget_s + grace_s:
+        if give_up is not None and elapsed > give_up:
             return Construction(None, tuple(behind_pace))
         # behind pace (this person's pro-rata share of the budget has passed): any roster
         behind = time_budget_s is not None and elapsed > time_budget_s * (n + 1) / len(people)
         if behind:  # the person's own rules only: no cover rows, no requests (half the time)
             LOGGER.debug("construction behind pace at person %d of %d", n + 1, len(people))
             behind_pace.append(person.id)
-        sub = _person_problem(problem, person, covered, against_cover=not behind, guide=guide)
-        model = build_model(sub, extended=False)
+        requests = tuple(r for r in guide if r.staff_id == person.id)
         for factor in (5, 25) if behind else (1, 5, 25):
-            if factor > 1:  # stopped without a roster, or behind pace: any roster will do
-                model.prob.setObjective(pulp.LpAffineExpression())
+            # after a stop without a roster, or behind pace: any roster will do
             limit = time_limit_s * factor
-            if time_budget_s is not None:
-                limit = min(limit, time_budget_s + grace_s - (time.perf_counter() - started))
+            if give_up is not None:
+                limit = min(limit, give_up - (time.perf_counter() - started))
             if limit <= 0:
                 return Construction(None, tuple(behind_pace))
-            settings = SolverSettings(threads=1, time_limit_s=limit, gap_rel=0.01)
-            result = solve_problem(model.prob, settings)
-            if result.status is not SolveStatus.NOT_SOLVED:
+            outcome, worked = persons.solve(
+                i, x, limit, against_cover=not behind, objective=factor == 1, requests=requests
+            )
+            if outcome != "not solved":
                 break
-        if not result.status.has_solution:
+        if outcome != "solved":
             return Construction(None, tuple(behind_pace))
-        roster = extract_roster(model)
-        frames.append(roster)
-        _count_cover(problem, person.id, roster, covered)
-    roster = pl.concat(frames) if frames else pl.DataFrame(schema=ROSTER_SCHEMA)
-    return Construction(roster, tuple(behind_pace))
+        x[worked] = 1.0
+    return Construction(persons.roster(x), tuple(behind_pace))
 
 
 class Reoptimised(NamedTuple):
@@ -153,7 +156,9 @@ def reoptimise_people(
     roster: pl.DataFrame,
     time_budget_s: float,
     time_limit_s: float = 2.0,
+    *,
     first: tuple[str, ...] = (),
+    persons: PersonModels | None = None,
 ) -> Reoptimised:
     """One pass over the people: re-solve each one's roster against the others' cover.
 
@@ -172,34 +177,39 @@ def reoptimise_people(
         time_limit_s: solver time limit for each person.
         first: ids of the people to take first (those the construction placed behind pace,
             on their own rules only); the others follow in the problem's order.
+        persons: the people's models, as for :func:`construct_roster`.
 
     Returns:
         The :class:`Reoptimised` roster (people in the problem's order; candidate posts' rows
         as they were), the number of people changed and the objective's fall.
     """
     started = time.perf_counter()
+    persons = persons or PersonModels(build_model(problem, extended=False))
+    x = persons.assignments(roster)
     own = {person.id: roster.filter(pl.col("staff_id") == person.id) for person in problem.people}
     covered: Counter[CoverKey] = Counter()
     for staff_id, rows in own.items():
         _count_cover(problem, staff_id, rows, covered)
     changed, gain = 0, 0.0
-    people = [person for person in problem.people if not person.optional]  # posts stay
-    order = sorted(people, key=lambda person: person.id not in first)  # stable: first, rest
-    for person in order:
+    people = [(i, p) for i, p in enumerate(problem.people) if not p.optional]  # posts stay
+    order = sorted(people, key=lambda pair: pair[1].id not in first)  # stable: first, rest
+    for i, person in order:
         left = time_budget_s - (time.perf_counter() - started)
         if left < 0.5:
             break
         current = own[person.id]
         _count_cover(problem, person.id, current, covered, -1)
-        sub = _person_problem(problem, person, covered)
-        model = build_model(sub, extended=False)
-        start = _assignment_values(model, current)
-        settings = SolverSettings(threads=1, time_limit_s=min(time_limit_s, left), gap_rel=0.01)
-        if solve_problem(model.prob, settings, start=start).status.has_solution:
-            new = extract_roster(model)
+        outcome, worked = persons.solve(i, x, min(time_limit_s, left), start=x)
+        if outcome == "solved":
+            y = np.zeros(persons.n_columns)
+            y[worked] = 1.0
+            new = persons.roster(y)
+            sub = _person_problem(problem, person, covered)
             drop = sum(evaluate(sub, current).values()) - sum(evaluate(sub, new).values())
             if drop > 1e-6:
                 own[person.id], changed, gain = new, changed + 1, gain + drop
+                x[persons.own_columns(i)] = 0.0
+                x[worked] = 1.0
         _count_cover(problem, person.id, own[person.id], covered)
     LOGGER.debug("re-optimised %d people in %.1f s", changed, time.perf_counter() - started)
     return Reoptimised(
@@ -212,34 +222,24 @@ def reoptimise_people(
 CoverKey = tuple[int, str, str | None, str | None]
 
 
-def _person_problem(
-    problem: RotaProblem,
-    person,
-    covered: Counter[CoverKey],
-    *,
-    against_cover: bool = True,
-    guide: tuple[ShiftRequest, ...] = (),
-) -> RotaProblem:
-    """``person`` alone, against the cover the people counted in ``covered`` leave to do.
+def _person_problem(problem: RotaProblem, person, covered: Counter[CoverKey]) -> RotaProblem:
+    """``person`` alone, with their requests, against the cover ``covered``'s people leave.
 
-    With the person's requests and those of ``guide``; without ``against_cover``: the
-    person's own rules only (no cover, no requests).
+    :func:`reoptimise_people` scores a person's old and new rosters on it.
     """
-    cover = requests = ()
-    if against_cover:
-        cover = tuple(
-            dataclasses.replace(
-                req,
-                required=max(
-                    0,
-                    req.required
-                    - covered[problem.day_index[req.date], req.shift, req.competency, req.site],
-                ),
-            )
-            for req in problem.cover
-            if problem.qualifies(person.id, req)
+    cover = tuple(
+        dataclasses.replace(
+            req,
+            required=max(
+                0,
+                req.required
+                - covered[problem.day_index[req.date], req.shift, req.competency, req.site],
+            ),
         )
-        requests = tuple(r for r in problem.requests + guide if r.staff_id == person.id)
+        for req in problem.cover
+        if problem.qualifies(person.id, req)
+    )
+    requests = tuple(r for r in problem.requests if r.staff_id == person.id)
     return problem.with_changes(people=(person,), cover=cover, requests=requests, fairness={})
 
 
@@ -359,9 +359,9 @@ def improve_start(
     highspy.Highs.resetGlobalScheduler(True)
     solver = HiGHS(msg=False, threads=1, gapRel=1e-6)
     solver.createAndConfigureSolver(prob)
-    solver.buildSolverModel(prob)
+    arrays, variables = highs_lp(prob)  # as ``solver.buildSolverModel``, keeping the list
     highs = prob.solverModel
-    variables = prob.variables()
+    highs.passModel(arrays)
     n = len(variables)
     known = {v.name for v in variables}  # an assignment in no row and not costed is not
     x = np.zeros(n)  # in HiGHS's copy: nothing depends on it, so the search leaves it alone

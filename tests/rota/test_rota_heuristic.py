@@ -29,6 +29,7 @@ from lsc_workforce.rota.heuristic import (
     reoptimise_people,
 )
 from lsc_workforce.rota.model import build_model
+from lsc_workforce.rota.person_models import PersonModels
 from lsc_workforce.rota.solution import extract_roster
 from lsc_workforce.solve import HiGHS, solve_problem
 
@@ -255,8 +256,8 @@ def test_warm_start_reoptimises_only_after_falling_behind_pace(instance3, monkey
     solution = solve(instance3, SolverSettings(threads=1, time_limit_s=limit), warm_start=True)
     assert solution.hard_breaches == []
     if behind:
-        assert calls[0][1] == {"first": (last,)}
-        assert all(kwargs == {"first": ()} for _, kwargs in calls[1:])  # later passes
+        assert calls[0][1]["first"] == (last,)
+        assert all(kwargs["first"] == () for _, kwargs in calls[1:])  # later passes
         assert all(0 < budget <= engine.REOPTIMISE_UNTIL * limit for budget, _ in calls)
     else:  # and simplex solves Instance 3's LP relaxation, so the search does not call it
         assert calls == []
@@ -298,16 +299,16 @@ def test_warm_start_reserves_one_hand_over_for_the_final_solve(instance3, monkey
     2 s, the final solve must be called with a time limit that ends at least 2 s before the
     overall limit (without the reserve it ends at the limit).
     """
-    real = engine.complete_start
+    real = PersonModels.complete
     slowed = []
 
-    def slow_first(model, roster, **kwargs):
+    def slow_first(self, roster, **kwargs):
         if not slowed:
             slowed.append(True)
             time.sleep(2.0)
-        return real(model, roster, **kwargs)
+        return real(self, roster, **kwargs)
 
-    monkeypatch.setattr(engine, "complete_start", slow_first)
+    monkeypatch.setattr(PersonModels, "complete", slow_first)
     calls = _spy_final_solve(monkeypatch)
     limit = 12.0
     began = time.perf_counter()
@@ -379,20 +380,27 @@ def test_search_takes_the_extra_time_only_when_simplex_misses_the_lp(instance3, 
     assert not search.simplex
 
 
+def _slow_first_person(monkeypatch, delay_s: float) -> list[dict]:
+    """Delay the construction's first person's solve by ``delay_s``; record every solve's
+    keyword arguments and whether its whole model had C21 (``"c21"``)."""
+    real = PersonModels.solve
+    calls = []
+
+    def slow_first(self, *args, **kwargs):
+        if not calls:
+            time.sleep(delay_s)
+        calls.append({**kwargs, "c21": _c21_rows(self.model) > 0})
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(PersonModels, "solve", slow_first)
+    return calls
+
+
 def test_construction_runs_into_its_grace_rather_than_give_up(instance3, monkeypatch):
     """The first person's solve takes 3 s of a 2 s budget. Without grace the construction
     gives up (no roster); with 60 s of grace it finishes, every later person behind pace
     (feasibility only), and the roster keeps every hard rule."""
-    real = heuristic.solve_problem
-    calls = []
-
-    def slow_first(prob, settings, **kwargs):
-        if not calls:
-            time.sleep(3)
-        calls.append(1)
-        return real(prob, settings, **kwargs)
-
-    monkeypatch.setattr(heuristic, "solve_problem", slow_first)
+    calls = _slow_first_person(monkeypatch, 3)
     assert construct_roster(instance3, time_budget_s=2.0).roster is None
     calls.clear()
     roster, behind = construct_roster(instance3, time_budget_s=2.0, grace_s=60.0)
@@ -401,20 +409,29 @@ def test_construction_runs_into_its_grace_rather_than_give_up(instance3, monkeyp
     assert [b for b in check(instance3, roster) if b.hard] == []
 
 
-def test_warm_start_after_a_late_construction_skips_search_and_c21(instance3, monkeypatch):
-    """A construction that ends past 60 % of the limit (here made to, by sleeping 7 s of 10)
-    leaves no time for the search or C21: the final solve gets its roster on the model
-    without C21."""
-    real = engine.construct_roster
+@pytest.mark.parametrize(
+    ("target", "name", "sleep_s"),
+    [(engine, "construct_roster", 7), (PersonModels, "complete", 3)],
+    ids=["late construction", "slow completion"],
+)
+def test_warm_start_without_time_for_a_search_skips_it_and_c21(
+    instance3, monkeypatch, target, name, sleep_s
+):
+    """No time for the search or C21: the final solve gets the constructed roster, complete,
+    on the model without C21. Either the construction ends past 60 % of the limit (made to,
+    by sleeping 7 s of 10), or the completion of its roster (made to take 3 s of 10), which
+    stands for one hand-over of the model to HiGHS, leaves fewer than ``engine.HANDOVERS``
+    (3) of them: the search's own, the final solve's and one to search in."""
+    real = getattr(target, name)
 
-    def late(*args, **kwargs):
-        time.sleep(7)
+    def slow(*args, **kwargs):
+        time.sleep(sleep_s)
         return real(*args, **kwargs)
 
     def no_search(*args, **kwargs):
         raise AssertionError("the search ran")
 
-    monkeypatch.setattr(engine, "construct_roster", late)
+    monkeypatch.setattr(target, name, slow)
     monkeypatch.setattr(engine, "improve_start", no_search)
     calls = _spy_final_solve(monkeypatch)
     solution = solve(instance3, SolverSettings(threads=1, time_limit_s=10), warm_start=True)
@@ -431,27 +448,16 @@ def test_construction_behind_pace_solves_only_for_feasibility(instance3, monkeyp
     With a budget of 4 s per person and the first person's solve delayed by 10 s, the second
     person starts after 10 s, beyond their share (8 s): feasibility only, on their own rules
     (no cover rows). The third starts well inside theirs (12 s), so the objective and the
-    cover are back; the roster keeps every hard rule. No sub-problem has C21.
+    cover are back; the roster keeps every hard rule. No person's model has C21.
     """
-    calls, flows = [], []
-
-    def slow_first(prob, settings, **kwargs):
-        if not calls:
-            time.sleep(10)
-        prefixes = {name.split("__")[0] for name in prob.constraints}
-        flows.append("sequence_flow" in prefixes)
-        calls.append((len(prob.objective) > 0, "cover" in prefixes))
-        return solve_problem(prob, settings, **kwargs)
-
-    monkeypatch.setattr(heuristic, "solve_problem", slow_first)
+    calls = _slow_first_person(monkeypatch, 10)
     roster, behind = construct_roster(instance3, time_budget_s=4.0 * len(instance3.people))
     assert roster is not None
     assert behind == (instance3.people[1].id,)
     assert [b for b in check(instance3, roster) if b.hard] == []
-    assert calls[:3] == [(True, True), (False, False), (True, True)]
-    # C21 is left out of every sub-problem (the whole model has it)
-    assert not any(flows)
-    assert any(n.startswith("sequence_flow") for n in build_model(instance3).prob.constraints)
+    kinds = [(c["objective"] and c["against_cover"], c["against_cover"]) for c in calls]
+    assert kinds[:3] == [(True, True), (False, False), (True, True)]
+    assert not any(c["c21"] for c in calls)
 
 
 @pytest.mark.unit
