@@ -76,8 +76,9 @@ PLAN_SHARE = 0.15
 CONSTRUCTION_GRACE = 0.25
 
 #: The search is skipped (as after a late construction) when, once the roster is completed,
-#: the time left holds fewer than this many completions: the search's own hand-over of the
-#: model to HiGHS, the final solve's, and one for the search itself (Instance 24 on the
+#: the time left holds fewer than this many hand-overs of the model to HiGHS (timed as the
+#: arrays' making plus the completion): the search's own, the final solve's, and one for the
+#: search to work in (Instance 24 on the
 #: slower machine, once: after a completion of 119 s the search ran the run 127 s past its
 #: limit; see docs/rota_model.md).
 HANDOVERS = 3
@@ -127,8 +128,9 @@ def solve(
             (:func:`~lsc_workforce.rota.heuristic.construct_roster`, up to 60% of the time
             limit in all, on the model without C21, or up to :data:`CONSTRUCTION_GRACE` more
             to finish where even its feasibility problems are slower than that, and then no
-            search and no C21; if it fell behind pace, until 75% re-solving
-            people against the others' cover,
+            search and no C21, as when the time left after completing the roster holds fewer
+            than :data:`HANDOVERS` hand-overs of the model; if it fell behind pace, until 75%
+            re-solving people against the others' cover,
             :func:`~lsc_workforce.rota.heuristic.reoptimise_people`, those placed behind pace
             first), then improve it by a large-neighbourhood search
             on the whole model in HiGHS (:func:`~lsc_workforce.rota.heuristic.improve_start`)

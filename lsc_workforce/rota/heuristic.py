@@ -14,7 +14,9 @@ on its own within the time limit.
 :func:`reoptimise_people` re-solves people in turn against the cover the others leave (the
 engine runs passes of it when the construction fell behind pace and placed people on their
 own rules only, and in a search that has no LP relaxation to guide it).
-:func:`complete_start` turns the roster into values for every model variable, and
+:func:`complete_start` turns the roster into values for every model variable (the engine
+uses :meth:`~lsc_workforce.rota.person_models.PersonModels.complete` for the first completion,
+and this after C21 is added), and
 :func:`improve_start` improves them by a large-neighbourhood search on the whole model in HiGHS
 (free a share of the people, a window of days, both, or where the roster differs from the LP
 relaxation; fix the rest; re-solve), in one process or several sharing their improvements.
