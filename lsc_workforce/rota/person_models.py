@@ -58,12 +58,12 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 def _owners(owner: np.ndarray, row_start: np.ndarray, index: np.ndarray, csc: tuple) -> np.ndarray:
     """``owner`` (-1: nobody yet) spread along rows whose owned columns have one owner.
 
-    ``csc`` is ``(col_order, col_start, col_len)``: the entries column by column.
+    ``csc`` is ``(row_of, col_order, col_start, col_len)``: each entry's row, and the entries
+    column by column.
     """
-    col_order, col_start, col_len = csc
+    row_of, col_order, col_start, col_len = csc
     lengths = np.diff(row_start)
     rows = np.flatnonzero(lengths)  # reduceat needs non-empty segments
-    row_of = np.repeat(np.arange(len(lengths)), lengths)
     cols = np.flatnonzero(col_len)
     while True:
         known = owner[index]
@@ -130,7 +130,7 @@ class PersonModels:
         self._row_of = np.repeat(np.arange(lp.num_row_), np.diff(self._start))
         owner = np.full(n_col, -1, dtype=np.int64)
         owner[cols] = [k[0] for k in keys]
-        csc = (self._col_order, self._col_start, self._col_len)
+        csc = (self._row_of, self._col_order, self._col_start, self._col_len)
         self._owner = _owners(owner, self._start, self._index, csc)
         cover = [*model.cover_under.values(), *model.cover_over.values()]
         self._cover = np.zeros(n_col, dtype=bool)
@@ -243,7 +243,7 @@ class PersonModels:
             return "solved", own
         entries = self._col_order[_ranges(self._col_start[own], self._col_len[own])]
         rows = np.unique(self._row_of[entries])
-        lengths = np.diff(self._start)[rows]
+        lengths = self._start[rows + 1] - self._start[rows]  # not a diff over every row
         entries = _ranges(self._start[rows], lengths)
         local_row = np.repeat(np.arange(len(rows)), lengths)
         col, value = self._index[entries], self._value[entries]
