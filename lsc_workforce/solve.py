@@ -49,6 +49,7 @@ from typing import Any
 import pulp
 
 from lsc_workforce.config import SolverSettings
+from lsc_workforce.errors import LscWorkforceError
 
 __all__ = [
     "HiGHS",
@@ -212,8 +213,8 @@ class HiGHS(pulp.HiGHS):
     """PuLP's HiGHS interface, passing the model to HiGHS in one call.
 
     PuLP adds each column and row to HiGHS with its own call (``addCol``/``addRow``), which
-    takes about 30 s on the largest rota benchmark (1.5 million columns); this builds the
-    row-wise matrix as arrays and calls ``passModel`` once. Everything else (column and row
+    is slow on models with millions of columns; this builds the row-wise matrix as arrays and
+    calls ``passModel`` once. Everything else (column and row
     ``index`` attributes, reading the solution back) is PuLP's.
     """
 
@@ -297,9 +298,9 @@ def _solve_highs(prob: pulp.LpProblem, solver: pulp.LpSolver) -> tuple[SolveStat
     # HiGHS keeps one global thread scheduler per process and refuses to run (status "Not
     # Set") when a later solve asks for a different thread count; reset it every time.
     highspy.Highs.resetGlobalScheduler(True)
-    # PuLP walks every row to list the variables, five times in one HiGHS solve (about 20 s
-    # each on Instance 24 on the slower machine); list them once, at the first call (after
-    # PuLP has added its dummy variable to a constant objective), and keep the list
+    # PuLP walks every row to list the variables, five times in one HiGHS solve (slow on
+    # large models); list them once, at the first call (after PuLP has added its dummy
+    # variable to a constant objective), and keep the list
     listed: list[list[pulp.LpVariable]] = []
 
     def variables() -> list[pulp.LpVariable]:
@@ -414,7 +415,7 @@ CPSAT_UNBOUNDED = 2**40
 CPSAT_MAX_COEFFICIENT = 2**40
 
 
-class UnsupportedModelError(ValueError):
+class UnsupportedModelError(LscWorkforceError, ValueError):
     """The model cannot be handed to CP-SAT without changing its optimum (see ``solve_problem``)."""
 
 

@@ -32,8 +32,8 @@ analysis adds, with the name prefixes used for the PuLP rows:
   :func:`solve_instance` adds these rows **lazily**: it solves without them, adds the rows of
   every person whose roster breaks the limit, and solves again until nobody does. The last
   model is a relaxation of the full one whose solution satisfies every C-O6 row, so its status,
-  objective and bound hold for the full model. On 52-week rotas the rows (running totals over
-  every 119-day window) made the root LP about 15 times slower, and they rarely bind.
+  objective and bound hold for the full model. The rows rarely bind, and on long horizons
+  they (running totals over every 119-day window) slow the root LP considerably.
 
 ``solve_instance(..., lexicographic=True)`` solves cover first and load balance second (cover
 fixed), reporting each stage's status and gap (see :func:`solve_instance`).

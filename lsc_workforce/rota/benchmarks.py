@@ -1,6 +1,7 @@
 """Curtois & Qu shift-scheduling benchmark (Instance1..24): parser, adapter, scorer and CLI.
 
-The instance format and model are described in ``../shared/benchmarks/curtois/FORMAT.md``.
+The instances, the best-known objectives and the format (``FORMAT.md``, cited below by section)
+are vendored in ``benchmarks/curtois/``, whose README credits the source.
 :func:`to_problem` maps an instance onto the generic :class:`~lsc_workforce.rota.RotaProblem`
 with no instance-specific code paths: shift-succession bans (C3), days off (C5), per-type
 maximum shifts (C6), total minutes (C7), maximum / minimum consecutive working days (C9, C10),
@@ -55,8 +56,8 @@ __all__ = [
     "to_problem",
 ]
 
-#: Where the shared benchmark files live (``../shared/benchmarks/curtois`` from the repo).
-BENCHMARK_DIR = REPO_DIR.parent / "shared" / "benchmarks" / "curtois"
+#: The vendored benchmark: ``instances/InstanceN.txt``, ``best_known.csv`` and ``FORMAT.md``.
+BENCHMARK_DIR = REPO_DIR / "benchmarks" / "curtois"
 
 #: Day 0 of every instance is a Monday; any Monday will do.
 _START = dt.date(2024, 1, 1)
@@ -360,7 +361,7 @@ def run_instance(
     gap = None
     if objective is not None and bound is not None:
         gap = 0.0 if objective - bound <= 1e-6 else (objective - bound) / max(abs(objective), 1e-9)
-    # best_known.csv sits beside the instances/ folder (the shared set and the test copies).
+    # best_known.csv sits beside the instances/ folder, so a copy elsewhere finds its own.
     best = read_best_known(path.parent.parent / "best_known.csv").get(instance.name, {})
     return {
         "instance": instance.name,

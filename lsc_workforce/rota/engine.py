@@ -59,32 +59,30 @@ LOGGER = logging.getLogger(__name__)
 
 #: Share of the time limit by which passes of
 #: :func:`~lsc_workforce.rota.heuristic.reoptimise_people` stop, after a construction that
-#: fell behind pace or in a search without the LP relaxation (Instance 24: 23 of 150 people
-#: behind pace, the construction took 351 s of 600; a pass of 158 s took its roster from
-#: 830,748 to 674,594).
+#: fell behind pace or in a search without the LP relaxation (the people placed behind pace
+#: had no cover in their models, so re-solving them against the cover gains most).
 REOPTIMISE_UNTIL = 0.75
 
 #: Share of the time limit the weekend plan
 #: (:func:`~lsc_workforce.rota.weekend_plan.plan_weekends`) may take; its time comes out of
-#: the construction's 60 % (Instance 13: 86 s to optimality on the slower machine).
+#: the construction's 60 %.
 PLAN_SHARE = 0.15
 
 #: Share of the time limit the construction may run on past its 60 % to finish
 #: (``construct_roster``'s ``grace_s``); if it does, the search and C21 are skipped and the
-#: final solve gets the roster (Instance 24 on a machine 1.9 times slower: no roster without
-#: it; see docs/rota_model.md).
+#: final solve gets the roster: on a slow machine even the people's feasibility problems can
+#: outlast the budget, and a late roster is better than none.
 CONSTRUCTION_GRACE = 0.25
 
 #: The search is skipped (as after a late construction) when, once the roster is completed,
 #: the time left holds fewer than this many hand-overs of the model to HiGHS (timed as the
 #: arrays' making plus the completion): the search's own, the final solve's, and one for the
-#: search to work in (Instance 24 on the
-#: slower machine, once: after a completion of 119 s the search ran the run 127 s past its
-#: limit; see docs/rota_model.md).
+#: search to work in. Hand-overs happen outside HiGHS's time limit, so without this margin a
+#: large model's run would overrun its limit.
 HANDOVERS = 3
 
 #: Passes of re-optimisation stop after one that gains less than this share of the first's
-#: gain (Instance 23: 226,219, then 34,504 and 2,153; Instance 13: 1,472, 922, 203).
+#: gain: the gains shrink fast from pass to pass, and the time is better spent searching.
 REOPTIMISE_MIN_GAIN = 0.1
 
 
@@ -139,19 +137,18 @@ def solve(
             Where the search runs depends on the LP relaxation (simplex given a tenth of the
             search's time):
 
-            * simplex does not solve the LP without C21 (Instances 13, 19-24): the search
-              runs on the model without C21 until 95% of the limit (the final solve would
-              seldom finish its root LP), and the final solve gets that model. If interior
-              point does not solve it either (21-24 in the sixth run), the search first
-              re-solves people in turn until 75% of the limit or a pass gains under a tenth
-              of the first's (:data:`REOPTIMISE_MIN_GAIN`);
+            * simplex does not solve the LP without C21: the search runs on the model
+              without C21 until 95% of the limit (the final solve would seldom finish its
+              root LP), and the final solve gets that model. If interior point does not
+              solve it either, the search first re-solves people in turn until 75% of the
+              limit or a pass gains under a tenth of the first's
+              (:data:`REOPTIMISE_MIN_GAIN`);
             * it does: C21 is added (its build time counts in ``result.build_s``) and the
-              search tries the LP with C21. Solved by simplex (8-11, 14, 16): the search runs
-              with C21 until 70% and the final solve gets the rest to prove or tighten the
-              bound from C21's stronger root. Not solved (12 on the edge, 15, 17, 18): the
-              search frees C21's rows in its copy and runs to 95% (its sub-MIPs are faster
-              without them), and the final solve gets the model with C21 and the roster
-              completed for it.
+              search tries the LP with C21. Solved by simplex: the search runs with C21
+              until 70% and the final solve gets the rest to prove or tighten the bound from
+              C21's stronger root. Not solved: the search frees C21's rows in its copy and
+              runs to 95% (its sub-MIPs are faster without them), and the final solve gets
+              the model with C21 and the roster completed for it.
 
             Helps on large instances; the heuristic's time is part of ``result.solve_s``.
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from ooh_world import START, TRUST_BY_TRUST, oncall_service, preset, world
 
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.ooh.build import build_scenario
 from lsc_workforce.ooh.model import build_ooh_model, solve_instance
 from lsc_workforce.solve import SolveStatus
+
+pytestmark = pytest.mark.unit
 
 SETTINGS = SolverSettings(time_limit_s=20, threads=1)
 SERVICE = oncall_service(sites=("A01",))

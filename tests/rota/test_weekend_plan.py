@@ -52,6 +52,7 @@ def test_plan_gives_the_scarce_weekend_to_the_one_who_can_work_it():
     assert [b for b in check(prob, guided) if b.hard] == []
 
 
+@pytest.mark.slow
 def test_warm_start_constructs_from_the_weekend_plan(monkeypatch):
     """The engine's warm start plans the weekends and hands the plan to the construction."""
     prob = problem(
