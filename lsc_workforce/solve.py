@@ -617,6 +617,7 @@ def _solve_cpsat(
     settings: SolverSettings,
     options: Mapping[str, Any],
     start: Mapping[pulp.LpVariable, float] | None,
+    deadline: float | None = None,
 ) -> tuple[SolveStatus, Any, str, str]:
     from ortools.sat.python import cp_model  # noqa: PLC0415 - optional backend
 
@@ -636,6 +637,9 @@ def _solve_cpsat(
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = settings.time_limit_s
+    if deadline is not None:  # the translation took some of the time
+        left = deadline - time.monotonic()
+        params.max_time_in_seconds = max(MIN_SOLVER_S, min(settings.time_limit_s, left))
     params.num_workers = settings.threads
     params.relative_gap_limit = settings.gap_rel
     params.log_search_progress = settings.msg
@@ -726,8 +730,8 @@ def solve_problem(
             a partial start itself; CBC receives it through PuLP's ``warmStart``; CP-SAT
             receives it as a solution hint.
         deadline: a ``time.monotonic()`` instant the call should return by. HiGHS's time
-            limit is cut once the model has been passed to it (see :class:`HiGHS`); CBC's
-            and CP-SAT's are cut to the time left when the call starts. ``None``:
+            limit is cut once the model has been passed to it (see :class:`HiGHS`), CP-SAT's
+            once the model is translated, CBC's when the call starts. ``None``:
             ``settings.time_limit_s`` alone.
 
     CP-SAT (``settings.solver == "cpsat"``) works on integers only, so the model is made
@@ -777,7 +781,9 @@ def solve_problem(
     message = ""
     try:
         if settings.solver == "cpsat":
-            status, bound, status_text, message = _solve_cpsat(prob, settings, options, start)
+            status, bound, status_text, message = _solve_cpsat(
+                prob, settings, options, start, deadline
+            )
         elif settings.solver == "highs" and start:
             solver = _HiGHSWithStart(
                 start,
