@@ -386,6 +386,7 @@ def run_instance(
         "warm_start": warm_start,
         "seed": settings.seed if warm_start else None,
         "peak_rss_mb": _peak_rss_mb(),
+        "message": result.message,
     }
 
 

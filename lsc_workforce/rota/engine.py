@@ -141,7 +141,7 @@ def solve_model(
     *,
     deadline: float | None = None,
     start: Mapping[pulp.LpVariable, float] | None = None,
-    handover_s: float = 0.0,
+    pass_s: float = 0.0,
     options: Mapping[str, Any] | None = None,
     integral_objective: bool = False,
     lp_path: Path | None = None,
@@ -160,11 +160,12 @@ def solve_model(
         deadline: ``time.monotonic()`` instant to return by (default: the time limit from
             now).
         start: a starting solution (``{variable: value}``) for the first solve.
-        handover_s: seconds one hand-over of the model to the solver and back takes, when
-            known (the warm start times it). If ``start`` covers every column and the time
-            left holds less than two hand-overs (in and back) and :data:`MIN_SOLVER_S`, the
-            solver is not called: ``start`` is the solution, with status
-            ``FEASIBLE_TIME_LIMIT`` and no bound.
+        pass_s: seconds passing the model to the solver takes, when known (the warm start
+            times the making of its arrays); reading the solution back takes about as long.
+            The solve's time limit keeps that much for reading back. If ``start`` covers every
+            column and the time left holds less than two passes (in and back) and
+            :data:`MIN_SOLVER_S`, the solver is not called: ``start`` is the solution, with
+            status ``FEASIBLE_TIME_LIMIT`` and no bound.
         options: native solver options (``lsc_workforce.solve.make_solver``).
         integral_objective: the caller guarantees integral objective values
             (``solve_problem``'s argument; see :func:`has_integral_objective`).
@@ -194,7 +195,7 @@ def solve_model(
         ValueError: with both ``lazy_rows`` and lexicographic stages.
     """
     deadline = time.monotonic() + settings.time_limit_s if deadline is None else deadline
-    call = _Call(model, settings, deadline, options, integral_objective, lp_path, handover_s)
+    call = _Call(model, settings, deadline, options, integral_objective, lp_path, pass_s)
     later = [
         tuple(n for n in group if n in model.components)
         for group in lexicographic
@@ -230,7 +231,7 @@ class _Call:
     options: Mapping[str, Any] | None
     integral_objective: bool
     lp_path: Path | None
-    handover_s: float
+    pass_s: float
 
     def left(self) -> float:
         """Seconds left until the deadline."""
@@ -242,8 +243,8 @@ class _Call:
         prob = self.model.prob
         left = self.left()
         complete = start is not None and len(start) == prob.numVariables()
-        if complete and self.handover_s > 0 and left < 2 * self.handover_s + MIN_SOLVER_S:
-            LOGGER.debug("%.1f s left, a hand-over takes %.1f s: no solve", left, self.handover_s)
+        if complete and self.pass_s > 0 and left < 2 * self.pass_s + MIN_SOLVER_S:
+            LOGGER.debug("%.1f s left, passing the model takes %.1f s: no solve", left, self.pass_s)
             return self._start_result(start, left)
         if self.lp_path is not None:
             path = Path(self.lp_path)
@@ -251,7 +252,7 @@ class _Call:
                 path = path.with_suffix(f".stage{stage}.lp")
             path.parent.mkdir(parents=True, exist_ok=True)
             prob.writeLP(str(path))
-        limit = max(MIN_SOLVER_S, self.left() - self.handover_s)
+        limit = max(MIN_SOLVER_S, self.left() - self.pass_s)
         return solve_problem(
             prob,
             dataclasses.replace(self.settings, time_limit_s=limit),
@@ -276,8 +277,8 @@ class _Call:
             solver=self.settings.solver,
             solver_status="not called",
             message=(
-                f"final solve skipped: {left:.1f} s left, one hand-over of the model takes "
-                f"{self.handover_s:.1f} s each way; the warm start's solution is returned"
+                f"final solve skipped: {left:.1f} s left, passing the model to the solver "
+                f"takes {self.pass_s:.1f} s each way; the warm start's solution is returned"
             ),
         )
 
@@ -412,8 +413,8 @@ def solve(
             HiGHS (:func:`~lsc_workforce.rota.heuristic.improve_start`) and hand the result
             to the final solve (any solver) as a complete start; the final solve gets the
             rest of the time limit and reports the status and bound, unless the time left
-            cannot hold the model's hand-over to the solver and back (then the search's
-            solution is returned, status ``FEASIBLE_TIME_LIMIT``). Where the search runs
+            cannot hold passing the model to the solver and reading it back (then the
+            search's solution is returned, status ``FEASIBLE_TIME_LIMIT``). Where the search runs
             depends on the LP relaxation (simplex given ``lp_share`` of the search's time):
 
             * simplex does not solve the LP without C21 (Instances 13, 19-24): the search
@@ -447,7 +448,7 @@ def solve(
         settings,
         deadline=deadline,
         start=None if found is None else found.start,
-        handover_s=0.0 if found is None else found.handover_s,
+        pass_s=0.0 if found is None else found.pass_s,
         options=options,
         integral_objective=integral,
         lp_path=lp_path,

@@ -117,6 +117,8 @@ class WarmStart:
         spent_s: seconds spent, C21's build excluded (``model.build_s`` counts it).
         handover_s: seconds of one hand-over of the model to HiGHS and back, as timed at the
             first completion (0 without a roster).
+        pass_s: seconds the model took to turn into HiGHS's arrays (one way of a hand-over,
+            without a solve; 0 if no arrays were made).
         c21_freed: the search freed C21's rows (simplex solved only the LP without them).
     """
 
@@ -124,6 +126,7 @@ class WarmStart:
     lp_bound: float | None
     spent_s: float
     handover_s: float
+    pass_s: float
     c21_freed: bool = False
 
 
@@ -170,7 +173,10 @@ def find_warm_start(
                 start = run.complete_again(start)
             if search.lp_bound is not None:  # C21's LP: at least as tight
                 lp_bound = search.lp_bound
-    return WarmStart(start, lp_bound, run.elapsed() - run.extend_s, run.handover_s, c21_freed)
+    pass_s = 0.0 if run.persons is None else run.persons.arrays_s
+    return WarmStart(
+        start, lp_bound, run.elapsed() - run.extend_s, run.handover_s, pass_s, c21_freed
+    )
 
 
 class _Run:
