@@ -57,29 +57,24 @@ class WarmStartBudget:
     """How the warm start shares the time limit ``L``.
 
     Every share is of ``L``, counted from the start of the warm start (the end of the
-    model's build).
+    model's build). The measurements behind each value are in ``docs/rota_model.md``.
 
     Attributes:
-        plan: the weekend plan's time limit; it comes out of the construction's share
-            (Instance 13: 86 s to optimality on the slower machine).
+        plan: the weekend plan's time limit; it comes out of the construction's share.
         construction: the construction's budget ends here.
         grace: the construction may run on this much past its budget to finish
-            (``construct_roster``'s ``grace_s``); if it does, the search and C21 are skipped
-            (Instance 24 on a machine 1.9 times slower: no roster without it; see
-            docs/rota_model.md).
+            (``construct_roster``'s ``grace_s``): a roster late is better than none; if it
+            does, the search and C21 are skipped.
         reoptimise_until: passes of ``reoptimise_people`` stop here, after a construction
-            that fell behind pace or in a search without the LP relaxation (Instance 24: 23 of
-            150 people behind pace; a pass of 158 s took its roster from 830,748 to 674,594).
+            that fell behind pace or in a search without the LP relaxation.
         reoptimise_min_gain: passes stop after one that gains less than this share of the
-            first's gain (Instance 23: 226,219, then 34,504 and 2,153; Instance 13: 1,472,
-            922, 203).
+            first's gain.
         completion: each completion of a roster for every column has this share of ``L`` ...
         completion_s: ... plus these seconds as its time limit.
         handovers: the search is skipped when, once the roster is completed, the time left
             holds fewer than this many hand-overs of the model to HiGHS (timed as the arrays'
             making plus the completion): the search's own, the final solve's, and one for the
-            search to work in (Instance 24 on the slower machine, once: after a completion of
-            119 s the search ran the run 127 s past its limit).
+            search to work in.
         search_until: the search ends here, less one hand-over (kept for the final solve).
         search_extra: the search runs this much longer where simplex does not solve the LP
             relaxation (a final solve would seldom finish its root LP then).
