@@ -31,6 +31,7 @@ import datetime as dt
 import json
 import resource
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -327,7 +328,8 @@ def run_instance(
         warm_start: start the solver from a person-by-person roster (see ``rota.heuristic``).
 
     Returns:
-        ``instance, status, objective, bound, gap, build_s, solve_s`` plus ``solver_objective``
+        ``instance, status, objective, bound, gap, build_s, solve_s``, ``wall_s`` (the whole
+        engine call: build, warm start, solve, extraction) plus ``solver_objective``
         (the solver's own value), ``hard_violations``, model size and ``best_known``.
     """
     import tempfile  # noqa: PLC0415
@@ -339,7 +341,9 @@ def run_instance(
     # CP-SAT: the C21 flow arcs are the only multi-row continuous variables, integral for
     # integral assignments (see the module docstring).
     options = {"assume_integral": True} if settings.solver == "cpsat" else None
+    began = time.perf_counter()
     solution = solve(problem, settings, check_roster=False, warm_start=warm_start, options=options)
+    wall_s = time.perf_counter() - began
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(roster_out) if roster_out else Path(tmp) / "roster.csv"
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -371,6 +375,7 @@ def run_instance(
         "gap": gap,
         "build_s": round(result.build_s, 3),
         "solve_s": round(result.solve_s, 3),
+        "wall_s": round(wall_s, 3),
         "solver": result.solver,
         "solver_objective": result.objective,
         "hard_violations": len(violations),
@@ -382,6 +387,7 @@ def run_instance(
         "warm_start": warm_start,
         "seed": settings.seed if warm_start else None,
         "peak_rss_mb": _peak_rss_mb(),
+        "message": result.message,
     }
 
 

@@ -20,7 +20,8 @@ and this after C21 is added), and
 :func:`improve_start` improves them by a large-neighbourhood search on the whole model in HiGHS
 (free a share of the people, a window of days, both, or where the roster differs from the LP
 relaxation; fix the rest; re-solve), in one process or several sharing their improvements.
-The engine completes the roster on the model without
+The warm start (:func:`lsc_workforce.rota.warm_start.find_warm_start`, which steers these
+functions) completes the roster on the model without
 C21 and chooses the search's model by the LP relaxation: with C21 where simplex solves its LP,
 without it (or with its rows freed) where simplex does not (its sub-MIPs are faster so); see
 ``lsc_workforce.rota.engine.solve``. The final solve, started from the result, reports the
@@ -262,6 +263,10 @@ def _count_cover(
 #: Seconds for one neighbourhood solve of :func:`improve_start`.
 MOVE_TIME_S = 3.0
 
+#: Share of :func:`improve_start`'s budget that simplex, and then interior point, each get
+#: for the LP relaxation.
+LP_SHARE = 0.1
+
 #: Neighbourhood kinds of :func:`improve_start`.
 NEIGHBOURHOODS = ("people", "window", "mixed", "rins")
 
@@ -291,6 +296,7 @@ def improve_start(
     redundant: str | None = None,
     reoptimise: Callable[[pl.DataFrame], pl.DataFrame | None] | None = None,
     workers: int = 1,
+    lp_share: float = LP_SHARE,
 ) -> Search:
     """Large-neighbourhood search on the whole model: free a part, fix the rest, re-solve.
 
@@ -330,7 +336,7 @@ def improve_start(
             where the final solve would have finished its root).
         defer_if_simplex: return at once (no search, ``start`` unchanged) when simplex solves
             the LP relaxation in its tenth: the caller adds the redundant C21 to the model and
-            searches on that (``lsc_workforce.rota.engine.solve``).
+            searches on that (``lsc_workforce.rota.warm_start.find_warm_start``).
         redundant: name prefix of redundant rows (C21's ``sequence_flow__``) that the search
             frees (bounds made infinite in HiGHS's copy only) when simplex does not solve the
             LP relaxation in its tenth: the sub-MIPs are faster without them. The returned
@@ -345,6 +351,8 @@ def improve_start(
             point solves it, the search with its RINS guide does better without them.
         workers: processes making moves at once (the engine passes its ``threads``); none
             is started for under :data:`WORKER_MIN_S` seconds of search.
+        lp_share: share of ``time_budget_s`` simplex (and then interior point) gets for the
+            LP relaxation ("a tenth" above, :data:`LP_SHARE`).
 
     Returns:
         The :class:`Search`: the best solution, the number of improving moves, the LP bound
@@ -374,7 +382,7 @@ def improve_start(
     # the model's own bounds on the assignments (e.g. the OOH shift calendar fixes some to 0)
     low = np.array([v.lowBound or 0.0 for v in assigned])
     up = np.array([1.0 if v.upBound is None else v.upBound for v in assigned])
-    relaxation = _lp_relaxation(highs, 0.1 * time_budget_s)
+    relaxation = _lp_relaxation(highs, lp_share * time_budget_s)
     simplex = relaxation is not None and relaxation[2] == LP_METHODS[0]
     lp_bound = None if relaxation is None else relaxation[1] + float(prob.objective.constant)
     if simplex and defer_if_simplex:

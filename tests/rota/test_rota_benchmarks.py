@@ -12,7 +12,7 @@ import pytest
 from rota_helpers import CURTOIS_DIR
 
 from lsc_workforce.config import REPO_DIR, SolverSettings
-from lsc_workforce.rota import engine
+from lsc_workforce.rota import warm_start
 from lsc_workforce.rota.benchmarks import (
     BENCHMARK_DIR,
     main,
@@ -106,14 +106,14 @@ def test_engine_checker_agrees_with_benchmark_scorer():
 @pytest.mark.slow
 def test_cli_seed_reaches_the_search_and_the_record(tmp_path, capsys, monkeypatch):
     """``--seed`` is the seed of the warm start's search, and the JSON line says which."""
-    seeds, real = [], engine.improve_start
+    seeds, real = [], warm_start.improve_start
 
     def spy(model, start, budget, seed, **kwargs):
         seeds.append(seed)
         return real(model, start, budget, seed, **kwargs)
 
-    monkeypatch.setattr(engine, "improve_start", spy)
-    argv = [str(INSTANCES / "Instance1.txt"), "--time-limit", "5", "--warm-start"]
+    monkeypatch.setattr(warm_start, "improve_start", spy)
+    argv = [str(INSTANCES / "Instance1.txt"), "--time-limit", "10", "--warm-start"]
     main([*argv, "--seed", "7", "--roster-out", str(tmp_path / "roster.csv")])
     record = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert seeds
