@@ -53,7 +53,7 @@ def machine_line() -> str:
             check=True,
         ).stdout.strip()
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", f":!{DOC}"],
             cwd=REPO_DIR,
             capture_output=True,
             text=True,
@@ -65,10 +65,12 @@ def machine_line() -> str:
     memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
     when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     load = os.getloadavg()[0]
+    busy = load > (os.cpu_count() or 1)
+    shared = " (above the core count: other work shared the machine)" if busy else ""
     return (
         f"Commit `{commit}`, {when}; {os.cpu_count()} cores, {memory_gb:.0f} GB, "
         f"{platform.machine()}, Python {platform.python_version()}; load average {load:.1f} "
-        "when written (above the core count, other work shared the machine)."
+        f"when written{shared}."
     )
 
 
