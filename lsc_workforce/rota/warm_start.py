@@ -57,7 +57,8 @@ class WarmStartBudget:
     """How the warm start shares the time limit ``L``.
 
     Every share is of ``L``, counted from the start of the warm start (the end of the
-    model's build). The measurements behind each value are in ``docs/rota_model.md``.
+    model's build). Each share's role in the solve algorithm is described in
+    ``docs/rota_model.md``.
 
     Attributes:
         plan: the weekend plan's time limit; it comes out of the construction's share.
