@@ -26,7 +26,16 @@ REPO_DIR = Path(__file__).resolve().parents[1]
 DOC = REPO_DIR / "docs" / "benchmarks.md"
 
 #: Order of the sections on the page (by section name).
-ORDER = ("tests", "curtois", "time_limits", "ooh", "projection", "pipeline", "refresh")
+ORDER = (
+    "tests",
+    "curtois",
+    "time_limits",
+    "warm_start",
+    "ooh",
+    "projection",
+    "pipeline",
+    "refresh",
+)
 
 PREAMBLE = """# Benchmarks
 

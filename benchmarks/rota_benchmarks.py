@@ -37,6 +37,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from benchmark_doc import DOC, markdown_table, write_section
@@ -67,8 +68,13 @@ def run_one(
     *,
     warm_start: bool = False,
     seed: int | None = None,
+    package_dir: Path | None = None,
 ) -> dict:
-    """Run the CLI on one instance in a fresh process and return its JSON record."""
+    """Run the CLI on one instance in a fresh process and return its JSON record.
+
+    ``package_dir`` runs the package of another checkout (put first on ``PYTHONPATH``) on this
+    checkout's instance files; the record's ``wall_process_s`` is the process's wall time.
+    """
     path = BENCHMARK_DIR / "instances" / f"Instance{instance}.txt"
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [
@@ -89,7 +95,12 @@ def run_one(
             cmd.append("--warm-start")
             if seed is not None:
                 cmd += ["--seed", str(seed)]
-        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        env = dict(os.environ)
+        if package_dir is not None:
+            env["PYTHONPATH"] = str(package_dir)
+        began = time.perf_counter()
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+        wall_process_s = time.perf_counter() - began
     lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
     if not lines:
         return {
@@ -101,6 +112,7 @@ def run_one(
     record = json.loads(lines[-1])
     record["time_limit"] = time_limit
     record["threads"] = threads
+    record["wall_process_s"] = round(wall_process_s, 3)
     return record
 
 

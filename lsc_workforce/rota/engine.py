@@ -165,7 +165,8 @@ def solve_model(
             The solve's time limit keeps that much for reading back. If ``start`` covers every
             column and the time left holds less than two passes (in and back) and
             :data:`MIN_SOLVER_S`, the solver is not called: ``start`` is the solution, with
-            status ``FEASIBLE_TIME_LIMIT`` and no bound.
+            status ``FEASIBLE_TIME_LIMIT`` and no bound; without a complete ``start`` the
+            status is then ``NOT_SOLVED`` (a solve that cannot start in time finds nothing).
         options: native solver options (``lsc_workforce.solve.make_solver``).
         integral_objective: the caller guarantees integral objective values
             (``solve_problem``'s argument; see :func:`has_integral_objective`).
@@ -243,9 +244,9 @@ class _Call:
         prob = self.model.prob
         left = self.left()
         complete = start is not None and len(start) == prob.numVariables()
-        if complete and self.pass_s > 0 and left < 2 * self.pass_s + MIN_SOLVER_S:
+        if self.pass_s > 0 and left < 2 * self.pass_s + MIN_SOLVER_S:
             LOGGER.debug("%.1f s left, passing the model takes %.1f s: no solve", left, self.pass_s)
-            return self._start_result(start, left)
+            return self._start_result(start, left) if complete else self._no_time_result(left)
         if self.lp_path is not None:
             path = Path(self.lp_path)
             if stage > 1:
@@ -261,6 +262,23 @@ class _Call:
             integral_objective=self.integral_objective,
             start=start,
             deadline=self.deadline,
+        )
+
+    def _no_time_result(self, left: float) -> SolveResult:
+        """No solution and no time left to hand the model to the solver and back."""
+        return SolveResult(
+            status=SolveStatus.NOT_SOLVED,
+            objective=None,
+            bound=None,
+            gap=None,
+            build_s=self.model.build_s,
+            solve_s=0.0,
+            solver=self.settings.solver,
+            solver_status="not called",
+            message=(
+                f"solver not called: {left:.1f} s left, passing the model to the solver takes "
+                f"{self.pass_s:.1f} s each way, and no starting solution was found in time"
+            ),
         )
 
     def _start_result(self, start: Mapping[pulp.LpVariable, float], left: float) -> SolveResult:

@@ -344,6 +344,21 @@ def test_final_solve_is_skipped_when_no_hand_over_fits(instance3, monkeypatch):
     assert "final solve skipped" in solved.result.message
 
 
+@pytest.mark.integration
+def test_no_solver_call_without_a_start_when_no_hand_over_fits(instance3, monkeypatch):
+    """No start and less time left than a hand-over in and back: the solver is not called
+    (it would return past the deadline), and the result claims no solution and no bound."""
+    model = build_model(instance3)
+    calls = _spy_final_solve(monkeypatch)
+    solved = engine.solve_model(model, SolverSettings(threads=1, time_limit_s=10), pass_s=30.0)
+    assert calls == []
+    assert solved.result.status is SolveStatus.NOT_SOLVED
+    assert solved.result.objective is None
+    assert solved.result.bound is None
+    assert solved.roster.is_empty()
+    assert "solver not called" in solved.result.message
+
+
 def _c21_rows(model) -> int:
     return sum(name.startswith(warm_start.C21_PREFIX) for name in model.prob.constraints)
 
