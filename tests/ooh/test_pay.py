@@ -337,3 +337,32 @@ def test_scenario_comparison_shows_both_rankings():
     assert tbt["cost_with_uncovered_gbp"] == pytest.approx(32000.0 + 547500.0)
     assert (tbt["cost_rank_without_uncovered"], net["cost_rank_without_uncovered"]) == (1, 1)
     assert (tbt["cost_rank_with_uncovered"], net["cost_rank_with_uncovered"]) == (2, 1)
+
+
+# ----- bad pay configuration is named -----
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("old", "new", "named"),
+    [
+        ("registrar_share: 0.0 ", "registrar_share: 1.5 ", "registrar_share: 1.5 must be a share"),
+        ("band_6: 23.82", "band_6: -1", "afc_hourly_rate: values.band_6: -1 must be above 0"),
+        ("band_6: 23.82, ", "", "no rate for band_6 (radiographer_nights)"),
+        ("night_saturday: 30.0", "night_saturday: -5", "enhancements must be at least 0 %"),
+        ("[ct_head_stroke, ct_other]", "[ct_head_stroke, ct_teleport]", "['ct_teleport']"),
+        ('night_start: "20:00"', 'night_start: "25:00"', "start '25:00' is not HH:MM"),
+    ],
+)
+def test_bad_pay_values_name_the_file_and_key(tmp_path, old, new, named):
+    import shutil
+
+    for folder in ("ooh", "demand"):
+        shutil.copytree(CONFIG_DIR / folder, tmp_path / folder)
+    path = tmp_path / "ooh" / "costs.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    with pytest.raises(ConfigError, match="costs.yaml") as caught:
+        load_ooh_config(tmp_path, validate=True)
+    assert named in str(caught.value)
