@@ -11,6 +11,8 @@ import datetime as dt
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from ooh_world import COSTS, NETWORK, START, TRUST_BY_TRUST, oncall_service, preset, world
 
 from lsc_workforce.config import CONFIG_DIR, ConfigError, SolverSettings
@@ -366,3 +368,76 @@ def test_bad_pay_values_name_the_file_and_key(tmp_path, old, new, named):
     with pytest.raises(ConfigError, match="costs.yaml") as caught:
         load_ooh_config(tmp_path, validate=True)
     assert named in str(caught.value)
+
+
+# ----- properties -----
+
+
+def _brute_force_unsocial(instance, unsocial):
+    """Minute by minute: each real minute classed by its local date and clock (no cutting)."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(instance.problem.timezone)
+    out = {}
+    for (day, shift_id), (start, end) in instance.problem.shift_times.items():
+        low = high = 0
+        minute = start
+        while minute < end:
+            local = minute.astimezone(zone)
+            if local.weekday() == 6 or local.date() in instance.holidays:
+                high += 1
+            elif local.weekday() == 5 or not (
+                unsocial.night_end <= local.time() < unsocial.night_start
+            ):
+                low += 1
+            minute += dt.timedelta(minutes=1)
+        out[instance.problem.dates[day], shift_id] = (low / 60, high / 60)
+    return out
+
+
+@pytest.mark.unit
+@settings(max_examples=15, deadline=None)
+@given(
+    first=st.dates(min_value=dt.date(2026, 3, 20), max_value=dt.date(2026, 12, 31)),
+    start_hour=st.integers(min_value=0, max_value=23),
+    hours=st.integers(min_value=1, max_value=24),
+)
+def test_unsocial_split_matches_minute_by_minute_count(first, start_hour, hours):
+    """Any shift start and length, over clock changes and bank holidays: the cut-based split
+    equals an independent minute-by-minute count."""
+    shift = ShiftPattern("s", dt.time(start_hour), float(hours), "all", night=True)
+    instance = _instance(
+        [("r1", 1.0)], start=first, n_days=3, grade="band_6", grades=("band_6",),
+        pay_basis="afc_resident", category="resident", shifts=(shift,),
+    )  # fmt: skip
+    expected = _brute_force_unsocial(instance, NIGHTS)
+    for row in unsocial_split(instance, NIGHTS).iter_rows(named=True):
+        low, high = expected[row["date"], row["shift"]]
+        assert row["night_saturday_hours"] == pytest.approx(low)
+        assert row["sunday_holiday_hours"] == pytest.approx(high)
+        assert row["hours"] >= row["night_saturday_hours"] + row["sunday_holiday_hours"] - 1e-9
+
+
+@pytest.mark.unit
+@settings(max_examples=25, deadline=None)
+@given(
+    held=st.lists(st.integers(min_value=0, max_value=5), min_size=N_DAYS, max_size=N_DAYS),
+)
+def test_everyone_on_a_rota_gets_the_same_supplement_and_work_is_paid_once(held):
+    """Random rosters of up to five people (one part time): the band is the rota's, the same
+    for all, and the work PAs paid add up to the rota's work times the share of nights covered.
+    """
+    people = [(f"p{k}", 0.5 if k == 0 else 1.0) for k in range(5)]
+    instance = _instance(people)
+    days = {f"p{k}": [d for d, who in enumerate(held) if who == k] for k in range(5)}
+    roster = _roster({s: ds for s, ds in days.items() if ds})
+    work = {"pa_week": 1.0, "predictable_pa_week": 0.25, "unpredictable_pa_week": 0.75}
+    rows = _costs(instance, roster, work=work)
+    covered = sum(1 for who in held if who < 5)
+    assert len(rows) == sum(1 for ds in days.values() if ds)
+    assert len({r["supplement_gbp"] for r in rows.values()}) <= 1
+    n = len(rows)
+    expected_band = None if n == 0 else ("high" if n < 5 else "medium")
+    assert {r["band"] for r in rows.values()} <= {expected_band}
+    paid = sum(r["predictable_pa_gbp"] + r["unpredictable_pa_gbp"] for r in rows.values())
+    assert paid == pytest.approx(10000 * covered / N_DAYS)
