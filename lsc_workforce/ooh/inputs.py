@@ -68,6 +68,8 @@ CATEGORIES = ("A", "B", "resident")
 #: ``consultant``: Schedule 16 supplement plus on-call work PAs; ``afc_resident``: hours worked
 #: plus the unsocial-hours enhancement; ``afc_on_call``: Annex 29 local payment per shift.
 PAY_BASES = ("consultant", "afc_resident", "afc_on_call")
+#: How the rota's frequency is counted for Schedule 16 (see ``ooh.pay.rota_frequency``).
+FREQUENCY_BASES = ("rota_people", "available_people")
 
 #: Smallest sensible value of each rule, and whether it must be whole: a 1-in-0 rota or a
 #: 0-hour week cannot be planned (and would divide by zero).
@@ -331,6 +333,7 @@ class CostParameters:
         supplement_status: ``{(category, band): status}``.
         afc_payment_per_shift: Annex 29 local on-call payment per shift held (GBP).
         uncovered_shift_cost: cost of one uncovered shift bought in (GBP).
+        frequency_basis: one of :data:`FREQUENCY_BASES`.
         oncall_work: ``{service id: OnCallWork}`` of consultant services.
         premium_pa_hours: hours of a PA in premium time (3).
         pas_per_week: PAs a week of a full-time job plan (10): a PA a week is paid
@@ -348,6 +351,7 @@ class CostParameters:
     supplement_status: Mapping[tuple[str, str], str]
     afc_payment_per_shift: float
     uncovered_shift_cost: float
+    frequency_basis: str = "rota_people"
     oncall_work: Mapping[str, OnCallWork] = field(default_factory=dict)
     premium_pa_hours: float = 3.0
     pas_per_week: float = 10.0
@@ -636,6 +640,11 @@ def _parse_costs(entry: Mapping[str, Any]) -> CostParameters:
         percent[key] = _number(_need(row, "percent", where), where, "percent")
         status[key] = str(row.get("status", "unconfirmed"))
     rates, rate_note = _parse_hourly_rates(entry.get("afc_hourly_rate"))
+    basis = str((entry.get("supplement_frequency") or {}).get("basis", "rota_people"))
+    if basis not in FREQUENCY_BASES:
+        raise ConfigError(
+            f"{where}: supplement_frequency.basis: {basis!r} must be one of {FREQUENCY_BASES}"
+        )
     return CostParameters(
         price_year=str(_need(entry, "price_year", where)),
         consultant_salary=_number(_need(salary, "value", where), where, "consultant_salary.value"),
@@ -653,6 +662,7 @@ def _parse_costs(entry: Mapping[str, Any]) -> CostParameters:
             where,
             "uncovered_shift_cost.value",
         ),
+        frequency_basis=basis,
         oncall_work=_parse_oncall_work(entry.get("oncall_work")),
         afc_hourly_rate=rates,
         afc_rate_note=rate_note,

@@ -5,7 +5,8 @@ Definitions (stated in the notebook too; price year and parameters in ``config/o
 * **Rota frequency.** A rota is 1 in N where N = the people sharing it over the horizon (everyone
   rostered at least once, so anyone covering another's leave counts) / the people on call at
   once (the cover of its slots) (:func:`rota_frequency`). With one person on call, N is the
-  number of people on the rota.
+  number of people on the rota. ``supplement_frequency: available_people`` in ``costs.yaml``
+  weights each person by the share of the horizon they are not on leave instead.
 * **Schedule 16 availability supplement** (``consultant`` pay basis): the rota's frequency band
   (high 1 in 1-4, medium 1 in 5-8, low 1 in 9 or less, [src:schedule16-structure]) and the
   service's category give a percentage of the **full-time** basic salary, paid to every
@@ -116,15 +117,29 @@ def rota_positions(instance: OohInstance) -> int:
     return sum({slot.site: slot.cover for slot in instance.slots.values()}.values())
 
 
-def rota_frequency(instance: OohInstance, roster: pl.DataFrame) -> float | None:
+def rota_frequency(
+    instance: OohInstance, roster: pl.DataFrame, basis: str = "rota_people"
+) -> float | None:
     """The rota's 1-in-N: people rostered over the horizon / people on call at once.
 
     Everyone rostered at least once counts, so a person covering a colleague's leave is part of
-    the rota. ``None`` when nobody is rostered.
+    the rota. With ``basis="available_people"`` each person counts as the share of the horizon
+    they are not on leave (the frequency while at work). ``None`` when nobody is rostered.
     """
-    people = roster.get_column("staff_id").n_unique() if roster.height else 0
+    ids = set(roster.get_column("staff_id")) if roster.height else set()
     positions = rota_positions(instance)
-    return people / positions if people and positions else None
+    if not ids or not positions:
+        return None
+    if basis == "available_people":
+        n_days = instance.problem.n_days
+        people = sum(
+            (n_days - len(p.rules.days_off)) / n_days
+            for p in instance.problem.people
+            if p.id in ids
+        )
+    else:
+        people = len(ids)
+    return people / positions
 
 
 def oncall_work(
@@ -311,7 +326,7 @@ def person_costs(
         return pl.DataFrame(schema=PERSON_COST_SCHEMA)
     scale = DAYS_PER_YEAR / instance.problem.n_days
     consultant = service.pay_basis == "consultant"
-    one_in = rota_frequency(instance, roster)
+    one_in = rota_frequency(instance, roster, costs.frequency_basis)
     band = pl.DataFrame({"one_in": [one_in]}, schema={"one_in": pl.Float64}).select(
         frequency_band_expr()
     )

@@ -55,8 +55,8 @@ PAY = dataclasses.replace(
 )
 
 
-def _instance(people, start=START, n_days=N_DAYS, grade=None, **service_changes):
-    frames = world([(s, "TAA", "A01", wte) for s, wte in people])
+def _instance(people, start=START, n_days=N_DAYS, grade=None, leave=(), **service_changes):
+    frames = world([(s, "TAA", "A01", wte) for s, wte in people], leave=leave)
     if grade:
         frames["staff_in_post"] = frames["staff_in_post"].with_columns(grade=pl.lit(grade))
     service = oncall_service(sites=("A01",), **service_changes)
@@ -114,6 +114,24 @@ def test_rota_band_by_number_sharing_it(people, band, full_time_pay):
     assert {r["band"] for r in rows.values()} == {band}
     assert rows["p0"]["supplement_gbp"] == pytest.approx(full_time_pay)  # part time, full rate
     assert rows[f"p{people - 1}"]["supplement_gbp"] == pytest.approx(full_time_pay)
+
+
+@pytest.mark.unit
+def test_frequency_while_at_work_is_a_configurable_basis():
+    """Five people, one on leave for 14 of the 28 days (the others cover): by the people
+    sharing the rota it is 1 in 5, medium (5,000 each); counted while at work it is
+    4 + 14/28 = 1 in 4.5, high (8,000 each)."""
+    leave = [("p0", START + dt.timedelta(days=14), START + dt.timedelta(days=27))]
+    instance = _instance([(f"p{k}", 1.0) for k in range(5)], leave=leave)
+    roster = _roster({f"p{k}": [d for d in range(N_DAYS) if d % 5 == k and (k or d < 14)]
+                      for k in range(5)})  # fmt: skip
+    assert rota_frequency(instance, roster) == pytest.approx(5.0)
+    assert rota_frequency(instance, roster, "available_people") == pytest.approx(4.5)
+    assert {r["supplement_gbp"] for r in _costs(instance, roster).values()} == {5000.0}
+    available = dataclasses.replace(PAY, frequency_basis="available_people")
+    rows = _costs(instance, roster, costs=available)
+    assert {r["band"] for r in rows.values()} == {"high"}
+    assert {r["supplement_gbp"] for r in rows.values()} == {8000.0}
 
 
 @pytest.mark.unit
@@ -354,6 +372,7 @@ def test_scenario_comparison_shows_both_rankings():
         ("night_saturday: 30.0", "night_saturday: -5", "enhancements must be at least 0 %"),
         ("[ct_head_stroke, ct_other]", "[ct_head_stroke, ct_teleport]", "['ct_teleport']"),
         ('night_start: "20:00"', 'night_start: "25:00"', "start '25:00' is not HH:MM"),
+        ("basis: rota_people", "basis: everyone", "supplement_frequency.basis: 'everyone'"),
     ],
 )
 def test_bad_pay_values_name_the_file_and_key(tmp_path, old, new, named):
