@@ -8,8 +8,9 @@ Modules (in pipeline order):
   per rota (:func:`build_scenario`).
 * ``model``: the engine's integer programme plus OOH constraints C-O1..C-O6
   (:func:`solve_instance`).
-* ``compliance``, ``metrics``, ``headcount``: breaches with sources, frequency / fairness / cost,
-  and the exact extra headcount.
+* ``compliance``, ``metrics``, ``headcount``: breaches with sources, frequency / fairness, and
+  the exact extra headcount; ``pay``: annual pay (Schedule 16 by rota frequency, on-call work
+  PAs, resident Agenda for Change hours) and the cost ranking without and with uncovered shifts.
 * ``analysis``: every service x scenario (:func:`run_analysis`); ``outputs``: CSV, XLSX, rosters
   and iCalendar files; ``check`` / ``cli``: ``lsc-workforce rota check``; ``notebook`` and
   ``charts``: helpers for ``notebooks/30_ooh_rota.ipynb``.

@@ -26,8 +26,15 @@ from lsc_workforce.ooh.headcount import (
     headcount_sentence,
 )
 from lsc_workforce.ooh.inputs import OohConfig
-from lsc_workforce.ooh.metrics import annual_cost, person_costs, person_load, rota_summary
+from lsc_workforce.ooh.metrics import person_load, rota_summary
 from lsc_workforce.ooh.model import OohSolution, solve_instance
+from lsc_workforce.ooh.pay import (
+    WORK_SCHEMA,
+    annual_cost,
+    oncall_work,
+    person_costs,
+    rank_scenarios,
+)
 from lsc_workforce.rota.solution import explain_uncovered
 
 __all__ = [
@@ -58,9 +65,10 @@ class ScenarioResult:
         load: :func:`~lsc_workforce.ooh.metrics.person_load` of every rota.
         breaches: :func:`~lsc_workforce.ooh.compliance.check_roster` of every rota.
         compliance: per-rule compliance table.
-        costs: per-person annual cost.
-        cost: annual cost components of the scenario.
+        costs: per-person annual cost (``ooh.pay.person_costs``).
+        cost: annual cost components of the scenario (``ooh.pay.annual_cost``).
         gaps: uncovered shifts with the reasons.
+        work: on-call work of each rota (``ooh.pay.oncall_work``).
     """
 
     service_id: str
@@ -76,6 +84,7 @@ class ScenarioResult:
     costs: pl.DataFrame
     cost: dict[str, float]
     gaps: pl.DataFrame
+    work: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=WORK_SCHEMA))
 
     @property
     def key(self) -> str:
@@ -111,8 +120,9 @@ class ScenarioResult:
             "load_spread_per_wte": stats["load_spread"],
             "hard_breaches": int(self.breaches.filter(pl.col("hard")).height),
             "soft_breaches": int(self.breaches.filter(~pl.col("hard")).height),
-            "annual_cost_gbp": round(self.cost["total_gbp"], 2),
+            "pay_cost_gbp": round(self.cost["pay_gbp"], 2),
             "uncovered_cost_gbp": round(self.cost["uncovered_gbp"], 2),
+            "cost_with_uncovered_gbp": round(self.cost["total_gbp"], 2),
             "extra_posts": posts if self.extra else (0 if self.gaps.is_empty() else None),
             "extra_posts_proven": all(e.proven for e in self.extra),
             "extra_posts_sentence": self.sentence,
@@ -291,10 +301,14 @@ def run_scenario(
         sentence = headcount_sentence(with_candidates[0], list(extra), label)
     loads = [person_load(s.instance, s.roster) for s in solutions]
     breaches = [check_roster(s.instance, s.roster) for s in solutions]
-    costs = [
-        person_costs(s.instance, load, cfg.costs) for s, load in zip(solutions, loads, strict=True)
-    ]
-    cost_frame = pl.concat(costs, how="vertical")
+    works = [oncall_work(s.instance, frames.get("activity"), cfg.costs, start) for s in solutions]
+    cost_frame = pl.concat(
+        [
+            person_costs(s.instance, s.roster, load, cfg.costs, work)
+            for s, load, work in zip(solutions, loads, works, strict=True)
+        ],
+        how="vertical",
+    )
     return ScenarioResult(
         service_id=service.id,
         scenario_id=scenario.id,
@@ -314,6 +328,7 @@ def run_scenario(
         costs=cost_frame,
         cost=annual_cost(cost_frame, int(gaps.get_column("missing").sum() or 0), n_days, cfg.costs),
         gaps=gaps,
+        work=pl.DataFrame(works, schema=WORK_SCHEMA),
     )
 
 
@@ -339,10 +354,13 @@ class OohAnalysis:
         return pl.concat(frames, how="vertical") if frames else pl.DataFrame()
 
     def comparison(self) -> pl.DataFrame:
-        """One row per service x scenario: status, gap, uncovered, 1-in-N, breaches, cost, posts."""
-        return pl.DataFrame([r.summary() for r in self.results]).with_columns(
-            pl.lit(self.price_year).alias("price_year")
-        )
+        """One row per service x scenario: status, gap, uncovered, 1-in-N, breaches, posts, cost.
+
+        Pay and the cost of uncovered shifts are separate columns; the scenarios of each service
+        are ranked by cost without and with uncovered shifts (``ooh.pay.rank_scenarios``).
+        """
+        ranked = rank_scenarios(pl.DataFrame([r.summary() for r in self.results]))
+        return ranked.with_columns(pl.lit(self.price_year).alias("price_year"))
 
     def load(self) -> pl.DataFrame:
         """Per-person load of every rota."""
@@ -359,6 +377,10 @@ class OohAnalysis:
     def costs(self) -> pl.DataFrame:
         """Per-person annual cost of every rota."""
         return self._stack("costs")
+
+    def work(self) -> pl.DataFrame:
+        """On-call work (cases, hours, PAs a week) of every rota."""
+        return self._stack("work")
 
     def gaps(self) -> pl.DataFrame:
         """Every uncovered shift with its reasons."""

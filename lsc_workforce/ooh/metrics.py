@@ -1,4 +1,4 @@
-"""Per-person load, 1-in-N frequency, fairness and annual cost of an OOH rota.
+"""Per-person load, 1-in-N frequency and fairness of an OOH rota (pay: ``ooh.pay``).
 
 Definitions (stated in the notebook too):
 
@@ -13,13 +13,6 @@ Definitions (stated in the notebook too):
   least once.
 * **Load per WTE** = days held / WTE; **fairness** is reported as the spread (max - min) and
   the coefficient of variation of load per WTE over the rota's eligible people.
-* **Cost** (annual, price year in ``costs.yaml``): for ``consultant`` services the Schedule 16
-  availability supplement (percent of the full-time basic salary point, by the person's
-  frequency band and the service's category; [src:schedule16-structure]) plus the predictable
-  on-call PAs ([src:oncall-emergency-work]; ``predictable_pa_per_week`` per slot, one PA a week =
-  salary / 10 a year, shared by days held); for ``afc_on_call`` services the Annex 29 local
-  payment per shift ([src:afc-on-call-annex-29]); plus the cost of each uncovered shift. Horizon
-  counts are scaled to a year by 365 / days.
 """
 
 from __future__ import annotations
@@ -27,14 +20,11 @@ from __future__ import annotations
 import polars as pl
 
 from lsc_workforce.ooh.build import OohInstance
-from lsc_workforce.ooh.inputs import CostParameters
 
 __all__ = [
     "DAYS_PER_YEAR",
-    "annual_cost",
     "frequency_band_expr",
     "one_in_expr",
-    "person_costs",
     "person_load",
     "rota_one_in",
     "rota_summary",
@@ -50,6 +40,8 @@ def one_in_expr(n_days: int, days: str = "days_held") -> pl.Expr:
 
 def frequency_band_expr(one_in: str = "one_in") -> pl.Expr:
     """Schedule 16 band of a 1-in-N: ``high`` (N < 5), ``medium`` (5 <= N < 9), ``low`` (N >= 9).
+
+    Pay applies it to the rota's frequency (``ooh.pay.rota_frequency``), not a person's.
 
     The schedule's bands are 1:1-4, 1:5-8 and 1:9 or less often ([src:schedule16-structure]); a
     fractional N (e.g. 91 days / 20 = 4.55) falls in the band whose integer range it rounds down
@@ -150,87 +142,6 @@ def rota_one_in(load: pl.DataFrame) -> float | None:
     """The rota's 1-in-N: median of ``one_in`` over people holding it at least once."""
     values = load.filter(pl.col("days_held") > 0).get_column("one_in")
     return None if values.is_empty() else float(values.median())
-
-
-def person_costs(instance: OohInstance, load: pl.DataFrame, costs: CostParameters) -> pl.DataFrame:
-    """Annual on-call pay of each person holding the rota.
-
-    Args:
-        instance: the rota (service category, pay basis and PAs, horizon).
-        load: :func:`person_load` of its roster.
-        costs: pay parameters.
-
-    Returns:
-        ``service, scenario, rota, staff_id, days_held, one_in, band, supplement_percent,
-        supplement_gbp, pa_gbp, afc_gbp, total_gbp`` for people with ``days_held > 0``.
-    """
-    service = instance.service
-    n_days = instance.problem.n_days
-    held = load.filter(pl.col("days_held") > 0)
-    total_days = held.get_column("days_held").sum() or 0
-    salary = costs.consultant_salary
-    slots_cover = sum({slot.site: slot.cover for slot in instance.slots.values()}.values())
-    rota_pa_gbp = service.predictable_pa_per_week * slots_cover * salary / 10
-    percent = pl.DataFrame(
-        {
-            "band": ["high", "medium", "low"],
-            "supplement_percent": [
-                costs.supplement_percent.get((service.category, band), 0.0)
-                for band in ("high", "medium", "low")
-            ],
-        }
-    )
-    consultant = service.pay_basis == "consultant"
-    return (
-        held.with_columns(band=frequency_band_expr())
-        .join(percent, on="band", how="left")
-        .with_columns(
-            supplement_percent=pl.col("supplement_percent").fill_null(0.0)
-            if consultant
-            else pl.lit(0.0),
-        )
-        .with_columns(
-            supplement_gbp=pl.col("supplement_percent") / 100 * salary,
-            pa_gbp=(pl.col("days_held") / total_days * rota_pa_gbp)
-            if consultant and total_days
-            else pl.lit(0.0),
-            afc_gbp=pl.lit(0.0)
-            if consultant
-            else pl.col("days_held") * costs.afc_payment_per_shift * DAYS_PER_YEAR / n_days,
-        )
-        .with_columns(total_gbp=pl.col("supplement_gbp") + pl.col("pa_gbp") + pl.col("afc_gbp"))
-        .select(
-            "service",
-            "scenario",
-            "rota",
-            "staff_id",
-            "days_held",
-            "one_in",
-            "band",
-            "supplement_percent",
-            "supplement_gbp",
-            "pa_gbp",
-            "afc_gbp",
-            "total_gbp",
-        )
-    )
-
-
-def annual_cost(
-    person_cost: pl.DataFrame, uncovered_shifts: int, n_days: int, costs: CostParameters
-) -> dict[str, float]:
-    """Annual cost components of a rota or scenario (GBP, price year of ``costs``).
-
-    Returns:
-        ``{"supplement_gbp", "pa_gbp", "afc_gbp", "uncovered_gbp", "total_gbp"}``.
-    """
-    parts = {
-        name: float(person_cost.get_column(name).sum() or 0.0)
-        for name in ("supplement_gbp", "pa_gbp", "afc_gbp")
-    }
-    parts["uncovered_gbp"] = uncovered_shifts * costs.uncovered_shift_cost * DAYS_PER_YEAR / n_days
-    parts["total_gbp"] = sum(parts.values())
-    return parts
 
 
 def rota_summary(load: pl.DataFrame) -> dict[str, float | None]:

@@ -2,8 +2,8 @@
 
 :func:`run_notebook_analysis` turns the notebook's parameters into an :class:`OohAnalysis`;
 :func:`describe_analysis` writes the plain-English summary; :func:`comparison_view`,
-:func:`cost_view` and :func:`compliance_view` give the tables shown; :func:`write_outputs`
-is re-exported from ``ooh.outputs``.
+:func:`cost_view`, :func:`work_view` and :func:`compliance_view` give the tables shown;
+:func:`write_outputs` is re-exported from ``ooh.outputs``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from lsc_workforce.ooh.analysis import OohAnalysis, run_analysis
 from lsc_workforce.ooh.build import DATASETS
 from lsc_workforce.ooh.inputs import load_ooh_config
 from lsc_workforce.ooh.outputs import write_outputs
+from lsc_workforce.ooh.pay import COST_PARTS, PAY_DATASETS
 
 __all__ = [
     "comparison_view",
@@ -25,6 +26,7 @@ __all__ = [
     "cost_view",
     "describe_analysis",
     "run_notebook_analysis",
+    "work_view",
     "write_outputs",
 ]
 
@@ -64,7 +66,7 @@ def run_notebook_analysis(
     ooh_cfg = load_ooh_config(cfg.config_dir, validate=validate_config)
     if preset:
         ooh_cfg.preset(preset)
-    frames = load_datasets(cfg.data_dir, DATASETS)
+    frames = load_datasets(cfg.data_dir, (*DATASETS, *PAY_DATASETS))
     LOGGER.info("OOH analysis: %s x %s over %d weeks", services, scenarios, horizon_weeks)
     return run_analysis(
         ooh_cfg,
@@ -92,22 +94,56 @@ def comparison_view(analysis: OohAnalysis) -> pl.DataFrame:
         pl.col("rota_one_in").round(1),
         pl.col("load_spread_per_wte").round(1),
         "hard_breaches",
-        pl.col("annual_cost_gbp").round(0),
+        pl.col("pay_cost_gbp").round(0),
+        pl.col("uncovered_cost_gbp").round(0),
         "extra_posts",
     )
 
 
 def cost_view(analysis: OohAnalysis) -> pl.DataFrame:
-    """Annual cost by service x scenario and component (GBP, price year in the column)."""
+    """Annual cost by service x scenario and component (GBP, price year in the column).
+
+    With the uncovered shifts and the scenario's cost rank within its service, without and with
+    the cost of uncovered shifts.
+    """
+    ranks = analysis.comparison().select(
+        "service",
+        "scenario",
+        "uncovered_shifts",
+        "cost_rank_without_uncovered",
+        "cost_rank_with_uncovered",
+    )
     rows = [
         {
             "service": r.service_id,
             "scenario": r.scenario_id,
-            **{k: round(v) for k, v in r.cost.items()},
+            **{k: round(r.cost[k]) for k in (*COST_PARTS, "pay_gbp", "uncovered_gbp", "total_gbp")},
         }
         for r in analysis.results
     ]
-    return pl.DataFrame(rows).with_columns(pl.lit(analysis.price_year).alias("price_year"))
+    return (
+        pl.DataFrame(rows)
+        .join(ranks, on=["service", "scenario"], how="left", maintain_order="left")
+        .with_columns(pl.lit(analysis.price_year).alias("price_year"))
+    )
+
+
+def work_view(analysis: OohAnalysis) -> pl.DataFrame:
+    """On-call work of each consultant rota, with the status of the estimate.
+
+    A year's out-of-hours cases, those outsourced or done by registrars, the tier's cases and
+    hours, and its PAs a week (premium-time PAs), predictable and unpredictable.
+    """
+    return (
+        analysis.work()
+        .filter(pl.col("status") != "none")
+        .with_columns(
+            pl.col(
+                "ooh_cases", "outsourced_cases", "registrar_cases", "tier_cases", "tier_hours"
+            ).round(0),
+            pl.col("pa_week", "predictable_pa_week", "unpredictable_pa_week").round(2),
+        )
+    )
 
 
 def compliance_view(analysis: OohAnalysis) -> pl.DataFrame:

@@ -3,7 +3,7 @@
 Layout under the run's ``OUTPUT_DIR/ooh/`` (published as ``outputs/latest/ooh/``)::
 
     scenario_comparison.csv / .xlsx   one row per service x scenario
-    person_load.csv, compliance.csv, breaches.csv, costs.csv, uncovered.csv
+    person_load.csv, compliance.csv, breaches.csv, costs.csv, oncall_work.csv, uncovered.csv
     rosters/<service>__<scenario>.csv one row per shift held
     ics/<service>__<scenario>/<staff_id>.ics   one calendar per person
 
@@ -163,6 +163,7 @@ def write_outputs(analysis: OohAnalysis, out_dir: Path) -> list[Path]:
         "compliance": analysis.compliance(),
         "breaches": analysis.breaches(),
         "costs": analysis.costs(),
+        "oncall_work": analysis.work(),
         "uncovered": analysis.gaps(),
     }
     for name, frame in tables.items():

@@ -128,7 +128,6 @@ def oncall_service(**changes: object) -> Service:
         "remote_reporting": False,
         "preset": "test",
         "pay_basis": "consultant",
-        "predictable_pa_per_week": 1.0,
         "shifts": (ShiftPattern("night", dt.time(17, 0), 15.0, "all", night=True),),
     }
     fields.update(changes)
