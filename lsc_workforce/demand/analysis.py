@@ -24,6 +24,7 @@ from lsc_workforce.demand.capacity import (
     endoscopy_sessions,
     gap_table,
     ir_oncall_summary,
+    network_gap,
     required_wte,
     task_workload,
 )
@@ -41,7 +42,7 @@ from lsc_workforce.demand.projection import (
     load_scenarios,
     project_demand,
 )
-from lsc_workforce.demand.supply import SupplyParams, project_supply, summarise_supply
+from lsc_workforce.demand.supply import SupplyParams, project_supply, supply_lines
 from lsc_workforce.demand.validation import validate_parameter_tables
 from lsc_workforce.demand.years import financial_years, fy_label
 from lsc_workforce.privacy import SuppressionRule, suppress_counts
@@ -133,6 +134,7 @@ class DemandResults:
     as_at: dt.date
     settings: DemandSettings
     gap_today: pl.DataFrame
+    network_today: pl.DataFrame
     tasks_today: pl.DataFrame
     sessions_today: pl.DataFrame
     ir_rota: pl.DataFrame
@@ -175,6 +177,7 @@ class DemandResults:
         """Tables to publish, by file stem."""
         return {
             "gap_today_by_trust_group": self.gap_today,
+            "gap_today_network": self.network_today,
             "workload_today_by_task": self.tasks_today,
             "endoscopy_lists_today": self.sessions_today,
             "ir_oncall_and_rota_minimum": self.ir_rota,
@@ -241,15 +244,15 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
     order = pl.Enum(list(projections))
     staff = f["staff_in_post"]
     supply = project_supply(staff, inputs.supply, years)
-    available = summarise_supply(supply).select(
-        "year", "trust_code", "staff_group", "opening_wte", "closing_wte"
-    )
+    available = supply_lines(
+        supply, inputs.supply, wte="closing_wte", by=("year", "trust_code", "staff_group")
+    ).rename({"in_post_wte": "closing_wte"})
     versus = (
         projection.required.select("year", "trust_code", "staff_group", "required_wte")
         .join(available, on=["year", "trust_code", "staff_group"], how="full", coalesce=True)
-        .with_columns(pl.col("required_wte", "opening_wte", "closing_wte").fill_null(0.0))
+        .with_columns(pl.col(pl.Float64).fill_null(0.0))
         .with_columns(
-            (pl.col("required_wte") - pl.col("closing_wte")).alias("gap_wte"),
+            (pl.col("required_wte") - pl.col("service_wte")).alias("gap_wte"),
             pl.col("year").map_elements(fy_label, return_dtype=pl.String).alias("fy_label"),
         )
         .select(
@@ -258,8 +261,12 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
             "trust_code",
             "staff_group",
             "required_wte",
-            "opening_wte",
+            "consultant_wte",
+            "sas_wte",
+            "trainee_wte",
+            "afc_wte",
             "closing_wte",
+            "service_wte",
             "gap_wte",
         )
         .sort("year", "trust_code", pl.col("staff_group").cast(pl.Enum(STAFF_GROUPS)))
@@ -268,10 +275,12 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
         inputs.uncertainty, inputs.supply.staff_groups, settings.draws, settings.seed
     )
     simulated = simulate_gap(staff, inputs.supply, projection.required, years, draws)
+    gap_today = gap_table(required_today, staff, f["vacancies"], inputs.supply)
     return DemandResults(
         as_at=as_at,
         settings=settings,
-        gap_today=gap_table(required_today, staff, f["vacancies"]),
+        gap_today=gap_today,
+        network_today=network_gap(gap_today),
         tasks_today=tasks_today,
         sessions_today=endoscopy_sessions(tasks_today, staff, inputs.capacity),
         ir_rota=ir_oncall_summary(annual, f["sites"], inputs.capacity),

@@ -23,6 +23,7 @@ Workload comes from a year of activity (``activity`` dataset) times an effort pe
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -36,6 +37,7 @@ from lsc_workforce.demand.parameters import (
     load_scalars,
     require_range,
 )
+from lsc_workforce.demand.supply import SupplyParams, supply_lines
 
 #: Tasks whose examinations can be outsourced (reports bought from outside the trust).
 REPORTING_TASKS = ("ct_reporting", "mri_reporting", "ultrasound", "plain_film_reporting")
@@ -542,44 +544,65 @@ def required_wte(
 
 
 def gap_table(
-    required: pl.DataFrame, staff_in_post: pl.DataFrame, vacancies: pl.DataFrame
+    required: pl.DataFrame,
+    staff_in_post: pl.DataFrame,
+    vacancies: pl.DataFrame,
+    supply: SupplyParams,
 ) -> pl.DataFrame:
-    """Compare required WTE with WTE in post and funded establishment.
+    """Compare required WTE with the service supply in post and funded establishment, per trust.
+
+    Grades are kept apart (``config/demand/grade_lines.csv``): consultants, SAS doctors and
+    trainees are separate lines, and a trainee WTE counts towards the service only by its
+    ``service_contribution``. Gaps are per trust: a surplus at one trust never offsets a
+    shortfall at another (see :func:`network_gap`).
 
     Args:
         required: output of :func:`required_wte` (one row per trust and staff group).
         staff_in_post: the ``staff_in_post`` dataset.
         vacancies: the ``vacancies`` dataset.
+        supply: supply parameters with ``grade_lines``.
 
     Returns:
         ``trust_code``, ``staff_group``, ``required_wte``, ``outsourced_wte``,
-        ``outsourced_share`` (outsourced / (required in-house + outsourced)), ``in_post_wte``,
-        ``establishment_wte``, ``vacancy_wte`` (establishment - in post), ``gap_wte``
-        (required - in post; positive is a shortfall), ``gap_share`` (gap / required), and
+        ``outsourced_share`` (outsourced / (required in-house + outsourced)), the WTE in post
+        by line (``consultant_wte``, ``sas_wte``, ``trainee_wte``, ``afc_wte``),
+        ``in_post_wte`` (all lines), ``trainee_service_wte``, ``service_wte`` (in post weighted
+        by service contribution), ``establishment_wte``, ``vacancy_wte`` (establishment - in
+        post), ``gap_wte`` (required - service WTE; positive is a shortfall), ``gap_share``
+        (gap / required), ``consultant_need_wte`` (medical groups: required less SAS and the
+        trainees' service contribution), ``consultant_gap_share`` ((consultant need -
+        consultants) / consultant need, the measure of the RCR census) and
         ``establishment_gap_wte`` (required - establishment: unfunded need).
     """
-    in_post = staff_in_post.group_by("trust_code", "staff_group").agg(
-        pl.col("wte").sum().alias("in_post_wte")
-    )
+    lines = supply_lines(staff_in_post, supply)
     establishment = vacancies.group_by("trust_code", "staff_group").agg(
         pl.col("establishment_wte").sum()
     )
     total = pl.col("required_wte") + pl.col("outsourced_wte")
+    medical = pl.col("staff_group").is_in(MEDICAL_GROUPS)
+    need = pl.col("required_wte") - pl.col("sas_wte") - pl.col("trainee_service_wte")
     return (
         required.select("trust_code", "staff_group", "required_wte", "outsourced_wte")
-        .join(in_post, on=["trust_code", "staff_group"], how="full", coalesce=True)
+        .join(lines, on=["trust_code", "staff_group"], how="full", coalesce=True)
         .join(establishment, on=["trust_code", "staff_group"], how="full", coalesce=True)
         .with_columns(pl.col(pl.Float64).fill_null(0.0))
         .with_columns(
             pl.when(total > 0).then(pl.col("outsourced_wte") / total).alias("outsourced_share"),
             (pl.col("establishment_wte") - pl.col("in_post_wte")).alias("vacancy_wte"),
-            (pl.col("required_wte") - pl.col("in_post_wte")).alias("gap_wte"),
+            (pl.col("required_wte") - pl.col("service_wte")).alias("gap_wte"),
             (pl.col("required_wte") - pl.col("establishment_wte")).alias("establishment_gap_wte"),
+            pl.when(medical).then(need).alias("consultant_need_wte"),
         )
         .with_columns(
             pl.when(pl.col("required_wte") > 0)
             .then(pl.col("gap_wte") / pl.col("required_wte"))
-            .alias("gap_share")
+            .alias("gap_share"),
+            pl.when(pl.col("consultant_need_wte") > 0)
+            .then(
+                (pl.col("consultant_need_wte") - pl.col("consultant_wte"))
+                / pl.col("consultant_need_wte")
+            )
+            .alias("consultant_gap_share"),
         )
         .select(
             "trust_code",
@@ -587,14 +610,50 @@ def gap_table(
             "required_wte",
             "outsourced_wte",
             "outsourced_share",
+            "consultant_wte",
+            "sas_wte",
+            "trainee_wte",
+            "afc_wte",
             "in_post_wte",
+            "trainee_service_wte",
+            "service_wte",
             "establishment_wte",
             "vacancy_wte",
             "gap_wte",
             "gap_share",
+            "consultant_need_wte",
+            "consultant_gap_share",
             "establishment_gap_wte",
         )
         .sort("trust_code", pl.col("staff_group").cast(pl.Enum(STAFF_GROUPS)))
+    )
+
+
+def network_gap(gap: pl.DataFrame, by: Sequence[str] = ("staff_group",)) -> pl.DataFrame:
+    """Network totals of per-trust gaps, with shortfalls and surpluses kept apart.
+
+    Args:
+        gap: rows per trust with ``required_wte``, ``service_wte`` and ``gap_wte`` (e.g.
+            :func:`gap_table`), plus the keys ``by``.
+        by: keys to keep (e.g. ``staff_group``, or ``year`` and ``staff_group``).
+
+    Returns:
+        ``by``, ``trusts``, ``required_wte``, ``service_wte``, ``shortfall_wte`` (sum of the
+        trusts' positive gaps: posts the network must fill), ``surplus_wte`` (sum of the
+        negative gaps, as a positive number) and ``net_gap_wte`` (shortfall - surplus, shown
+        for reference only: staff in one trust do not fill another trust's posts).
+    """
+    return (
+        gap.group_by(*by)
+        .agg(
+            pl.col("trust_code").n_unique().alias("trusts"),
+            pl.col("required_wte").sum(),
+            pl.col("service_wte").sum(),
+            pl.col("gap_wte").clip(lower_bound=0).sum().alias("shortfall_wte"),
+            (-pl.col("gap_wte")).clip(lower_bound=0).sum().alias("surplus_wte"),
+        )
+        .with_columns((pl.col("shortfall_wte") - pl.col("surplus_wte")).alias("net_gap_wte"))
+        .sort(*by)
     )
 
 

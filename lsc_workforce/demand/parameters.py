@@ -26,6 +26,8 @@ PARAMETER_TABLES = {
     "supply_flows": "demand_supply_flows",
     "supply_progression": "demand_supply_progression",
     "supply_grade_leavers": "demand_supply_grade_leavers",
+    "grade_lines": "demand_grade_lines",
+    "supply_intakes": "demand_supply_intakes",
     "programmes": "demand_programmes",
 }
 #: YAML files of named scalars under ``config/demand/``.

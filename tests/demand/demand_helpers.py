@@ -52,11 +52,33 @@ def programmes() -> pl.DataFrame:
     )
 
 
-def supply_params(progression: pl.DataFrame | None = None, **flow_overrides) -> SupplyParams:
+def grade_lines() -> pl.DataFrame:
+    """Consultant, SAS and trainee lines; ST1-ST3 count 0.25, ST4-ST5 0.5; AfC bands in full."""
+    rows = [
+        ("radiologist", "consultant", "consultant", 1.0),
+        ("radiologist", "sas", "sas", 1.0),
+        *[("radiologist", f"st{k}", "trainee", 0.25) for k in (1, 2, 3)],
+        *[("radiologist", f"st{k}", "trainee", 0.5) for k in (4, 5)],
+        *[("radiographer", f"band_{b}", "afc", 1.0) for b in ("5", "6", "7", "8a")],
+    ]
+    return pl.DataFrame(
+        rows, schema=["staff_group", "grade", "supply_line", "service_contribution"], orient="row"
+    )
+
+
+def supply_params(
+    progression: pl.DataFrame | None = None,
+    *,
+    grade_lines: pl.DataFrame | None = None,
+    intakes: pl.DataFrame | None = None,
+    **flow_overrides,
+) -> SupplyParams:
     return SupplyParams(
         flows=flows(**flow_overrides),
         progression=no_progression() if progression is None else progression,
         programmes=programmes(),
+        grade_lines=grade_lines,
+        intakes=intakes,
     )
 
 

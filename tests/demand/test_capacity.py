@@ -2,7 +2,7 @@ import datetime as dt
 
 import polars as pl
 import pytest
-from demand_helpers import capacity_params
+from demand_helpers import capacity_params, grade_lines, supply_params
 
 from lsc_workforce.config import CONFIG_DIR, ConfigError
 from lsc_workforce.demand.capacity import (
@@ -10,11 +10,13 @@ from lsc_workforce.demand.capacity import (
     annual_activity,
     endoscopy_sessions,
     gap_table,
+    network_gap,
     productivity,
     radiography_workload,
     required_wte,
     task_workload,
 )
+from lsc_workforce.demand.supply import SupplyParams
 
 pytestmark = pytest.mark.unit
 
@@ -158,20 +160,21 @@ def test_required_wte_applies_the_ir_rota_minimum():
     )
 
 
-def test_gap_table_hand_computed():
+def test_gap_table_keeps_grades_apart_hand_computed():
     required = pl.DataFrame(
         {
             "trust_code": ["T1", "T1"],
             "staff_group": ["radiographer", "radiologist"],
-            "required_wte": [10.0, 4.0],
-            "outsourced_wte": [0.0, 1.0],
+            "required_wte": [10.0, 6.0],
+            "outsourced_wte": [0.0, 1.5],
         }
     )
     staff = pl.DataFrame(
         {
-            "trust_code": ["T1"] * 3,
-            "staff_group": ["radiographer", "radiographer", "radiologist"],
-            "wte": [5.0, 3.0, 5.0],
+            "trust_code": ["T1"] * 5,
+            "staff_group": ["radiographer", "radiographer", *["radiologist"] * 3],
+            "grade": ["band_5", "band_7", "consultant", "sas", "st3"],
+            "wte": [5.0, 3.0, 3.0, 1.0, 2.0],
         }
     )
     vacancies = pl.DataFrame(
@@ -181,16 +184,49 @@ def test_gap_table_hand_computed():
             "establishment_wte": [9.0, 5.5],
         }
     )
-    gap = gap_table(required, staff, vacancies)
+    gap = gap_table(required, staff, vacancies, supply_params(grade_lines=grade_lines()))
     radiographer = gap.filter(pl.col("staff_group") == "radiographer").to_dicts()[0]
     assert radiographer["in_post_wte"] == 8.0
+    assert radiographer["afc_wte"] == 8.0
     assert radiographer["vacancy_wte"] == pytest.approx(1.0)
     assert radiographer["gap_wte"] == pytest.approx(2.0)
     assert radiographer["gap_share"] == pytest.approx(0.2)
     assert radiographer["establishment_gap_wte"] == pytest.approx(1.0)
+    assert radiographer["consultant_need_wte"] is None
     radiologist = gap.filter(pl.col("staff_group") == "radiologist").to_dicts()[0]
-    assert radiologist["gap_wte"] == pytest.approx(-1.0)  # over-staffed for in-house need
+    # 6 WTE in post, but only 3 consultants; SAS its own line; an ST3 counts 0.25.
+    assert (radiologist["consultant_wte"], radiologist["sas_wte"]) == (3.0, 1.0)
+    assert radiologist["trainee_wte"] == 2.0
+    assert radiologist["in_post_wte"] == 6.0
+    assert radiologist["service_wte"] == pytest.approx(3.0 + 1.0 + 0.5)
+    assert radiologist["gap_wte"] == pytest.approx(1.5)
+    assert radiologist["consultant_need_wte"] == pytest.approx(6.0 - 1.0 - 0.5)
+    assert radiologist["consultant_gap_share"] == pytest.approx((4.5 - 3.0) / 4.5)
     assert radiologist["outsourced_share"] == pytest.approx(0.2)
+    with pytest.raises(ConfigError, match="grade_lines.csv.*st9"):
+        gap_table(
+            required,
+            staff.with_columns(pl.lit("st9").alias("grade")),
+            vacancies,
+            supply_params(grade_lines=grade_lines()),
+        )
+
+
+def test_network_gap_never_nets_one_trust_against_another():
+    gap = pl.DataFrame(
+        {
+            "trust_code": ["T1", "T2", "T3"],
+            "staff_group": ["interventional_radiologist"] * 3,
+            "required_wte": [6.0, 6.0, 6.0],
+            "service_wte": [4.0, 9.0, 5.0],
+            "gap_wte": [2.0, -3.0, 1.0],
+        }
+    )
+    row = network_gap(gap).to_dicts()[0]
+    assert row["trusts"] == 3
+    assert row["shortfall_wte"] == pytest.approx(3.0)  # T1 and T3; T2's surplus does not fill them
+    assert row["surplus_wte"] == pytest.approx(3.0)
+    assert row["net_gap_wte"] == pytest.approx(0.0)
 
 
 def test_endoscopy_sessions_needed_and_available():
@@ -246,8 +282,15 @@ def test_reference_gap_today(reference_frames):
     params = CapacityParams.from_config(CONFIG_DIR)
     annual = annual_activity(frames["activity"], dt.date(2026, 4, 1))
     required = required_wte(annual, frames["service_hours"], frames["sites"], params)
-    gap = gap_table(required, frames["staff_in_post"], frames["vacancies"])
+    supply = SupplyParams.from_config(CONFIG_DIR)
+    gap = gap_table(required, frames["staff_in_post"], frames["vacancies"], supply)
     assert gap.height == 4 * 6
+    # Consultant radiologists only: the trainees and SAS doctors are their own lines.
+    radiologists = gap.filter(pl.col("staff_group") == "radiologist")
+    staff = frames["staff_in_post"].filter(pl.col("staff_group") == "radiologist")
+    consultants = staff.filter(pl.col("grade") == "consultant")["wte"].sum()
+    assert radiologists["consultant_wte"].sum() == pytest.approx(consultants)
+    assert radiologists["consultant_wte"].sum() < radiologists["in_post_wte"].sum() - 30
     assert gap["in_post_wte"].sum() == pytest.approx(frames["staff_in_post"]["wte"].sum())
     assert (gap["required_wte"] > 0).all()
     # Radiologists report part of their work through outsourcing in every trust.
