@@ -35,7 +35,11 @@ from lsc_workforce.demand.forecast import (
     history_and_forecast,
 )
 from lsc_workforce.demand.montecarlo import UncertaintySpec, draw_uncertainty, simulate_gap
-from lsc_workforce.demand.parameters import provenance_summary, read_parameter_tables
+from lsc_workforce.demand.parameters import (
+    load_parameter_table,
+    provenance_summary,
+    read_parameter_tables,
+)
 from lsc_workforce.demand.projection import (
     DemandProjection,
     Scenario,
@@ -97,6 +101,7 @@ class DemandInputs:
     forecast: ForecastSettings
     uncertainty: UncertaintySpec
     scenarios: dict[str, Scenario]
+    calibration: pl.DataFrame
 
 
 def load_inputs(data_dir: Path, config_dir: Path) -> DemandInputs:
@@ -124,6 +129,10 @@ def load_inputs(data_dir: Path, config_dir: Path) -> DemandInputs:
         forecast=ForecastSettings.from_config(config_dir),
         uncertainty=UncertaintySpec.from_config(config_dir),
         scenarios=load_scenarios(config_dir),
+        calibration=load_parameter_table(
+            Path(config_dir) / "demand" / "calibration.csv",
+            ("metric", "published_low", "published_high", "if_different"),
+        ),
     )
 
 
@@ -147,6 +156,8 @@ class DemandResults:
     supply_vs_demand: pl.DataFrame
     gap_quantiles: pl.DataFrame
     gap_quantiles_by_group: pl.DataFrame
+    consultant_shortfall: pl.DataFrame
+    calibration: pl.DataFrame
 
     def scenarios_in_year(self, year: int | None = None) -> pl.DataFrame:
         """Required WTE by scenario and staff group in one year (default: the last)."""
@@ -192,6 +203,8 @@ class DemandResults:
             "supply_vs_demand": self.supply_vs_demand,
             "gap_quantiles_by_trust_group": self.gap_quantiles,
             "gap_quantiles_by_group": self.gap_quantiles_by_group,
+            "consultant_radiologist_shortfall": self.consultant_shortfall,
+            "calibration_against_published": self.calibration,
         }
 
 
@@ -266,6 +279,7 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
             "trainee_wte",
             "afc_wte",
             "closing_wte",
+            "trainee_service_wte",
             "service_wte",
             "gap_wte",
         )
@@ -293,6 +307,120 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
         supply_vs_demand=versus,
         gap_quantiles=simulated.summary(),
         gap_quantiles_by_group=simulated.summary(by=("staff_group",)),
+        consultant_shortfall=consultant_shortfall(versus),
+        calibration=calibration_table(versus, projection.tasks, inputs.calibration),
+    )
+
+
+def consultant_shortfall(versus: pl.DataFrame, staff_group: str = "radiologist") -> pl.DataFrame:
+    """Consultant need and supply per year, the shortfall summed over trusts (never netted).
+
+    A trust's consultant need is its required WTE less its SAS WTE and its trainees' service
+    contribution; its consultant gap is need less consultant WTE.
+
+    Args:
+        versus: :attr:`DemandResults.supply_vs_demand` (or any frame with ``year``,
+            ``trust_code``, ``staff_group``, ``required_wte``, ``consultant_wte``, ``sas_wte``,
+            ``trainee_service_wte``).
+        staff_group: the medical staff group.
+
+    Returns:
+        ``year``, ``consultant_need_wte``, ``consultant_wte``, ``shortfall_wte`` (sum of the
+        trusts' positive consultant gaps) and ``shortfall_share`` (shortfall / need).
+    """
+    need = pl.col("required_wte") - pl.col("sas_wte") - pl.col("trainee_service_wte")
+    return (
+        versus.filter(pl.col("staff_group") == staff_group)
+        .with_columns(need.alias("consultant_need_wte"))
+        .group_by("year")
+        .agg(
+            pl.col("consultant_need_wte").sum(),
+            pl.col("consultant_wte").sum(),
+            (pl.col("consultant_need_wte") - pl.col("consultant_wte"))
+            .clip(lower_bound=0)
+            .sum()
+            .alias("shortfall_wte"),
+        )
+        .with_columns(
+            (pl.col("shortfall_wte") / pl.col("consultant_need_wte")).alias("shortfall_share")
+        )
+        .sort("year")
+    )
+
+
+#: Reporting tasks whose workload growth the RCR census publishes (CT and MRI).
+CENSUS_REPORTING_TASKS = ("ct_reporting", "mri_reporting")
+
+
+def calibration_table(
+    versus: pl.DataFrame, tasks: pl.DataFrame, published: pl.DataFrame, horizon: int = 5
+) -> pl.DataFrame:
+    """Set the projection beside the published series (compared with, never fitted to).
+
+    Args:
+        versus: :attr:`DemandResults.supply_vs_demand`.
+        tasks: projected workload by task (:attr:`DemandProjection.tasks`).
+        published: ``config/demand/calibration.csv``.
+        horizon: years from the first projected year-end to the "five years on" value.
+
+    Returns:
+        ``metric``, ``description``, ``model`` (share), ``published_low``, ``published_high``,
+        ``verdict`` (``within``, ``below`` or ``above`` the published range) and ``note``
+        (``if_different`` when outside the range, or how agreement arises), ``source``,
+        ``status``.
+
+    Raises:
+        ConfigError: if the projection is shorter than ``horizon + 1`` years.
+    """
+    short = consultant_shortfall(versus)
+    if short.height <= horizon:
+        raise ConfigError(f"calibration needs at least {horizon + 1} projected years")
+    first, last = short.row(0, named=True), short.row(horizon, named=True)
+    growth = (last["consultant_wte"] / first["consultant_wte"]) ** (1 / horizon) - 1
+    reporting = (
+        tasks.filter(pl.col("task").is_in(CENSUS_REPORTING_TASKS))
+        .group_by("year")
+        .agg(pl.col("workload").sum())
+        .sort("year")["workload"]
+    )
+    demand_growth = (reporting[horizon] / reporting[0]) ** (1 / horizon) - 1
+    model = {
+        "consultant_shortfall_now": first["shortfall_share"],
+        "consultant_shortfall_five_years": last["shortfall_share"],
+        "consultant_growth": growth,
+        "reporting_demand_growth": demand_growth,
+    }
+    unknown = set(published["metric"]) - set(model)
+    if unknown:
+        raise ConfigError(f"calibration.csv: unknown metric(s) {sorted(unknown)}")
+    value = pl.col("metric").replace_strict(model, return_dtype=pl.Float64)
+    verdict = (
+        pl.when(pl.col("model") < pl.col("published_low"))
+        .then(pl.lit("below"))
+        .when(pl.col("model") > pl.col("published_high"))
+        .then(pl.lit("above"))
+        .otherwise(pl.lit("within"))
+    )
+    return (
+        published.with_columns(value.alias("model"))
+        .with_columns(verdict.alias("verdict"))
+        .with_columns(
+            pl.when(pl.col("verdict") == "within")
+            .then(pl.lit("Within the published range."))
+            .otherwise(pl.col("if_different"))
+            .alias("note")
+        )
+        .select(
+            "metric",
+            "description",
+            "model",
+            "published_low",
+            "published_high",
+            "verdict",
+            "note",
+            "source",
+            "status",
+        )
     )
 
 

@@ -28,6 +28,7 @@ PARAMETER_TABLES = {
     "supply_grade_leavers": "demand_supply_grade_leavers",
     "grade_lines": "demand_grade_lines",
     "supply_intakes": "demand_supply_intakes",
+    "calibration": "demand_calibration",
     "programmes": "demand_programmes",
 }
 #: YAML files of named scalars under ``config/demand/``.
