@@ -289,7 +289,13 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
         inputs.uncertainty, inputs.supply.staff_groups, settings.draws, settings.seed
     )
     simulated = simulate_gap(staff, inputs.supply, projection.required, years, draws)
-    gap_today = gap_table(required_today, staff, f["vacancies"], inputs.supply)
+    gap_today = gap_table(
+        required_today,
+        staff,
+        f["vacancies"],
+        inputs.supply,
+        tolerance=inputs.capacity.value("establishment_tolerance"),
+    )
     return DemandResults(
         as_at=as_at,
         settings=settings,

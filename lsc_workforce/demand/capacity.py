@@ -61,6 +61,17 @@ TASK_COLUMNS = (
 EFFORT_COLUMNS = ("modality", "task", "unit", "effort_per_exam")
 SKILL_MIX_COLUMNS = ("task", "staff_group", "share")
 RADIOGRAPHY_COLUMNS = ("modality", "room", "exams_per_radiographer_hour", "staff_while_open")
+STAFFED_COLUMNS = (
+    "modality",
+    "room",
+    "where",
+    "weekday_open",
+    "weekday_close",
+    "weekend_open",
+    "weekend_close",
+    "rooms",
+    "staff_per_room",
+)
 SCALARS = (
     "pas_per_week",
     "hours_per_pa",
@@ -71,7 +82,9 @@ SCALARS = (
     "medical_working_weeks",
     "afc_hours_per_week",
     "afc_working_weeks",
-    "radiographer_clinical_share",
+    "in_hours_start",
+    "in_hours_end",
+    "establishment_tolerance",
     "reporting_radiographer_reporting_share",
     "points_per_list",
     "medical_lists_per_wte_week",
@@ -93,12 +106,17 @@ class CapacityParams:
         radiography: ``modality``, ``room``, ``exams_per_radiographer_hour``,
             ``staff_while_open``.
         scalars: job-plan scalars by name (see :data:`SCALARS`).
+        staffed: optional services staffed by opening hours with no activity counted
+            (``staffed_services.csv``: ``modality``, ``room``, ``where`` (site code or a
+            ``sites`` flag), weekday and weekend ``*_open`` / ``*_close`` times, ``rooms``,
+            ``staff_per_room``).
     """
 
     effort: pl.DataFrame
     skill_mix: pl.DataFrame
     radiography: pl.DataFrame
     scalars: dict[str, Scalar]
+    staffed: pl.DataFrame | None = None
 
     def __post_init__(self) -> None:
         missing = [name for name in SCALARS if name not in self.scalars]
@@ -131,6 +149,12 @@ class CapacityParams:
             raise ConfigError(f"skill_mix: no rows for task(s) {sorted(no_mix)}")
         require_range(self.radiography, "exams_per_radiographer_hour", 0.01, 100, "radiography")
         require_range(self.radiography, "staff_while_open", 0, 20, "radiography")
+        if self.staffed is not None:
+            absent = [c for c in STAFFED_COLUMNS if c not in self.staffed.columns]
+            if absent:
+                raise ConfigError(f"staffed_services: missing column(s) {absent}")
+            require_range(self.staffed, "rooms", 0, 50, "staffed_services")
+            require_range(self.staffed, "staff_per_room", 0, 20, "staffed_services")
 
     @classmethod
     def from_config(cls, config_dir: Path) -> CapacityParams:
@@ -145,6 +169,11 @@ class CapacityParams:
             skill_mix=load_parameter_table(folder / "skill_mix.csv", SKILL_MIX_COLUMNS),
             radiography=load_parameter_table(folder / "radiography.csv", RADIOGRAPHY_COLUMNS),
             scalars=load_scalars(folder / "job_plan.yaml"),
+            staffed=(
+                load_parameter_table(folder / "staffed_services.csv", STAFFED_COLUMNS)
+                if (folder / "staffed_services.csv").is_file()
+                else None
+            ),
         )
 
     def value(self, name: str) -> float:
@@ -206,7 +235,7 @@ def productivity(params: CapacityParams) -> pl.DataFrame:
             "lists",
             v("non_medical_lists_per_wte_week") * v("afc_working_weeks"),
         ),
-        "radiographer": ("hours", afc_hours * v("radiographer_clinical_share")),
+        "radiographer": ("hours", afc_hours),  # clinical WTE: see radiography_workload
     }
     pairs = params.skill_mix.filter(pl.col("staff_group") != NOT_MODELLED).select(
         "task", "staff_group"
@@ -337,26 +366,134 @@ def weekly_open_hours(service_hours: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def radiography_workload(
-    annual: pl.DataFrame, service_hours: pl.DataFrame, params: CapacityParams
-) -> pl.DataFrame:
-    """Radiographer hours and WTE needed per site and room.
+def _minutes(column: str) -> pl.Expr:
+    parts = pl.col(column).str.split(":")
+    return parts.list.get(0).cast(pl.Int32) * 60 + parts.list.get(1).cast(pl.Int32)
 
-    Required hours are the larger of the activity-driven hours (examinations / examinations
-    per radiographer-hour) and the cover hours (weekly opening hours of the room, which
-    include 24/7 out-of-hours cover where a site is open all night, x ``staff_while_open`` x
-    weeks a year). Rooms shared by several modalities (stroke and other CT) take the longest
-    opening hours.
+
+def band_hours(service_hours: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
+    """Weekly opening hours per site and modality, split into the two time bands.
+
+    The in-hours band is weekdays from ``in_hours_start`` to ``in_hours_end`` (job plan); every
+    other open hour (weekday evenings and nights, weekends) is out of hours (``ooh``), the same
+    split as the activity extract's ``period``.
 
     Args:
-        annual: yearly activity with ``trust_code``, ``site_code``, ``modality``,
-            ``examinations`` (and optionally extra keys such as ``year``).
-        service_hours: the ``service_hours`` dataset.
+        service_hours: rows with ``site_code``, ``modality``, ``day_type``, ``open_time``,
+            ``close_time`` (``HH:MM``, ``24:00`` allowed).
         params: capacity parameters.
 
     Returns:
-        Keys, ``trust_code``, ``site_code``, ``room``, ``activity_hours``, ``cover_hours``,
-        ``required_hours``, ``required_wte``.
+        ``site_code``, ``modality``, ``period`` (``in_hours``, ``ooh``), ``hours_week``.
+    """
+    start = round(params.value("in_hours_start") * 60)
+    end = round(params.value("in_hours_end") * 60)
+    opened, closed = _minutes("open_time"), _minutes("close_time")
+    open_minutes = (closed - opened).clip(lower_bound=0)
+    overlap = pl.min_horizontal(closed, pl.lit(end)) - pl.max_horizontal(opened, pl.lit(start))
+    weekday = pl.col("day_type") == "weekday"
+    in_hours = pl.when(weekday).then(overlap.clip(lower_bound=0)).otherwise(0)
+    days = pl.when(weekday).then(5.0).otherwise(2.0)
+    wide = (
+        service_hours.with_columns(
+            (in_hours * days / 60).alias("in_hours"),
+            ((open_minutes - in_hours) * days / 60).alias("ooh"),
+        )
+        .group_by("site_code", "modality")
+        .agg(pl.col("in_hours", "ooh").sum())
+    )
+    return wide.unpivot(
+        ["in_hours", "ooh"],
+        index=["site_code", "modality"],
+        variable_name="period",
+        value_name="hours_week",
+    ).sort("site_code", "modality", "period")
+
+
+def staffed_service_hours(sites: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
+    """Opening hours and staffing of the services the activity extract does not count.
+
+    Each ``staffed_services.csv`` row applies at one site (``where`` is a site code) or at every
+    site with a facility flag (``where`` is a boolean column of ``sites``, e.g. ``has_ed``).
+
+    Returns:
+        ``site_code``, ``modality``, ``room``, ``day_type``, ``open_time``, ``close_time``,
+        ``staff_while_open`` (rooms x radiographers per room).
+
+    Raises:
+        ConfigError: if ``where`` is neither a site code nor a flag of ``sites``.
+    """
+    rows = []
+    flags = {c for c, t in sites.schema.items() if t == pl.Boolean}
+    codes = set(sites["site_code"].to_list())
+    for row in params.staffed.iter_rows(named=True):
+        where = row["where"]
+        if where in flags:
+            chosen = sites.filter(pl.col(where))["site_code"].to_list()
+        elif where in codes:
+            chosen = [where]
+        else:
+            raise ConfigError(
+                f"staffed_services.csv: {row['modality']}: where={where!r} is neither a site code "
+                f"nor one of the sites flags {sorted(flags)}"
+            )
+        for site in chosen:
+            for day_type in ("weekday", "weekend"):
+                rows.append(
+                    {
+                        "site_code": site,
+                        "modality": row["modality"],
+                        "room": row["room"],
+                        "day_type": day_type,
+                        "open_time": row[f"{day_type}_open"],
+                        "close_time": row[f"{day_type}_close"],
+                        "staff_while_open": float(row["rooms"] * row["staff_per_room"]),
+                    }
+                )
+    schema = {
+        "site_code": pl.String,
+        "modality": pl.String,
+        "room": pl.String,
+        "day_type": pl.String,
+        "open_time": pl.String,
+        "close_time": pl.String,
+        "staff_while_open": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def radiography_workload(
+    annual: pl.DataFrame,
+    service_hours: pl.DataFrame,
+    params: CapacityParams,
+    sites: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Radiographer clinical hours and WTE needed per site and room, summed over time bands.
+
+    Within each time band (in hours, out of hours; :func:`band_hours`) a room needs the larger
+    of the activity-driven hours (examinations of the band / examinations per radiographer-hour)
+    and the cover hours (weekly open hours of the band x ``staff_while_open`` x weeks a year);
+    the requirement is the sum over the bands, so daytime throughput never absorbs night
+    cover. Rooms shared by several modalities (stroke and other CT) take the longest opening
+    hours of each band. With ``sites``, the services of ``staffed_services.csv`` (no activity
+    counted: fluoroscopy, theatres, mammography, ...) add their cover.
+
+    The WTE are clinical WTE (``afc_hours_per_week x afc_working_weeks`` clinical hours each);
+    radiographers in post count by their band's clinical share (``grade_lines.csv``).
+
+    Args:
+        annual: yearly activity with ``trust_code``, ``site_code``, ``modality``, ``period``,
+            ``examinations`` (and optionally extra keys such as ``year``).
+        service_hours: the ``service_hours`` dataset.
+        params: capacity parameters.
+        sites: the ``sites`` dataset (needed for the staffed services and for rooms open with
+            no activity; without it only rooms with activity are counted).
+
+    Returns:
+        Keys, ``trust_code``, ``site_code``, ``room``, ``activity_hours_in``,
+        ``cover_hours_in``, ``activity_hours_ooh``, ``cover_hours_ooh``, ``activity_hours``,
+        ``cover_hours`` (band sums), ``required_hours`` (sum over bands of the larger),
+        ``required_wte``.
     """
     keys = [
         c
@@ -371,43 +508,84 @@ def radiography_workload(
             "outsourced_reports",
         )
     ]
-    hours_per_wte = (
-        params.value("afc_hours_per_week")
-        * params.value("afc_working_weeks")
-        * params.value("radiographer_clinical_share")
-    )
+    hours_per_wte = params.value("afc_hours_per_week") * params.value("afc_working_weeks")
     rad = params.radiography.select(RADIOGRAPHY_COLUMNS)
-    activity_hours = (
+    activity = (
         annual.join(rad, on="modality")
-        .group_by(*keys, "trust_code", "site_code", "room")
-        .agg((pl.col("examinations") / pl.col("exams_per_radiographer_hour")).sum())
-        .rename({"examinations": "activity_hours"})
+        .group_by(*keys, "trust_code", "site_code", "room", "period")
+        .agg((pl.col("examinations") / pl.col("exams_per_radiographer_hour")).sum().alias("hours"))
+        .with_columns(pl.lit("activity").alias("kind"))
     )
+    opening = service_hours.join(
+        rad.select("modality", "room", pl.col("staff_while_open").cast(pl.Float64)), on="modality"
+    )
+    if sites is not None and params.staffed is not None:
+        staffed = staffed_service_hours(sites, params)
+        opening = pl.concat([opening.select(staffed.columns), staffed])
     cover = (
-        weekly_open_hours(service_hours)
-        .join(rad, on="modality")
-        .group_by("site_code", "room")
-        .agg(
-            (pl.col("open_hours_week") * pl.col("staff_while_open") * WEEKS_PER_YEAR)
-            .max()
-            .alias("cover_hours")
+        band_hours(opening, params)
+        .join(
+            opening.select("site_code", "modality", "room", "staff_while_open").unique(),
+            on=["site_code", "modality"],
         )
+        .group_by("site_code", "room", "period")
+        .agg(
+            (pl.col("hours_week") * pl.col("staff_while_open") * WEEKS_PER_YEAR)
+            .max()
+            .alias("hours")
+        )
+    )
+    if sites is None:  # rooms with activity only
+        places = activity.select(*keys, "trust_code", "site_code").unique()
+    else:
+        places = (
+            cover.select("site_code")
+            .unique()
+            .join(sites.select("site_code", "trust_code"), on="site_code")
+        )
+        if keys:
+            places = places.join(annual.select(keys).unique(), how="cross")
+        places = pl.concat(
+            [
+                places.select(*keys, "trust_code", "site_code"),
+                activity.select(*keys, "trust_code", "site_code"),
+            ]
+        ).unique()
+    cover = places.join(cover, on="site_code").with_columns(pl.lit("cover").alias("kind"))
+    both = pl.concat([activity, cover.select(activity.columns)]).with_columns(
+        pl.concat_str(
+            "kind",
+            pl.lit("_hours_"),
+            pl.when(pl.col("period") == "in_hours").then(pl.lit("in")).otherwise(pl.lit("ooh")),
+        ).alias("column")
+    )
+    wide = both.pivot(
+        on="column",
+        index=[*keys, "trust_code", "site_code", "room"],
+        values="hours",
+        aggregate_function="sum",
+    )
+    band_columns = ("activity_hours_in", "cover_hours_in", "activity_hours_ooh", "cover_hours_ooh")
+    wide = wide.select(
+        *keys,
+        "trust_code",
+        "site_code",
+        "room",
+        *[
+            (pl.col(name) if name in wide.columns else pl.lit(0.0)).fill_null(0.0).alias(name)
+            for name in band_columns
+        ],
     )
     return (
-        activity_hours.join(cover, on=["site_code", "room"], how="left")
-        .with_columns(pl.col("cover_hours").fill_null(0.0))
-        .with_columns(pl.max_horizontal("activity_hours", "cover_hours").alias("required_hours"))
-        .with_columns((pl.col("required_hours") / hours_per_wte).alias("required_wte"))
-        .select(
-            *keys,
-            "trust_code",
-            "site_code",
-            "room",
-            "activity_hours",
-            "cover_hours",
-            "required_hours",
-            "required_wte",
+        wide.with_columns(
+            (pl.col("activity_hours_in") + pl.col("activity_hours_ooh")).alias("activity_hours"),
+            (pl.col("cover_hours_in") + pl.col("cover_hours_ooh")).alias("cover_hours"),
+            (
+                pl.max_horizontal("activity_hours_in", "cover_hours_in")
+                + pl.max_horizontal("activity_hours_ooh", "cover_hours_ooh")
+            ).alias("required_hours"),
         )
+        .with_columns((pl.col("required_hours") / hours_per_wte).alias("required_wte"))
         .sort(*keys, "trust_code", "site_code", "room")
     )
 
@@ -516,14 +694,18 @@ def required_wte(
         pl.col("required_wte").sum().alias("workload_wte"), pl.col("outsourced_wte").sum()
     )
     radiography = (
-        radiography_workload(annual, service_hours, params)
+        radiography_workload(annual, service_hours, params, sites)
         .group_by(*keys)
         .agg(pl.col("required_wte").sum().alias("workload_wte"))
         .with_columns(
             pl.lit("radiographer").alias("staff_group"), pl.lit(0.0).alias("outsourced_wte")
         )
     )
-    combined = pl.concat([by_group, radiography.select(by_group.columns)])
+    combined = (
+        pl.concat([by_group, radiography.select(by_group.columns)])
+        .group_by(*keys, "staff_group")
+        .agg(pl.col("workload_wte", "outsourced_wte").sum())
+    )
     rota = ir_rota_minimum(sites, params).with_columns(
         pl.lit("interventional_radiologist").alias("staff_group")
     )
@@ -543,11 +725,27 @@ def required_wte(
     )
 
 
+GAP_KEYS = ("trust_code", "staff_group")
+#: Likely causes listed when modelled need exceeds funded establishment beyond the tolerance.
+NEED_ABOVE_ESTABLISHMENT = (
+    "need above funded posts: demand met today by overtime, waiting lists, insourcing or "
+    "outsourcing; posts not funded for the services or hours the department runs; or effort, "
+    "cover or clinical-share assumptions set too high (most are unconfirmed)"
+)
+#: Likely causes listed when modelled need falls short of funded establishment.
+NEED_BELOW_ESTABLISHMENT = (
+    "need below funded posts: work the model does not count (services missing from the "
+    "activity extract, teaching, research, management); posts funded for planned growth; or "
+    "effort or cover assumptions set too low (most are unconfirmed)"
+)
+
+
 def gap_table(
     required: pl.DataFrame,
     staff_in_post: pl.DataFrame,
     vacancies: pl.DataFrame,
     supply: SupplyParams,
+    tolerance: float | None = None,
 ) -> pl.DataFrame:
     """Compare required WTE with the service supply in post and funded establishment, per trust.
 
@@ -561,6 +759,9 @@ def gap_table(
         staff_in_post: the ``staff_in_post`` dataset.
         vacancies: the ``vacancies`` dataset.
         supply: supply parameters with ``grade_lines``.
+        tolerance: share of the establishment by which need may differ before
+            ``establishment_flag`` is raised (``establishment_tolerance`` of the job plan;
+            default 0.1).
 
     Returns:
         ``trust_code``, ``staff_group``, ``required_wte``, ``outsourced_wte``,
@@ -571,13 +772,24 @@ def gap_table(
         post), ``gap_wte`` (required - service WTE; positive is a shortfall), ``gap_share``
         (gap / required), ``consultant_need_wte`` (medical groups: required less SAS and the
         trainees' service contribution), ``consultant_gap_share`` ((consultant need -
-        consultants) / consultant need, the measure of the RCR census) and
-        ``establishment_gap_wte`` (required - establishment: unfunded need).
+        consultants) / consultant need, the measure of the RCR census),
+        ``establishment_service_wte`` (funded posts weighted like the staff in post, so it is
+        in the units of the need), ``establishment_gap_wte`` (required - that: unfunded need),
+        ``establishment_flag`` (the difference exceeds ``tolerance`` of the establishment) and
+        ``likely_causes`` (plain-English causes for a flagged row, else empty).
     """
     lines = supply_lines(staff_in_post, supply)
-    establishment = vacancies.group_by("trust_code", "staff_group").agg(
-        pl.col("establishment_wte").sum()
+    establishment = (
+        supply.service_contribution(vacancies.select(*GAP_KEYS, "grade", "establishment_wte"))
+        .group_by(*GAP_KEYS)
+        .agg(
+            pl.col("establishment_wte").sum(),
+            (pl.col("establishment_wte") * pl.col("service_contribution"))
+            .sum()
+            .alias("establishment_service_wte"),
+        )
     )
+    tolerance = 0.1 if tolerance is None else tolerance
     total = pl.col("required_wte") + pl.col("outsourced_wte")
     medical = pl.col("staff_group").is_in(MEDICAL_GROUPS)
     need = pl.col("required_wte") - pl.col("sas_wte") - pl.col("trainee_service_wte")
@@ -590,8 +802,24 @@ def gap_table(
             pl.when(total > 0).then(pl.col("outsourced_wte") / total).alias("outsourced_share"),
             (pl.col("establishment_wte") - pl.col("in_post_wte")).alias("vacancy_wte"),
             (pl.col("required_wte") - pl.col("service_wte")).alias("gap_wte"),
-            (pl.col("required_wte") - pl.col("establishment_wte")).alias("establishment_gap_wte"),
+            (pl.col("required_wte") - pl.col("establishment_service_wte")).alias(
+                "establishment_gap_wte"
+            ),
             pl.when(medical).then(need).alias("consultant_need_wte"),
+        )
+        .with_columns(
+            (
+                pl.col("establishment_gap_wte").abs()
+                > tolerance * pl.col("establishment_service_wte")
+            ).alias("establishment_flag")
+        )
+        .with_columns(
+            pl.when(~pl.col("establishment_flag"))
+            .then(pl.lit(""))
+            .when(pl.col("establishment_gap_wte") > 0)
+            .then(pl.lit(NEED_ABOVE_ESTABLISHMENT))
+            .otherwise(pl.lit(NEED_BELOW_ESTABLISHMENT))
+            .alias("likely_causes")
         )
         .with_columns(
             pl.when(pl.col("required_wte") > 0)
@@ -618,12 +846,15 @@ def gap_table(
             "trainee_service_wte",
             "service_wte",
             "establishment_wte",
+            "establishment_service_wte",
             "vacancy_wte",
             "gap_wte",
             "gap_share",
             "consultant_need_wte",
             "consultant_gap_share",
             "establishment_gap_wte",
+            "establishment_flag",
+            "likely_causes",
         )
         .sort("trust_code", pl.col("staff_group").cast(pl.Enum(STAFF_GROUPS)))
     )

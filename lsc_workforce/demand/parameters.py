@@ -29,6 +29,7 @@ PARAMETER_TABLES = {
     "grade_lines": "demand_grade_lines",
     "supply_intakes": "demand_supply_intakes",
     "calibration": "demand_calibration",
+    "staffed_services": "demand_staffed_services",
     "programmes": "demand_programmes",
 }
 #: YAML files of named scalars under ``config/demand/``.

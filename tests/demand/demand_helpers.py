@@ -53,13 +53,17 @@ def programmes() -> pl.DataFrame:
 
 
 def grade_lines() -> pl.DataFrame:
-    """Consultant, SAS and trainee lines; ST1-ST3 count 0.25, ST4-ST5 0.5; AfC bands in full."""
+    """Consultant, SAS and trainee lines (ST1-ST3 count 0.25, ST4-ST5 0.5); radiographers by
+    their clinical share: band 5 0.9, band 6 0.85, band 7 and above 0.5."""
     rows = [
         ("radiologist", "consultant", "consultant", 1.0),
         ("radiologist", "sas", "sas", 1.0),
         *[("radiologist", f"st{k}", "trainee", 0.25) for k in (1, 2, 3)],
         *[("radiologist", f"st{k}", "trainee", 0.5) for k in (4, 5)],
-        *[("radiographer", f"band_{b}", "afc", 1.0) for b in ("5", "6", "7", "8a")],
+        *[
+            ("radiographer", f"band_{b}", "afc", share)
+            for b, share in (("5", 0.9), ("6", 0.85), ("7", 0.5), ("8a", 0.5))
+        ],
     ]
     return pl.DataFrame(
         rows, schema=["staff_group", "grade", "supply_line", "service_contribution"], orient="row"
@@ -106,8 +110,8 @@ def capacity_params() -> CapacityParams:
     """Round-number capacity parameters for hand-computed tests.
 
     Radiologist reporting hours a WTE-year: 10 PAs x 4 h x 0.75 DCC x 0.5 reporting x 40 weeks
-    = 600 h. Reporting radiographer: 37.5 h x 40 weeks x 0.5 = 750 h. Radiographer: 37.5 x 40 x
-    0.8 = 1,200 h. Endoscopy lists a WTE-year: medical 3 x 40 = 120, non-medical 6 x 40 = 240.
+    = 600 h. Reporting radiographer: 37.5 h x 40 weeks x 0.5 = 750 h. Radiographer: 37.5 x 40
+    = 1,500 clinical h. Endoscopy lists a WTE-year: medical 3 x 40 = 120, non-medical 6 x 40 = 240.
     """
     scalars = {
         "pas_per_week": 10,
@@ -119,7 +123,9 @@ def capacity_params() -> CapacityParams:
         "medical_working_weeks": 40,
         "afc_hours_per_week": 37.5,
         "afc_working_weeks": 40,
-        "radiographer_clinical_share": 0.8,
+        "in_hours_start": 8,
+        "in_hours_end": 18,
+        "establishment_tolerance": 0.1,
         "reporting_radiographer_reporting_share": 0.5,
         "points_per_list": 10,
         "medical_lists_per_wte_week": 3,

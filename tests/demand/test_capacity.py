@@ -1,4 +1,5 @@
 import datetime as dt
+from dataclasses import replace
 
 import polars as pl
 import pytest
@@ -45,18 +46,47 @@ def _annual() -> pl.DataFrame:
 
 
 def _service_hours() -> pl.DataFrame:
+    """CT open weekdays 08:00-18:00 only; plain X-ray open 24/7."""
     return pl.DataFrame(
         {
             "site_code": ["S1", "S1", "S1", "S1"],
             "modality": ["ct_other", "ct_other", "plain_xray", "plain_xray"],
             "day_type": ["weekday", "weekend", "weekday", "weekend"],
+            "open_time": ["08:00", "00:00", "00:00", "00:00"],
+            "close_time": ["18:00", "00:00", "24:00", "24:00"],
             "hours": [10.0, 0.0, 24.0, 24.0],
         }
     )
 
 
 def _sites(has_ir_suite: bool = True) -> pl.DataFrame:
-    return pl.DataFrame({"site_code": ["S1"], "trust_code": ["T1"], "has_ir_suite": [has_ir_suite]})
+    return pl.DataFrame(
+        {
+            "site_code": ["S1"],
+            "trust_code": ["T1"],
+            "has_ed": [True],
+            "has_ir_suite": [has_ir_suite],
+        }
+    )
+
+
+def _cath_lab() -> pl.DataFrame:
+    """Two cath labs at S1, one radiographer each, weekdays 08:00-18:00."""
+    return pl.DataFrame(
+        [
+            {
+                "modality": "cardiac_cath",
+                "room": "cardiac_cath",
+                "where": "S1",
+                "weekday_open": "08:00",
+                "weekday_close": "18:00",
+                "weekend_open": "00:00",
+                "weekend_close": "00:00",
+                "rooms": 2,
+                "staff_per_room": 1,
+            }
+        ]
+    )
 
 
 def _value(frame: pl.DataFrame, column: str, **keys) -> float:
@@ -78,7 +108,7 @@ def test_productivity_from_the_job_plan():
         == 750
     )
     assert (
-        _value(prod, "units_per_wte_year", task="radiography", staff_group="radiographer") == 1200
+        _value(prod, "units_per_wte_year", task="radiography", staff_group="radiographer") == 1500
     )
     assert (
         _value(
@@ -132,14 +162,40 @@ def test_task_workload_hand_computed():
     ) == pytest.approx(0.25)
 
 
-def test_radiography_takes_the_larger_of_activity_and_cover():
+def test_radiography_takes_the_larger_of_activity_and_cover_within_each_time_band():
     rad = radiography_workload(_annual(), _service_hours(), capacity_params())
-    # CT open 50 h a week with 2 radiographers: 50 x 2 x 52.18 = 5,218 h > 1,500 exams / 1.5.
-    assert _value(rad, "activity_hours", room="ct") == pytest.approx(1000.0)
-    assert _value(rad, "cover_hours", room="ct") == pytest.approx(5218.0)
-    assert _value(rad, "required_wte", room="ct") == pytest.approx(5218.0 / 1200)
-    # Plain film 24/7 with 1 radiographer: 168 x 52.18 = 8,766.24 h > 10,000 / 4 = 2,500 h.
-    assert _value(rad, "required_hours", room="plain_xray") == pytest.approx(168 * 52.18)
+    # CT in hours: 1,200 exams / 1.5 = 800 h of activity against 10 h x 5 days x 2 radiographers
+    # x 52.18 weeks = 5,218 h of cover; out of hours 300 / 1.5 = 200 h of activity while the
+    # room has no cover: 5,218 + 200 = 5,418 h. (The larger of the yearly totals, 5,218 h, would
+    # let daytime cover absorb the night work.)
+    ct = rad.filter(pl.col("room") == "ct").to_dicts()[0]
+    assert ct["activity_hours_in"] == pytest.approx(800.0)
+    assert ct["activity_hours_ooh"] == pytest.approx(200.0)
+    assert ct["cover_hours_in"] == pytest.approx(5218.0)
+    assert ct["cover_hours_ooh"] == pytest.approx(0.0)
+    assert ct["required_hours"] == pytest.approx(5418.0)
+    # Clinical WTE: 37.5 h x 40 weeks = 1,500 clinical hours each.
+    assert ct["required_wte"] == pytest.approx(5418.0 / 1500)
+    # Plain film 24/7, 1 radiographer: in hours 50 h a week (2,609 h > 10,000 / 4 = 2,500 h),
+    # out of hours 14 h x 5 + 48 h = 118 h a week; the two bands make 168 x 52.18 h.
+    xray = rad.filter(pl.col("room") == "plain_xray").to_dicts()[0]
+    assert xray["cover_hours_in"] == pytest.approx(50 * 52.18)
+    assert xray["cover_hours_ooh"] == pytest.approx(118 * 52.18)
+    assert xray["required_hours"] == pytest.approx(168 * 52.18)
+
+
+def test_staffed_services_without_activity_add_their_cover():
+    params = replace(capacity_params(), staffed=_cath_lab())
+    without_sites = radiography_workload(_annual(), _service_hours(), params)
+    assert "cardiac_cath" not in without_sites["room"].to_list()
+    rad = radiography_workload(_annual(), _service_hours(), params, _sites())
+    cath = rad.filter(pl.col("room") == "cardiac_cath").to_dicts()[0]
+    assert cath["activity_hours"] == 0.0
+    assert cath["cover_hours_in"] == pytest.approx(10 * 5 * 2 * 52.18)
+    assert cath["required_hours"] == pytest.approx(10 * 5 * 2 * 52.18)
+    wrong = _cath_lab().with_columns(pl.lit("has_cath_lab").alias("where"))
+    with pytest.raises(ConfigError, match="has_cath_lab"):
+        radiography_workload(_annual(), _service_hours(), replace(params, staffed=wrong), _sites())
 
 
 def test_required_wte_applies_the_ir_rota_minimum():
@@ -154,7 +210,7 @@ def test_required_wte_applies_the_ir_rota_minimum():
     assert _value(with_suite, "required_wte", staff_group="radiologist") == pytest.approx(
         radiologist
     )
-    radiographer = (5218.0 + 168 * 52.18) / 1200
+    radiographer = (5418.0 + 168 * 52.18) / 1500
     assert _value(with_suite, "required_wte", staff_group="radiographer") == pytest.approx(
         radiographer
     )
@@ -179,19 +235,28 @@ def test_gap_table_keeps_grades_apart_hand_computed():
     )
     vacancies = pl.DataFrame(
         {
-            "trust_code": ["T1", "T1"],
-            "staff_group": ["radiographer", "radiologist"],
-            "establishment_wte": [9.0, 5.5],
+            "trust_code": ["T1"] * 4,
+            "staff_group": ["radiographer", "radiographer", "radiologist", "radiologist"],
+            "grade": ["band_5", "band_7", "consultant", "st3"],
+            "establishment_wte": [5.0, 4.0, 4.5, 2.0],
         }
     )
-    gap = gap_table(required, staff, vacancies, supply_params(grade_lines=grade_lines()))
+    gap = gap_table(
+        required, staff, vacancies, supply_params(grade_lines=grade_lines()), tolerance=0.1
+    )
     radiographer = gap.filter(pl.col("staff_group") == "radiographer").to_dicts()[0]
     assert radiographer["in_post_wte"] == 8.0
     assert radiographer["afc_wte"] == 8.0
     assert radiographer["vacancy_wte"] == pytest.approx(1.0)
-    assert radiographer["gap_wte"] == pytest.approx(2.0)
-    assert radiographer["gap_share"] == pytest.approx(0.2)
-    assert radiographer["establishment_gap_wte"] == pytest.approx(1.0)
+    # Clinical time by band: 5 WTE at band 5 x 0.9 + 3 WTE at band 7 x 0.5 = 6 clinical WTE.
+    assert radiographer["service_wte"] == pytest.approx(6.0)
+    assert radiographer["gap_wte"] == pytest.approx(4.0)
+    assert radiographer["gap_share"] == pytest.approx(0.4)
+    # Establishment in the same units: 5 x 0.9 + 4 x 0.5 = 6.5; need 10 is 3.5 (54 %) above it.
+    assert radiographer["establishment_service_wte"] == pytest.approx(6.5)
+    assert radiographer["establishment_gap_wte"] == pytest.approx(3.5)
+    assert radiographer["establishment_flag"]
+    assert radiographer["likely_causes"].startswith("need above funded posts")
     assert radiographer["consultant_need_wte"] is None
     radiologist = gap.filter(pl.col("staff_group") == "radiologist").to_dicts()[0]
     # 6 WTE in post, but only 3 consultants; SAS its own line; an ST3 counts 0.25.
@@ -203,6 +268,14 @@ def test_gap_table_keeps_grades_apart_hand_computed():
     assert radiologist["consultant_need_wte"] == pytest.approx(6.0 - 1.0 - 0.5)
     assert radiologist["consultant_gap_share"] == pytest.approx((4.5 - 3.0) / 4.5)
     assert radiologist["outsourced_share"] == pytest.approx(0.2)
+    # Funded: 4.5 consultants + 2 x 0.25 trainee = 5.0 against a need of 6 (20 % > 10 %).
+    assert radiologist["establishment_gap_wte"] == pytest.approx(1.0)
+    assert radiologist["establishment_flag"]
+    within = gap_table(
+        required, staff, vacancies, supply_params(grade_lines=grade_lines()), tolerance=0.25
+    ).filter(pl.col("staff_group") == "radiologist")
+    assert not within["establishment_flag"].item()
+    assert within["likely_causes"].item() == ""
     with pytest.raises(ConfigError, match="grade_lines.csv.*st9"):
         gap_table(
             required,
@@ -308,3 +381,64 @@ def test_ir_oncall_summary_hand_computed():
     assert summary["workload_wte"] == pytest.approx(380 / 600)
     assert summary["rota_minimum_wte"] == 6.0
     assert summary["required_wte"] == 6.0
+
+
+#: Modalities a radiology department staffs, with the room each needs in the requirement.
+STAFFED_ROOMS = (
+    "ct",
+    "mri",
+    "plain_xray",
+    "ir",
+    "ultrasound",
+    "fluoroscopy",
+    "theatres_mobiles",
+    "mammography",
+    "nuclear_medicine",
+    "dexa",
+    "cardiac_cath",
+)
+
+
+def test_every_staffed_modality_is_in_the_reference_requirement(reference_frames):
+    frames = reference_frames
+    params = CapacityParams.from_config(CONFIG_DIR)
+    annual = annual_activity(frames["activity"], dt.date(2026, 4, 1))
+    rad = radiography_workload(annual, frames["service_hours"], params, frames["sites"])
+    rooms = set(rad.filter(pl.col("required_hours") > 0)["room"].to_list())
+    # Ultrasound is scanned by radiographers as a task (the skill mix), not a room.
+    tasks = task_workload(annual, params)
+    scanned = tasks.filter(
+        (pl.col("task") == "ultrasound") & (pl.col("staff_group") == "radiographer")
+    )
+    assert scanned["required_wte"].sum() > 0
+    assert set(STAFFED_ROOMS) - {"ultrasound"} <= rooms
+    # The cardiac cath labs are at Blackpool Victoria only.
+    cath = rad.filter(pl.col("room") == "cardiac_cath")
+    assert cath["site_code"].to_list() == ["RXL01"]
+    # Ultrasound work is given to staff groups that hold the competency in the extract.
+    holders = (
+        frames["staff_competencies"]
+        .filter(pl.col("competency") == "ultrasound")
+        .join(frames["staff_in_post"].select("staff_id", "staff_group"), on="staff_id")
+    )
+    mix = params.skill_mix.filter((pl.col("task") == "ultrasound") & (pl.col("share") > 0))
+    assert set(mix["staff_group"]) <= set(holders["staff_group"])
+
+
+def test_the_establishment_flag_fires_on_the_reference_data(reference_frames):
+    frames = reference_frames
+    params = CapacityParams.from_config(CONFIG_DIR)
+    annual = annual_activity(frames["activity"], dt.date(2026, 4, 1))
+    required = required_wte(annual, frames["service_hours"], frames["sites"], params)
+    tolerance = params.value("establishment_tolerance")
+    gap = gap_table(
+        required,
+        frames["staff_in_post"],
+        frames["vacancies"],
+        SupplyParams.from_config(CONFIG_DIR),
+        tolerance=tolerance,
+    )
+    beyond = gap["establishment_gap_wte"].abs() > tolerance * gap["establishment_service_wte"]
+    assert (gap["establishment_flag"] == beyond).all()
+    assert gap["establishment_flag"].any()
+    assert (gap.filter(pl.col("establishment_flag"))["likely_causes"].str.len_chars() > 0).all()
