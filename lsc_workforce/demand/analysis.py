@@ -26,6 +26,7 @@ from lsc_workforce.demand.capacity import (
     ir_oncall_summary,
     network_gap,
     required_wte,
+    rota_reconciliation,
     task_workload,
 )
 from lsc_workforce.demand.forecast import (
@@ -49,6 +50,7 @@ from lsc_workforce.demand.projection import (
 from lsc_workforce.demand.supply import SupplyParams, project_supply, supply_lines
 from lsc_workforce.demand.validation import validate_parameter_tables
 from lsc_workforce.demand.years import financial_years, fy_label
+from lsc_workforce.ooh.rota_size import rota_sizes
 from lsc_workforce.privacy import SuppressionRule, suppress_counts
 from lsc_workforce.report import write_tables
 from lsc_workforce.safe_output import write_excel_sheets
@@ -56,7 +58,15 @@ from lsc_workforce.safe_output import write_excel_sheets
 #: Tasks shared between staff groups, which the training pipeline may substitute.
 SKILL_MIX_TASKS = ("plain_film_reporting", "diagnostic_endoscopy")
 #: Datasets the analysis reads.
-DATASETS = ("activity", "service_hours", "sites", "staff_in_post", "vacancies")
+DATASETS = (
+    "activity",
+    "service_hours",
+    "sites",
+    "staff_in_post",
+    "vacancies",
+    "staff_competencies",
+    "leave",
+)
 
 
 @dataclass(frozen=True)
@@ -147,6 +157,8 @@ class DemandResults:
     tasks_today: pl.DataFrame
     sessions_today: pl.DataFrame
     ir_rota: pl.DataFrame
+    rota_sizes: pl.DataFrame
+    reconciliation: pl.DataFrame
     backtest: pl.DataFrame
     backtest_summary: pl.DataFrame
     trend: pl.DataFrame
@@ -192,6 +204,8 @@ class DemandResults:
             "workload_today_by_task": self.tasks_today,
             "endoscopy_lists_today": self.sessions_today,
             "ir_oncall_and_rota_minimum": self.ir_rota,
+            "rota_sizes": self.rota_sizes,
+            "rota_reconciliation": self.reconciliation,
             "backtest_mape_by_trust_modality": self.backtest,
             "backtest_mape_by_modality": self.backtest_summary,
             "activity_trend_monthly": self.trend,
@@ -289,6 +303,7 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
         inputs.uncertainty, inputs.supply.staff_groups, settings.draws, settings.seed
     )
     simulated = simulate_gap(staff, inputs.supply, projection.required, years, draws)
+    sizes = rota_sizes(inputs.capacity.rota.ooh, f, as_at) if inputs.capacity.rota else None
     gap_today = gap_table(
         required_today,
         staff,
@@ -304,6 +319,12 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
         tasks_today=tasks_today,
         sessions_today=endoscopy_sessions(tasks_today, staff, inputs.capacity),
         ir_rota=ir_oncall_summary(annual, f["sites"], inputs.capacity),
+        rota_sizes=pl.DataFrame() if sizes is None else sizes.drop("trusts"),
+        reconciliation=(
+            pl.DataFrame()
+            if sizes is None
+            else rota_reconciliation(required_today, gap_today, sizes, inputs.capacity)
+        ),
         backtest=scores,
         backtest_summary=backtest_summary(scores),
         trend=history_and_forecast(f["activity"], inputs.forecast, months_ahead=24),

@@ -10,26 +10,34 @@ Workload comes from a year of activity (``activity`` dataset) times an effort pe
   hours a year [src:consultant-job-plan]. Out-of-hours medical work counts ``hours_per_pa /
   hours_per_pa_premium`` = 4/3 because a PA in premium time is 3 hours.
   Outsourced reports are workload met outside the trust: reported separately.
-- radiography: the larger of examinations / examinations per radiographer-hour and the
-  staffing of the opening hours (``service_hours``, including 24/7 out-of-hours cover) with
-  ``staff_while_open`` radiographers per room (``radiography.csv``).
+- radiography, in clinical hours: within each time band (weekday in hours, out of hours) the
+  larger of examinations / examinations per radiographer-hour and the staffing of the opening
+  hours (``service_hours``, including 24/7 cover) with ``staff_while_open`` radiographers per
+  room (``radiography.csv``), summed over the bands, plus the services staffed by the session
+  with no activity counted (``staffed_services.csv``). Radiographers in post count by their
+  band's clinical share (``grade_lines.csv``; band 7 and above about half,
+  [src:sor-band7-nonclinical]).
 - endoscopy: procedures x JAG points (unconfirmed, [src:jag-points-per-procedure]) / points per
-  list -> lists; a WTE runs a number of lists a week.
-- interventional radiology: procedure minutes -> hours, but never fewer consultants than a
-  sustainable 24/7 rota (1 in 6, RCR QSI IR-802, [src:rcr-ir-oncall]) at each trust with an IR
-  suite.
+  list -> lists, plus the list types the activity extract does not count
+  (``endoscopy_lists.csv``: therapeutic, ERCP, bowel screening, training lists); a WTE runs a
+  number of lists a week.
+- interventional radiology: procedure minutes -> hours.
+- rota floors: a staff group holding an out-of-hours rota (IR, GI-bleed endoscopy) needs at
+  least the rota's people at each trust (:func:`rota_floors`, from
+  :mod:`lsc_workforce.ooh.rota_size` and ``rota_floors.yaml``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
-from lsc_workforce.config import ConfigError
+from lsc_workforce.config import ConfigError, load_yaml
 from lsc_workforce.data import MEDICAL_GROUPS, STAFF_GROUPS
 from lsc_workforce.demand.parameters import (
     Scalar,
@@ -43,6 +51,10 @@ from lsc_workforce.demand.supply import SupplyParams, supply_lines
 REPORTING_TASKS = ("ct_reporting", "mri_reporting", "ultrasound", "plain_film_reporting")
 #: Staff group label for work done by staff outside the six modelled groups (sonographers).
 NOT_MODELLED = "not_modelled"
+#: Staff groups whose work is counted in endoscopy lists.
+LIST_GROUPS = ("medical_endoscopist", "non_medical_endoscopist")
+#: Task whose lists the extra list types of ``endoscopy_lists.csv`` are a multiple of.
+DIAGNOSTIC_LISTS = "diagnostic_endoscopy"
 #: Average weeks in a year (365.25 / 7).
 WEEKS_PER_YEAR = 52.18
 
@@ -61,6 +73,7 @@ TASK_COLUMNS = (
 EFFORT_COLUMNS = ("modality", "task", "unit", "effort_per_exam")
 SKILL_MIX_COLUMNS = ("task", "staff_group", "share")
 RADIOGRAPHY_COLUMNS = ("modality", "room", "exams_per_radiographer_hour", "staff_while_open")
+ENDOSCOPY_LIST_COLUMNS = ("list_type", "staff_group", "lists_per_diagnostic_list")
 STAFFED_COLUMNS = (
     "modality",
     "room",
@@ -89,9 +102,66 @@ SCALARS = (
     "points_per_list",
     "medical_lists_per_wte_week",
     "non_medical_lists_per_wte_week",
-    "ir_rota_min_frequency",
-    "ir_rota_sustainable_frequency",
 )
+
+
+@dataclass(frozen=True)
+class RotaFloors:
+    """Out-of-hours rotas whose size is a floor on a staff group's requirement.
+
+    Attributes:
+        scenario: OOH scenario id whose rotas set the floors (``trust_by_trust`` by default).
+        wte_per_member: WTE counted per rota member.
+        services: ``{OOH service id: staff group}``.
+        ooh: the OOH configuration (:class:`lsc_workforce.ooh.inputs.OohConfig`).
+    """
+
+    scenario: str
+    wte_per_member: float
+    services: Mapping[str, str]
+    ooh: Any
+
+    @classmethod
+    def from_config(cls, config_dir: Path) -> RotaFloors:
+        """Read ``config_dir/demand/rota_floors.yaml`` and the OOH configuration.
+
+        Raises:
+            ConfigError: naming the file and entry if it is malformed, or the scenario, a
+                service or a staff group is unknown.
+        """
+        from lsc_workforce.ooh.inputs import load_ooh_config  # noqa: PLC0415 - heavy, lazy
+
+        path = Path(config_dir) / "demand" / "rota_floors.yaml"
+        raw = load_yaml(path) or {}
+        for key in ("scenario", "wte_per_member", "services"):
+            if key not in raw:
+                raise ConfigError(f"{path.name}: missing {key!r}")
+        for key in ("scenario", "wte_per_member"):
+            entry = raw[key]
+            if not isinstance(entry, Mapping) or not {"value", "source", "status"} <= set(entry):
+                raise ConfigError(f"{path.name}: {key} needs value, source and status")
+        services = {}
+        for service, entry in (raw["services"] or {}).items():
+            if not isinstance(entry, Mapping) or not {"staff_group", "source", "status"} <= set(
+                entry
+            ):
+                raise ConfigError(
+                    f"{path.name}: services.{service} needs staff_group, source, status"
+                )
+            if entry["staff_group"] not in STAFF_GROUPS:
+                raise ConfigError(
+                    f"{path.name}: services.{service}: unknown staff group {entry['staff_group']!r}"
+                )
+            services[str(service)] = str(entry["staff_group"])
+        ooh = load_ooh_config(Path(config_dir), validate=False)
+        scenario = str(raw["scenario"]["value"])
+        ooh.scenario(scenario)  # raises, naming the known scenarios
+        for service in services:
+            ooh.service(service)
+        wte = raw["wte_per_member"]["value"]
+        if not isinstance(wte, int | float) or not 0 < wte <= 1.5:
+            raise ConfigError(f"{path.name}: wte_per_member must be in (0, 1.5], not {wte!r}")
+        return cls(scenario, float(wte), services, ooh)
 
 
 @dataclass(frozen=True)
@@ -110,6 +180,11 @@ class CapacityParams:
             (``staffed_services.csv``: ``modality``, ``room``, ``where`` (site code or a
             ``sites`` flag), weekday and weekend ``*_open`` / ``*_close`` times, ``rooms``,
             ``staff_per_room``).
+        rota: optional rota floors (``rota_floors.yaml``); without them no staff group has a
+            rota floor.
+        endoscopy_lists: optional list types the activity does not count
+            (``endoscopy_lists.csv``: ``list_type``, ``staff_group``,
+            ``lists_per_diagnostic_list``).
     """
 
     effort: pl.DataFrame
@@ -117,6 +192,8 @@ class CapacityParams:
     radiography: pl.DataFrame
     scalars: dict[str, Scalar]
     staffed: pl.DataFrame | None = None
+    rota: RotaFloors | None = None
+    endoscopy_lists: pl.DataFrame | None = None
 
     def __post_init__(self) -> None:
         missing = [name for name in SCALARS if name not in self.scalars]
@@ -155,6 +232,12 @@ class CapacityParams:
                 raise ConfigError(f"staffed_services: missing column(s) {absent}")
             require_range(self.staffed, "rooms", 0, 50, "staffed_services")
             require_range(self.staffed, "staff_per_room", 0, 20, "staffed_services")
+        if self.endoscopy_lists is not None:
+            lists = self.endoscopy_lists
+            require_range(lists, "lists_per_diagnostic_list", 0, 5, "endoscopy_lists")
+            bad = lists.filter(~pl.col("staff_group").is_in(LIST_GROUPS))
+            if bad.height:
+                raise ConfigError(f"endoscopy_lists: staff_group must be one of {LIST_GROUPS}")
 
     @classmethod
     def from_config(cls, config_dir: Path) -> CapacityParams:
@@ -172,6 +255,16 @@ class CapacityParams:
             staffed=(
                 load_parameter_table(folder / "staffed_services.csv", STAFFED_COLUMNS)
                 if (folder / "staffed_services.csv").is_file()
+                else None
+            ),
+            endoscopy_lists=(
+                load_parameter_table(folder / "endoscopy_lists.csv", ENDOSCOPY_LIST_COLUMNS)
+                if (folder / "endoscopy_lists.csv").is_file()
+                else None
+            ),
+            rota=(
+                RotaFloors.from_config(config_dir)
+                if (folder / "rota_floors.yaml").is_file()
                 else None
             ),
         )
@@ -240,9 +333,12 @@ def productivity(params: CapacityParams) -> pl.DataFrame:
     pairs = params.skill_mix.filter(pl.col("staff_group") != NOT_MODELLED).select(
         "task", "staff_group"
     )
-    pairs = pl.concat(
-        [pairs, pl.DataFrame({"task": ["radiography"], "staff_group": ["radiographer"]})]
-    ).unique(maintain_order=True)
+    extra = [pl.DataFrame({"task": ["radiography"], "staff_group": ["radiographer"]})]
+    if params.endoscopy_lists is not None:
+        extra.append(
+            params.endoscopy_lists.select(pl.col("list_type").alias("task"), "staff_group")
+        )
+    pairs = pl.concat([pairs, *extra]).unique(maintain_order=True)
     return pairs.with_columns(
         pl.col("staff_group")
         .replace_strict({g: u for g, (u, _) in per_group.items()}, return_dtype=pl.String)
@@ -302,7 +398,8 @@ def task_workload(annual: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
         out-of-hours medical work weighted 4/3), ``outsourced`` (units met by outsourced
         reports), ``in_house`` (= workload - outsourced), ``units_per_wte_year``,
         ``required_wte`` (in-house) and ``outsourced_wte``. Work of ``not_modelled`` staff
-        is dropped.
+        is dropped. With ``params.endoscopy_lists`` each list type adds
+        ``lists_per_diagnostic_list`` x the diagnostic lists (all endoscopists) as its own task.
     """
     keys = [
         c
@@ -337,6 +434,20 @@ def task_workload(annual: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
         .group_by(*keys, "task", "staff_group")
         .agg(pl.col("workload", "outsourced").sum())
     )
+    if params.endoscopy_lists is not None:
+        diagnostic = (
+            work.filter(pl.col("task") == DIAGNOSTIC_LISTS)
+            .group_by(*keys)
+            .agg(pl.col("workload").sum().alias("diagnostic_lists"))
+        )
+        extra = diagnostic.join(params.endoscopy_lists, how="cross").select(
+            *keys,
+            pl.col("list_type").alias("task"),
+            "staff_group",
+            (pl.col("diagnostic_lists") * pl.col("lists_per_diagnostic_list")).alias("workload"),
+            pl.lit(0.0).alias("outsourced"),
+        )
+        work = pl.concat([work, extra.select(work.columns)])
     return (
         work.join(productivity(params), on=["task", "staff_group"])
         .with_columns((pl.col("workload") - pl.col("outsourced")).alias("in_house"))
@@ -590,27 +701,47 @@ def radiography_workload(
     )
 
 
-def ir_rota_minimum(sites: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
-    """Minimum consultant IRs per trust for a sustainable 24/7 on-call rota.
+def rota_floors(sites: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
+    """Rota headcount floor per trust and staff group, from the OOH rota sizes.
 
-    Each trust with an IR suite is assumed to run its own rota, needing at least
-    ``ir_rota_min_frequency`` (1 in 6, RCR QSI IR-802, [src:rcr-ir-oncall]) consultants. A single
-    L&SC network rota would need ``ir_rota_sustainable_frequency`` (1 in 8 above 1 million
-    population) in total; the notebook shows both.
+    The people each rota of ``params.rota.scenario`` needs come from
+    :func:`lsc_workforce.ooh.rota_size.rota_people` (``N`` for a 1-in-N rota, per slot); a rota
+    shared by several trusts (network scenarios) is divided equally between them. The floor in
+    WTE is ``people x wte_per_member``.
 
     Args:
         sites: the ``sites`` dataset.
-        params: capacity parameters.
+        params: capacity parameters (``params.rota``).
 
     Returns:
-        ``trust_code``, ``rota_minimum_wte`` (one WTE per rota member).
+        ``trust_code``, ``staff_group``, ``service``, ``rota_people`` (people; fractional only
+        for shared rotas) and ``rota_minimum_wte``; empty without ``params.rota``.
     """
+    schema = {
+        "trust_code": pl.String,
+        "staff_group": pl.String,
+        "service": pl.String,
+        "rota_people": pl.Float64,
+        "rota_minimum_wte": pl.Float64,
+    }
+    if params.rota is None:
+        return pl.DataFrame(schema=schema)
+    from lsc_workforce.ooh.rota_size import rota_people  # noqa: PLC0415 - heavy, lazy
+
+    spec = params.rota
+    people = rota_people(spec.ooh, sites, [spec.scenario], list(spec.services))
     return (
-        sites.filter(pl.col("has_ir_suite"))
-        .select("trust_code")
-        .unique()
-        .with_columns(pl.lit(params.value("ir_rota_min_frequency")).alias("rota_minimum_wte"))
-        .sort("trust_code")
+        people.filter(pl.col("people_needed").is_not_null())
+        .with_columns(
+            (pl.col("people_needed") / pl.col("trusts").list.len()).alias("rota_people"),
+            pl.col("service").replace_strict(dict(spec.services)).alias("staff_group"),
+        )
+        .explode("trusts")
+        .group_by(pl.col("trusts").alias("trust_code"), "staff_group", "service")
+        .agg(pl.col("rota_people").sum())
+        .with_columns((pl.col("rota_people") * spec.wte_per_member).alias("rota_minimum_wte"))
+        .cast(schema)  # type: ignore[arg-type]
+        .sort("trust_code", "staff_group")
     )
 
 
@@ -627,7 +758,7 @@ def ir_oncall_summary(
     Returns:
         ``trust_code``, ``procedures_in_hours`` and ``procedures_ooh`` (a year),
         ``ooh_procedures_week``, ``workload_wte`` (procedure hours, OOH at 4/3, over IR hours
-        a WTE-year), ``rota_minimum_wte`` (1-in-6 rota at a trust with an IR suite) and
+        a WTE-year), ``rota_minimum_wte`` (the IR rota floor, :func:`rota_floors`) and
         ``required_wte`` (the larger).
     """
     ir_modalities = params.effort.filter(pl.col("task") == "ir_procedures")["modality"]
@@ -650,7 +781,14 @@ def ir_oncall_summary(
     )
     return (
         counts.join(workload, on="trust_code", how="full", coalesce=True)
-        .join(ir_rota_minimum(sites, params), on="trust_code", how="full", coalesce=True)
+        .join(
+            rota_floors(sites, params)
+            .filter(pl.col("staff_group") == "interventional_radiologist")
+            .select("trust_code", "rota_minimum_wte"),
+            on="trust_code",
+            how="full",
+            coalesce=True,
+        )
         .with_columns(pl.col(pl.Float64).fill_null(0.0))
         .with_columns(
             (pl.col("procedures_ooh") / WEEKS_PER_YEAR).alias("ooh_procedures_week"),
@@ -666,6 +804,92 @@ def ir_oncall_summary(
             "required_wte",
         )
         .sort("trust_code")
+    )
+
+
+def rota_reconciliation(
+    required: pl.DataFrame, gap: pl.DataFrame, sizes: pl.DataFrame, params: CapacityParams
+) -> pl.DataFrame:
+    """Per trust and rota service: the rota headcount floor beside the workload need.
+
+    Args:
+        required: :func:`required_wte` (one year).
+        gap: :func:`gap_table` of the same year.
+        sizes: :func:`lsc_workforce.ooh.rota_size.rota_sizes` (any scenarios; the one of
+            ``params.rota`` is used).
+        params: capacity parameters with ``rota``.
+
+    Returns:
+        ``trust_code``, ``service``, ``staff_group``, ``rota_people`` (people the rota needs),
+        ``competent_staff`` (people who may hold it), ``rota_shortfall_people``,
+        ``rota_floor_wte`` (people x WTE per member), ``workload_wte`` (WTE from workload),
+        ``binds`` (``rota`` or ``workload``: the larger), ``required_wte`` (the resulting
+        requirement), ``consultant_wte`` (consultants in post) and ``gap_wte`` (required -
+        service WTE in post, this trust only); empty without ``params.rota``.
+    """
+    if params.rota is None:
+        return pl.DataFrame()
+    floors = rota_floors_from(sizes, params)
+    return (
+        floors.join(
+            required.select("trust_code", "staff_group", "workload_wte", "required_wte"),
+            on=["trust_code", "staff_group"],
+            how="left",
+        )
+        .join(
+            gap.select("trust_code", "staff_group", "consultant_wte", "gap_wte"),
+            on=["trust_code", "staff_group"],
+            how="left",
+        )
+        .with_columns(pl.col("workload_wte", "required_wte").fill_null(0.0))
+        .with_columns(
+            pl.when(pl.col("rota_floor_wte") > pl.col("workload_wte"))
+            .then(pl.lit("rota"))
+            .otherwise(pl.lit("workload"))
+            .alias("binds")
+        )
+        .select(
+            "trust_code",
+            "service",
+            "staff_group",
+            "rota_people",
+            "competent_staff",
+            "rota_shortfall_people",
+            "rota_floor_wte",
+            "workload_wte",
+            "binds",
+            "required_wte",
+            "consultant_wte",
+            "gap_wte",
+        )
+        .sort("service", "trust_code")
+    )
+
+
+def rota_floors_from(sizes: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
+    """Rota people and competent staff per trust for the floor services of ``params.rota``.
+
+    A rota shared by several trusts is divided equally between them (people and competent
+    staff of the whole rota, each trust's share).
+    """
+    spec = params.rota
+    if spec is None:
+        raise ConfigError("rota floors need rota_floors.yaml")
+    chosen = sizes.filter(
+        (pl.col("scenario") == spec.scenario) & pl.col("service").is_in(list(spec.services))
+    )
+    share = 1 / pl.col("trusts").list.len()
+    return (
+        chosen.with_columns(
+            (pl.col("people_needed") * share).alias("rota_people"),
+            (pl.col("competent_staff") * share).alias("competent_staff"),
+            (pl.col("shortfall_people") * share).alias("rota_shortfall_people"),
+            pl.col("service").replace_strict(dict(spec.services)).alias("staff_group"),
+        )
+        .explode("trusts")
+        .group_by(pl.col("trusts").alias("trust_code"), "service", "staff_group")
+        .agg(pl.col("rota_people", "competent_staff", "rota_shortfall_people").sum())
+        .with_columns((pl.col("rota_people") * spec.wte_per_member).alias("rota_floor_wte"))
     )
 
 
@@ -685,7 +909,8 @@ def required_wte(
 
     Returns:
         Keys, ``trust_code``, ``staff_group``, ``workload_wte`` (task or radiography driven,
-        in-house), ``rota_minimum_wte`` (IR only, else 0), ``required_wte`` (the larger),
+        in-house), ``rota_minimum_wte`` (:func:`rota_floors`: the IR and GI-bleed rotas,
+        else 0), ``required_wte`` (the larger),
         ``outsourced_wte`` (reporting work met by outsourcing, in WTE).
     """
     tasks = task_workload(annual, params)
@@ -706,8 +931,10 @@ def required_wte(
         .group_by(*keys, "staff_group")
         .agg(pl.col("workload_wte", "outsourced_wte").sum())
     )
-    rota = ir_rota_minimum(sites, params).with_columns(
-        pl.lit("interventional_radiologist").alias("staff_group")
+    rota = (
+        rota_floors(sites, params)
+        .group_by("trust_code", "staff_group")
+        .agg(pl.col("rota_minimum_wte").sum())
     )
     return (
         combined.join(rota, on=["trust_code", "staff_group"], how="left")

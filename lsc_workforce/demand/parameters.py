@@ -30,6 +30,7 @@ PARAMETER_TABLES = {
     "supply_intakes": "demand_supply_intakes",
     "calibration": "demand_calibration",
     "staffed_services": "demand_staffed_services",
+    "endoscopy_lists": "demand_endoscopy_lists",
     "programmes": "demand_programmes",
 }
 #: YAML files of named scalars under ``config/demand/``.

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
-from lsc_workforce.demand.capacity import CapacityParams
+from lsc_workforce.demand.capacity import CapacityParams, RotaFloors
 from lsc_workforce.demand.parameters import Scalar
 from lsc_workforce.demand.supply import SupplyParams
 
@@ -130,8 +132,6 @@ def capacity_params() -> CapacityParams:
         "points_per_list": 10,
         "medical_lists_per_wte_week": 3,
         "non_medical_lists_per_wte_week": 6,
-        "ir_rota_min_frequency": 6,
-        "ir_rota_sustainable_frequency": 8,
     }
     return CapacityParams(
         effort=pl.DataFrame(
@@ -178,4 +178,65 @@ def capacity_params() -> CapacityParams:
             }
         ),
         scalars={name: scalar(value) for name, value in scalars.items()},
+    )
+
+
+def rota_floors(
+    one_in: int = 6, scenario: str = "trust_by_trust", sites: tuple[str, ...] = ("S1",)
+) -> RotaFloors:
+    """IR and GI-bleed on-call rotas held 1 in ``one_in`` with cover 1 at ``sites``.
+
+    Scenarios: ``trust_by_trust`` (one rota per trust) and ``network`` (one rota of all trusts,
+    slot at the first site).
+    """
+    from lsc_workforce.ooh.inputs import (  # noqa: PLC0415
+        CostParameters,
+        OohConfig,
+        Rule,
+        RulePreset,
+        Scenario,
+        Service,
+        ShiftPattern,
+    )
+
+    def service(service_id: str, group: str) -> Service:
+        return Service(
+            id=service_id,
+            name=service_id,
+            staff_groups=(group,),
+            grades=("consultant",),
+            competencies=(),
+            sites=sites,
+            cover_unit="trust",
+            cover=1,
+            category="A",
+            response_minutes=30,
+            remote_reporting=False,
+            preset="oncall",
+            pay_basis="consultant",
+            predictable_pa_per_week=1.0,
+            shifts=(ShiftPattern("night", dt.time(17, 0), 15.0, "all", night=True),),
+        )
+
+    rule = Rule("oncall_one_in", float(one_in), "test", "confirmed")
+    ooh = OohConfig(
+        services={
+            "ir_oncall": service("ir_oncall", "interventional_radiologist"),
+            "gi_bleed_oncall": service("gi_bleed_oncall", "medical_endoscopist"),
+        },
+        presets={"oncall": RulePreset("oncall", "test", {"oncall_one_in": rule})},
+        scenarios={
+            "trust_by_trust": Scenario("trust_by_trust", "trust_by_trust"),
+            "network": Scenario("network", "network"),
+        },
+        costs=CostParameters("2025/26", 100_000.0, "test", {}, {}, 100.0, 1000.0),
+    )
+    return RotaFloors(
+        scenario=scenario,
+        wte_per_member=1.0,
+        services={
+            "ir_oncall": "interventional_radiologist",
+            "gi_bleed_oncall": "medical_endoscopist",
+        },
+        ooh=ooh,
     )

@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import polars as pl
 import pytest
-from demand_helpers import capacity_params, grade_lines, supply_params
+from demand_helpers import capacity_params, grade_lines, rota_floors, supply_params
 
 from lsc_workforce.config import CONFIG_DIR, ConfigError
 from lsc_workforce.demand.capacity import (
@@ -15,8 +15,10 @@ from lsc_workforce.demand.capacity import (
     productivity,
     radiography_workload,
     required_wte,
+    rota_reconciliation,
     task_workload,
 )
+from lsc_workforce.demand.capacity import rota_floors as rota_floors_table
 from lsc_workforce.demand.supply import SupplyParams
 
 pytestmark = pytest.mark.unit
@@ -198,22 +200,102 @@ def test_staffed_services_without_activity_add_their_cover():
         radiography_workload(_annual(), _service_hours(), replace(params, staffed=wrong), _sites())
 
 
-def test_required_wte_applies_the_ir_rota_minimum():
-    params = capacity_params()
-    with_suite = required_wte(_annual(), _service_hours(), _sites(True), params)
-    without = required_wte(_annual(), _service_hours(), _sites(False), params)
-    assert _value(with_suite, "required_wte", staff_group="interventional_radiologist") == 6.0
+def test_required_wte_applies_the_rota_floors_from_the_rota_sizes():
+    params = replace(capacity_params(), rota=rota_floors(one_in=6))
+    with_rota = required_wte(_annual(), _service_hours(), _sites(True), params)
+    without = required_wte(_annual(), _service_hours(), _sites(True), capacity_params())
+    # IR: a 1-in-6 rota needs 6 people (6 WTE) against 380 h / 600 h of procedures.
+    ir = with_rota.filter(pl.col("staff_group") == "interventional_radiologist").to_dicts()[0]
+    assert ir["rota_minimum_wte"] == 6.0
+    assert ir["required_wte"] == 6.0
     assert _value(
         without, "required_wte", staff_group="interventional_radiologist"
     ) == pytest.approx(380 / 600)
+    # GI bleed: the same floor for medical endoscopists (140 lists / 120 a WTE of workload).
+    assert _value(with_rota, "required_wte", staff_group="medical_endoscopist") == 6.0
     radiologist = 0.625 + 1 / 3
-    assert _value(with_suite, "required_wte", staff_group="radiologist") == pytest.approx(
+    assert _value(with_rota, "required_wte", staff_group="radiologist") == pytest.approx(
         radiologist
     )
     radiographer = (5418.0 + 168 * 52.18) / 1500
-    assert _value(with_suite, "required_wte", staff_group="radiographer") == pytest.approx(
+    assert _value(with_rota, "required_wte", staff_group="radiographer") == pytest.approx(
         radiographer
     )
+
+
+def test_a_shared_rota_floor_is_divided_between_its_trusts():
+    sites = pl.DataFrame(
+        {
+            "site_code": ["S1", "S2"],
+            "trust_code": ["T1", "T2"],
+            "has_ed": [True, True],
+            "has_ir_suite": [True, True],
+        }
+    )
+    network = replace(
+        capacity_params(), rota=rota_floors(one_in=8, scenario="network", sites=("S1", "S2"))
+    )
+    floors = rota_floors_table(sites, network)
+    assert floors.filter(pl.col("staff_group") == "interventional_radiologist")[
+        "rota_people"
+    ].to_list() == [4.0, 4.0]
+    trust_by_trust = replace(capacity_params(), rota=rota_floors(sites=("S1", "S2")))
+    assert rota_floors_table(sites, trust_by_trust)["rota_people"].to_list() == [6.0] * 4
+
+
+def test_rota_reconciliation_states_which_floor_binds():
+    params = replace(capacity_params(), rota=rota_floors(one_in=6))
+    required = required_wte(_annual(), _service_hours(), _sites(True), params)
+    gap = pl.DataFrame(
+        {
+            "trust_code": ["T1", "T1"],
+            "staff_group": ["interventional_radiologist", "medical_endoscopist"],
+            "consultant_wte": [4.0, 9.0],
+            "gap_wte": [2.0, -1.0],
+        }
+    )
+    sizes = pl.DataFrame(
+        {
+            "scenario": ["trust_by_trust", "trust_by_trust", "network"],
+            "service": ["ir_oncall", "gi_bleed_oncall", "ir_oncall"],
+            "trusts": [["T1"], ["T1"], ["T1"]],
+            "people_needed": [6, 6, 8],
+            "competent_staff": [4, 9, 4],
+            "shortfall_people": [2, 0, 4],
+        }
+    )
+    table = rota_reconciliation(required, gap, sizes, params)
+    ir = table.filter(pl.col("service") == "ir_oncall").to_dicts()[0]
+    assert ir["rota_people"] == 6  # the trust_by_trust scenario, not the network one
+    assert ir["competent_staff"] == 4
+    assert ir["rota_shortfall_people"] == 2
+    assert ir["workload_wte"] == pytest.approx(380 / 600)
+    assert ir["binds"] == "rota"
+    assert ir["required_wte"] == 6.0
+    assert ir["gap_wte"] == 2.0
+    gi = table.filter(pl.col("service") == "gi_bleed_oncall").to_dicts()[0]
+    assert gi["binds"] == "rota"  # 140 / 120 = 1.17 WTE of lists < 6 people
+    assert gi["required_wte"] == 6.0
+
+
+def test_endoscopy_list_types_add_lists_in_proportion_to_diagnostic_lists():
+    lists = pl.DataFrame(
+        {
+            "list_type": ["ercp", "training"],
+            "staff_group": ["medical_endoscopist", "non_medical_endoscopist"],
+            "lists_per_diagnostic_list": [0.1, 0.05],
+        }
+    )
+    tasks = task_workload(_annual(), replace(capacity_params(), endoscopy_lists=lists))
+    # 200 diagnostic lists (140 medical + 60 non-medical): ERCP 20 lists / 120 a WTE, training
+    # 10 lists / 240 a WTE.
+    assert _value(tasks, "workload", task="ercp", staff_group="medical_endoscopist") == 20.0
+    assert _value(
+        tasks, "required_wte", task="ercp", staff_group="medical_endoscopist"
+    ) == pytest.approx(20 / 120)
+    assert _value(
+        tasks, "required_wte", task="training", staff_group="non_medical_endoscopist"
+    ) == pytest.approx(10 / 240)
 
 
 def test_gap_table_keeps_grades_apart_hand_computed():
@@ -379,8 +461,11 @@ def test_ir_oncall_summary_hand_computed():
     assert summary["procedures_ooh"] == 30
     assert summary["ooh_procedures_week"] == pytest.approx(30 / 52.18)
     assert summary["workload_wte"] == pytest.approx(380 / 600)
-    assert summary["rota_minimum_wte"] == 6.0
-    assert summary["required_wte"] == 6.0
+    assert summary["rota_minimum_wte"] == 0.0  # no rota floors configured
+    assert summary["required_wte"] == pytest.approx(380 / 600)
+    params = replace(capacity_params(), rota=rota_floors(one_in=6))
+    floored = ir_oncall_summary(_annual(), _sites(True), params).to_dicts()[0]
+    assert (floored["rota_minimum_wte"], floored["required_wte"]) == (6.0, 6.0)
 
 
 #: Modalities a radiology department staffs, with the room each needs in the requirement.
