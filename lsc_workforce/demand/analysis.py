@@ -41,6 +41,7 @@ from lsc_workforce.demand.parameters import (
     provenance_summary,
     read_parameter_tables,
 )
+from lsc_workforce.demand.pathways import load_priority_classes, reporting_pathways
 from lsc_workforce.demand.projection import (
     DemandProjection,
     Scenario,
@@ -112,6 +113,7 @@ class DemandInputs:
     uncertainty: UncertaintySpec
     scenarios: dict[str, Scenario]
     calibration: pl.DataFrame
+    priority_classes: pl.DataFrame
 
 
 def load_inputs(data_dir: Path, config_dir: Path) -> DemandInputs:
@@ -143,6 +145,7 @@ def load_inputs(data_dir: Path, config_dir: Path) -> DemandInputs:
             Path(config_dir) / "demand" / "calibration.csv",
             ("metric", "published_low", "published_high", "if_different"),
         ),
+        priority_classes=load_priority_classes(Path(config_dir)),
     )
 
 
@@ -159,6 +162,7 @@ class DemandResults:
     ir_rota: pl.DataFrame
     rota_sizes: pl.DataFrame
     reconciliation: pl.DataFrame
+    pathways: pl.DataFrame
     backtest: pl.DataFrame
     backtest_summary: pl.DataFrame
     trend: pl.DataFrame
@@ -206,6 +210,7 @@ class DemandResults:
             "ir_oncall_and_rota_minimum": self.ir_rota,
             "rota_sizes": self.rota_sizes,
             "rota_reconciliation": self.reconciliation,
+            "timed_pathways_by_trust": self.pathways,
             "backtest_mape_by_trust_modality": self.backtest,
             "backtest_mape_by_modality": self.backtest_summary,
             "activity_trend_monthly": self.trend,
@@ -319,6 +324,7 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
         tasks_today=tasks_today,
         sessions_today=endoscopy_sessions(tasks_today, staff, inputs.capacity),
         ir_rota=ir_oncall_summary(annual, f["sites"], inputs.capacity),
+        pathways=reporting_pathways(annual, gap_today, inputs.capacity, inputs.priority_classes),
         rota_sizes=pl.DataFrame() if sizes is None else sizes.drop("trusts"),
         reconciliation=(
             pl.DataFrame()

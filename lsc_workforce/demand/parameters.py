@@ -31,6 +31,7 @@ PARAMETER_TABLES = {
     "calibration": "demand_calibration",
     "staffed_services": "demand_staffed_services",
     "endoscopy_lists": "demand_endoscopy_lists",
+    "priority_classes": "demand_priority_classes",
     "programmes": "demand_programmes",
 }
 #: YAML files of named scalars under ``config/demand/``.
