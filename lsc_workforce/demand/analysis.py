@@ -551,34 +551,61 @@ def _fmt(value: float) -> str:
 def describe_today(results: DemandResults) -> str:
     """Plain-English summary of today's gap by staff group (Markdown).
 
+    Shortfalls are summed over the trusts that have one; a surplus elsewhere is stated apart and
+    never offsets them.
+
     Args:
         results: the analysis results.
 
     Returns:
         A few Markdown bullet points.
     """
-    by_group = (
-        results.gap_today.group_by("staff_group")
-        .agg(pl.col("required_wte", "in_post_wte", "establishment_wte", "outsourced_wte").sum())
-        .with_columns((pl.col("required_wte") - pl.col("in_post_wte")).alias("gap_wte"))
-        .sort(pl.col("staff_group").cast(pl.Enum(STAFF_GROUPS)))
+    gap = results.gap_today
+    network = results.network_today.sort(pl.col("staff_group").cast(pl.Enum(STAFF_GROUPS)))
+    totals = gap.group_by("staff_group").agg(
+        pl.col(
+            "consultant_wte", "sas_wte", "trainee_wte", "in_post_wte", "establishment_wte"
+        ).sum(),
+        pl.col("establishment_flag").sum().alias("flagged"),
     )
     lines = [
-        f"Demand and capacity in the 12 months before {results.as_at:%d %B %Y}, all four trusts:",
+        f"Demand and capacity in the 12 months before {results.as_at:%d %B %Y}. Need and supply "
+        "are in WTE that count towards the service: consultants and SAS doctors in full, "
+        "trainees by their service contribution, radiographers by their band's clinical share. "
+        "Shortfalls are summed trust by trust; a surplus at one trust does not fill another's "
+        "posts.",
         "",
     ]
-    for row in by_group.iter_rows(named=True):
-        gap = row["gap_wte"]
-        share = gap / row["required_wte"] if row["required_wte"] else 0.0
-        word = "short of" if gap > 0 else "above"
-        lines.append(
-            f"- **{row['staff_group'].replace('_', ' ')}**: {_fmt(row['required_wte'])} WTE needed "
-            f"in house against {_fmt(row['in_post_wte'])} WTE in post "
-            f"({_fmt(abs(gap))} WTE, {abs(share):.0%}, {word} the need; funded establishment "
-            f"{_fmt(row['establishment_wte'])} WTE)."
+    for row in network.join(totals, on="staff_group").iter_rows(named=True):
+        name = row["staff_group"].replace("_", " ")
+        medical = row["consultant_wte"] + row["sas_wte"] + row["trainee_wte"] > 0
+        grades = (
+            f" ({_fmt(row['consultant_wte'])} WTE consultants, {_fmt(row['sas_wte'])} SAS, "
+            f"{_fmt(row['trainee_wte'])} trainees)"
+            if medical
+            else ""
         )
-    outsourced = by_group.filter(pl.col("staff_group") == "radiologist")
-    if outsourced.height:
+        surplus = (
+            f"; {_fmt(row['surplus_wte'])} WTE above need elsewhere, not netted"
+            if row["surplus_wte"] > 0.05
+            else ""
+        )
+        flag = (
+            f" Need and funded establishment differ by more than the tolerance at "
+            f"{row['flagged']} of {row['trusts']} trusts."
+            if row["flagged"]
+            else ""
+        )
+        lines.append(
+            f"- **{name}**: {_fmt(row['required_wte'])} WTE needed against "
+            f"{_fmt(row['service_wte'])} WTE of service in post from "
+            f"{_fmt(row['in_post_wte'])} WTE{grades}: short by "
+            f"{_fmt(row['shortfall_wte'])} WTE at the trusts with a gap{surplus}.{flag}"
+        )
+    outsourced = gap.filter(pl.col("staff_group") == "radiologist").select(
+        pl.col("required_wte", "outsourced_wte").sum()
+    )
+    if outsourced.height and outsourced["outsourced_wte"].item() > 0:
         row = outsourced.row(0, named=True)
         total = row["required_wte"] + row["outsourced_wte"]
         lines += [
@@ -586,6 +613,26 @@ def describe_today(results: DemandResults) -> str:
             f"Outsourcing already meets {_fmt(row['outsourced_wte'])} WTE of radiologist "
             f"reporting ({row['outsourced_wte'] / total:.0%} of the reporting workload).",
         ]
+    return "\n".join(lines)
+
+
+def describe_calibration(results: DemandResults) -> str:
+    """Plain-English reading of the calibration table (Markdown).
+
+    Args:
+        results: the analysis results.
+
+    Returns:
+        One bullet per published series: the model's value, the published range and, where
+        they differ, why.
+    """
+    lines = []
+    for row in results.calibration.iter_rows(named=True):
+        lines.append(
+            f"- **{row['description']}**: model {row['model']:.1%}, published "
+            f"{row['published_low']:.0%}-{row['published_high']:.0%} ({row['verdict']}). "
+            f"{row['note']}"
+        )
     return "\n".join(lines)
 
 
