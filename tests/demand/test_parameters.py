@@ -79,3 +79,29 @@ def test_loaders_reject_bad_status_and_missing_columns(tmp_path):
     yaml_path.write_text("x: {value: 1, unit: h, source: s}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="needs value"):
         load_scalars(yaml_path)
+
+
+@pytest.mark.unit
+def test_rows_that_are_choices_or_assumptions_do_not_claim_confirmed():
+    tables = read_parameter_tables(CONFIG_DIR)
+    scalars = tables["scalars"]
+    # 10 JAG points per list is a choice within the published 9-12 range.
+    points = scalars.filter(pl.col("name") == "points_per_list")
+    assert points["status"].item() == "unconfirmed"
+    # The reporting-radiographer PG Cert ages and source grade are modelling choices.
+    pgcert = tables["programmes"].filter(pl.col("programme") == "reporting_radiographer_pgcert")
+    assert pgcert["status"].item() == "unconfirmed"
+    # Joiner rates are set from published growth (derived) or assumed, never confirmed.
+    assert "confirmed" not in set(tables["supply_flows"]["status"])
+    # Trainee service contributions and the band 5/6 clinical shares are assumptions; band 7
+    # and above read the SoR "about half".
+    lines = tables["grade_lines"]
+    trainees = lines.filter(pl.col("supply_line") == "trainee")
+    assert set(trainees["status"]) == {"unconfirmed"}
+    senior = lines.filter(
+        (pl.col("staff_group") == "radiographer") & ~pl.col("grade").is_in(["band_5", "band_6"])
+    )
+    assert set(senior["service_contribution"]) == {0.5}
+    assert senior["source"].str.contains("sor-band7-nonclinical").all()
+    # Every priority-class share is an assumption, whatever the status of its timescale.
+    assert set(tables["priority_classes"]["status"]) == {"unconfirmed"}
