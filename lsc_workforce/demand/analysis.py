@@ -464,8 +464,9 @@ SENSITIVE_FLOWS = ("leavers", "retirements")
 def publishable_tables(results: DemandResults, rule: SuppressionRule) -> dict[str, pl.DataFrame]:
     """The tables of :meth:`DemandResults.tables` with small counts of people suppressed.
 
-    Expected leavers and retirements in the supply projection (by trust, group, grade and year)
-    are counts built from age: ``<flow>_headcount`` goes through
+    The mean planned leave of a rota's competent staff is blanked where they are no more than
+    ``rule.high`` people. Expected leavers and retirements in the supply projection (by trust,
+    group, grade and year) are counts built from age: ``<flow>_headcount`` goes through
     :func:`lsc_workforce.privacy.suppress_counts`, and ``<flow>_wte`` is blanked where the
     headcount is suppressed (it would give the count away).
 
@@ -477,6 +478,15 @@ def publishable_tables(results: DemandResults, rule: SuppressionRule) -> dict[st
         Tables by file stem.
     """
     tables = results.tables()
+    sizes = tables.get("rota_sizes")
+    if sizes is not None and "leave_days_per_person" in sizes.columns:
+        # A mean over a handful of people gives their leave away.
+        tables["rota_sizes"] = sizes.with_columns(
+            pl.when(pl.col("competent_staff") <= rule.high)
+            .then(None)
+            .otherwise(pl.col("leave_days_per_person"))
+            .alias("leave_days_per_person")
+        )
     supply = tables["supply_projection_by_grade"]
     counts = [f"{flow}_headcount" for flow in SENSITIVE_FLOWS if f"{flow}_headcount" in supply]
     suppressed = suppress_counts(supply, counts, rule)

@@ -4,8 +4,9 @@ A rota held 1 in N (``oncall_one_in`` of the service's rule preset, or the scena
 by ``cover`` people per slot needs ``N x cover`` people for each slot: a person on a 1-in-N rota is
 on call one day in N, so N people share every day of the year. Leave is covered prospectively
 within the rota (the others on the rota cover a colleague's leave, which is why the standard is
-a frequency and not a head count per shift), so no leave allowance is added; the leave each
-competent person takes (``leave`` extract) is shown beside it for the reader to judge.
+a frequency and not a head count per shift), so no leave allowance is added; the planned leave
+(annual and study) each competent person takes (``leave`` extract) is shown beside it for the
+reader to judge. Sickness is not planned leave and is not counted.
 
 Competent staff are the people the OOH model may roster (:func:`lsc_workforce.ooh.build.
 eligible_staff`: staff group, grade, ``ooh_eligible`` and every competency of the service) at the
@@ -29,6 +30,8 @@ from lsc_workforce.config import ConfigError
 from lsc_workforce.ooh.build import eligible_staff, plan_rotas
 from lsc_workforce.ooh.inputs import OohConfig
 
+#: Leave types the rota covers prospectively (planned; sickness is not).
+PLANNED_LEAVE = ("annual", "study")
 #: Columns of :func:`rota_people`.
 PEOPLE_COLUMNS = (
     "scenario",
@@ -131,8 +134,9 @@ def rota_sizes(
 
     Returns:
         :func:`rota_people` plus ``competent_staff`` (people at the rota's trusts who may hold
-        it), ``competent_wte`` (their WTE), ``leave_days_per_person`` (mean days of any leave
-        in the year from ``as_at``; information, leave being covered within the rota) and
+        it), ``competent_wte`` (their WTE), ``leave_days_per_person`` (mean days of planned
+        leave, :data:`PLANNED_LEAVE`, in the year from ``as_at``; information, leave being
+        covered within the rota) and
         ``shortfall_people`` (``people_needed - competent_staff``, at least 0; null without a
         1-in-N rule).
 
@@ -179,12 +183,20 @@ def rota_sizes(
 
 
 def _leave_days(leave: pl.DataFrame, as_at: dt.date) -> pl.DataFrame:
-    """Days of leave per person in the 365 days from ``as_at`` (``staff_id``, ``leave_days``)."""
+    """Days of planned leave per person in the 365 days from ``as_at``.
+
+    Returns:
+        ``staff_id``, ``leave_days``.
+    """
     end = as_at + dt.timedelta(days=364)
     start_date = pl.max_horizontal(pl.col("start_date"), pl.lit(as_at))
     end_date = pl.min_horizontal(pl.col("end_date"), pl.lit(end))
     return (
-        leave.filter((pl.col("end_date") >= as_at) & (pl.col("start_date") <= end))
+        leave.filter(
+            pl.col("leave_type").is_in(PLANNED_LEAVE)
+            & (pl.col("end_date") >= as_at)
+            & (pl.col("start_date") <= end)
+        )
         .with_columns(((end_date - start_date).dt.total_days() + 1).alias("leave_days"))
         .group_by("staff_id")
         .agg(pl.col("leave_days").sum().cast(pl.Float64))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 import pytest
 from ooh_world import COSTS, NETWORK, SITES, TRUST_BY_TRUST, oncall_service, preset, world
 
@@ -34,12 +35,23 @@ def _world() -> dict:
         (f"B{k}", "TBB", "B01", 0.8) for k in range(7)
     ]
     holders = {s[0]: ["vascular_ir"] for s in staff if s[0] != "A3"}
-    # A0 takes 10 days inside the year from AS_AT and 5 days before it (not counted).
+    # A0 takes 10 days of annual leave inside the year from AS_AT and 5 days before it (not
+    # counted); A1's 4 days of sickness are not planned leave (not counted either).
     leave = [
         ("A0", dt.date(2026, 5, 1), dt.date(2026, 5, 10)),
         ("A0", dt.date(2026, 3, 1), dt.date(2026, 3, 5)),
     ]
-    return world(staff, leave=leave, competencies=holders)
+    frames = world(staff, leave=leave, competencies=holders)
+    sick = pl.DataFrame(
+        {
+            "staff_id": ["A1"],
+            "start_date": [dt.date(2026, 6, 1)],
+            "end_date": [dt.date(2026, 6, 4)],
+            "leave_type": ["sickness"],
+        }
+    )
+    frames["leave"] = pl.concat([frames["leave"], sick])
+    return frames
 
 
 def _row(frame, **keys):
