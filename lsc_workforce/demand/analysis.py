@@ -662,9 +662,10 @@ def describe_projection(results: DemandResults) -> str:
     )
     scenario = results.projection.scenario
     lines = [
-        f"Scenario **{scenario.name}**: {scenario.description} Without any new training "
-        f"completions, by the end of {fy_label(last)} the gap between required and available "
-        f"WTE would be (P10 / P50 / P90 over {results.settings.draws:,} draws):",
+        f"Scenario **{scenario.name}**: {scenario.description} With today's trainee intakes "
+        f"continuing and no other training plan, by the end of {fy_label(last)} the gap "
+        f"between required and available service WTE would be (P10 / P50 / P90 over "
+        f"{results.settings.draws:,} draws):",
         "",
     ]
     for row in final.iter_rows(named=True):
