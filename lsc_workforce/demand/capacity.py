@@ -460,23 +460,6 @@ def task_workload(annual: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
     )
 
 
-def weekly_open_hours(service_hours: pl.DataFrame) -> pl.DataFrame:
-    """Return the opening hours a week per site and modality (5 weekdays + 2 weekend days).
-
-    Args:
-        service_hours: the ``service_hours`` dataset.
-
-    Returns:
-        ``site_code``, ``modality``, ``open_hours_week``.
-    """
-    days = pl.when(pl.col("day_type") == "weekday").then(5.0).otherwise(2.0)
-    return (
-        service_hours.group_by("site_code", "modality")
-        .agg((pl.col("hours") * days).sum().alias("open_hours_week"))
-        .sort("site_code", "modality")
-    )
-
-
 def _minutes(column: str) -> pl.Expr:
     parts = pl.col(column).str.split(":")
     return parts.list.get(0).cast(pl.Int32) * 60 + parts.list.get(1).cast(pl.Int32)
