@@ -21,6 +21,7 @@ from lsc_workforce.demand.capacity import (
     STAFF_GROUPS,
     CapacityParams,
     annual_activity,
+    competency_coverage,
     endoscopy_sessions,
     gap_table,
     ir_oncall_summary,
@@ -159,6 +160,7 @@ class DemandResults:
     network_today: pl.DataFrame
     tasks_today: pl.DataFrame
     sessions_today: pl.DataFrame
+    competency_today: pl.DataFrame
     ir_rota: pl.DataFrame
     rota_sizes: pl.DataFrame
     reconciliation: pl.DataFrame
@@ -207,6 +209,7 @@ class DemandResults:
             "gap_today_network": self.network_today,
             "workload_today_by_task": self.tasks_today,
             "endoscopy_lists_today": self.sessions_today,
+            "competency_coverage_today": self.competency_today,
             "ir_oncall_and_rota_minimum": self.ir_rota,
             "rota_sizes": self.rota_sizes,
             "rota_reconciliation": self.reconciliation,
@@ -323,6 +326,9 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
         network_today=network_gap(gap_today),
         tasks_today=tasks_today,
         sessions_today=endoscopy_sessions(tasks_today, staff, inputs.capacity),
+        competency_today=competency_coverage(
+            tasks_today, staff, f["staff_competencies"], inputs.supply
+        ),
         ir_rota=ir_oncall_summary(annual, f["sites"], inputs.capacity),
         pathways=reporting_pathways(annual, gap_today, inputs.capacity, inputs.priority_classes),
         rota_sizes=pl.DataFrame() if sizes is None else sizes.drop("trusts"),

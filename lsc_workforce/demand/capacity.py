@@ -790,6 +790,80 @@ def ir_oncall_summary(
     )
 
 
+#: Tasks that only holders of a competency (``staff_competencies``) may do.
+TASK_COMPETENCY = {"ultrasound": "ultrasound"}
+
+
+def competency_coverage(
+    tasks: pl.DataFrame,
+    staff_in_post: pl.DataFrame,
+    competencies: pl.DataFrame,
+    supply: SupplyParams,
+) -> pl.DataFrame:
+    """Need for a competency-bound task against the service WTE of the staff who hold it.
+
+    The skill mix gives, for example, radiographers a share of ultrasound scanning; only the
+    radiographers holding the ``ultrasound`` competency can do it. A holder's whole service WTE
+    is an upper bound on what they can give the task (they have other work too).
+
+    Args:
+        tasks: :func:`task_workload` of one year.
+        staff_in_post: the ``staff_in_post`` dataset.
+        competencies: the ``staff_competencies`` dataset.
+        supply: supply parameters (grade lines: service contribution, clinical share).
+
+    Returns:
+        ``trust_code``, ``task``, ``staff_group``, ``required_wte`` (the task's need for the
+        group), ``holders`` (people), ``holder_service_wte`` and ``holder_gap_wte`` (need -
+        holders' service WTE; positive: even every holder full time would not meet it).
+    """
+    rows = []
+    for task, competency in TASK_COMPETENCY.items():
+        holders = staff_in_post.join(
+            competencies.filter(pl.col("competency") == competency).select("staff_id").unique(),
+            on="staff_id",
+            how="semi",
+        )
+        held = (
+            supply_lines(holders, supply)
+            .select("trust_code", "staff_group", pl.col("service_wte").alias("holder_service_wte"))
+            .join(
+                holders.group_by("trust_code", "staff_group").agg(
+                    pl.col("staff_id").n_unique().alias("holders")
+                ),
+                on=["trust_code", "staff_group"],
+            )
+        )
+        need = (
+            tasks.filter(pl.col("task") == task)
+            .group_by("trust_code", "staff_group")
+            .agg(pl.col("required_wte").sum())
+        )
+        rows.append(
+            need.join(held, on=["trust_code", "staff_group"], how="left").with_columns(
+                pl.lit(task).alias("task"),
+                pl.col("holders").fill_null(0).cast(pl.Int64),
+                pl.col("holder_service_wte").fill_null(0.0),
+            )
+        )
+    return (
+        pl.concat(rows)
+        .with_columns(
+            (pl.col("required_wte") - pl.col("holder_service_wte")).alias("holder_gap_wte")
+        )
+        .select(
+            "trust_code",
+            "task",
+            "staff_group",
+            "required_wte",
+            "holders",
+            "holder_service_wte",
+            "holder_gap_wte",
+        )
+        .sort("task", "staff_group", "trust_code")
+    )
+
+
 def rota_reconciliation(
     required: pl.DataFrame, gap: pl.DataFrame, sizes: pl.DataFrame, params: CapacityParams
 ) -> pl.DataFrame:

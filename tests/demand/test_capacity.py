@@ -9,6 +9,7 @@ from lsc_workforce.config import CONFIG_DIR, ConfigError
 from lsc_workforce.demand.capacity import (
     CapacityParams,
     annual_activity,
+    competency_coverage,
     endoscopy_sessions,
     gap_table,
     network_gap,
@@ -527,3 +528,31 @@ def test_the_establishment_flag_fires_on_the_reference_data(reference_frames):
     assert (gap["establishment_flag"] == beyond).all()
     assert gap["establishment_flag"].any()
     assert (gap.filter(pl.col("establishment_flag"))["likely_causes"].str.len_chars() > 0).all()
+
+
+def test_competency_coverage_counts_only_the_holders():
+    tasks = pl.DataFrame(
+        {
+            "trust_code": ["T1", "T1"],
+            "task": ["ultrasound", "ct_reporting"],
+            "staff_group": ["radiographer", "radiologist"],
+            "required_wte": [3.0, 9.0],
+        }
+    )
+    staff = pl.DataFrame(
+        {
+            "staff_id": ["A", "B", "C"],
+            "trust_code": ["T1"] * 3,
+            "staff_group": ["radiographer"] * 3,
+            "grade": ["band_6", "band_7", "band_6"],
+            "wte": [1.0, 1.0, 1.0],
+        }
+    )
+    holders = pl.DataFrame({"staff_id": ["A", "B", "B"], "competency": ["ultrasound"] * 3})
+    table = competency_coverage(tasks, staff, holders, supply_params(grade_lines=grade_lines()))
+    row = table.to_dicts()[0]
+    assert table.height == 1  # CT reporting is not competency-bound here
+    # A (band 6, 0.85) and B (band 7, 0.5) hold it; C does not.
+    assert row["holders"] == 2
+    assert row["holder_service_wte"] == pytest.approx(1.35)
+    assert row["holder_gap_wte"] == pytest.approx(3.0 - 1.35)
