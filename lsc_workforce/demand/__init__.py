@@ -2,8 +2,10 @@
 
 Public API (the training pipeline builds on the supply and Monte Carlo functions):
 
-- today's gap: :func:`annual_activity`, :func:`required_wte`, :func:`gap_table`,
-  :func:`task_workload`, :func:`endoscopy_sessions`, with :class:`CapacityParams`;
+- today's gap: :func:`annual_activity`, :func:`required_wte`, :func:`gap_table` (grades kept
+  apart), :func:`network_gap` (never netted), :func:`task_workload`, :func:`endoscopy_sessions`,
+  :func:`rota_reconciliation`, with :class:`CapacityParams`; timed pathways in
+  ``lsc_workforce.demand.pathways``;
 - demand projection per NHS financial year: :func:`project_demand` (trend and seasonality fit
   with :func:`backtest`, scenarios from :func:`load_scenarios`);
 - supply: :func:`project_supply` (yearly stock-flow by trust, staff group and grade, taking
@@ -16,7 +18,9 @@ from lsc_workforce.demand.capacity import (
     annual_activity,
     endoscopy_sessions,
     gap_table,
+    network_gap,
     required_wte,
+    rota_reconciliation,
     task_workload,
 )
 from lsc_workforce.demand.forecast import ForecastSettings, backtest, backtest_summary
@@ -40,6 +44,7 @@ from lsc_workforce.demand.supply import (
     project_supply,
     stock_by_age,
     summarise_supply,
+    supply_lines,
 )
 from lsc_workforce.demand.years import financial_year, financial_years, fy_label
 
@@ -62,13 +67,16 @@ __all__ = [
     "financial_years",
     "fy_label",
     "gap_table",
+    "network_gap",
     "load_scenarios",
     "project_activity",
     "project_demand",
     "project_supply",
     "required_wte",
+    "rota_reconciliation",
     "simulate_gap",
     "stock_by_age",
     "summarise_supply",
+    "supply_lines",
     "task_workload",
 ]

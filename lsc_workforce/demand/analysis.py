@@ -21,10 +21,13 @@ from lsc_workforce.demand.capacity import (
     STAFF_GROUPS,
     CapacityParams,
     annual_activity,
+    competency_coverage,
     endoscopy_sessions,
     gap_table,
     ir_oncall_summary,
+    network_gap,
     required_wte,
+    rota_reconciliation,
     task_workload,
 )
 from lsc_workforce.demand.forecast import (
@@ -34,16 +37,22 @@ from lsc_workforce.demand.forecast import (
     history_and_forecast,
 )
 from lsc_workforce.demand.montecarlo import UncertaintySpec, draw_uncertainty, simulate_gap
-from lsc_workforce.demand.parameters import provenance_summary, read_parameter_tables
+from lsc_workforce.demand.parameters import (
+    load_parameter_table,
+    provenance_summary,
+    read_parameter_tables,
+)
+from lsc_workforce.demand.pathways import load_priority_classes, reporting_pathways
 from lsc_workforce.demand.projection import (
     DemandProjection,
     Scenario,
     load_scenarios,
     project_demand,
 )
-from lsc_workforce.demand.supply import SupplyParams, project_supply, summarise_supply
+from lsc_workforce.demand.supply import SupplyParams, project_supply, supply_lines
 from lsc_workforce.demand.validation import validate_parameter_tables
 from lsc_workforce.demand.years import financial_years, fy_label
+from lsc_workforce.ooh.rota_size import rota_sizes
 from lsc_workforce.privacy import SuppressionRule, suppress_counts
 from lsc_workforce.report import write_tables
 from lsc_workforce.safe_output import write_excel_sheets
@@ -51,7 +60,15 @@ from lsc_workforce.safe_output import write_excel_sheets
 #: Tasks shared between staff groups, which the training pipeline may substitute.
 SKILL_MIX_TASKS = ("plain_film_reporting", "diagnostic_endoscopy")
 #: Datasets the analysis reads.
-DATASETS = ("activity", "service_hours", "sites", "staff_in_post", "vacancies")
+DATASETS = (
+    "activity",
+    "service_hours",
+    "sites",
+    "staff_in_post",
+    "vacancies",
+    "staff_competencies",
+    "leave",
+)
 
 
 @dataclass(frozen=True)
@@ -96,6 +113,8 @@ class DemandInputs:
     forecast: ForecastSettings
     uncertainty: UncertaintySpec
     scenarios: dict[str, Scenario]
+    calibration: pl.DataFrame
+    priority_classes: pl.DataFrame
 
 
 def load_inputs(data_dir: Path, config_dir: Path) -> DemandInputs:
@@ -123,6 +142,11 @@ def load_inputs(data_dir: Path, config_dir: Path) -> DemandInputs:
         forecast=ForecastSettings.from_config(config_dir),
         uncertainty=UncertaintySpec.from_config(config_dir),
         scenarios=load_scenarios(config_dir),
+        calibration=load_parameter_table(
+            Path(config_dir) / "demand" / "calibration.csv",
+            ("metric", "published_low", "published_high", "if_different"),
+        ),
+        priority_classes=load_priority_classes(Path(config_dir)),
     )
 
 
@@ -133,9 +157,14 @@ class DemandResults:
     as_at: dt.date
     settings: DemandSettings
     gap_today: pl.DataFrame
+    network_today: pl.DataFrame
     tasks_today: pl.DataFrame
     sessions_today: pl.DataFrame
+    competency_today: pl.DataFrame
     ir_rota: pl.DataFrame
+    rota_sizes: pl.DataFrame
+    reconciliation: pl.DataFrame
+    pathways: pl.DataFrame
     backtest: pl.DataFrame
     backtest_summary: pl.DataFrame
     trend: pl.DataFrame
@@ -145,6 +174,8 @@ class DemandResults:
     supply_vs_demand: pl.DataFrame
     gap_quantiles: pl.DataFrame
     gap_quantiles_by_group: pl.DataFrame
+    consultant_shortfall: pl.DataFrame
+    calibration: pl.DataFrame
 
     def scenarios_in_year(self, year: int | None = None) -> pl.DataFrame:
         """Required WTE by scenario and staff group in one year (default: the last)."""
@@ -175,9 +206,14 @@ class DemandResults:
         """Tables to publish, by file stem."""
         return {
             "gap_today_by_trust_group": self.gap_today,
+            "gap_today_network": self.network_today,
             "workload_today_by_task": self.tasks_today,
             "endoscopy_lists_today": self.sessions_today,
+            "competency_coverage_today": self.competency_today,
             "ir_oncall_and_rota_minimum": self.ir_rota,
+            "rota_sizes": self.rota_sizes,
+            "rota_reconciliation": self.reconciliation,
+            "timed_pathways_by_trust": self.pathways,
             "backtest_mape_by_trust_modality": self.backtest,
             "backtest_mape_by_modality": self.backtest_summary,
             "activity_trend_monthly": self.trend,
@@ -189,6 +225,8 @@ class DemandResults:
             "supply_vs_demand": self.supply_vs_demand,
             "gap_quantiles_by_trust_group": self.gap_quantiles,
             "gap_quantiles_by_group": self.gap_quantiles_by_group,
+            "consultant_radiologist_shortfall": self.consultant_shortfall,
+            "calibration_against_published": self.calibration,
         }
 
 
@@ -241,15 +279,15 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
     order = pl.Enum(list(projections))
     staff = f["staff_in_post"]
     supply = project_supply(staff, inputs.supply, years)
-    available = summarise_supply(supply).select(
-        "year", "trust_code", "staff_group", "opening_wte", "closing_wte"
-    )
+    available = supply_lines(
+        supply, inputs.supply, wte="closing_wte", by=("year", "trust_code", "staff_group")
+    ).rename({"in_post_wte": "closing_wte"})
     versus = (
         projection.required.select("year", "trust_code", "staff_group", "required_wte")
         .join(available, on=["year", "trust_code", "staff_group"], how="full", coalesce=True)
-        .with_columns(pl.col("required_wte", "opening_wte", "closing_wte").fill_null(0.0))
+        .with_columns(pl.col(pl.Float64).fill_null(0.0))
         .with_columns(
-            (pl.col("required_wte") - pl.col("closing_wte")).alias("gap_wte"),
+            (pl.col("required_wte") - pl.col("service_wte")).alias("gap_wte"),
             pl.col("year").map_elements(fy_label, return_dtype=pl.String).alias("fy_label"),
         )
         .select(
@@ -258,8 +296,13 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
             "trust_code",
             "staff_group",
             "required_wte",
-            "opening_wte",
+            "consultant_wte",
+            "sas_wte",
+            "trainee_wte",
+            "afc_wte",
             "closing_wte",
+            "trainee_service_wte",
+            "service_wte",
             "gap_wte",
         )
         .sort("year", "trust_code", pl.col("staff_group").cast(pl.Enum(STAFF_GROUPS)))
@@ -268,13 +311,32 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
         inputs.uncertainty, inputs.supply.staff_groups, settings.draws, settings.seed
     )
     simulated = simulate_gap(staff, inputs.supply, projection.required, years, draws)
+    sizes = rota_sizes(inputs.capacity.rota.ooh, f, as_at) if inputs.capacity.rota else None
+    gap_today = gap_table(
+        required_today,
+        staff,
+        f["vacancies"],
+        inputs.supply,
+        tolerance=inputs.capacity.value("establishment_tolerance"),
+    )
     return DemandResults(
         as_at=as_at,
         settings=settings,
-        gap_today=gap_table(required_today, staff, f["vacancies"]),
+        gap_today=gap_today,
+        network_today=network_gap(gap_today),
         tasks_today=tasks_today,
         sessions_today=endoscopy_sessions(tasks_today, staff, inputs.capacity),
+        competency_today=competency_coverage(
+            tasks_today, staff, f["staff_competencies"], inputs.supply
+        ),
         ir_rota=ir_oncall_summary(annual, f["sites"], inputs.capacity),
+        pathways=reporting_pathways(annual, gap_today, inputs.capacity, inputs.priority_classes),
+        rota_sizes=pl.DataFrame() if sizes is None else sizes.drop("trusts"),
+        reconciliation=(
+            pl.DataFrame()
+            if sizes is None
+            else rota_reconciliation(required_today, gap_today, sizes, inputs.capacity)
+        ),
         backtest=scores,
         backtest_summary=backtest_summary(scores),
         trend=history_and_forecast(f["activity"], inputs.forecast, months_ahead=24),
@@ -284,6 +346,120 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
         supply_vs_demand=versus,
         gap_quantiles=simulated.summary(),
         gap_quantiles_by_group=simulated.summary(by=("staff_group",)),
+        consultant_shortfall=consultant_shortfall(versus),
+        calibration=calibration_table(versus, projection.tasks, inputs.calibration),
+    )
+
+
+def consultant_shortfall(versus: pl.DataFrame, staff_group: str = "radiologist") -> pl.DataFrame:
+    """Consultant need and supply per year, the shortfall summed over trusts (never netted).
+
+    A trust's consultant need is its required WTE less its SAS WTE and its trainees' service
+    contribution; its consultant gap is need less consultant WTE.
+
+    Args:
+        versus: :attr:`DemandResults.supply_vs_demand` (or any frame with ``year``,
+            ``trust_code``, ``staff_group``, ``required_wte``, ``consultant_wte``, ``sas_wte``,
+            ``trainee_service_wte``).
+        staff_group: the medical staff group.
+
+    Returns:
+        ``year``, ``consultant_need_wte``, ``consultant_wte``, ``shortfall_wte`` (sum of the
+        trusts' positive consultant gaps) and ``shortfall_share`` (shortfall / need).
+    """
+    need = pl.col("required_wte") - pl.col("sas_wte") - pl.col("trainee_service_wte")
+    return (
+        versus.filter(pl.col("staff_group") == staff_group)
+        .with_columns(need.alias("consultant_need_wte"))
+        .group_by("year")
+        .agg(
+            pl.col("consultant_need_wte").sum(),
+            pl.col("consultant_wte").sum(),
+            (pl.col("consultant_need_wte") - pl.col("consultant_wte"))
+            .clip(lower_bound=0)
+            .sum()
+            .alias("shortfall_wte"),
+        )
+        .with_columns(
+            (pl.col("shortfall_wte") / pl.col("consultant_need_wte")).alias("shortfall_share")
+        )
+        .sort("year")
+    )
+
+
+#: Reporting tasks whose workload growth the RCR census publishes (CT and MRI).
+CENSUS_REPORTING_TASKS = ("ct_reporting", "mri_reporting")
+
+
+def calibration_table(
+    versus: pl.DataFrame, tasks: pl.DataFrame, published: pl.DataFrame, horizon: int = 5
+) -> pl.DataFrame:
+    """Set the projection beside the published series (compared with, never fitted to).
+
+    Args:
+        versus: :attr:`DemandResults.supply_vs_demand`.
+        tasks: projected workload by task (:attr:`DemandProjection.tasks`).
+        published: ``config/demand/calibration.csv``.
+        horizon: years from the first projected year-end to the "five years on" value.
+
+    Returns:
+        ``metric``, ``description``, ``model`` (share), ``published_low``, ``published_high``,
+        ``verdict`` (``within``, ``below`` or ``above`` the published range) and ``note``
+        (``if_different`` when outside the range, or how agreement arises), ``source``,
+        ``status``.
+
+    Raises:
+        ConfigError: if the projection is shorter than ``horizon + 1`` years.
+    """
+    short = consultant_shortfall(versus)
+    if short.height <= horizon:
+        raise ConfigError(f"calibration needs at least {horizon + 1} projected years")
+    first, last = short.row(0, named=True), short.row(horizon, named=True)
+    growth = (last["consultant_wte"] / first["consultant_wte"]) ** (1 / horizon) - 1
+    reporting = (
+        tasks.filter(pl.col("task").is_in(CENSUS_REPORTING_TASKS))
+        .group_by("year")
+        .agg(pl.col("workload").sum())
+        .sort("year")["workload"]
+    )
+    demand_growth = (reporting[horizon] / reporting[0]) ** (1 / horizon) - 1
+    model = {
+        "consultant_shortfall_now": first["shortfall_share"],
+        "consultant_shortfall_five_years": last["shortfall_share"],
+        "consultant_growth": growth,
+        "reporting_demand_growth": demand_growth,
+    }
+    unknown = set(published["metric"]) - set(model)
+    if unknown:
+        raise ConfigError(f"calibration.csv: unknown metric(s) {sorted(unknown)}")
+    value = pl.col("metric").replace_strict(model, return_dtype=pl.Float64)
+    verdict = (
+        pl.when(pl.col("model") < pl.col("published_low"))
+        .then(pl.lit("below"))
+        .when(pl.col("model") > pl.col("published_high"))
+        .then(pl.lit("above"))
+        .otherwise(pl.lit("within"))
+    )
+    return (
+        published.with_columns(value.alias("model"))
+        .with_columns(verdict.alias("verdict"))
+        .with_columns(
+            pl.when(pl.col("verdict") == "within")
+            .then(pl.lit("Within the published range."))
+            .otherwise(pl.col("if_different"))
+            .alias("note")
+        )
+        .select(
+            "metric",
+            "description",
+            "model",
+            "published_low",
+            "published_high",
+            "verdict",
+            "note",
+            "source",
+            "status",
+        )
     )
 
 
@@ -294,8 +470,9 @@ SENSITIVE_FLOWS = ("leavers", "retirements")
 def publishable_tables(results: DemandResults, rule: SuppressionRule) -> dict[str, pl.DataFrame]:
     """The tables of :meth:`DemandResults.tables` with small counts of people suppressed.
 
-    Expected leavers and retirements in the supply projection (by trust, group, grade and year)
-    are counts built from age: ``<flow>_headcount`` goes through
+    The mean planned leave of a rota's competent staff is blanked where they are no more than
+    ``rule.high`` people. Expected leavers and retirements in the supply projection (by trust,
+    group, grade and year) are counts built from age: ``<flow>_headcount`` goes through
     :func:`lsc_workforce.privacy.suppress_counts`, and ``<flow>_wte`` is blanked where the
     headcount is suppressed (it would give the count away).
 
@@ -307,6 +484,15 @@ def publishable_tables(results: DemandResults, rule: SuppressionRule) -> dict[st
         Tables by file stem.
     """
     tables = results.tables()
+    sizes = tables.get("rota_sizes")
+    if sizes is not None and "leave_days_per_person" in sizes.columns:
+        # A mean over a handful of people gives their leave away.
+        tables["rota_sizes"] = sizes.with_columns(
+            pl.when(pl.col("competent_staff") <= rule.high)
+            .then(None)
+            .otherwise(pl.col("leave_days_per_person"))
+            .alias("leave_days_per_person")
+        )
     supply = tables["supply_projection_by_grade"]
     counts = [f"{flow}_headcount" for flow in SENSITIVE_FLOWS if f"{flow}_headcount" in supply]
     suppressed = suppress_counts(supply, counts, rule)
@@ -381,34 +567,61 @@ def _fmt(value: float) -> str:
 def describe_today(results: DemandResults) -> str:
     """Plain-English summary of today's gap by staff group (Markdown).
 
+    Shortfalls are summed over the trusts that have one; a surplus elsewhere is stated apart and
+    never offsets them.
+
     Args:
         results: the analysis results.
 
     Returns:
         A few Markdown bullet points.
     """
-    by_group = (
-        results.gap_today.group_by("staff_group")
-        .agg(pl.col("required_wte", "in_post_wte", "establishment_wte", "outsourced_wte").sum())
-        .with_columns((pl.col("required_wte") - pl.col("in_post_wte")).alias("gap_wte"))
-        .sort(pl.col("staff_group").cast(pl.Enum(STAFF_GROUPS)))
+    gap = results.gap_today
+    network = results.network_today.sort(pl.col("staff_group").cast(pl.Enum(STAFF_GROUPS)))
+    totals = gap.group_by("staff_group").agg(
+        pl.col(
+            "consultant_wte", "sas_wte", "trainee_wte", "in_post_wte", "establishment_wte"
+        ).sum(),
+        pl.col("establishment_flag").sum().alias("flagged"),
     )
     lines = [
-        f"Demand and capacity in the 12 months before {results.as_at:%d %B %Y}, all four trusts:",
+        f"Demand and capacity in the 12 months before {results.as_at:%d %B %Y}. Need and supply "
+        "are in WTE that count towards the service: consultants and SAS doctors in full, "
+        "trainees by their service contribution, radiographers by their band's clinical share. "
+        "Shortfalls are summed trust by trust; a surplus at one trust does not fill another's "
+        "posts.",
         "",
     ]
-    for row in by_group.iter_rows(named=True):
-        gap = row["gap_wte"]
-        share = gap / row["required_wte"] if row["required_wte"] else 0.0
-        word = "short of" if gap > 0 else "above"
-        lines.append(
-            f"- **{row['staff_group'].replace('_', ' ')}**: {_fmt(row['required_wte'])} WTE needed "
-            f"in house against {_fmt(row['in_post_wte'])} WTE in post "
-            f"({_fmt(abs(gap))} WTE, {abs(share):.0%}, {word} the need; funded establishment "
-            f"{_fmt(row['establishment_wte'])} WTE)."
+    for row in network.join(totals, on="staff_group").iter_rows(named=True):
+        name = row["staff_group"].replace("_", " ")
+        medical = row["consultant_wte"] + row["sas_wte"] + row["trainee_wte"] > 0
+        grades = (
+            f" ({_fmt(row['consultant_wte'])} WTE consultants, {_fmt(row['sas_wte'])} SAS, "
+            f"{_fmt(row['trainee_wte'])} trainees)"
+            if medical
+            else ""
         )
-    outsourced = by_group.filter(pl.col("staff_group") == "radiologist")
-    if outsourced.height:
+        surplus = (
+            f"; {_fmt(row['surplus_wte'])} WTE above need elsewhere, not netted"
+            if row["surplus_wte"] > 0.05
+            else ""
+        )
+        flag = (
+            f" Need and funded establishment differ by more than the tolerance at "
+            f"{row['flagged']} of {row['trusts']} trusts."
+            if row["flagged"]
+            else ""
+        )
+        lines.append(
+            f"- **{name}**: {_fmt(row['required_wte'])} WTE needed against "
+            f"{_fmt(row['service_wte'])} WTE of service in post from "
+            f"{_fmt(row['in_post_wte'])} WTE{grades}: short by "
+            f"{_fmt(row['shortfall_wte'])} WTE at the trusts with a gap{surplus}.{flag}"
+        )
+    outsourced = gap.filter(pl.col("staff_group") == "radiologist").select(
+        pl.col("required_wte", "outsourced_wte").sum()
+    )
+    if outsourced.height and outsourced["outsourced_wte"].item() > 0:
         row = outsourced.row(0, named=True)
         total = row["required_wte"] + row["outsourced_wte"]
         lines += [
@@ -416,6 +629,26 @@ def describe_today(results: DemandResults) -> str:
             f"Outsourcing already meets {_fmt(row['outsourced_wte'])} WTE of radiologist "
             f"reporting ({row['outsourced_wte'] / total:.0%} of the reporting workload).",
         ]
+    return "\n".join(lines)
+
+
+def describe_calibration(results: DemandResults) -> str:
+    """Plain-English reading of the calibration table (Markdown).
+
+    Args:
+        results: the analysis results.
+
+    Returns:
+        One bullet per published series: the model's value, the published range and, where
+        they differ, why.
+    """
+    lines = []
+    for row in results.calibration.iter_rows(named=True):
+        lines.append(
+            f"- **{row['description']}**: model {row['model']:.1%}, published "
+            f"{row['published_low']:.0%}-{row['published_high']:.0%} ({row['verdict']}). "
+            f"{row['note']}"
+        )
     return "\n".join(lines)
 
 
@@ -435,9 +668,10 @@ def describe_projection(results: DemandResults) -> str:
     )
     scenario = results.projection.scenario
     lines = [
-        f"Scenario **{scenario.name}**: {scenario.description} Without any new training "
-        f"completions, by the end of {fy_label(last)} the gap between required and available "
-        f"WTE would be (P10 / P50 / P90 over {results.settings.draws:,} draws):",
+        f"Scenario **{scenario.name}**: {scenario.description} With today's trainee intakes "
+        f"continuing and no other training plan, by the end of {fy_label(last)} the gap "
+        f"between required and available service WTE would be (P10 / P50 / P90 over "
+        f"{results.settings.draws:,} draws):",
         "",
     ]
     for row in final.iter_rows(named=True):

@@ -10,25 +10,34 @@ Workload comes from a year of activity (``activity`` dataset) times an effort pe
   hours a year [src:consultant-job-plan]. Out-of-hours medical work counts ``hours_per_pa /
   hours_per_pa_premium`` = 4/3 because a PA in premium time is 3 hours.
   Outsourced reports are workload met outside the trust: reported separately.
-- radiography: the larger of examinations / examinations per radiographer-hour and the
-  staffing of the opening hours (``service_hours``, including 24/7 out-of-hours cover) with
-  ``staff_while_open`` radiographers per room (``radiography.csv``).
+- radiography, in clinical hours: within each time band (weekday in hours, out of hours) the
+  larger of examinations / examinations per radiographer-hour and the staffing of the opening
+  hours (``service_hours``, including 24/7 cover) with ``staff_while_open`` radiographers per
+  room (``radiography.csv``), summed over the bands, plus the services staffed by the session
+  with no activity counted (``staffed_services.csv``). Radiographers in post count by their
+  band's clinical share (``grade_lines.csv``; band 7 and above about half,
+  [src:sor-band7-nonclinical]).
 - endoscopy: procedures x JAG points (unconfirmed, [src:jag-points-per-procedure]) / points per
-  list -> lists; a WTE runs a number of lists a week.
-- interventional radiology: procedure minutes -> hours, but never fewer consultants than a
-  sustainable 24/7 rota (1 in 6, RCR QSI IR-802, [src:rcr-ir-oncall]) at each trust with an IR
-  suite.
+  list -> lists, plus the list types the activity extract does not count
+  (``endoscopy_lists.csv``: therapeutic, ERCP, bowel screening, training lists); a WTE runs a
+  number of lists a week.
+- interventional radiology: procedure minutes -> hours.
+- rota floors: a staff group holding an out-of-hours rota (IR, GI-bleed endoscopy) needs at
+  least the rota's people at each trust (:func:`rota_floors`, from
+  :mod:`lsc_workforce.ooh.rota_size` and ``rota_floors.yaml``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
-from lsc_workforce.config import ConfigError
+from lsc_workforce.config import ConfigError, load_yaml
 from lsc_workforce.data import MEDICAL_GROUPS, STAFF_GROUPS
 from lsc_workforce.demand.parameters import (
     Scalar,
@@ -36,11 +45,16 @@ from lsc_workforce.demand.parameters import (
     load_scalars,
     require_range,
 )
+from lsc_workforce.demand.supply import SupplyParams, supply_lines
 
 #: Tasks whose examinations can be outsourced (reports bought from outside the trust).
 REPORTING_TASKS = ("ct_reporting", "mri_reporting", "ultrasound", "plain_film_reporting")
 #: Staff group label for work done by staff outside the six modelled groups (sonographers).
 NOT_MODELLED = "not_modelled"
+#: Staff groups whose work is counted in endoscopy lists.
+LIST_GROUPS = ("medical_endoscopist", "non_medical_endoscopist")
+#: Task whose lists the extra list types of ``endoscopy_lists.csv`` are a multiple of.
+DIAGNOSTIC_LISTS = "diagnostic_endoscopy"
 #: Average weeks in a year (365.25 / 7).
 WEEKS_PER_YEAR = 52.18
 
@@ -59,6 +73,18 @@ TASK_COLUMNS = (
 EFFORT_COLUMNS = ("modality", "task", "unit", "effort_per_exam")
 SKILL_MIX_COLUMNS = ("task", "staff_group", "share")
 RADIOGRAPHY_COLUMNS = ("modality", "room", "exams_per_radiographer_hour", "staff_while_open")
+ENDOSCOPY_LIST_COLUMNS = ("list_type", "staff_group", "lists_per_diagnostic_list")
+STAFFED_COLUMNS = (
+    "modality",
+    "room",
+    "where",
+    "weekday_open",
+    "weekday_close",
+    "weekend_open",
+    "weekend_close",
+    "rooms",
+    "staff_per_room",
+)
 SCALARS = (
     "pas_per_week",
     "hours_per_pa",
@@ -69,14 +95,73 @@ SCALARS = (
     "medical_working_weeks",
     "afc_hours_per_week",
     "afc_working_weeks",
-    "radiographer_clinical_share",
+    "in_hours_start",
+    "in_hours_end",
+    "establishment_tolerance",
     "reporting_radiographer_reporting_share",
     "points_per_list",
     "medical_lists_per_wte_week",
     "non_medical_lists_per_wte_week",
-    "ir_rota_min_frequency",
-    "ir_rota_sustainable_frequency",
 )
+
+
+@dataclass(frozen=True)
+class RotaFloors:
+    """Out-of-hours rotas whose size is a floor on a staff group's requirement.
+
+    Attributes:
+        scenario: OOH scenario id whose rotas set the floors (``trust_by_trust`` by default).
+        wte_per_member: WTE counted per rota member.
+        services: ``{OOH service id: staff group}``.
+        ooh: the OOH configuration (:class:`lsc_workforce.ooh.inputs.OohConfig`).
+    """
+
+    scenario: str
+    wte_per_member: float
+    services: Mapping[str, str]
+    ooh: Any
+
+    @classmethod
+    def from_config(cls, config_dir: Path) -> RotaFloors:
+        """Read ``config_dir/demand/rota_floors.yaml`` and the OOH configuration.
+
+        Raises:
+            ConfigError: naming the file and entry if it is malformed, or the scenario, a
+                service or a staff group is unknown.
+        """
+        from lsc_workforce.ooh.inputs import load_ooh_config  # noqa: PLC0415 - heavy, lazy
+
+        path = Path(config_dir) / "demand" / "rota_floors.yaml"
+        raw = load_yaml(path) or {}
+        for key in ("scenario", "wte_per_member", "services"):
+            if key not in raw:
+                raise ConfigError(f"{path.name}: missing {key!r}")
+        for key in ("scenario", "wte_per_member"):
+            entry = raw[key]
+            if not isinstance(entry, Mapping) or not {"value", "source", "status"} <= set(entry):
+                raise ConfigError(f"{path.name}: {key} needs value, source and status")
+        services = {}
+        for service, entry in (raw["services"] or {}).items():
+            if not isinstance(entry, Mapping) or not {"staff_group", "source", "status"} <= set(
+                entry
+            ):
+                raise ConfigError(
+                    f"{path.name}: services.{service} needs staff_group, source, status"
+                )
+            if entry["staff_group"] not in STAFF_GROUPS:
+                raise ConfigError(
+                    f"{path.name}: services.{service}: unknown staff group {entry['staff_group']!r}"
+                )
+            services[str(service)] = str(entry["staff_group"])
+        ooh = load_ooh_config(Path(config_dir), validate=False)
+        scenario = str(raw["scenario"]["value"])
+        ooh.scenario(scenario)  # raises, naming the known scenarios
+        for service in services:
+            ooh.service(service)
+        wte = raw["wte_per_member"]["value"]
+        if not isinstance(wte, int | float) or not 0 < wte <= 1.5:
+            raise ConfigError(f"{path.name}: wte_per_member must be in (0, 1.5], not {wte!r}")
+        return cls(scenario, float(wte), services, ooh)
 
 
 @dataclass(frozen=True)
@@ -91,12 +176,24 @@ class CapacityParams:
         radiography: ``modality``, ``room``, ``exams_per_radiographer_hour``,
             ``staff_while_open``.
         scalars: job-plan scalars by name (see :data:`SCALARS`).
+        staffed: optional services staffed by opening hours with no activity counted
+            (``staffed_services.csv``: ``modality``, ``room``, ``where`` (site code or a
+            ``sites`` flag), weekday and weekend ``*_open`` / ``*_close`` times, ``rooms``,
+            ``staff_per_room``).
+        rota: optional rota floors (``rota_floors.yaml``); without them no staff group has a
+            rota floor.
+        endoscopy_lists: optional list types the activity does not count
+            (``endoscopy_lists.csv``: ``list_type``, ``staff_group``,
+            ``lists_per_diagnostic_list``).
     """
 
     effort: pl.DataFrame
     skill_mix: pl.DataFrame
     radiography: pl.DataFrame
     scalars: dict[str, Scalar]
+    staffed: pl.DataFrame | None = None
+    rota: RotaFloors | None = None
+    endoscopy_lists: pl.DataFrame | None = None
 
     def __post_init__(self) -> None:
         missing = [name for name in SCALARS if name not in self.scalars]
@@ -129,6 +226,18 @@ class CapacityParams:
             raise ConfigError(f"skill_mix: no rows for task(s) {sorted(no_mix)}")
         require_range(self.radiography, "exams_per_radiographer_hour", 0.01, 100, "radiography")
         require_range(self.radiography, "staff_while_open", 0, 20, "radiography")
+        if self.staffed is not None:
+            absent = [c for c in STAFFED_COLUMNS if c not in self.staffed.columns]
+            if absent:
+                raise ConfigError(f"staffed_services: missing column(s) {absent}")
+            require_range(self.staffed, "rooms", 0, 50, "staffed_services")
+            require_range(self.staffed, "staff_per_room", 0, 20, "staffed_services")
+        if self.endoscopy_lists is not None:
+            lists = self.endoscopy_lists
+            require_range(lists, "lists_per_diagnostic_list", 0, 5, "endoscopy_lists")
+            bad = lists.filter(~pl.col("staff_group").is_in(LIST_GROUPS))
+            if bad.height:
+                raise ConfigError(f"endoscopy_lists: staff_group must be one of {LIST_GROUPS}")
 
     @classmethod
     def from_config(cls, config_dir: Path) -> CapacityParams:
@@ -143,6 +252,21 @@ class CapacityParams:
             skill_mix=load_parameter_table(folder / "skill_mix.csv", SKILL_MIX_COLUMNS),
             radiography=load_parameter_table(folder / "radiography.csv", RADIOGRAPHY_COLUMNS),
             scalars=load_scalars(folder / "job_plan.yaml"),
+            staffed=(
+                load_parameter_table(folder / "staffed_services.csv", STAFFED_COLUMNS)
+                if (folder / "staffed_services.csv").is_file()
+                else None
+            ),
+            endoscopy_lists=(
+                load_parameter_table(folder / "endoscopy_lists.csv", ENDOSCOPY_LIST_COLUMNS)
+                if (folder / "endoscopy_lists.csv").is_file()
+                else None
+            ),
+            rota=(
+                RotaFloors.from_config(config_dir)
+                if (folder / "rota_floors.yaml").is_file()
+                else None
+            ),
         )
 
     def value(self, name: str) -> float:
@@ -204,14 +328,17 @@ def productivity(params: CapacityParams) -> pl.DataFrame:
             "lists",
             v("non_medical_lists_per_wte_week") * v("afc_working_weeks"),
         ),
-        "radiographer": ("hours", afc_hours * v("radiographer_clinical_share")),
+        "radiographer": ("hours", afc_hours),  # clinical WTE: see radiography_workload
     }
     pairs = params.skill_mix.filter(pl.col("staff_group") != NOT_MODELLED).select(
         "task", "staff_group"
     )
-    pairs = pl.concat(
-        [pairs, pl.DataFrame({"task": ["radiography"], "staff_group": ["radiographer"]})]
-    ).unique(maintain_order=True)
+    extra = [pl.DataFrame({"task": ["radiography"], "staff_group": ["radiographer"]})]
+    if params.endoscopy_lists is not None:
+        extra.append(
+            params.endoscopy_lists.select(pl.col("list_type").alias("task"), "staff_group")
+        )
+    pairs = pl.concat([pairs, *extra]).unique(maintain_order=True)
     return pairs.with_columns(
         pl.col("staff_group")
         .replace_strict({g: u for g, (u, _) in per_group.items()}, return_dtype=pl.String)
@@ -271,7 +398,8 @@ def task_workload(annual: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
         out-of-hours medical work weighted 4/3), ``outsourced`` (units met by outsourced
         reports), ``in_house`` (= workload - outsourced), ``units_per_wte_year``,
         ``required_wte`` (in-house) and ``outsourced_wte``. Work of ``not_modelled`` staff
-        is dropped.
+        is dropped. With ``params.endoscopy_lists`` each list type adds
+        ``lists_per_diagnostic_list`` x the diagnostic lists (all endoscopists) as its own task.
     """
     keys = [
         c
@@ -306,6 +434,20 @@ def task_workload(annual: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
         .group_by(*keys, "task", "staff_group")
         .agg(pl.col("workload", "outsourced").sum())
     )
+    if params.endoscopy_lists is not None:
+        diagnostic = (
+            work.filter(pl.col("task") == DIAGNOSTIC_LISTS)
+            .group_by(*keys)
+            .agg(pl.col("workload").sum().alias("diagnostic_lists"))
+        )
+        extra = diagnostic.join(params.endoscopy_lists, how="cross").select(
+            *keys,
+            pl.col("list_type").alias("task"),
+            "staff_group",
+            (pl.col("diagnostic_lists") * pl.col("lists_per_diagnostic_list")).alias("workload"),
+            pl.lit(0.0).alias("outsourced"),
+        )
+        work = pl.concat([work, extra.select(work.columns)])
     return (
         work.join(productivity(params), on=["task", "staff_group"])
         .with_columns((pl.col("workload") - pl.col("outsourced")).alias("in_house"))
@@ -318,43 +460,134 @@ def task_workload(annual: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
     )
 
 
-def weekly_open_hours(service_hours: pl.DataFrame) -> pl.DataFrame:
-    """Return the opening hours a week per site and modality (5 weekdays + 2 weekend days).
+def _minutes(column: str) -> pl.Expr:
+    parts = pl.col(column).str.split(":")
+    return parts.list.get(0).cast(pl.Int32) * 60 + parts.list.get(1).cast(pl.Int32)
+
+
+def band_hours(service_hours: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
+    """Weekly opening hours per site and modality, split into the two time bands.
+
+    The in-hours band is weekdays from ``in_hours_start`` to ``in_hours_end`` (job plan); every
+    other open hour (weekday evenings and nights, weekends) is out of hours (``ooh``), the same
+    split as the activity extract's ``period``.
 
     Args:
-        service_hours: the ``service_hours`` dataset.
-
-    Returns:
-        ``site_code``, ``modality``, ``open_hours_week``.
-    """
-    days = pl.when(pl.col("day_type") == "weekday").then(5.0).otherwise(2.0)
-    return (
-        service_hours.group_by("site_code", "modality")
-        .agg((pl.col("hours") * days).sum().alias("open_hours_week"))
-        .sort("site_code", "modality")
-    )
-
-
-def radiography_workload(
-    annual: pl.DataFrame, service_hours: pl.DataFrame, params: CapacityParams
-) -> pl.DataFrame:
-    """Radiographer hours and WTE needed per site and room.
-
-    Required hours are the larger of the activity-driven hours (examinations / examinations
-    per radiographer-hour) and the cover hours (weekly opening hours of the room, which
-    include 24/7 out-of-hours cover where a site is open all night, x ``staff_while_open`` x
-    weeks a year). Rooms shared by several modalities (stroke and other CT) take the longest
-    opening hours.
-
-    Args:
-        annual: yearly activity with ``trust_code``, ``site_code``, ``modality``,
-            ``examinations`` (and optionally extra keys such as ``year``).
-        service_hours: the ``service_hours`` dataset.
+        service_hours: rows with ``site_code``, ``modality``, ``day_type``, ``open_time``,
+            ``close_time`` (``HH:MM``, ``24:00`` allowed).
         params: capacity parameters.
 
     Returns:
-        Keys, ``trust_code``, ``site_code``, ``room``, ``activity_hours``, ``cover_hours``,
-        ``required_hours``, ``required_wte``.
+        ``site_code``, ``modality``, ``period`` (``in_hours``, ``ooh``), ``hours_week``.
+    """
+    start = round(params.value("in_hours_start") * 60)
+    end = round(params.value("in_hours_end") * 60)
+    opened, closed = _minutes("open_time"), _minutes("close_time")
+    open_minutes = (closed - opened).clip(lower_bound=0)
+    overlap = pl.min_horizontal(closed, pl.lit(end)) - pl.max_horizontal(opened, pl.lit(start))
+    weekday = pl.col("day_type") == "weekday"
+    in_hours = pl.when(weekday).then(overlap.clip(lower_bound=0)).otherwise(0)
+    days = pl.when(weekday).then(5.0).otherwise(2.0)
+    wide = (
+        service_hours.with_columns(
+            (in_hours * days / 60).alias("in_hours"),
+            ((open_minutes - in_hours) * days / 60).alias("ooh"),
+        )
+        .group_by("site_code", "modality")
+        .agg(pl.col("in_hours", "ooh").sum())
+    )
+    return wide.unpivot(
+        ["in_hours", "ooh"],
+        index=["site_code", "modality"],
+        variable_name="period",
+        value_name="hours_week",
+    ).sort("site_code", "modality", "period")
+
+
+def staffed_service_hours(sites: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
+    """Opening hours and staffing of the services the activity extract does not count.
+
+    Each ``staffed_services.csv`` row applies at one site (``where`` is a site code) or at every
+    site with a facility flag (``where`` is a boolean column of ``sites``, e.g. ``has_ed``).
+
+    Returns:
+        ``site_code``, ``modality``, ``room``, ``day_type``, ``open_time``, ``close_time``,
+        ``staff_while_open`` (rooms x radiographers per room).
+
+    Raises:
+        ConfigError: if ``where`` is neither a site code nor a flag of ``sites``.
+    """
+    rows = []
+    flags = {c for c, t in sites.schema.items() if t == pl.Boolean}
+    codes = set(sites["site_code"].to_list())
+    for row in params.staffed.iter_rows(named=True):
+        where = row["where"]
+        if where in flags:
+            chosen = sites.filter(pl.col(where))["site_code"].to_list()
+        elif where in codes:
+            chosen = [where]
+        else:
+            raise ConfigError(
+                f"staffed_services.csv: {row['modality']}: where={where!r} is neither a site code "
+                f"nor one of the sites flags {sorted(flags)}"
+            )
+        for site in chosen:
+            for day_type in ("weekday", "weekend"):
+                rows.append(
+                    {
+                        "site_code": site,
+                        "modality": row["modality"],
+                        "room": row["room"],
+                        "day_type": day_type,
+                        "open_time": row[f"{day_type}_open"],
+                        "close_time": row[f"{day_type}_close"],
+                        "staff_while_open": float(row["rooms"] * row["staff_per_room"]),
+                    }
+                )
+    schema = {
+        "site_code": pl.String,
+        "modality": pl.String,
+        "room": pl.String,
+        "day_type": pl.String,
+        "open_time": pl.String,
+        "close_time": pl.String,
+        "staff_while_open": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema)
+
+
+def radiography_workload(
+    annual: pl.DataFrame,
+    service_hours: pl.DataFrame,
+    params: CapacityParams,
+    sites: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """Radiographer clinical hours and WTE needed per site and room, summed over time bands.
+
+    Within each time band (in hours, out of hours; :func:`band_hours`) a room needs the larger
+    of the activity-driven hours (examinations of the band / examinations per radiographer-hour)
+    and the cover hours (weekly open hours of the band x ``staff_while_open`` x weeks a year);
+    the requirement is the sum over the bands, so daytime throughput never absorbs night
+    cover. Rooms shared by several modalities (stroke and other CT) take the longest opening
+    hours of each band. With ``sites``, the services of ``staffed_services.csv`` (no activity
+    counted: fluoroscopy, theatres, mammography, ...) add their cover.
+
+    The WTE are clinical WTE (``afc_hours_per_week x afc_working_weeks`` clinical hours each);
+    radiographers in post count by their band's clinical share (``grade_lines.csv``).
+
+    Args:
+        annual: yearly activity with ``trust_code``, ``site_code``, ``modality``, ``period``,
+            ``examinations`` (and optionally extra keys such as ``year``).
+        service_hours: the ``service_hours`` dataset.
+        params: capacity parameters.
+        sites: the ``sites`` dataset (needed for the staffed services and for rooms open with
+            no activity; without it only rooms with activity are counted).
+
+    Returns:
+        Keys, ``trust_code``, ``site_code``, ``room``, ``activity_hours_in``,
+        ``cover_hours_in``, ``activity_hours_ooh``, ``cover_hours_ooh``, ``activity_hours``,
+        ``cover_hours`` (band sums), ``required_hours`` (sum over bands of the larger),
+        ``required_wte``.
     """
     keys = [
         c
@@ -369,68 +602,129 @@ def radiography_workload(
             "outsourced_reports",
         )
     ]
-    hours_per_wte = (
-        params.value("afc_hours_per_week")
-        * params.value("afc_working_weeks")
-        * params.value("radiographer_clinical_share")
-    )
+    hours_per_wte = params.value("afc_hours_per_week") * params.value("afc_working_weeks")
     rad = params.radiography.select(RADIOGRAPHY_COLUMNS)
-    activity_hours = (
+    activity = (
         annual.join(rad, on="modality")
-        .group_by(*keys, "trust_code", "site_code", "room")
-        .agg((pl.col("examinations") / pl.col("exams_per_radiographer_hour")).sum())
-        .rename({"examinations": "activity_hours"})
+        .group_by(*keys, "trust_code", "site_code", "room", "period")
+        .agg((pl.col("examinations") / pl.col("exams_per_radiographer_hour")).sum().alias("hours"))
+        .with_columns(pl.lit("activity").alias("kind"))
     )
+    opening = service_hours.join(
+        rad.select("modality", "room", pl.col("staff_while_open").cast(pl.Float64)), on="modality"
+    )
+    if sites is not None and params.staffed is not None:
+        staffed = staffed_service_hours(sites, params)
+        opening = pl.concat([opening.select(staffed.columns), staffed])
     cover = (
-        weekly_open_hours(service_hours)
-        .join(rad, on="modality")
-        .group_by("site_code", "room")
-        .agg(
-            (pl.col("open_hours_week") * pl.col("staff_while_open") * WEEKS_PER_YEAR)
-            .max()
-            .alias("cover_hours")
+        band_hours(opening, params)
+        .join(
+            opening.select("site_code", "modality", "room", "staff_while_open").unique(),
+            on=["site_code", "modality"],
         )
+        .group_by("site_code", "room", "period")
+        .agg(
+            (pl.col("hours_week") * pl.col("staff_while_open") * WEEKS_PER_YEAR)
+            .max()
+            .alias("hours")
+        )
+    )
+    if sites is None:  # rooms with activity only
+        places = activity.select(*keys, "trust_code", "site_code").unique()
+    else:
+        places = (
+            cover.select("site_code")
+            .unique()
+            .join(sites.select("site_code", "trust_code"), on="site_code")
+        )
+        if keys:
+            places = places.join(annual.select(keys).unique(), how="cross")
+        places = pl.concat(
+            [
+                places.select(*keys, "trust_code", "site_code"),
+                activity.select(*keys, "trust_code", "site_code"),
+            ]
+        ).unique()
+    cover = places.join(cover, on="site_code").with_columns(pl.lit("cover").alias("kind"))
+    both = pl.concat([activity, cover.select(activity.columns)]).with_columns(
+        pl.concat_str(
+            "kind",
+            pl.lit("_hours_"),
+            pl.when(pl.col("period") == "in_hours").then(pl.lit("in")).otherwise(pl.lit("ooh")),
+        ).alias("column")
+    )
+    wide = both.pivot(
+        on="column",
+        index=[*keys, "trust_code", "site_code", "room"],
+        values="hours",
+        aggregate_function="sum",
+    )
+    band_columns = ("activity_hours_in", "cover_hours_in", "activity_hours_ooh", "cover_hours_ooh")
+    wide = wide.select(
+        *keys,
+        "trust_code",
+        "site_code",
+        "room",
+        *[
+            (pl.col(name) if name in wide.columns else pl.lit(0.0)).fill_null(0.0).alias(name)
+            for name in band_columns
+        ],
     )
     return (
-        activity_hours.join(cover, on=["site_code", "room"], how="left")
-        .with_columns(pl.col("cover_hours").fill_null(0.0))
-        .with_columns(pl.max_horizontal("activity_hours", "cover_hours").alias("required_hours"))
-        .with_columns((pl.col("required_hours") / hours_per_wte).alias("required_wte"))
-        .select(
-            *keys,
-            "trust_code",
-            "site_code",
-            "room",
-            "activity_hours",
-            "cover_hours",
-            "required_hours",
-            "required_wte",
+        wide.with_columns(
+            (pl.col("activity_hours_in") + pl.col("activity_hours_ooh")).alias("activity_hours"),
+            (pl.col("cover_hours_in") + pl.col("cover_hours_ooh")).alias("cover_hours"),
+            (
+                pl.max_horizontal("activity_hours_in", "cover_hours_in")
+                + pl.max_horizontal("activity_hours_ooh", "cover_hours_ooh")
+            ).alias("required_hours"),
         )
+        .with_columns((pl.col("required_hours") / hours_per_wte).alias("required_wte"))
         .sort(*keys, "trust_code", "site_code", "room")
     )
 
 
-def ir_rota_minimum(sites: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
-    """Minimum consultant IRs per trust for a sustainable 24/7 on-call rota.
+def rota_floors(sites: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
+    """Rota headcount floor per trust and staff group, from the OOH rota sizes.
 
-    Each trust with an IR suite is assumed to run its own rota, needing at least
-    ``ir_rota_min_frequency`` (1 in 6, RCR QSI IR-802, [src:rcr-ir-oncall]) consultants. A single
-    L&SC network rota would need ``ir_rota_sustainable_frequency`` (1 in 8 above 1 million
-    population) in total; the notebook shows both.
+    The people each rota of ``params.rota.scenario`` needs come from
+    :func:`lsc_workforce.ooh.rota_size.rota_people` (``N`` for a 1-in-N rota, per slot); a rota
+    shared by several trusts (network scenarios) is divided equally between them. The floor in
+    WTE is ``people x wte_per_member``.
 
     Args:
         sites: the ``sites`` dataset.
-        params: capacity parameters.
+        params: capacity parameters (``params.rota``).
 
     Returns:
-        ``trust_code``, ``rota_minimum_wte`` (one WTE per rota member).
+        ``trust_code``, ``staff_group``, ``service``, ``rota_people`` (people; fractional only
+        for shared rotas) and ``rota_minimum_wte``; empty without ``params.rota``.
     """
+    schema = {
+        "trust_code": pl.String,
+        "staff_group": pl.String,
+        "service": pl.String,
+        "rota_people": pl.Float64,
+        "rota_minimum_wte": pl.Float64,
+    }
+    if params.rota is None:
+        return pl.DataFrame(schema=schema)
+    from lsc_workforce.ooh.rota_size import rota_people  # noqa: PLC0415 - heavy, lazy
+
+    spec = params.rota
+    people = rota_people(spec.ooh, sites, [spec.scenario], list(spec.services))
     return (
-        sites.filter(pl.col("has_ir_suite"))
-        .select("trust_code")
-        .unique()
-        .with_columns(pl.lit(params.value("ir_rota_min_frequency")).alias("rota_minimum_wte"))
-        .sort("trust_code")
+        people.filter(pl.col("people_needed").is_not_null())
+        .with_columns(
+            (pl.col("people_needed") / pl.col("trusts").list.len()).alias("rota_people"),
+            pl.col("service").replace_strict(dict(spec.services)).alias("staff_group"),
+        )
+        .explode("trusts")
+        .group_by(pl.col("trusts").alias("trust_code"), "staff_group", "service")
+        .agg(pl.col("rota_people").sum())
+        .with_columns((pl.col("rota_people") * spec.wte_per_member).alias("rota_minimum_wte"))
+        .cast(schema)  # type: ignore[arg-type]
+        .sort("trust_code", "staff_group")
     )
 
 
@@ -447,7 +741,7 @@ def ir_oncall_summary(
     Returns:
         ``trust_code``, ``procedures_in_hours`` and ``procedures_ooh`` (a year),
         ``ooh_procedures_week``, ``workload_wte`` (procedure hours, OOH at 4/3, over IR hours
-        a WTE-year), ``rota_minimum_wte`` (1-in-6 rota at a trust with an IR suite) and
+        a WTE-year), ``rota_minimum_wte`` (the IR rota floor, :func:`rota_floors`) and
         ``required_wte`` (the larger).
     """
     ir_modalities = params.effort.filter(pl.col("task") == "ir_procedures")["modality"]
@@ -470,7 +764,14 @@ def ir_oncall_summary(
     )
     return (
         counts.join(workload, on="trust_code", how="full", coalesce=True)
-        .join(ir_rota_minimum(sites, params), on="trust_code", how="full", coalesce=True)
+        .join(
+            rota_floors(sites, params)
+            .filter(pl.col("staff_group") == "interventional_radiologist")
+            .select("trust_code", "rota_minimum_wte"),
+            on="trust_code",
+            how="full",
+            coalesce=True,
+        )
         .with_columns(pl.col(pl.Float64).fill_null(0.0))
         .with_columns(
             (pl.col("procedures_ooh") / WEEKS_PER_YEAR).alias("ooh_procedures_week"),
@@ -486,6 +787,166 @@ def ir_oncall_summary(
             "required_wte",
         )
         .sort("trust_code")
+    )
+
+
+#: Tasks that only holders of a competency (``staff_competencies``) may do.
+TASK_COMPETENCY = {"ultrasound": "ultrasound"}
+
+
+def competency_coverage(
+    tasks: pl.DataFrame,
+    staff_in_post: pl.DataFrame,
+    competencies: pl.DataFrame,
+    supply: SupplyParams,
+) -> pl.DataFrame:
+    """Need for a competency-bound task against the service WTE of the staff who hold it.
+
+    The skill mix gives, for example, radiographers a share of ultrasound scanning; only the
+    radiographers holding the ``ultrasound`` competency can do it. A holder's whole service WTE
+    is an upper bound on what they can give the task (they have other work too).
+
+    Args:
+        tasks: :func:`task_workload` of one year.
+        staff_in_post: the ``staff_in_post`` dataset.
+        competencies: the ``staff_competencies`` dataset.
+        supply: supply parameters (grade lines: service contribution, clinical share).
+
+    Returns:
+        ``trust_code``, ``task``, ``staff_group``, ``required_wte`` (the task's need for the
+        group), ``holders`` (people), ``holder_service_wte`` and ``holder_gap_wte`` (need -
+        holders' service WTE; positive: even every holder full time would not meet it).
+    """
+    rows = []
+    for task, competency in TASK_COMPETENCY.items():
+        holders = staff_in_post.join(
+            competencies.filter(pl.col("competency") == competency).select("staff_id").unique(),
+            on="staff_id",
+            how="semi",
+        )
+        held = (
+            supply_lines(holders, supply)
+            .select("trust_code", "staff_group", pl.col("service_wte").alias("holder_service_wte"))
+            .join(
+                holders.group_by("trust_code", "staff_group").agg(
+                    pl.col("staff_id").n_unique().alias("holders")
+                ),
+                on=["trust_code", "staff_group"],
+            )
+        )
+        need = (
+            tasks.filter(pl.col("task") == task)
+            .group_by("trust_code", "staff_group")
+            .agg(pl.col("required_wte").sum())
+        )
+        rows.append(
+            need.join(held, on=["trust_code", "staff_group"], how="left").with_columns(
+                pl.lit(task).alias("task"),
+                pl.col("holders").fill_null(0).cast(pl.Int64),
+                pl.col("holder_service_wte").fill_null(0.0),
+            )
+        )
+    return (
+        pl.concat(rows)
+        .with_columns(
+            (pl.col("required_wte") - pl.col("holder_service_wte")).alias("holder_gap_wte")
+        )
+        .select(
+            "trust_code",
+            "task",
+            "staff_group",
+            "required_wte",
+            "holders",
+            "holder_service_wte",
+            "holder_gap_wte",
+        )
+        .sort("task", "staff_group", "trust_code")
+    )
+
+
+def rota_reconciliation(
+    required: pl.DataFrame, gap: pl.DataFrame, sizes: pl.DataFrame, params: CapacityParams
+) -> pl.DataFrame:
+    """Per trust and rota service: the rota headcount floor beside the workload need.
+
+    Args:
+        required: :func:`required_wte` (one year).
+        gap: :func:`gap_table` of the same year.
+        sizes: :func:`lsc_workforce.ooh.rota_size.rota_sizes` (any scenarios; the one of
+            ``params.rota`` is used).
+        params: capacity parameters with ``rota``.
+
+    Returns:
+        ``trust_code``, ``service``, ``staff_group``, ``rota_people`` (people the rota needs),
+        ``competent_staff`` (people who may hold it), ``rota_shortfall_people``,
+        ``rota_floor_wte`` (people x WTE per member), ``workload_wte`` (WTE from workload),
+        ``binds`` (``rota`` or ``workload``: the larger), ``required_wte`` (the resulting
+        requirement), ``consultant_wte`` (consultants in post) and ``gap_wte`` (required -
+        service WTE in post, this trust only); empty without ``params.rota``.
+    """
+    if params.rota is None:
+        return pl.DataFrame()
+    floors = rota_floors_from(sizes, params)
+    return (
+        floors.join(
+            required.select("trust_code", "staff_group", "workload_wte", "required_wte"),
+            on=["trust_code", "staff_group"],
+            how="left",
+        )
+        .join(
+            gap.select("trust_code", "staff_group", "consultant_wte", "gap_wte"),
+            on=["trust_code", "staff_group"],
+            how="left",
+        )
+        .with_columns(pl.col("workload_wte", "required_wte").fill_null(0.0))
+        .with_columns(
+            pl.when(pl.col("rota_floor_wte") > pl.col("workload_wte"))
+            .then(pl.lit("rota"))
+            .otherwise(pl.lit("workload"))
+            .alias("binds")
+        )
+        .select(
+            "trust_code",
+            "service",
+            "staff_group",
+            "rota_people",
+            "competent_staff",
+            "rota_shortfall_people",
+            "rota_floor_wte",
+            "workload_wte",
+            "binds",
+            "required_wte",
+            "consultant_wte",
+            "gap_wte",
+        )
+        .sort("service", "trust_code")
+    )
+
+
+def rota_floors_from(sizes: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
+    """Rota people and competent staff per trust for the floor services of ``params.rota``.
+
+    A rota shared by several trusts is divided equally between them (people and competent
+    staff of the whole rota, each trust's share).
+    """
+    spec = params.rota
+    if spec is None:
+        raise ConfigError("rota floors need rota_floors.yaml")
+    chosen = sizes.filter(
+        (pl.col("scenario") == spec.scenario) & pl.col("service").is_in(list(spec.services))
+    )
+    share = 1 / pl.col("trusts").list.len()
+    return (
+        chosen.with_columns(
+            (pl.col("people_needed") * share).alias("rota_people"),
+            (pl.col("competent_staff") * share).alias("competent_staff"),
+            (pl.col("shortfall_people") * share).alias("rota_shortfall_people"),
+            pl.col("service").replace_strict(dict(spec.services)).alias("staff_group"),
+        )
+        .explode("trusts")
+        .group_by(pl.col("trusts").alias("trust_code"), "service", "staff_group")
+        .agg(pl.col("rota_people", "competent_staff", "rota_shortfall_people").sum())
+        .with_columns((pl.col("rota_people") * spec.wte_per_member).alias("rota_floor_wte"))
     )
 
 
@@ -505,7 +966,8 @@ def required_wte(
 
     Returns:
         Keys, ``trust_code``, ``staff_group``, ``workload_wte`` (task or radiography driven,
-        in-house), ``rota_minimum_wte`` (IR only, else 0), ``required_wte`` (the larger),
+        in-house), ``rota_minimum_wte`` (:func:`rota_floors`: the IR and GI-bleed rotas,
+        else 0), ``required_wte`` (the larger),
         ``outsourced_wte`` (reporting work met by outsourcing, in WTE).
     """
     tasks = task_workload(annual, params)
@@ -514,16 +976,22 @@ def required_wte(
         pl.col("required_wte").sum().alias("workload_wte"), pl.col("outsourced_wte").sum()
     )
     radiography = (
-        radiography_workload(annual, service_hours, params)
+        radiography_workload(annual, service_hours, params, sites)
         .group_by(*keys)
         .agg(pl.col("required_wte").sum().alias("workload_wte"))
         .with_columns(
             pl.lit("radiographer").alias("staff_group"), pl.lit(0.0).alias("outsourced_wte")
         )
     )
-    combined = pl.concat([by_group, radiography.select(by_group.columns)])
-    rota = ir_rota_minimum(sites, params).with_columns(
-        pl.lit("interventional_radiologist").alias("staff_group")
+    combined = (
+        pl.concat([by_group, radiography.select(by_group.columns)])
+        .group_by(*keys, "staff_group")
+        .agg(pl.col("workload_wte", "outsourced_wte").sum())
+    )
+    rota = (
+        rota_floors(sites, params)
+        .group_by("trust_code", "staff_group")
+        .agg(pl.col("rota_minimum_wte").sum())
     )
     return (
         combined.join(rota, on=["trust_code", "staff_group"], how="left")
@@ -541,45 +1009,112 @@ def required_wte(
     )
 
 
+GAP_KEYS = ("trust_code", "staff_group")
+#: Likely causes listed when modelled need exceeds funded establishment beyond the tolerance.
+NEED_ABOVE_ESTABLISHMENT = (
+    "need above funded posts: demand met today by overtime, waiting lists, insourcing or "
+    "outsourcing; posts not funded for the services or hours the department runs; or effort, "
+    "cover or clinical-share assumptions set too high (most are unconfirmed)"
+)
+#: Likely causes listed when modelled need falls short of funded establishment.
+NEED_BELOW_ESTABLISHMENT = (
+    "need below funded posts: work the model does not count (services missing from the "
+    "activity extract, teaching, research, management); posts funded for planned growth; or "
+    "effort or cover assumptions set too low (most are unconfirmed)"
+)
+
+
 def gap_table(
-    required: pl.DataFrame, staff_in_post: pl.DataFrame, vacancies: pl.DataFrame
+    required: pl.DataFrame,
+    staff_in_post: pl.DataFrame,
+    vacancies: pl.DataFrame,
+    supply: SupplyParams,
+    tolerance: float | None = None,
 ) -> pl.DataFrame:
-    """Compare required WTE with WTE in post and funded establishment.
+    """Compare required WTE with the service supply in post and funded establishment, per trust.
+
+    Grades are kept apart (``config/demand/grade_lines.csv``): consultants, SAS doctors and
+    trainees are separate lines, and a trainee WTE counts towards the service only by its
+    ``service_contribution``. Gaps are per trust: a surplus at one trust never offsets a
+    shortfall at another (see :func:`network_gap`).
 
     Args:
         required: output of :func:`required_wte` (one row per trust and staff group).
         staff_in_post: the ``staff_in_post`` dataset.
         vacancies: the ``vacancies`` dataset.
+        supply: supply parameters with ``grade_lines``.
+        tolerance: share of the establishment by which need may differ before
+            ``establishment_flag`` is raised (``establishment_tolerance`` of the job plan;
+            default 0.1).
 
     Returns:
         ``trust_code``, ``staff_group``, ``required_wte``, ``outsourced_wte``,
-        ``outsourced_share`` (outsourced / (required in-house + outsourced)), ``in_post_wte``,
-        ``establishment_wte``, ``vacancy_wte`` (establishment - in post), ``gap_wte``
-        (required - in post; positive is a shortfall), ``gap_share`` (gap / required), and
-        ``establishment_gap_wte`` (required - establishment: unfunded need).
+        ``outsourced_share`` (outsourced / (required in-house + outsourced)), the WTE in post
+        by line (``consultant_wte``, ``sas_wte``, ``trainee_wte``, ``afc_wte``),
+        ``in_post_wte`` (all lines), ``trainee_service_wte``, ``service_wte`` (in post weighted
+        by service contribution), ``establishment_wte``, ``vacancy_wte`` (establishment - in
+        post), ``gap_wte`` (required - service WTE; positive is a shortfall), ``gap_share``
+        (gap / required), ``consultant_need_wte`` (medical groups: required less SAS and the
+        trainees' service contribution), ``consultant_gap_share`` ((consultant need -
+        consultants) / consultant need, the measure of the RCR census),
+        ``establishment_service_wte`` (funded posts weighted like the staff in post, so it is
+        in the units of the need), ``establishment_gap_wte`` (required - that: unfunded need),
+        ``establishment_flag`` (the difference exceeds ``tolerance`` of the establishment) and
+        ``likely_causes`` (plain-English causes for a flagged row, else empty).
     """
-    in_post = staff_in_post.group_by("trust_code", "staff_group").agg(
-        pl.col("wte").sum().alias("in_post_wte")
+    lines = supply_lines(staff_in_post, supply)
+    establishment = (
+        supply.service_contribution(vacancies.select(*GAP_KEYS, "grade", "establishment_wte"))
+        .group_by(*GAP_KEYS)
+        .agg(
+            pl.col("establishment_wte").sum(),
+            (pl.col("establishment_wte") * pl.col("service_contribution"))
+            .sum()
+            .alias("establishment_service_wte"),
+        )
     )
-    establishment = vacancies.group_by("trust_code", "staff_group").agg(
-        pl.col("establishment_wte").sum()
-    )
+    tolerance = 0.1 if tolerance is None else tolerance
     total = pl.col("required_wte") + pl.col("outsourced_wte")
+    medical = pl.col("staff_group").is_in(MEDICAL_GROUPS)
+    need = pl.col("required_wte") - pl.col("sas_wte") - pl.col("trainee_service_wte")
     return (
         required.select("trust_code", "staff_group", "required_wte", "outsourced_wte")
-        .join(in_post, on=["trust_code", "staff_group"], how="full", coalesce=True)
+        .join(lines, on=["trust_code", "staff_group"], how="full", coalesce=True)
         .join(establishment, on=["trust_code", "staff_group"], how="full", coalesce=True)
         .with_columns(pl.col(pl.Float64).fill_null(0.0))
         .with_columns(
             pl.when(total > 0).then(pl.col("outsourced_wte") / total).alias("outsourced_share"),
             (pl.col("establishment_wte") - pl.col("in_post_wte")).alias("vacancy_wte"),
-            (pl.col("required_wte") - pl.col("in_post_wte")).alias("gap_wte"),
-            (pl.col("required_wte") - pl.col("establishment_wte")).alias("establishment_gap_wte"),
+            (pl.col("required_wte") - pl.col("service_wte")).alias("gap_wte"),
+            (pl.col("required_wte") - pl.col("establishment_service_wte")).alias(
+                "establishment_gap_wte"
+            ),
+            pl.when(medical).then(need).alias("consultant_need_wte"),
+        )
+        .with_columns(
+            (
+                pl.col("establishment_gap_wte").abs()
+                > tolerance * pl.col("establishment_service_wte")
+            ).alias("establishment_flag")
+        )
+        .with_columns(
+            pl.when(~pl.col("establishment_flag"))
+            .then(pl.lit(""))
+            .when(pl.col("establishment_gap_wte") > 0)
+            .then(pl.lit(NEED_ABOVE_ESTABLISHMENT))
+            .otherwise(pl.lit(NEED_BELOW_ESTABLISHMENT))
+            .alias("likely_causes")
         )
         .with_columns(
             pl.when(pl.col("required_wte") > 0)
             .then(pl.col("gap_wte") / pl.col("required_wte"))
-            .alias("gap_share")
+            .alias("gap_share"),
+            pl.when(pl.col("consultant_need_wte") > 0)
+            .then(
+                (pl.col("consultant_need_wte") - pl.col("consultant_wte"))
+                / pl.col("consultant_need_wte")
+            )
+            .alias("consultant_gap_share"),
         )
         .select(
             "trust_code",
@@ -587,14 +1122,53 @@ def gap_table(
             "required_wte",
             "outsourced_wte",
             "outsourced_share",
+            "consultant_wte",
+            "sas_wte",
+            "trainee_wte",
+            "afc_wte",
             "in_post_wte",
+            "trainee_service_wte",
+            "service_wte",
             "establishment_wte",
+            "establishment_service_wte",
             "vacancy_wte",
             "gap_wte",
             "gap_share",
+            "consultant_need_wte",
+            "consultant_gap_share",
             "establishment_gap_wte",
+            "establishment_flag",
+            "likely_causes",
         )
         .sort("trust_code", pl.col("staff_group").cast(pl.Enum(STAFF_GROUPS)))
+    )
+
+
+def network_gap(gap: pl.DataFrame, by: Sequence[str] = ("staff_group",)) -> pl.DataFrame:
+    """Network totals of per-trust gaps, with shortfalls and surpluses kept apart.
+
+    Args:
+        gap: rows per trust with ``required_wte``, ``service_wte`` and ``gap_wte`` (e.g.
+            :func:`gap_table`), plus the keys ``by``.
+        by: keys to keep (e.g. ``staff_group``, or ``year`` and ``staff_group``).
+
+    Returns:
+        ``by``, ``trusts``, ``required_wte``, ``service_wte``, ``shortfall_wte`` (sum of the
+        trusts' positive gaps: posts the network must fill), ``surplus_wte`` (sum of the
+        negative gaps, as a positive number) and ``net_gap_wte`` (shortfall - surplus, shown
+        for reference only: staff in one trust do not fill another trust's posts).
+    """
+    return (
+        gap.group_by(*by)
+        .agg(
+            pl.col("trust_code").n_unique().alias("trusts"),
+            pl.col("required_wte").sum(),
+            pl.col("service_wte").sum(),
+            pl.col("gap_wte").clip(lower_bound=0).sum().alias("shortfall_wte"),
+            (-pl.col("gap_wte")).clip(lower_bound=0).sum().alias("surplus_wte"),
+        )
+        .with_columns((pl.col("shortfall_wte") - pl.col("surplus_wte")).alias("net_gap_wte"))
+        .sort(*by)
     )
 
 

@@ -143,7 +143,8 @@ class MonteCarloResult:
         keys: ``trust_code``, ``staff_group`` of the array rows, in order.
         years: financial years (starting calendar year).
         required_wte: ``(n_draws, n_years, n_keys)``.
-        available_wte: ``(n_draws, n_years, n_keys)`` closing WTE.
+        available_wte: ``(n_draws, n_years, n_keys)`` closing WTE counting towards the service
+            (each grade weighted by its ``service_contribution``; all 1 without grade lines).
     """
 
     keys: pl.DataFrame
@@ -252,6 +253,12 @@ def _run(
         .to_numpy()[lay.cell_total]
     )
     available = np.zeros((draws.n_draws, len(inputs.years), keys.height))
+    weight = (
+        params.service_contribution(lay.cells)
+        .sort("cell")["service_contribution"]
+        .to_numpy()
+        .astype(np.float32)
+    )
     key_starts = np.flatnonzero(np.r_[True, np.diff(cell_key) != 0])
     # Draws run in chunks so that the working arrays stay near CHUNK_BYTES on any data size.
     per_draw = (lay.cells.height * 6 + len(inputs.edges[0]) * 3) * inputs.heads0.shape[1] * 4
@@ -266,6 +273,7 @@ def _run(
             dtype=np.float32,  # half the memory traffic; relative error ~1e-6
         )["closing_wte"]  # (d, Y, C)
         # Cells are sorted by trust and staff group: each key's cells are one run.
+        closing *= weight[None, None, :]  # service contribution of each cell's grade
         available[part][:, :, cell_key[key_starts]] = np.add.reduceat(closing, key_starts, axis=2)
     base = _demand_array(demand, keys, inputs.years)  # (Y, K)
     group_index = {g: i for i, g in enumerate(params.staff_groups)}

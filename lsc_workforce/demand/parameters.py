@@ -26,6 +26,12 @@ PARAMETER_TABLES = {
     "supply_flows": "demand_supply_flows",
     "supply_progression": "demand_supply_progression",
     "supply_grade_leavers": "demand_supply_grade_leavers",
+    "grade_lines": "demand_grade_lines",
+    "supply_intakes": "demand_supply_intakes",
+    "calibration": "demand_calibration",
+    "staffed_services": "demand_staffed_services",
+    "endoscopy_lists": "demand_endoscopy_lists",
+    "priority_classes": "demand_priority_classes",
     "programmes": "demand_programmes",
 }
 #: YAML files of named scalars under ``config/demand/``.

@@ -5,8 +5,8 @@ today's staff in post, the flow parameters and (optionally) completions from a t
 and returns one row per NHS financial year, trust, staff group and grade with every flow, in
 headcount and in WTE, so that exactly
 
-``closing = opening + joiners + completions + progression_in - progression_out - leavers
-- retirements``.
+``closing = opening + joiners + intakes + completions + progression_in - progression_out
+- leavers - retirements``.
 
 :func:`project_supply` is two public steps, which the Monte Carlo
 (``lsc_workforce.demand.montecarlo``) uses to run the same stock-flow for many parameter draws:
@@ -24,6 +24,11 @@ Model (one financial year ``y``, people tracked by single year of age ``a``):
    reporting radiographer band 7, trainee ST3 to ST4).
 4. Joiners: ``joiner_rate`` times the opening headcount of the trust's staff group, all
    entering the group's entry grade at the group's joiner age.
+4a. Trainee intakes (``SupplyParams.intakes``, the status quo of notebook 20): each year a
+   trust takes ``trainee heads in post / training_years`` new trainees of a staff group into its
+   entry grade (e.g. radiology ST1) at the entry age; they then progress grade by grade under
+   the same progression and grade-leaver rates as the trainees already in post. The intake is
+   fixed from the opening stock, so the projection stays linear in completions.
 5. Completions: the training plan's qualified people for year ``y`` enter the programme's
    staff group and grade at the programme's completion age. A programme with a
    ``source_staff_group`` converts existing staff (e.g. radiographer to reporting
@@ -70,6 +75,7 @@ MAX_AGE = 75
 FLOWS = (
     "opening",
     "joiners",
+    "intakes",
     "completions",
     "progression_in",
     "progression_out",
@@ -91,6 +97,16 @@ FLOW_COLUMNS = (
 )
 PROGRESSION_COLUMNS = ("from_staff_group", "from_grade", "to_staff_group", "to_grade", "rate")
 GRADE_LEAVER_COLUMNS = ("staff_group", "grade", "leaver_rate")
+INTAKE_COLUMNS = (
+    "staff_group",
+    "entry_grade",
+    "entry_age",
+    "wte_per_head",
+    "training_years",
+)
+GRADE_LINE_COLUMNS = ("staff_group", "grade", "supply_line", "service_contribution")
+#: Supply lines of ``grade_lines.csv``: consultants, SAS doctors, trainees and AfC staff.
+SUPPLY_LINES = ("consultant", "sas", "trainee", "afc")
 PROGRAMME_COLUMNS = (
     "programme",
     "staff_group",
@@ -120,12 +136,19 @@ class SupplyParams:
             and ``source_grade`` for conversion programmes whose completers are existing staff.
         grade_leavers: optional ``staff_group``, ``grade``, ``leaver_rate`` rows overriding the
             staff group's leaver rate for one grade (e.g. trainees who rotate out of L&SC).
+        grade_lines: optional ``staff_group``, ``grade``, ``supply_line`` (one of
+            :data:`SUPPLY_LINES`) and ``service_contribution`` (share of a WTE that counts
+            towards the service workload: 1 for consultants, less for trainees).
+        intakes: optional ``staff_group``, ``entry_grade``, ``entry_age``, ``wte_per_head``,
+            ``training_years``: the status-quo trainee intake (see the model, step 4a).
     """
 
     flows: pl.DataFrame
     progression: pl.DataFrame
     programmes: pl.DataFrame
     grade_leavers: pl.DataFrame | None = None
+    grade_lines: pl.DataFrame | None = None
+    intakes: pl.DataFrame | None = None
 
     def __post_init__(self) -> None:
         _require_columns(self.flows, FLOW_COLUMNS, "supply flows")
@@ -159,13 +182,29 @@ class SupplyParams:
         if self.grade_leavers is not None:
             _require_columns(self.grade_leavers, GRADE_LEAVER_COLUMNS, "grade leavers")
             require_range(self.grade_leavers, "leaver_rate", 0, 1, "grade leavers")
+        if self.grade_lines is not None:
+            _require_columns(self.grade_lines, GRADE_LINE_COLUMNS, "grade lines")
+            require_range(self.grade_lines, "service_contribution", 0, 1, "grade lines")
+            bad = self.grade_lines.filter(~pl.col("supply_line").is_in(SUPPLY_LINES))
+            if bad.height:
+                raise ConfigError(
+                    f"grade lines: supply_line must be one of {SUPPLY_LINES}: "
+                    f"{bad.select(GRADE_LINE_COLUMNS).rows()}"
+                )
+        if self.intakes is not None:
+            _require_columns(self.intakes, INTAKE_COLUMNS, "intakes")
+            require_range(self.intakes, "entry_age", MIN_AGE, MAX_AGE - 2, "intakes")
+            require_range(self.intakes, "wte_per_head", 0.01, 1.5, "intakes")
+            require_range(self.intakes, "training_years", 1, 10, "intakes")
+            if self.grade_lines is None:
+                raise ConfigError("intakes need grade_lines (which grades are trainees)")
 
     @classmethod
     def from_config(cls, config_dir: Path) -> SupplyParams:
         """Load the supply tables from ``config_dir/demand/``.
 
         Reads ``supply_flows.csv``, ``supply_progression.csv``, ``programmes.csv`` and, if
-        present, ``supply_grade_leavers.csv``.
+        present, ``supply_grade_leavers.csv``, ``grade_lines.csv`` and ``supply_intakes.csv``.
 
         Args:
             config_dir: the repository's ``config/`` folder (tables live in ``demand/``).
@@ -185,17 +224,44 @@ class SupplyParams:
             programmes=load_parameter_table(
                 folder / "programmes.csv", PROGRAMME_COLUMNS
             ).with_columns(pl.col("source_staff_group", "source_grade").cast(pl.String)),
-            grade_leavers=(
-                load_parameter_table(folder / "supply_grade_leavers.csv", GRADE_LEAVER_COLUMNS)
-                if (folder / "supply_grade_leavers.csv").is_file()
-                else None
+            grade_leavers=_optional_table(
+                folder / "supply_grade_leavers.csv", GRADE_LEAVER_COLUMNS
             ),
+            grade_lines=_optional_table(folder / "grade_lines.csv", GRADE_LINE_COLUMNS),
+            intakes=_optional_table(folder / "supply_intakes.csv", INTAKE_COLUMNS),
         )
+
+    def service_contribution(self, cells: pl.DataFrame) -> pl.DataFrame:
+        """Add ``supply_line`` and ``service_contribution`` to rows keyed by group and grade.
+
+        Without grade lines every grade is a full contributor on line ``afc`` for AfC groups
+        (the model before grades were kept apart); with them, a grade they do not list is an
+        error naming it.
+
+        Raises:
+            ConfigError: if a (staff group, grade) of ``cells`` has no grade line.
+        """
+        if self.grade_lines is None:
+            return cells.with_columns(
+                pl.lit("afc").alias("supply_line"), pl.lit(1.0).alias("service_contribution")
+            )
+        joined = cells.join(
+            self.grade_lines.select(GRADE_LINE_COLUMNS), on=["staff_group", "grade"], how="left"
+        )
+        missing = joined.filter(pl.col("supply_line").is_null())
+        if missing.height:
+            pairs = sorted(set(missing.select("staff_group", "grade").rows()))
+            raise ConfigError(f"grade_lines.csv: no row for (staff_group, grade) {pairs}")
+        return joined.with_columns(pl.col("service_contribution").cast(pl.Float64))
 
     @property
     def staff_groups(self) -> tuple[str, ...]:
         """Staff groups with flow parameters, in table order."""
         return tuple(self.flows["staff_group"].to_list())
+
+
+def _optional_table(path: Path, columns: Sequence[str]) -> pl.DataFrame | None:
+    return load_parameter_table(path, columns) if path.is_file() else None
 
 
 def _require_columns(frame: pl.DataFrame, columns: Sequence[str], table: str) -> None:
@@ -313,7 +379,14 @@ def _layout(stock: pl.DataFrame, params: SupplyParams, completions: pl.DataFrame
     ).select(
         pl.col("source_staff_group").alias("staff_group"), pl.col("source_grade").alias("grade")
     )
-    per_trust = pl.concat([entry, progression_to, progression_from, conversion_sources]).unique()
+    intake_cells = (
+        params.intakes.select("staff_group", pl.col("entry_grade").alias("grade"))
+        if params.intakes is not None
+        else entry.clear()
+    )
+    per_trust = pl.concat(
+        [entry, progression_to, progression_from, conversion_sources, intake_cells]
+    ).unique()
     cells = (
         pl.concat(
             [
@@ -407,6 +480,56 @@ def _completion_rows(completions: pl.DataFrame | None, params: SupplyParams) -> 
     return rows.cast(schema)  # type: ignore[arg-type]
 
 
+def status_quo_intakes(stock: pl.DataFrame, params: SupplyParams) -> pl.DataFrame:
+    """Yearly trainee intake per trust and staff group that keeps today's trainee numbers.
+
+    A trust's intake is the headcount it has in the staff group's trainee grades
+    (``supply_line == "trainee"`` in ``grade_lines``) divided by the years of training in the
+    group (``training_years``): the steady state of today's posts.
+
+    Args:
+        stock: staff in post (any frame :func:`stock_by_age` accepts, or its output).
+        params: supply parameters with ``intakes`` and ``grade_lines``.
+
+    Returns:
+        ``trust_code``, ``staff_group``, ``grade`` (entry grade), ``headcount`` (a year),
+        ``age``, ``wte_per_head``; empty without ``params.intakes``.
+    """
+    schema = {
+        "trust_code": pl.String,
+        "staff_group": pl.String,
+        "grade": pl.String,
+        "headcount": pl.Float64,
+        "age": pl.Int64,
+        "wte_per_head": pl.Float64,
+    }
+    if params.intakes is None or params.grade_lines is None:
+        return pl.DataFrame(schema=schema)
+    if "age" not in stock.columns:
+        stock = stock_by_age(stock)
+    trainee_grades = params.grade_lines.filter(pl.col("supply_line") == "trainee").select(
+        "staff_group", "grade"
+    )
+    heads = (
+        stock.join(trainee_grades, on=["staff_group", "grade"], how="semi")
+        .group_by("trust_code", "staff_group")
+        .agg(pl.col("headcount").sum())
+    )
+    return (
+        heads.join(params.intakes, on="staff_group")
+        .select(
+            "trust_code",
+            "staff_group",
+            pl.col("entry_grade").alias("grade"),
+            (pl.col("headcount") / pl.col("training_years")).alias("headcount"),
+            pl.col("entry_age").alias("age"),
+            "wte_per_head",
+        )
+        .cast(schema)  # type: ignore[arg-type]
+        .sort("trust_code", "staff_group")
+    )
+
+
 @dataclass(frozen=True)
 class SupplyInputs:
     """The arrays of one projection, made once by :func:`prepare_supply`.
@@ -432,6 +555,8 @@ class SupplyInputs:
             ``(Y, C, A)``.
         internal: conversion completions, one array each of year index, source cell,
             destination cell, headcount, age index and WTE per head.
+        intake: trainee intakes every year, ``(heads, wte)``, each ``(C, A)`` (zeros
+            without ``SupplyParams.intakes``).
     """
 
     layout: SupplyLayout
@@ -447,6 +572,7 @@ class SupplyInputs:
     edges: tuple[np.ndarray, np.ndarray, np.ndarray]
     external: tuple[np.ndarray, np.ndarray]
     internal: tuple[np.ndarray, ...]
+    intake: tuple[np.ndarray, np.ndarray]
 
 
 def prepare_supply(
@@ -516,6 +642,16 @@ def prepare_supply(
     )
     if conv["src"].is_null().any():  # only if a source group has no flow parameters
         raise ConfigError("completions: a conversion programme's source group is not modelled")
+    intake_heads = np.zeros((n_cells, n_ages))
+    intake_wte = np.zeros_like(intake_heads)
+    intakes = (
+        status_quo_intakes(stock, params)
+        .join(layout.cells, on=KEYS)
+        .with_columns((pl.col("age").clip(MIN_AGE, MAX_AGE - 2) - MIN_AGE).alias("a"))
+    )
+    index = (intakes["cell"].to_numpy(), intakes["a"].to_numpy())
+    np.add.at(intake_heads, index, intakes["headcount"].to_numpy())
+    np.add.at(intake_wte, index, (intakes["headcount"] * intakes["wte_per_head"]).to_numpy())
     return SupplyInputs(
         layout=layout,
         years=years,
@@ -541,6 +677,7 @@ def prepare_supply(
             conv["a"].to_numpy(),
             conv["wte_per_head"].to_numpy().astype(float),
         ),
+        intake=(intake_heads, intake_wte),
     )
 
 
@@ -599,6 +736,7 @@ def simulate_supply(
         baseline = replace(
             inputs,
             external=tuple(np.zeros_like(a) for a in inputs.external),
+            intake=inputs.intake,
             internal=tuple(a[:0] for a in inputs.internal),
         )
         kept = simulate_supply(
@@ -627,6 +765,7 @@ def simulate_supply(
     joiner_age = inputs.joiner_age[entry_group]
     joiner_wte = inputs.joiner_wte[entry_group]
     ext_heads, ext_wte = inputs.external
+    intake_heads, intake_wte = inputs.intake
 
     # state[cell, measure (0 heads, 1 WTE), draw, age]: cells first so that moving one cell's
     # people is a contiguous block.
@@ -673,6 +812,13 @@ def simulate_supply(
         if keep_flows:
             books["joiners"][lay.entry_cell, 0, :, y] = joined
             books["joiners"][lay.entry_cell, 1, :, y] = joined * joiner_wte[:, None]
+
+        if intake_heads.any():
+            state[:, 0, :, 1:] += intake_heads[:, None, :-1]
+            state[:, 1, :, 1:] += intake_wte[:, None, :-1]
+            if keep_flows:
+                books["intakes"][:, 0, :, y] = intake_heads.sum(axis=1)[:, None]
+                books["intakes"][:, 1, :, y] = intake_wte.sum(axis=1)[:, None]
 
         if ext_heads[y].any():
             state[:, 0, :, 1:] += ext_heads[y][:, None, :-1]
@@ -815,6 +961,48 @@ def _tidy(inputs: SupplyInputs, flows: dict[str, np.ndarray]) -> pl.DataFrame:
         )
         .select("year", "fy_label", *KEYS, *columns)
         .sort("year", *KEYS)
+    )
+
+
+def supply_lines(
+    supply: pl.DataFrame,
+    params: SupplyParams,
+    wte: str = "wte",
+    by: Sequence[str] = ("trust_code", "staff_group"),
+) -> pl.DataFrame:
+    """WTE by supply line and the WTE that counts towards the service workload.
+
+    Args:
+        supply: rows with ``staff_group``, ``grade``, the keys ``by`` and a WTE column (e.g.
+            the ``staff_in_post`` dataset with ``wte``, or :func:`project_supply` with
+            ``closing_wte`` and ``year`` among ``by``).
+        params: supply parameters (their ``grade_lines``).
+        wte: the WTE column.
+        by: keys to keep.
+
+    Returns:
+        ``by``, ``consultant_wte``, ``sas_wte``, ``trainee_wte``, ``afc_wte`` (WTE in post by
+        line), ``in_post_wte`` (their sum), ``trainee_service_wte`` (trainee WTE times the
+        service contribution) and ``service_wte`` (every line weighted by its contribution).
+    """
+    keys = list(dict.fromkeys([*by, "staff_group", "grade"]))
+    lined = params.service_contribution(supply.select(*keys, wte))
+    value = pl.col(wte).cast(pl.Float64)
+    return (
+        lined.group_by(*by)
+        .agg(
+            *[
+                value.filter(pl.col("supply_line") == line).sum().alias(f"{line}_wte")
+                for line in SUPPLY_LINES
+            ],
+            value.sum().alias("in_post_wte"),
+            (value * pl.col("service_contribution"))
+            .filter(pl.col("supply_line") == "trainee")
+            .sum()
+            .alias("trainee_service_wte"),
+            (value * pl.col("service_contribution")).sum().alias("service_wte"),
+        )
+        .sort(*by)
     )
 
 

@@ -9,6 +9,7 @@ from lsc_workforce.data import SOURCE_STATUSES
 from lsc_workforce.demand.analysis import load_inputs
 from lsc_workforce.demand.capacity import CapacityParams
 from lsc_workforce.demand.parameters import (
+    PARAMETER_TABLES,
     load_parameter_table,
     load_scalars,
     read_parameter_tables,
@@ -41,7 +42,7 @@ def test_reporting_minutes_are_marked_unconfirmed():
 def test_shipped_parameter_tables_pass_their_contracts():
     report = validate_parameter_tables(CONFIG_DIR)
     assert report.success, report.summary()
-    assert len(report.checked) == 8
+    assert set(report.checked) == {*PARAMETER_TABLES.values(), "demand_scalars"}
 
 
 @pytest.mark.contracts
@@ -78,3 +79,29 @@ def test_loaders_reject_bad_status_and_missing_columns(tmp_path):
     yaml_path.write_text("x: {value: 1, unit: h, source: s}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="needs value"):
         load_scalars(yaml_path)
+
+
+@pytest.mark.unit
+def test_rows_that_are_choices_or_assumptions_do_not_claim_confirmed():
+    tables = read_parameter_tables(CONFIG_DIR)
+    scalars = tables["scalars"]
+    # 10 JAG points per list is a choice within the published 9-12 range.
+    points = scalars.filter(pl.col("name") == "points_per_list")
+    assert points["status"].item() == "unconfirmed"
+    # The reporting-radiographer PG Cert ages and source grade are modelling choices.
+    pgcert = tables["programmes"].filter(pl.col("programme") == "reporting_radiographer_pgcert")
+    assert pgcert["status"].item() == "unconfirmed"
+    # Joiner rates are set from published growth (derived) or assumed, never confirmed.
+    assert "confirmed" not in set(tables["supply_flows"]["status"])
+    # Trainee service contributions and the band 5/6 clinical shares are assumptions; band 7
+    # and above read the SoR "about half".
+    lines = tables["grade_lines"]
+    trainees = lines.filter(pl.col("supply_line") == "trainee")
+    assert set(trainees["status"]) == {"unconfirmed"}
+    senior = lines.filter(
+        (pl.col("staff_group") == "radiographer") & ~pl.col("grade").is_in(["band_5", "band_6"])
+    )
+    assert set(senior["service_contribution"]) == {0.5}
+    assert senior["source"].str.contains("sor-band7-nonclinical").all()
+    # Every priority-class share is an assumption, whatever the status of its timescale.
+    assert set(tables["priority_classes"]["status"]) == {"unconfirmed"}

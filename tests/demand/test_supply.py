@@ -1,7 +1,9 @@
+from dataclasses import replace
+
 import numpy as np
 import polars as pl
 import pytest
-from demand_helpers import programmes, stock, supply_params
+from demand_helpers import grade_lines, programmes, stock, supply_params
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -230,6 +232,7 @@ def _identity_residual(out: pl.DataFrame, measure: str) -> pl.Series:
         - (
             c["opening"]
             + c["joiners"]
+            + c["intakes"]
             + c["completions"]
             + c["progression_in"]
             - c["progression_out"]
@@ -274,6 +277,25 @@ def scenarios(draw):
         retirement_age_mean=draw(st.floats(55, 70)),
         retirement_age_sd=draw(st.floats(0.5, 6)),
     )
+    if draw(st.booleans()):  # band 5 as a trainee grade with a status-quo intake
+        lines = grade_lines().with_columns(
+            pl.when(pl.col("grade") == "band_5")
+            .then(pl.lit("trainee"))
+            .otherwise(pl.col("supply_line"))
+            .alias("supply_line")
+        )
+        intakes = pl.DataFrame(
+            [
+                {
+                    "staff_group": "radiographer",
+                    "entry_grade": "band_5",
+                    "entry_age": draw(st.integers(MIN_AGE, 60)),
+                    "wte_per_head": draw(st.floats(0.1, 1.0)),
+                    "training_years": draw(st.integers(1, 5)),
+                }
+            ]
+        )
+        params = replace(params, grade_lines=lines, intakes=intakes)
     completions = pl.DataFrame(
         {
             "year": [draw(st.integers(2026, 2029)) for _ in range(3)],
@@ -309,6 +331,7 @@ def test_stock_flow_conserves_people_and_wte(case):
     change = totals["closing_headcount"] - totals["opening_headcount"]
     net = (
         totals["joiners_headcount"]
+        + totals["intakes_headcount"]
         + totals["completions_headcount"]
         + totals["progression_in_headcount"]
         - totals["progression_out_headcount"]
@@ -318,7 +341,7 @@ def test_stock_flow_conserves_people_and_wte(case):
     assert (change - net).abs().max() <= 1e-9 * max(1.0, float(totals["opening_headcount"].max()))
 
 
-def test_reference_projection_conserves_and_declines_without_training(reference_frames):
+def test_reference_projection_conserves_and_trainees_keep_flowing(reference_frames):
     params = SupplyParams.from_config(CONFIG_DIR)
     staff = reference_frames["staff_in_post"]
     out = project_supply(staff, params, range(2026, 2036))
@@ -328,13 +351,98 @@ def test_reference_projection_conserves_and_declines_without_training(reference_
     assert first["opening_headcount"].item() == pytest.approx(staff.height)
     for measure in ("headcount", "wte"):
         assert _identity_residual(out, measure).abs().max() < 1e-9
-    # Trainees in post advance: no ST1 radiologists are left after a year without intakes.
-    st1 = out.filter(
-        (pl.col("year") == 2026)
-        & (pl.col("staff_group") == "radiologist")
-        & (pl.col("grade") == "st1")
+    # Status-quo intakes refill ST1 every year (7 ST1-ST5 heads a trust-year / 5 years ...),
+    # so the trainee grades never empty.
+    trainees = out.filter(
+        (pl.col("staff_group") == "radiologist") & pl.col("grade").str.starts_with("st")
     )
-    assert st1["closing_headcount"].sum() == pytest.approx(0.0, abs=1e-9)
+    by_grade = trainees.group_by("year", "grade").agg(pl.col("closing_headcount").sum())
+    assert by_grade["closing_headcount"].min() > 5
+    intake = trainees.filter(pl.col("grade") == "st1")["intakes_headcount"]
+    radiology_trainees = staff.filter(
+        (pl.col("staff_group") == "radiologist") & pl.col("grade").str.starts_with("st")
+    ).height
+    assert intake.sum() == pytest.approx(10 * radiology_trainees / 5)
+
+
+def test_status_quo_consultant_growth_is_within_the_published_range(reference_frames):
+    # RCR census: the consultant radiologist workforce grew 3-6 % a year ([src:rcr-census]).
+    params = SupplyParams.from_config(CONFIG_DIR)
+    out = project_supply(reference_frames["staff_in_post"], params, range(2026, 2036))
+    consultants = (
+        out.filter(pl.col("grade") == "consultant")
+        .group_by("year", "staff_group")
+        .agg(pl.col("closing_wte").sum())
+        .sort("year")
+    )
+    radiologists = consultants.filter(pl.col("staff_group") == "radiologist")["closing_wte"]
+    growth = (radiologists / radiologists.shift(1) - 1).drop_nulls()
+    assert growth.is_between(0.03, 0.06).all()
+    for group in ("interventional_radiologist", "medical_endoscopist"):
+        wte = consultants.filter(pl.col("staff_group") == group)["closing_wte"]
+        average = (wte[-1] / wte[0]) ** (1 / (len(wte) - 1)) - 1
+        assert 0.03 <= average <= 0.06
+
+
+def test_intakes_enter_the_entry_grade_and_progress_like_trainees_in_post():
+    # T1 has 10 ST1 and 10 ST2 radiologists aged 30 (1 WTE each); training lasts 2 years, so
+    # the status-quo intake is 20 / 2 = 10 a year at 0.5 WTE. ST1 -> ST2 -> consultant at
+    # rate 1, no leavers: the new ST1s of 2026 are ST2s in 2027 and consultants in 2028.
+    flows = pl.DataFrame(
+        [
+            {
+                "staff_group": "radiologist",
+                "leaver_rate": 0.0,
+                "retirement_age_mean": 85.0,
+                "retirement_age_sd": 0.1,
+                "joiner_rate": 0.0,
+                "joiner_grade": "consultant",
+                "joiner_age": 35,
+                "wte_per_head": 1.0,
+            }
+        ]
+    )
+    progression = pl.DataFrame(
+        {
+            "from_staff_group": ["radiologist"] * 2,
+            "from_grade": ["st1", "st2"],
+            "to_staff_group": ["radiologist"] * 2,
+            "to_grade": ["st2", "consultant"],
+            "rate": [1.0, 1.0],
+        }
+    )
+    intakes = pl.DataFrame(
+        [
+            {
+                "staff_group": "radiologist",
+                "entry_grade": "st1",
+                "entry_age": 27,
+                "wte_per_head": 0.5,
+                "training_years": 2,
+            }
+        ]
+    )
+    params = SupplyParams(
+        flows=flows,
+        progression=progression,
+        programmes=programmes(),
+        grade_lines=grade_lines(),
+        intakes=intakes,
+    )
+    people = stock(
+        [("T1", "radiologist", "st1", 30, 10, 10), ("T1", "radiologist", "st2", 30, 10, 10)]
+    )
+    out = project_supply(people, params, [2026, 2027, 2028])
+    st1, st2 = _row(out, 2026, "st1"), _row(out, 2026, "st2")
+    assert st1["intakes_headcount"] == pytest.approx(10.0)
+    assert st1["intakes_wte"] == pytest.approx(5.0)
+    assert st1["closing_headcount"] == pytest.approx(10.0)  # in-post ST1s moved on, intake in
+    assert st2["closing_wte"] == pytest.approx(10.0)  # the ST1s in post
+    assert _row(out, 2026, "consultant")["closing_wte"] == pytest.approx(10.0)
+    assert _row(out, 2027, "st2")["closing_wte"] == pytest.approx(5.0)  # 2026's intake
+    assert _row(out, 2028, "consultant")["closing_wte"] == pytest.approx(25.0)  # 10 + 10 + 5
+    for measure in ("headcount", "wte"):
+        assert _identity_residual(out, measure).abs().max() < 1e-9
 
 
 def test_shipped_programmes_match_the_test_schema():

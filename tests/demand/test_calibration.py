@@ -1,0 +1,82 @@
+"""The projection set beside the published series: consultant shortfall and growth."""
+
+import polars as pl
+import pytest
+
+from lsc_workforce.config import ConfigError
+from lsc_workforce.demand.analysis import calibration_table, consultant_shortfall
+
+pytestmark = pytest.mark.unit
+
+
+def _versus() -> pl.DataFrame:
+    # Two trusts, two years. T1: need 10 - 1 SAS - 1 trainee service = 8, 6 consultants (gap 2);
+    # T2: need 5, 7 consultants (surplus 2, which does not offset T1's gap).
+    rows = [
+        (2026, "T1", "radiologist", 10.0, 6.0, 1.0, 1.0),
+        (2026, "T2", "radiologist", 5.0, 7.0, 0.0, 0.0),
+        (2027, "T1", "radiologist", 12.0, 6.6, 1.0, 1.0),
+        (2027, "T2", "radiologist", 6.0, 7.7, 0.0, 0.0),
+        (2026, "T1", "radiographer", 99.0, 0.0, 0.0, 0.0),
+    ]
+    return pl.DataFrame(
+        rows,
+        schema=[
+            "year",
+            "trust_code",
+            "staff_group",
+            "required_wte",
+            "consultant_wte",
+            "sas_wte",
+            "trainee_service_wte",
+        ],
+        orient="row",
+    )
+
+
+def test_consultant_shortfall_sums_trust_gaps_without_netting():
+    short = consultant_shortfall(_versus()).to_dicts()
+    assert short[0]["consultant_need_wte"] == pytest.approx(8 + 5)
+    assert short[0]["consultant_wte"] == pytest.approx(13)
+    assert short[0]["shortfall_wte"] == pytest.approx(2)  # T1 only; netting would give 0
+    assert short[0]["shortfall_share"] == pytest.approx(2 / 13)
+    assert short[1]["shortfall_wte"] == pytest.approx(10 - 6.6)
+
+
+def _published() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "metric": ["consultant_shortfall_now", "consultant_growth", "reporting_demand_growth"],
+            "description": ["now", "growth", "demand"],
+            "published_low": [0.29, 0.03, 0.08],
+            "published_high": [0.30, 0.06, 0.11],
+            "if_different": ["why shortfall differs", "why growth differs", "why demand differs"],
+            "source": ["s"] * 3,
+            "status": ["confirmed"] * 3,
+        }
+    )
+
+
+def test_calibration_compares_with_the_published_range_and_explains_deviations():
+    tasks = pl.DataFrame(
+        {
+            "year": [2026, 2027, 2026, 2027],
+            "task": ["ct_reporting", "ct_reporting", "plain_film_reporting", "mri_reporting"],
+            "workload": [100.0, 110.0, 500.0, 0.0],
+        }
+    )
+    table = calibration_table(_versus(), tasks, _published(), horizon=1)
+    rows = {r["metric"]: r for r in table.to_dicts()}
+    now = rows["consultant_shortfall_now"]
+    assert now["model"] == pytest.approx(2 / 13)
+    assert now["verdict"] == "below"
+    assert now["note"] == "why shortfall differs"
+    growth = rows["consultant_growth"]
+    assert growth["model"] == pytest.approx((6.6 + 7.7) / 13 - 1)  # 10 %
+    assert growth["verdict"] == "above"
+    demand = rows["reporting_demand_growth"]
+    assert demand["model"] == pytest.approx(0.10)  # CT + MRI: 100 -> 110; plain film ignored
+    assert demand["verdict"] == "within"
+    assert demand["note"] == "Within the published range."
+    with pytest.raises(ConfigError, match="at least 3"):
+        calibration_table(_versus(), tasks, _published(), horizon=2)
