@@ -214,7 +214,6 @@ def rota_floors(
             remote_reporting=False,
             preset="oncall",
             pay_basis="consultant",
-            predictable_pa_per_week=1.0,
             shifts=(ShiftPattern("night", dt.time(17, 0), 15.0, "all", night=True),),
         )
 
