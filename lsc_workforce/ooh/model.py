@@ -4,9 +4,13 @@ The engine (``lsc_workforce.rota.model.build_model``) supplies C1-C21 (one shift
 cover, rest, leave, windows, nights, weekends, eligibility, candidate posts ...). The OOH
 analysis adds, with the name prefixes used for the PuLP rows:
 
-* **C-O1** ``oncall_frequency``: :math:`\sum_d w_{id} \le \lfloor h / N \rfloor` for every person
-  (and candidate post) when the preset has ``oncall_one_in = N``: a person's 1-in-N is at least
-  :math:`N`. Soft (slack priced at the rule's ``soft_penalty`` per day) if the analyst says so.
+* **C-O1** ``oncall_frequency``: :math:`\sum_d w_{id} \le \lceil h / N \rceil + \tau` for every
+  person (and candidate post) when the preset has ``oncall_one_in = N`` (:math:`\tau` the
+  ``oncall_tolerance_days``, default 0): each person holds at most their fair share of a rota
+  that N people share, scheduled around their own leave, so N people with no leave cover any
+  horizon. With week blocks the share is whole weeks,
+  :math:`7 \lceil \lceil h/7 \rceil / N \rceil + \tau`. Soft (slack priced at the rule's
+  ``soft_penalty`` per day) if the analyst says so.
 * **C-O2** ``shift_calendar``: :math:`x_{idt} = 0` when shift :math:`t` does not run on date
   :math:`d` (weeknight patterns on weekends and bank holidays, and the reverse). Imposed as
   variable bounds, so it adds no rows.
@@ -37,6 +41,16 @@ analysis adds, with the name prefixes used for the PuLP rows:
   every C-O6 row: its status, objective and bound hold for the full model. The rows rarely
   bind, and on long horizons they (running totals over every 119-day window) slow the root LP
   considerably.
+* **C-O7** ``oncall_block``: :math:`w_{id} = w_{i,b_0}` for every day :math:`d` of each block
+  :math:`b` (``OohInstance.blocks``: a weekend with its bank holidays, Friday to Monday, or a
+  week; see ``ooh.build``), so one person (or the same people, with cover above 1) holds the
+  whole block. A person on leave on any day of a block cannot hold it.
+* **C-O8** ``oncall_episodes``: at most :math:`E` on-call episodes in any :math:`W` consecutive
+  days (``max_oncall_episodes`` with ``window_days``): :math:`\sum_{d \in [a, a+W)} e_d\,
+  w_{id} \le E` for :math:`a = 0..h-W` (one window over the horizon when :math:`h < W`), where
+  :math:`e_d = 1` for a day outside every block and for the first day of a block inside the
+  window, and 0 for a block's other days. With C-O7 a block held counts once, so a weekend is
+  one episode and five separate weeknights in 14 days are five.
 
 The model is solved, and its roster, uncovered shifts and posts read, by the engine's one
 solve path (:func:`~lsc_workforce.rota.engine.solve_model`), which also writes the ``.lp``
@@ -72,6 +86,8 @@ __all__ = [
     "add_candidate_order",
     "add_full_cover",
     "add_load_balance",
+    "add_oncall_block",
+    "add_oncall_episodes",
     "add_oncall_frequency",
     "add_shift_calendar",
     "build_ooh_model",
@@ -87,6 +103,8 @@ OOH_CONSTRAINT_TAGS: dict[str, str] = {
     "C-O4": "candidate_order",
     "C-O5": "full_cover",
     "C-O6": "average_hours",
+    "C-O7": "oncall_block",
+    "C-O8": "oncall_episodes",
 }
 
 ROSTER_SCHEMA = {
@@ -160,7 +178,7 @@ def _add_at_most(
 
 
 def add_oncall_frequency(model: RotaModel, instance: OohInstance) -> None:
-    r"""C-O1 oncall_frequency: :math:`\sum_d w_{id} \le \lfloor h/N \rfloor` (1-in-N at least N).
+    r"""C-O1 oncall_frequency: :math:`\sum_d w_{id} \le \lceil h/N \rceil + \tau` (fair share).
 
     With a ``soft_penalty`` on the preset's ``oncall_one_in`` rule the row gets a slack priced
     per day above the limit (objective component ``soft_oncall_frequency``).
@@ -180,6 +198,68 @@ def add_oncall_frequency(model: RotaModel, instance: OohInstance) -> None:
         )
     if terms:
         model.components["soft_oncall_frequency"] = pulp.LpAffineExpression(terms)
+
+
+def add_oncall_block(model: RotaModel, instance: OohInstance) -> None:
+    r"""C-O7 oncall_block: :math:`w_{id} = w_{i,b_0}` for each day of each block (one holder).
+
+    Rows ``oncall_block__<id>_<day>`` for every person who may work some day of the block.
+    """
+    problem = instance.problem
+    for block in instance.blocks:
+        for i in range(len(problem.people)):
+            if not any(model.by_person_day.get((i, d)) for d in block):
+                continue
+            first = model.works(i, block[0])
+            for d in block[1:]:
+                model.add_row(
+                    "oncall_block",
+                    f"{model.person_names[i]}_{d}",
+                    model.works(i, d) - first,
+                    pulp.LpConstraintEQ,
+                    0,
+                )
+
+
+def episode_weights(instance: OohInstance, start: int, end: int) -> list[int]:
+    """C-O8 days counted in ``[start, end)``: outside blocks, or a block's first day in it."""
+    block_of = {d: b for b in instance.blocks for d in b}
+    days = []
+    for d in range(start, end):
+        block = block_of.get(d)
+        if block is None or d == max(block[0], start):
+            days.append(d)
+    return days
+
+
+def add_oncall_episodes(model: RotaModel, instance: OohInstance) -> None:
+    r"""C-O8 oncall_episodes: at most :math:`E` episodes in any :math:`W` consecutive days.
+
+    Rows ``oncall_episodes__<id>_<first day>``; a block (C-O7) counts once. With a
+    ``soft_penalty`` on ``max_oncall_episodes`` each row gets a slack priced per episode over.
+    """
+    if instance.episodes is None:
+        return
+    window, most = instance.episodes
+    problem = instance.problem
+    h = problem.n_days
+    rule = instance.preset.rules["max_oncall_episodes"]
+    starts = range(max(1, h - window + 1))
+    counted = {a: episode_weights(instance, a, min(h, a + window)) for a in starts}
+    terms = []
+    for i in range(len(problem.people)):
+        if not any(model.by_person_day.get((i, d)) for d in range(h)):
+            continue
+        for a in starts:
+            expr = pulp.LpAffineExpression(
+                [term for d in counted[a] for term in model.work_terms(i, range(d, d + 1))]
+            )
+            if len(expr) <= most:
+                continue
+            row = f"oncall_episodes__{model.person_names[i]}_{a}"
+            _add_at_most(model, row, expr, most, rule=rule, terms=terms)
+    if terms:
+        model.components["soft_oncall_episodes"] = pulp.LpAffineExpression(terms)
 
 
 def add_shift_calendar(model: RotaModel, instance: OohInstance) -> None:
@@ -365,6 +445,8 @@ def build_ooh_model(
     model = build_model(instance.problem)
     add_oncall_frequency(model, instance)
     add_shift_calendar(model, instance)
+    add_oncall_block(model, instance)
+    add_oncall_episodes(model, instance)
     if not lazy_average_hours:
         add_average_hours(model, instance)
     if mode == "rota":

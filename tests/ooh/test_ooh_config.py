@@ -80,9 +80,11 @@ def test_broken_yaml_is_a_config_error(tmp_path, cfg):
 def test_scenario_override_of_frequency(cfg):
     preset = cfg.presets["consultant_on_call"].with_overrides(one_in=8)
     assert preset.value("oncall_one_in") == 8
-    assert preset.value("min_rest_hours") == 11
-    soft = preset.with_overrides(soft={"min_rest_hours": 100})
-    assert soft.rules["min_rest_hours"].soft_penalty == 100
+    assert preset.value("weekend_one_in") == 4
+    assert preset.value("min_rest_hours") is None  # on call from home: no rest rule
+    soft = preset.with_overrides(soft={"max_oncall_episodes": 100})
+    assert soft.rules["max_oncall_episodes"].soft_penalty == 100
+    assert soft.rules["max_oncall_episodes"].window_days == 14
     with pytest.raises(ConfigError):
-        preset.with_overrides(soft={"weekend_one_in": 1})
+        preset.with_overrides(soft={"min_rest_hours": 1})
     assert dataclasses.is_dataclass(preset)
