@@ -389,20 +389,28 @@ def average_window(preset: RulePreset, n_days: int) -> tuple[int, int] | None:
     return days, math.floor(average.value * 60 * days / 7)
 
 
-def max_oncall_days(preset: RulePreset, n_days: int, block_days: int = 1) -> int | None:
+def max_oncall_days(
+    preset: RulePreset, n_days: int, block_days: int = 1, longest_block: int = 1
+) -> int | None:
     """C-O1 limit: the fair share of a 1-in-N rota, ``None`` without ``oncall_one_in``.
 
     ``ceil(n_days / N)`` days plus ``oncall_tolerance_days``; with blocks of ``block_days``
     (7 for week blocks) the share is counted in whole blocks:
     ``block_days * ceil(ceil(n_days / block_days) / N)``. N people with no leave can therefore
-    always hold every day (N * ceil(h / N) >= h).
+    always hold every day (N * ceil(h / N) >= h). The limit is never below the longest block
+    (``longest_block`` days, e.g. Thursday to Tuesday at Easter with Friday-to-Monday blocks),
+    so a short horizon cannot make a block impossible to hold.
     """
     n = preset.value("oncall_one_in")
     if n is None:
         return None
     units = math.ceil(n_days / block_days)
     tolerance = preset.value("oncall_tolerance_days") or 0
-    return block_days * math.ceil(units / n) + int(tolerance)
+    return max(block_days * math.ceil(units / n) + int(tolerance), longest_block)
+
+
+def _longest(blocks: Sequence[Sequence[int]]) -> int:
+    return max((len(b) for b in blocks), default=1)
 
 
 def episode_window(preset: RulePreset) -> tuple[int, int] | None:
@@ -755,6 +763,7 @@ def build_instance(
         name=f"{service.id}__{scenario_id}__{plan.name}",
         weekend_dates=holidays_,
     )
+    blocks = instance_blocks(service, problem)
     people_frame = pl.DataFrame(
         people_rows,
         schema={
@@ -776,10 +785,10 @@ def build_instance(
         slots=MappingProxyType(slots),
         offered=MappingProxyType(offered),
         holidays=holidays_,
-        max_days=max_oncall_days(preset, n_days, 7 if service.week_block else 1),
+        max_days=max_oncall_days(preset, n_days, 7 if service.week_block else 1, _longest(blocks)),
         people=people_frame,
         average=average_window(preset, n_days),
-        blocks=instance_blocks(service, problem),
+        blocks=blocks,
         episodes=episode_window(preset),
         candidate_classes=MappingProxyType(classes),
         trusts=plan.trusts,

@@ -240,6 +240,7 @@ def build_check_instance(
         name=f"check_{service.id}",
         weekend_dates=holidays_,
     )
+    blocks = instance_blocks(service, problem)
     people_frame = posts.select(
         "staff_id",
         "trust_code",
@@ -260,10 +261,12 @@ def build_check_instance(
             {p.id: offered_dates(p, dates, holidays_) for p in service.shifts}
         ),
         holidays=holidays_,
-        max_days=max_oncall_days(preset, n_days, 7 if service.week_block else 1),
+        max_days=max_oncall_days(
+            preset, n_days, 7 if service.week_block else 1, max((len(b) for b in blocks), default=1)
+        ),
         people=people_frame,
         average=average_window(preset, n_days),
-        blocks=instance_blocks(service, problem),
+        blocks=blocks,
         episodes=episode_window(preset),
         trusts=tuple(sorted(set(posts.get_column("trust_code")))),
     )

@@ -87,14 +87,16 @@ def _frequency_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dic
     """C-O1 (rule ``oncall_one_in``): people holding the rota on more than their fair share.
 
     The fair share of a 1-in-N rota over ``h`` days is ``ceil(h / N)`` days plus the
-    ``oncall_tolerance_days`` (whole weeks, ``7 * ceil(ceil(h / 7) / N)``, with week blocks).
+    ``oncall_tolerance_days`` (whole weeks, ``7 * ceil(ceil(h / 7) / N)``, with week blocks),
+    and never less than the longest block.
     """
     n = instance.preset.value("oncall_one_in")
     if n is None or roster.is_empty():
         return []
     unit = 7 if instance.service.week_block else 1
     tolerance = int(instance.preset.value("oncall_tolerance_days") or 0)
-    limit = unit * math.ceil(math.ceil(instance.problem.n_days / unit) / n) + tolerance
+    share = unit * math.ceil(math.ceil(instance.problem.n_days / unit) / n) + tolerance
+    limit = max([share] + [len(block) for block in instance.blocks])
     rule = instance.preset.rules["oncall_one_in"]
     n_days = instance.problem.n_days
     rows = []

@@ -9,8 +9,9 @@ analysis adds, with the name prefixes used for the PuLP rows:
   ``oncall_tolerance_days``, default 0): each person holds at most their fair share of a rota
   that N people share, scheduled around their own leave, so N people with no leave cover any
   horizon. With week blocks the share is whole weeks,
-  :math:`7 \lceil \lceil h/7 \rceil / N \rceil + \tau`. Soft (slack priced at the rule's
-  ``soft_penalty`` per day) if the analyst says so.
+  :math:`7 \lceil \lceil h/7 \rceil / N \rceil + \tau`; never below the longest block
+  (C-O7), so a short horizon cannot make a block impossible to hold. Soft (slack priced at
+  the rule's ``soft_penalty`` per day) if the analyst says so.
 * **C-O2** ``shift_calendar``: :math:`x_{idt} = 0` when shift :math:`t` does not run on date
   :math:`d` (weeknight patterns on weekends and bank holidays, and the reverse). Imposed as
   variable bounds, so it adds no rows.

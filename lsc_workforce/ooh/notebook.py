@@ -94,6 +94,10 @@ def comparison_view(analysis: OohAnalysis) -> pl.DataFrame:
         "hard_breaches",
         pl.col("annual_cost_gbp").round(0),
         "extra_posts",
+        "extra_posts_for_rota_size",
+        "extra_posts_for_leave",
+        "night_team_size",
+        "compensatory_rest_hours_per_year",
     )
 
 
@@ -111,10 +115,11 @@ def cost_view(analysis: OohAnalysis) -> pl.DataFrame:
 
 
 def compliance_view(analysis: OohAnalysis) -> pl.DataFrame:
-    """Per-rule compliance summed over the rotas of each service x scenario."""
+    """Per-rule compliance summed over the rotas of each service x scenario, with each rule's
+    status and whether the roster must meet it (``roster``) or it is only reported."""
     return (
         analysis.compliance()
-        .group_by("service", "scenario", "rule", "status", maintain_order=True)
+        .group_by("service", "scenario", "rule", "status", "applies", maintain_order=True)
         .agg(
             pl.col("hard_breaches").sum(),
             pl.col("soft_breaches").sum(),

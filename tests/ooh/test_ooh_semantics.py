@@ -147,9 +147,9 @@ def test_ordinary_leave_is_covered_within_the_rota(presets):
 
 @pytest.mark.unit
 def test_extra_posts_say_which_are_for_size_and_which_for_leave(presets):
-    """3 IRs of whom one is away for 6 weeks: 3 posts make up the 1-in-6 rota, and the leave
-    needs more."""
-    leave = [("s00", APRIL, APRIL + dt.timedelta(days=41))]
+    """3 IRs of whom one is away for 11 of 13 weeks (so holds at most 3 episodes): 3 posts make
+    up the 1-in-6 rota, and the leave needs more."""
+    leave = [("s00", APRIL, APRIL + dt.timedelta(days=76))]
     result = run(consultant_service(), presets, frames_for(3, leave), 91)
     summary = result.summary()
     assert summary["extra_posts_for_rota_size"] == 3
