@@ -25,7 +25,10 @@ analysis adds, with the name prefixes used for the PuLP rows:
   that branching hardly moves); with the band a rota balanced to whole shifts scores 0, which
   matches the bound and is proven optimal at once (the LP bound is still 0). Each row holds
   one person's variables only (the engine's C19 rows each hold every person's variables, which
-  is too dense for 52-week network rotas).
+  is too dense for 52-week network rotas). In a night-block rota (``min_consecutive_nights``
+  :math:`m`) a band whose floor is below :math:`m` becomes :math:`[0, \max(\lceil\tau_i\rceil,
+  m)]`: a person is either out of the night team or holds at least one whole block, so the
+  nights are shared evenly within the team rather than spread one by one over everyone.
 * **C-O4** ``candidate_order``: :math:`y_{c,k} \ge y_{c,k+1}` for the interchangeable candidate
   posts of a class (symmetry breaking for the extra-headcount programme).
 * **C-O5** ``full_cover``: :math:`u_r = 0` (cover made hard, as a bound) in the extra-headcount
@@ -282,7 +285,8 @@ def add_load_balance(model: RotaModel, instance: OohInstance, weight: float) -> 
     ``load_balance_floor__<id>``: :math:`c_i + \delta^-_i \ge \lfloor\tau_i\rfloor`, where
     :math:`c_i` counts person ``i``'s shifts and :math:`\tau_i` is their WTE share of all
     wanted shifts (a constant). Candidate posts are excluded. Component ``load_balance`` is
-    ``weight`` times the total deviation outside the band.
+    ``weight`` times the total deviation outside the band. In a night-block rota a band whose
+    floor is below the minimum block becomes ``0 .. max(ceil, block)`` (night team).
     """
     if weight <= 0:
         return
@@ -297,6 +301,8 @@ def add_load_balance(model: RotaModel, instance: OohInstance, weight: float) -> 
     if not reachable or total_wte <= 0:
         return
     wanted = instance.required_shifts
+    block = instance.preset.value("min_consecutive_nights")
+    block = None if block is None else int(block)
     terms = []
     for i in reachable:
         count = pulp.lpSum(
@@ -306,6 +312,8 @@ def add_load_balance(model: RotaModel, instance: OohInstance, weight: float) -> 
         )
         target = problem.people[i].wte / total_wte * wanted
         low, high = math.floor(target + 1e-9), math.ceil(target - 1e-9)
+        if block is not None and low < block:
+            low, high = 0, max(high, block)  # out of the night team, or one block at least
         name = model.person_names[i]
         plus = pulp.LpVariable(f"load_over_{name}", lowBound=0)
         minus = pulp.LpVariable(f"load_under_{name}", lowBound=0)
