@@ -55,6 +55,7 @@ COMPARISON_TYPES = {
     "extra_posts_for_rota_size": pl.Int64,
     "extra_posts_for_leave": pl.Int64,
     "night_team_size": pl.Int64,
+    "nights_in_blocks_share": pl.Float64,
     "compensatory_rest_hours_per_year": pl.Float64,
 }
 
@@ -114,6 +115,38 @@ class ScenarioResult:
             return None
         return int(self.load.filter((pl.col("nights") > 0) & ~pl.col("candidate")).height)
 
+    def nights_in_blocks_share(self) -> float | None:
+        """Share of nights held in runs of ``min_consecutive_nights`` to ``max_consecutive_nights``.
+
+        Night-block rotas only (``None`` otherwise, or with no night held). A run is a
+        person's consecutive dates held; runs cut by the horizon's first or last day count as
+        they are (so the share can fall short of 1 only at the edges or under priced rules).
+        """
+        preset = self.solutions[0].instance.preset if self.solutions else None
+        if preset is None or preset.value("min_consecutive_nights") is None:
+            return None
+        low = int(preset.value("min_consecutive_nights"))
+        high = int(preset.value("max_consecutive_nights") or 10**6)
+        runs = (
+            self.roster()
+            .select("staff_id", "date")
+            .unique()
+            .sort("staff_id", "date")
+            .with_columns(
+                run=(
+                    (pl.col("date").diff().dt.total_days() != 1).fill_null(True)
+                    | (pl.col("staff_id") != pl.col("staff_id").shift())
+                ).cum_sum()
+            )
+            .group_by("run")
+            .len()
+        )
+        total = int(runs.get_column("len").sum() or 0)
+        if total == 0:
+            return None
+        inside = runs.filter(pl.col("len").is_between(low, high)).get_column("len").sum()
+        return round(float(inside) / total, 4)
+
     def compensatory_rest_hours(self) -> float | None:
         """Day-job hours a year lost to compensatory rest after disturbed on-call nights.
 
@@ -169,6 +202,7 @@ class ScenarioResult:
             else None,
             "extra_posts_proven": all(e.proven for e in self.extra),
             "night_team_size": self.night_team_size(),
+            "nights_in_blocks_share": self.nights_in_blocks_share(),
             "compensatory_rest_hours_per_year": self.compensatory_rest_hours(),
             "extra_posts_sentence": self.sentence,
             "solve_s": round(

@@ -178,23 +178,24 @@ def headcount_sentence(
     noun = _people_noun(instance, total)
     size = sum(a.size_posts for a in answers)
     split = ""
-    one_in_n = f"{one_in:g} people per person on call" if one_in else ""
+    of_size = f"of {one_in:g} people per person on call" if one_in else ""
     if size and size < total:
         split = (
-            f": {size} to make up the rota's size ({one_in_n}) and {total - size} to cover leave"
+            f": {size} to make up the rota's size {of_size} and {total - size} to cover leave "
+            "within the rules"
         )
     elif size:
-        split = f": all to make up the rota's size ({one_in_n})"
+        split = f": all {total} to make up the rota's size {of_size}"
     elif instance.rota_size is not None:
-        split = ": all to cover leave within the rules"
+        split = f": all {total} to cover leave within the rules"
     if len([a for a in answers if a.posts]) == 1 and len(answers) == 1:
         only = answers[0]
         if len(only.by_class) == 1:
             label = next(iter(only.by_class))
             return (
                 f"{what} needs {total} more {noun} based at {label} to run{freq} without "
-                f"breaches{split}{caveat}."
+                f"breaches{caveat}{split}."
             )
     return (
-        f"{what} needs {total} more {noun} to run{freq} without breaches{split} ({detail}){caveat}."
+        f"{what} needs {total} more {noun} to run{freq} without breaches ({detail}){caveat}{split}."
     )

@@ -97,6 +97,7 @@ def comparison_view(analysis: OohAnalysis) -> pl.DataFrame:
         "extra_posts_for_rota_size",
         "extra_posts_for_leave",
         "night_team_size",
+        "nights_in_blocks_share",
         "compensatory_rest_hours_per_year",
     )
 
@@ -115,8 +116,11 @@ def cost_view(analysis: OohAnalysis) -> pl.DataFrame:
 
 
 def compliance_view(analysis: OohAnalysis) -> pl.DataFrame:
-    """Per-rule compliance summed over the rotas of each service x scenario, with each rule's
-    status and whether the roster must meet it (``roster``) or it is only reported."""
+    """Per-rule compliance summed over the rotas of each service x scenario.
+
+    With each rule's status and whether the roster must meet it (``roster``) or it is only
+    reported (``reported``).
+    """
     return (
         analysis.compliance()
         .group_by("service", "scenario", "rule", "status", "applies", maintain_order=True)

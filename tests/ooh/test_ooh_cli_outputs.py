@@ -112,6 +112,17 @@ def test_stray_row_a_year_later_exits_2_naming_it(tmp_path, data_dir, capsys):
     assert "more than 31 days from the rest" in err
 
 
+def test_dates_spanning_more_than_two_years_exit_2(tmp_path, data_dir, capsys):
+    start = dt.date(2026, 6, 1)
+    rows = [("S000001", (start + dt.timedelta(days=30 * k)).isoformat(), "weeknight")
+            for k in range(26)]  # fmt: skip
+    path = _rota(tmp_path, rows)
+    assert _check(path, data_dir, "--service", "ir_oncall") == 2
+    err = capsys.readouterr().err
+    assert "dates span 751 days (more than 731)" in err
+    assert "from line 2 (2026-06-01) to line 27 (2028-06-20)" in err
+
+
 def test_spread_dates_do_not_hide_a_bunch_of_oncalls(tmp_path, data_dir, capsys):
     """Five weeknights in one week inside an 8-week file: the rolling window catches them."""
     rows = [("S000001", f"2026-06-{day:02d}", "weeknight") for day in (1, 2, 3, 4, 5)]

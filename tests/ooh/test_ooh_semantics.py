@@ -125,7 +125,10 @@ def test_n_minus_1_people_need_exactly_one_post(presets):
     assert summary["extra_posts_proven"]
     assert summary["extra_posts_for_rota_size"] == 1
     assert summary["extra_posts_for_leave"] == 0
-    assert "all to make up the rota's size (6 people per person on call)" in result.sentence
+    assert result.sentence.endswith(
+        "to run at 1-in-6 without breaches: all 1 to make up the rota's size of 6 people per "
+        "person on call."
+    )
     assert_verified(result)
 
 
@@ -154,7 +157,11 @@ def test_extra_posts_say_which_are_for_size_and_which_for_leave(presets):
     summary = result.summary()
     assert summary["extra_posts_for_rota_size"] == 3
     assert summary["extra_posts_for_leave"] == summary["extra_posts"] - 3 >= 1
-    assert "3 to make up the rota's size (6 people per person on call) and" in result.sentence
+    leave_posts = summary["extra_posts"] - 3
+    assert result.sentence.endswith(
+        f": 3 to make up the rota's size of 6 people per person on call and {leave_posts} to "
+        "cover leave within the rules."
+    )
     assert_verified(result)
 
 
@@ -347,3 +354,33 @@ def test_extra_posts_equal_rota_size_shortfall(
     assert summary["extra_posts"] == max(0, n - eligible)
     assert summary["extra_posts_proven"]
     assert_verified(result)
+
+
+# ----- reference data -----
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_reference_rosters_hold_weekends_and_night_blocks():
+    """On the shipped reference data (13 weeks from as_at): every consultant weekend block
+    (with its bank holidays) is held by one person, and at least 90 % of radiographer nights
+    are in runs of 2 to 4."""
+    from lsc_workforce.config import REFERENCE_AS_AT, REFERENCE_DATA_DIR
+    from lsc_workforce.data import load_datasets
+    from lsc_workforce.ooh.build import DATASETS
+
+    cfg = load_ooh_config(validate=False)
+    frames = load_datasets(REFERENCE_DATA_DIR, DATASETS)
+    kwargs = {"start": REFERENCE_AS_AT, "n_days": 91, "settings": SETTINGS, "headcount": False}
+    nights = run_scenario(cfg, frames, "radiographer_nights", "trust_by_trust", **kwargs)
+    assert nights.nights_in_blocks_share() >= 0.9
+    ir = run_scenario(cfg, frames, "ir_oncall", "network", **kwargs)
+    instance = ir.solutions[0].instance
+    roster = ir.roster()
+    easter = [dt.date(2026, 4, d) for d in (3, 4, 5, 6)]
+    assert easter in [[instance.dates[d] for d in b] for b in instance.blocks]
+    for block in instance.blocks:
+        days = [instance.dates[d] for d in block]
+        held = roster.filter(pl.col("date").is_in(days))
+        assert held.height == len(days)
+        assert held.get_column("staff_id").n_unique() == 1
