@@ -20,7 +20,8 @@ Blocks (OOH constraint C-O7, ``ooh.model``): a service's ``weekend_block`` makes
 hold the whole weekend: ``sat_sun`` the engine's weekend group (Saturday, Sunday and the bank
 holidays that join it, so a bank-holiday Monday and Good Friday to Easter Monday are one
 block); ``fri_mon`` also the weeknight before and the weeknight after it. ``week_block`` makes
-one person hold each Monday-to-Sunday week. Blocks that share a day merge into one.
+one person hold each Monday-to-Sunday week instead (a bank holiday then stays in its own week,
+so Easter is split at the Monday changeover). Blocks that share a day merge into one.
 :func:`oncall_blocks` lists them as day numbers; a block is one **episode** of on-call for the
 rolling spacing rule (C-O8).
 
@@ -427,7 +428,7 @@ def oncall_blocks(
     """C-O7 blocks: groups of day numbers (two or more) one person holds together.
 
     Args:
-        service: its ``weekend_block`` and ``week_block``.
+        service: its ``weekend_block`` and ``week_block`` (week blocks replace weekend blocks).
         dates: the horizon.
         weekend_of: ``{day number: weekend number}`` for the weekend dates (Saturdays, Sundays
             and bank holidays, grouped as ``RotaProblem.weekend_of`` groups them).
@@ -448,7 +449,7 @@ def oncall_blocks(
         for d in days[1:]:
             parent[root(d)] = root(days[0])
 
-    if service.weekend_block != "none":
+    if service.weekend_block != "none" and not service.week_block:
         groups: dict[int, list[int]] = {}
         for d, w in sorted(weekend_of.items()):
             groups.setdefault(w, []).append(d)

@@ -39,6 +39,7 @@ ENGINE_TO_RULE = {
     "night_rest": "rest_hours_after_nights",
     "weekend_frequency": "weekend_one_in",
     "max_consecutive": "max_consecutive_shifts",
+    "min_consecutive": "min_consecutive_nights",
     "days_off": "leave",
     "eligibility": "eligibility",
     "one_shift_per_day": "one_shift_per_day",

@@ -9,6 +9,7 @@ at A01 with the consultant pattern (weeknight 17:00 for 15 h on weekdays, weeken
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 
@@ -384,3 +385,34 @@ def test_reference_rosters_hold_weekends_and_night_blocks():
         held = roster.filter(pl.col("date").is_in(days))
         assert held.height == len(days)
         assert held.get_column("staff_id").n_unique() == 1
+
+
+@pytest.mark.unit
+def test_week_blocks_and_a_split_night_block_are_breaches(presets):
+    """Week blocks: one IR holds each Monday-to-Sunday week, and the fair share is whole weeks
+    (ceil(ceil(28 / 7) / 6) = 1 week each). A single night on a night-block rota is a
+    ``min_consecutive_nights`` breach in the compliance table."""
+    service = consultant_service().__class__(
+        **{**consultant_service().__dict__, "week_block": True}
+    )
+    result = run(service, presets, frames_for(6), 28, start=JUNE)
+    instance = result.solutions[0].instance
+    assert instance.max_days == 7
+    assert [len(b) for b in instance.blocks] == [7, 7, 7, 7]
+    roster = result.roster()
+    for block in instance.blocks:
+        days = [instance.dates[d] for d in block]
+        assert roster.filter(pl.col("date").is_in(days)).get_column("staff_id").n_unique() == 1
+    assert_verified(result)
+    nights = build_scenario(
+        radiographer_service(),
+        TRUST_BY_TRUST,
+        presets["afc_radiographer"],
+        frames_for(1, competencies=["vascular_ir"]),
+        start=JUNE,
+        n_days=14,
+    )[0]
+    single = pl.DataFrame({"staff_id": ["s00"], "date": [dt.date(2026, 6, 5)], "shift": ["night"]})
+    table = compliance_table(nights, check_roster(nights, single))
+    by_rule = dict(table.select("rule", "hard_breaches").iter_rows())
+    assert by_rule["min_consecutive_nights"] == 1
