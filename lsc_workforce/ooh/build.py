@@ -179,6 +179,8 @@ class OohInstance:
         blocks: C-O7 blocks, each the day numbers one person holds together (see
             :func:`oncall_blocks`).
         episodes: C-O8 ``(window days, most episodes)`` of ``max_oncall_episodes``, or ``None``.
+        team_size: C-O9 most of today's staff who may work the rota over the horizon
+            (``night_team_size`` x slot sites), or ``None``.
         people: one row per person: ``staff_id, trust_code, base_site, grade, wte,
             candidate, candidate_class``.
         candidate_classes: ``{class id: CandidateClass}`` (empty unless candidates added).
@@ -198,6 +200,7 @@ class OohInstance:
     average: tuple[int, int] | None = None
     blocks: tuple[tuple[int, ...], ...] = ()
     episodes: tuple[int, int] | None = None
+    team_size: int | None = None
     candidate_classes: Mapping[str, CandidateClass] = field(default_factory=dict)
     trusts: tuple[str, ...] = ()
 
@@ -412,6 +415,12 @@ def max_oncall_days(
 
 def _longest(blocks: Sequence[Sequence[int]]) -> int:
     return max((len(b) for b in blocks), default=1)
+
+
+def team_size(preset: RulePreset, slots: Sequence[tuple[str | None, int]]) -> int | None:
+    """C-O9 night team: ``night_team_size`` per slot site times the slot sites, or ``None``."""
+    size = preset.value("night_team_size")
+    return None if size is None else int(size) * len({site for site, _ in slots})
 
 
 def episode_window(preset: RulePreset) -> tuple[int, int] | None:
@@ -791,6 +800,7 @@ def build_instance(
         average=average_window(preset, n_days),
         blocks=blocks,
         episodes=episode_window(preset),
+        team_size=team_size(preset, plan.slots),
         candidate_classes=MappingProxyType(classes),
         trusts=plan.trusts,
     )

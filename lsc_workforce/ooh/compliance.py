@@ -6,7 +6,7 @@ the engine's rule families from the roster alone (with dates, including the week
 the engine does not check (C-O1 ``oncall_one_in``, C-O2 ``shift_calendar``, C-O6
 ``average_week_hours``, in real minutes like the engine, C-O7 ``oncall_block``: a block held
 by one person, C-O8 ``max_oncall_episodes``: episodes in every rolling window, a block counted
-once), names each breach by the preset rule
+once, C-O9 ``night_team_size``: people working the rota), names each breach by the preset rule
 an analyst recognises (``min_rest_hours`` rather than the engine's ``min_rest``) and attaches
 that rule's source and status from ``config/ooh/rota_rules.yaml``.
 
@@ -238,6 +238,36 @@ def _episode_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]
     return rows
 
 
+def _team_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]:
+    """C-O9 (``night_team_size``): more of today's staff working the rota than the team allows.
+
+    One breach (dated at the first shift of the first person beyond the team, in order of
+    first shift) per person beyond it; candidate posts join the team and are not counted.
+    """
+    size = instance.team_size
+    if size is None or roster.is_empty():
+        return []
+    candidates = set(instance.people.filter("candidate").get_column("staff_id"))
+    first = (
+        roster.filter(~pl.col("staff_id").is_in(list(candidates)))
+        .group_by("staff_id")
+        .agg(pl.col("date").min())
+        .sort("date", "staff_id")
+    )
+    rule = instance.preset.rules["night_team_size"]
+    return [
+        {
+            "staff_id": staff_id,
+            "rule": "night_team_size",
+            "date": day,
+            "count": 1.0,
+            "hard": rule.soft_penalty is None,
+            "detail": f"{first.height} people work the rota; the night team is at most {size}",
+        }
+        for staff_id, day in first.slice(size).iter_rows()
+    ]
+
+
 def _calendar_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]:
     """C-O2: shifts worked on a date their pattern does not run."""
     rows = []
@@ -286,6 +316,7 @@ def check_roster(instance: OohInstance, roster: pl.DataFrame) -> pl.DataFrame:
     rows += _calendar_breaches(instance, roster)
     rows += _block_breaches(instance, roster)
     rows += _episode_breaches(instance, roster)
+    rows += _team_breaches(instance, roster)
     preset = instance.preset.rules
     for row in rows:
         rule = preset.get(row["rule"])

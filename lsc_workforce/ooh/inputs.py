@@ -63,6 +63,7 @@ RULE_NAMES = (
     "oncall_tolerance_days",
     "max_oncall_episodes",
     "min_consecutive_nights",
+    "night_team_size",
     "disturbed_night_probability",
     "compensatory_rest_hours",
 )
@@ -92,6 +93,7 @@ RULE_LIMITS: dict[str, tuple[float, bool, str]] = {
     "oncall_tolerance_days": (0, True, "a whole number of days, at least 0"),
     "max_oncall_episodes": (1, True, "a whole number of at least 1"),
     "min_consecutive_nights": (1, True, "a whole number of at least 1"),
+    "night_team_size": (1, True, "a whole number of at least 1 (people per slot)"),
     "disturbed_night_probability": (0, False, "a probability from 0 to 1"),
     "compensatory_rest_hours": (0, False, "at least 0 hours"),
 }

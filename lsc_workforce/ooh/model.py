@@ -55,6 +55,12 @@ analysis adds, with the name prefixes used for the PuLP rows:
   :math:`e_d = 1` for a day outside every block and for the first day of a block inside the
   window, and 0 for a block's other days. With C-O7 a block held counts once, so a weekend is
   one episode and five separate weeknights in 14 days are five.
+* **C-O9** ``night_team`` (optional, ``night_team_size`` :math:`K` per slot site): binaries
+  :math:`z_i` for today's staff, :math:`\sum_d w_{id} \le U z_i` (:math:`U` the C-O1 limit, or
+  :math:`h`) and :math:`\sum_i z_i \le K \cdot |\text{sites}|`: only the night team works the
+  rota; candidate posts join it. C-O3 then shares the wanted shifts evenly within the team:
+  :math:`c_i - \delta^+_i \le \lceil S/K' \rceil`, :math:`c_i + \delta^-_i \ge \lfloor S/K'
+  \rfloor z_i` with :math:`K' = K \cdot |\text{sites}|` and :math:`S` the wanted shifts.
 
 The model is solved, and its roster, uncovered shifts and posts read, by the engine's one
 solve path (:func:`~lsc_workforce.rota.engine.solve_model`), which also writes the ``.lp``
@@ -92,6 +98,7 @@ __all__ = [
     "add_load_balance",
     "add_oncall_block",
     "add_oncall_episodes",
+    "add_night_team",
     "add_oncall_frequency",
     "add_shift_calendar",
     "build_ooh_model",
@@ -109,6 +116,7 @@ OOH_CONSTRAINT_TAGS: dict[str, str] = {
     "C-O6": "average_hours",
     "C-O7": "oncall_block",
     "C-O8": "oncall_episodes",
+    "C-O9": "night_team",
 }
 
 ROSTER_SCHEMA = {
@@ -266,6 +274,35 @@ def add_oncall_episodes(model: RotaModel, instance: OohInstance) -> None:
         model.components["soft_oncall_episodes"] = pulp.LpAffineExpression(terms)
 
 
+def add_night_team(model: RotaModel, instance: OohInstance) -> dict[int, pulp.LpVariable]:
+    r"""C-O9 night_team: only the chosen team works, :math:`\sum_i z_i \le K'`.
+
+    Rows ``night_team__<id>``: :math:`\sum_d w_{id} \le U z_i` for today's staff who may work
+    the rota, and ``night_team_size``: :math:`\sum_i z_i \le K'`. Candidate posts are not
+    limited (they join the team). Returns ``{person index: z_i}`` (empty without the rule).
+    """
+    if instance.team_size is None:
+        return {}
+    problem = instance.problem
+    h = problem.n_days
+    cap = instance.max_days or h
+    team = {}
+    for i, person in enumerate(problem.people):
+        if person.optional or not any(model.by_person_day.get((i, d)) for d in range(h)):
+            continue
+        name = model.person_names[i]
+        team[i] = pulp.LpVariable(f"team_{name}", cat=pulp.LpBinary)
+        held = pulp.LpAffineExpression(model.work_terms(i, range(h)))
+        model.prob += pulp.LpConstraint(
+            held - cap * team[i], pulp.LpConstraintLE, f"night_team__{name}", 0
+        )
+    if team:
+        model.prob += pulp.LpConstraint(
+            pulp.lpSum(team.values()), pulp.LpConstraintLE, "night_team_size", instance.team_size
+        )
+    return team
+
+
 def add_shift_calendar(model: RotaModel, instance: OohInstance) -> None:
     r"""C-O2 shift_calendar: :math:`x_{idt} = 0` when shift ``t`` does not run on date ``d``.
 
@@ -278,7 +315,12 @@ def add_shift_calendar(model: RotaModel, instance: OohInstance) -> None:
             var.upBound = 0
 
 
-def add_load_balance(model: RotaModel, instance: OohInstance, weight: float) -> None:
+def add_load_balance(
+    model: RotaModel,
+    instance: OohInstance,
+    weight: float,
+    team: Mapping[int, pulp.LpVariable] | None = None,
+) -> None:
     r"""C-O3 load_balance (soft): shifts outside the band floor..ceil of the WTE share.
 
     Rows ``load_balance__<id>``: :math:`c_i - \delta^+_i \le \lceil\tau_i\rceil` and
@@ -286,7 +328,9 @@ def add_load_balance(model: RotaModel, instance: OohInstance, weight: float) -> 
     :math:`c_i` counts person ``i``'s shifts and :math:`\tau_i` is their WTE share of all
     wanted shifts (a constant). Candidate posts are excluded. Component ``load_balance`` is
     ``weight`` times the total deviation outside the band. In a night-block rota a band whose
-    floor is below the minimum block becomes ``0 .. max(ceil, block)`` (night team).
+    floor is below the minimum block becomes ``0 .. max(ceil, block)`` (night team). With a
+    defined night team (C-O9, ``team``) the band is the equal share of the team,
+    ``floor(S / K') z_i .. ceil(S / K')``.
     """
     if weight <= 0:
         return
@@ -311,8 +355,12 @@ def add_load_balance(model: RotaModel, instance: OohInstance, weight: float) -> 
             for v in model.by_person_shift.get((i, t), [])
         )
         target = problem.people[i].wte / total_wte * wanted
+        if team:
+            target = wanted / instance.team_size
         low, high = math.floor(target + 1e-9), math.ceil(target - 1e-9)
-        if block is not None and low < block:
+        if team:
+            high = max(high, block or 0)
+        elif block is not None and low < block:
             low, high = 0, max(high, block)  # out of the night team, or one block at least
         name = model.person_names[i]
         plus = pulp.LpVariable(f"load_over_{name}", lowBound=0)
@@ -320,8 +368,9 @@ def add_load_balance(model: RotaModel, instance: OohInstance, weight: float) -> 
         model.prob += pulp.LpConstraint(
             count - plus, pulp.LpConstraintLE, f"load_balance__{name}", high
         )
+        floor = count + minus - (low * team[i] if i in (team or {}) else low)
         model.prob += pulp.LpConstraint(
-            count + minus, pulp.LpConstraintGE, f"load_balance_floor__{name}", low
+            floor, pulp.LpConstraintGE, f"load_balance_floor__{name}", 0
         )
         terms += [(plus, weight), (minus, weight)]
     model.components["load_balance"] = pulp.LpAffineExpression(terms)
@@ -458,8 +507,9 @@ def build_ooh_model(
     add_oncall_episodes(model, instance)
     if not lazy_average_hours:
         add_average_hours(model, instance)
+    team = add_night_team(model, instance)
     if mode == "rota":
-        add_load_balance(model, instance, weights.load_balance)
+        add_load_balance(model, instance, weights.load_balance, team)
     else:
         add_candidate_order(model, instance)
         add_full_cover(model)

@@ -416,3 +416,34 @@ def test_week_blocks_and_a_split_night_block_are_breaches(presets):
     table = compliance_table(nights, check_roster(nights, single))
     by_rule = dict(table.select("rule", "hard_breaches").iter_rows())
     assert by_rule["min_consecutive_nights"] == 1
+
+
+@pytest.mark.unit
+def test_defined_night_team(presets):
+    """With a night team of 6 per site, only 6 of 10 radiographers work the 28 nights, 4 or 5
+    each (28 / 6 = 4.7; at 1 in 5 nobody may hold more than ceil(28 / 5) = 6), in blocks; a
+    roster with a seventh person breaches the team size."""
+    from lsc_workforce.ooh.inputs import Rule
+
+    rules = dict(presets["afc_radiographer"].rules)
+    rules["night_team_size"] = Rule("night_team_size", 6, "test", "unconfirmed")
+    team_presets = {**presets, "afc_radiographer": dataclasses.replace(
+        presets["afc_radiographer"], rules=rules)}  # fmt: skip
+    frames = frames_for(10, competencies=["vascular_ir"])
+    result = run(radiographer_service(), team_presets, frames, 28, start=JUNE)
+    assert result.gaps.is_empty()
+    per_person = result.roster().group_by("staff_id").len().get_column("len")
+    assert per_person.len() == 6 == result.summary()["night_team_size"]
+    assert set(per_person.to_list()) <= {4, 5}
+    assert_verified(result)
+    instance = result.solutions[0].instance
+    outsider = sorted(set(frames["staff_in_post"]["staff_id"]) - set(result.roster()["staff_id"]))[
+        0
+    ]
+    extra = pl.DataFrame(
+        {"staff_id": [outsider], "date": [dt.date(2026, 6, 28)], "shift": ["night"]}
+    )
+    roster = pl.concat([result.roster().select("staff_id", "date", "shift"), extra])
+    breaches = check_roster(instance, roster).filter(pl.col("rule") == "night_team_size")
+    assert breaches.height == 1
+    assert breaches.row(0, named=True)["staff_id"] == outsider
