@@ -26,9 +26,9 @@ analysis adds, with the name prefixes used for the PuLP rows:
   matches the bound and is proven optimal at once (the LP bound is still 0). Each row holds
   one person's variables only (the engine's C19 rows each hold every person's variables, which
   is too dense for 52-week network rotas). In a night-block rota (``min_consecutive_nights``
-  :math:`m`) a band whose floor is below :math:`m` becomes :math:`[0, \max(\lceil\tau_i\rceil,
-  m)]`: a person is either out of the night team or holds at least one whole block, so the
-  nights are shared evenly within the team rather than spread one by one over everyone.
+  :math:`m`) the band is :math:`[0, \lceil\tau_i\rceil + m - 1]`: a person is out of the night
+  team or holds whole blocks (at least :math:`m` nights, C10) and at most one block's length
+  above their share, so the nights go in blocks to a team rather than one by one to everyone.
 * **C-O4** ``candidate_order``: :math:`y_{c,k} \ge y_{c,k+1}` for the interchangeable candidate
   posts of a class (symmetry breaking for the extra-headcount programme).
 * **C-O5** ``full_cover``: :math:`u_r = 0` (cover made hard, as a bound) in the extra-headcount
@@ -61,6 +61,11 @@ analysis adds, with the name prefixes used for the PuLP rows:
   rota; candidate posts join it. C-O3 then shares the wanted shifts evenly within the team:
   :math:`c_i - \delta^+_i \le \lceil S/K' \rceil`, :math:`c_i + \delta^-_i \ge \lfloor S/K'
   \rfloor z_i` with :math:`K' = K \cdot |\text{sites}|` and :math:`S` the wanted shifts.
+
+The engine's C21 (``sequence_flow``, a redundant extended formulation of C9-C11) is left out
+(``build_model(..., extended=False)``): in a night-block rota (C10 with no longest run) its
+run networks multiply the 52-week model five-fold and HiGHS then finds worse rosters within
+the time limit, while without it the same rotas are proven optimal in seconds.
 
 The model is solved, and its roster, uncovered shifts and posts read, by the engine's one
 solve path (:func:`~lsc_workforce.rota.engine.solve_model`), which also writes the ``.lp``
@@ -327,8 +332,8 @@ def add_load_balance(
     ``load_balance_floor__<id>``: :math:`c_i + \delta^-_i \ge \lfloor\tau_i\rfloor`, where
     :math:`c_i` counts person ``i``'s shifts and :math:`\tau_i` is their WTE share of all
     wanted shifts (a constant). Candidate posts are excluded. Component ``load_balance`` is
-    ``weight`` times the total deviation outside the band. In a night-block rota a band whose
-    floor is below the minimum block becomes ``0 .. max(ceil, block)`` (night team). With a
+    ``weight`` times the total deviation outside the band. In a night-block rota the band is
+    ``0 .. ceil + block - 1`` (out of the night team, or within a block of the share). With a
     defined night team (C-O9, ``team``) the band is the equal share of the team,
     ``floor(S / K') z_i .. ceil(S / K')``.
     """
@@ -360,8 +365,8 @@ def add_load_balance(
         low, high = math.floor(target + 1e-9), math.ceil(target - 1e-9)
         if team:
             high = max(high, block or 0)
-        elif block is not None and low < block:
-            low, high = 0, max(high, block)  # out of the night team, or one block at least
+        elif block is not None:
+            low, high = 0, high + block - 1  # out of the night team, or within a block of it
         name = model.person_names[i]
         plus = pulp.LpVariable(f"load_over_{name}", lowBound=0)
         minus = pulp.LpVariable(f"load_under_{name}", lowBound=0)
@@ -500,7 +505,7 @@ def build_ooh_model(
         raise ValueError(f"mode must be 'rota' or 'headcount', not {mode!r}")
     weights = weights or OohWeights()
     start = time.perf_counter()
-    model = build_model(instance.problem)
+    model = build_model(instance.problem, extended=False)
     add_oncall_frequency(model, instance)
     add_shift_calendar(model, instance)
     add_oncall_block(model, instance)
