@@ -298,6 +298,13 @@ def test_nobody_available_is_an_answer(presets, case):
     assert summary["extra_posts"] == 6
     assert summary["extra_posts_for_rota_size"] == (6 if case == "nobody eligible" else 4)
     assert_verified(result)
+    from lsc_workforce.ooh.analysis import OohAnalysis
+    from lsc_workforce.ooh.notebook import describe_analysis
+
+    analysis = OohAnalysis(JUNE, 28, (result,), "2025/26")
+    view = comparison_view(analysis)  # rounds columns that may be all null
+    assert view.row(0, named=True)["uncovered_shifts"] == 28
+    assert "needs 6 more" in describe_analysis(analysis)
 
 
 @pytest.mark.unit
