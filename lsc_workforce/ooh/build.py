@@ -218,10 +218,9 @@ class OohInstance:
     def rota_size(self) -> int | None:
         """People a 1-in-N rota needs: N per person wanted on a shift, summed over the slots."""
         n = self.one_in
-        return None if n is None else int(n) * sum(s.cover for s in self._slot_sites().values())
-
-    def _slot_sites(self) -> dict[str | None, Slot]:
-        return {slot.site: slot for slot in self.slots.values()}
+        if n is None:
+            return None
+        return int(n) * sum({slot.site: slot.cover for slot in self.slots.values()}.values())
 
     @property
     def required_shifts(self) -> int:
