@@ -454,3 +454,37 @@ def test_defined_night_team(presets):
     breaches = check_roster(instance, roster).filter(pl.col("rule") == "night_team_size")
     assert breaches.height == 1
     assert breaches.row(0, named=True)["staff_id"] == outsider
+
+
+@pytest.mark.unit
+def test_six_consultants_taking_turns_pass_rota_check(presets):
+    """Six IRs take turns on a 1-in-6 rota for 6 weeks from Monday 1 June 2026: in week k
+    person p holds weekday (5 - (k + p)) mod 6, where 0-4 are Monday to Friday nights and 5 is
+    the Saturday-Sunday weekend. Each holds 7 = ceil(42 / 6) days; nothing is flagged."""
+    from lsc_workforce.ooh.check import build_check_instance
+
+    rows = []
+    for k in range(6):
+        for p in range(6):
+            slot = (5 - (k + p)) % 6
+            monday = JUNE + dt.timedelta(days=7 * k)
+            if slot == 5:
+                rows += [(f"s{p:02d}", monday + dt.timedelta(days=d), "weekend") for d in (5, 6)]
+            else:
+                rows.append((f"s{p:02d}", monday + dt.timedelta(days=slot), "weeknight"))
+    roster = pl.DataFrame(rows, schema=["staff_id", "date", "shift"], orient="row")
+    assert roster.height == 42
+    assert roster.get_column("date").n_unique() == 42
+    instance = build_check_instance(
+        consultant_service(), presets["consultant_ir_on_call"], frames_for(6), roster
+    )
+    assert instance.problem.n_days == 42
+    assert check_roster(instance, roster).is_empty()
+    # the same rota with one weekend split between two people is flagged
+    split = roster.with_columns(
+        staff_id=pl.when(pl.col("date") == dt.date(2026, 6, 7))
+        .then(pl.lit("s05"))
+        .otherwise(pl.col("staff_id"))
+    )
+    rules = set(check_roster(instance, split).get_column("rule"))
+    assert "oncall_block" in rules
