@@ -7,8 +7,10 @@ of the package already has:
   parameters against the types its ``parameters`` cell declares (``HORIZON_WEEKS: int``), with
   the ids they name (services, scenarios, presets) looked up in the configuration;
 - the dataset registry (``datasets.yaml``) and the source mappings (``mappings/``);
-- the OOH configuration (``ooh/``: contracts ``ooh_*``, cross-references, rule limits such as
-  1-in-N of at least 1);
+- the OOH configuration (``ooh/``: contracts ``ooh_*``, cross-references, and every rule value
+  through ``ooh.inputs.rule_value_problems``: 1-in-N of at least 1, hours at least 0, block
+  lengths, rolling windows and tolerances whole and in range, a probability from 0 to 1, no
+  minimum above its maximum, known weekend blocks, and each scenario's 1-in-N);
 - the demand parameters (``demand/``: contracts ``demand_*`` and the model loaders);
 - the training configuration (``training/``: contracts ``training_*``, the programmes and the
   scenarios);

@@ -6,7 +6,7 @@ Modules (in pipeline order):
   (:func:`load_ooh_config`), checked against the ``ooh_*`` data contracts.
 * ``build``: a service x scenario x horizon becomes one :class:`~lsc_workforce.rota.RotaProblem`
   per rota (:func:`build_scenario`).
-* ``model``: the engine's integer programme plus OOH constraints C-O1..C-O6
+* ``model``: the engine's integer programme plus OOH constraints C-O1..C-O8
   (:func:`solve_instance`).
 * ``compliance``, ``metrics``, ``headcount``: breaches with sources, frequency / fairness, and
   the exact extra headcount; ``pay``: annual pay (Schedule 16 by rota frequency, on-call work

@@ -26,7 +26,7 @@ from lsc_workforce.ooh.headcount import (
     headcount_sentence,
 )
 from lsc_workforce.ooh.inputs import OohConfig
-from lsc_workforce.ooh.metrics import person_load, rota_summary
+from lsc_workforce.ooh.metrics import DAYS_PER_YEAR, person_load, rota_summary
 from lsc_workforce.ooh.model import OohSolution, solve_instance
 from lsc_workforce.ooh.pay import (
     WORK_SCHEMA,
@@ -46,6 +46,19 @@ __all__ = [
 ]
 
 LOGGER = logging.getLogger(__name__)
+
+#: Types of the comparison columns that may be null in every row.
+COMPARISON_TYPES = {
+    "gap": pl.Float64,
+    "rota_one_in": pl.Float64,
+    "load_spread_per_wte": pl.Float64,
+    "extra_posts": pl.Int64,
+    "extra_posts_for_rota_size": pl.Int64,
+    "extra_posts_for_leave": pl.Int64,
+    "night_team_size": pl.Int64,
+    "nights_in_blocks_share": pl.Float64,
+    "compensatory_rest_hours_per_year": pl.Float64,
+}
 
 _STATUS_ORDER = ("error", "not_solved", "infeasible", "unbounded", "feasible_time_limit", "optimal")
 
@@ -95,6 +108,67 @@ class ScenarioResult:
         """All rotas' rosters stacked."""
         return pl.concat([s.roster for s in self.solutions], how="vertical")
 
+    def night_team_size(self) -> int | None:
+        """People holding at least one night of a night-block rota (``None`` for other rotas).
+
+        A rota with ``min_consecutive_nights`` works its nights in blocks, and the people who
+        hold them over the horizon are its night team.
+        """
+        if not any("min_consecutive_nights" in s.instance.preset.rules for s in self.solutions):
+            return None
+        return int(self.load.filter((pl.col("nights") > 0) & ~pl.col("candidate")).height)
+
+    def nights_in_blocks_share(self) -> float | None:
+        """Share of nights held in runs of ``min_consecutive_nights`` to ``max_consecutive_nights``.
+
+        Night-block rotas only (``None`` otherwise, or with no night held). A run is a
+        person's consecutive dates held; runs cut by the horizon's first or last day count as
+        they are (so the share can fall short of 1 only at the edges or under priced rules).
+        """
+        preset = self.solutions[0].instance.preset if self.solutions else None
+        if preset is None or preset.value("min_consecutive_nights") is None:
+            return None
+        low = int(preset.value("min_consecutive_nights"))
+        high = int(preset.value("max_consecutive_nights") or 10**6)
+        runs = (
+            self.roster()
+            .select("staff_id", "date")
+            .unique()
+            .sort("staff_id", "date")
+            .with_columns(
+                run=(
+                    (pl.col("date").diff().dt.total_days() != 1).fill_null(True)
+                    | (pl.col("staff_id") != pl.col("staff_id").shift())
+                ).cum_sum()
+            )
+            .group_by("run")
+            .len()
+        )
+        total = int(runs.get_column("len").sum() or 0)
+        if total == 0:
+            return None
+        inside = runs.filter(pl.col("len").is_between(low, high)).get_column("len").sum()
+        return round(float(inside) / total, 4)
+
+    def compensatory_rest_hours(self) -> float | None:
+        """Day-job hours a year lost to compensatory rest after disturbed on-call nights.
+
+        Non-resident on-call only (``None`` otherwise, or without the preset's
+        ``disturbed_night_probability`` and ``compensatory_rest_hours``): nights held x
+        probability x rest hours, scaled to a year (x 365 / days).
+        """
+        solution = self.solutions[0] if self.solutions else None
+        if solution is None or not solution.instance.service.non_resident:
+            return None
+        preset = solution.instance.preset
+        p = preset.value("disturbed_night_probability")
+        hours = preset.value("compensatory_rest_hours")
+        if p is None or hours is None:
+            return None
+        n_days = solution.instance.problem.n_days
+        nights = int(self.load.get_column("nights").sum() or 0)
+        return round(nights * p * hours * DAYS_PER_YEAR / n_days, 1)
+
     def summary(self) -> dict[str, object]:
         """One row of the scenario comparison."""
         statuses = [s.result.status.value for s in self.solutions]
@@ -124,7 +198,16 @@ class ScenarioResult:
             "uncovered_cost_gbp": round(self.cost["uncovered_gbp"], 2),
             "cost_with_uncovered_gbp": round(self.cost["total_gbp"], 2),
             "extra_posts": posts if self.extra else (0 if self.gaps.is_empty() else None),
+            "extra_posts_for_rota_size": sum(e.size_posts for e in self.extra)
+            if posts is not None
+            else None,
+            "extra_posts_for_leave": sum(e.leave_posts for e in self.extra)
+            if posts is not None
+            else None,
             "extra_posts_proven": all(e.proven for e in self.extra),
+            "night_team_size": self.night_team_size(),
+            "nights_in_blocks_share": self.nights_in_blocks_share(),
+            "compensatory_rest_hours_per_year": self.compensatory_rest_hours(),
             "extra_posts_sentence": self.sentence,
             "solve_s": round(
                 sum(s.result.solve_s for s in self.solutions)
@@ -143,7 +226,8 @@ def explain_gaps(solution: OohSolution) -> pl.DataFrame:
 
     Returns:
         ``service, scenario, rota, date, shift, pattern, site, missing, eligible_people,
-        reasons`` where ``reasons`` reads e.g. ``"3 leave, 2 oncall_one_in"``.
+        reasons`` where ``reasons`` reads e.g. ``"3 leave, 2 oncall_one_in"``, ``"nobody
+        eligible (competency or response time)"`` or ``"all on leave (2 eligible people)"``.
     """
     instance = solution.instance
     schema = {
@@ -184,6 +268,7 @@ def explain_gaps(solution: OohSolution) -> pl.DataFrame:
         .group_by("date", "shift", maintain_order=True)
         .agg(
             eligible_people=pl.col("n").filter(~pl.col("reason").is_in(static)).sum(),
+            on_leave=pl.col("n").filter(pl.col("reason") == "leave").sum(),
             reasons=pl.concat_str(pl.col("n").cast(pl.String), pl.lit(" "), pl.col("reason"))
             .filter(~pl.col("reason").is_in(static))
             .str.join(", "),
@@ -195,6 +280,8 @@ def explain_gaps(solution: OohSolution) -> pl.DataFrame:
             pl.col("eligible_people").fill_null(0).cast(pl.Int64),
             pl.when(pl.col("eligible_people").fill_null(0) == 0)
             .then(pl.lit("nobody eligible (competency or response time)"))
+            .when(pl.col("on_leave") == pl.col("eligible_people"))
+            .then(pl.format("all on leave ({} eligible people)", pl.col("eligible_people")))
             .otherwise(pl.col("reasons"))
             .alias("reasons"),
             pl.lit(instance.service.id).alias("service"),
@@ -358,9 +445,13 @@ class OohAnalysis:
 
         Pay and the cost of uncovered shifts are separate columns; the scenarios of each service
         are ranked by cost without and with uncovered shifts (``ooh.pay.rank_scenarios``).
+        Columns that may be empty for every row (no gap reported, nobody holding a rota) keep
+        their numeric types.
         """
-        ranked = rank_scenarios(pl.DataFrame([r.summary() for r in self.results]))
-        return ranked.with_columns(pl.lit(self.price_year).alias("price_year"))
+        summaries = pl.DataFrame(
+            [r.summary() for r in self.results], schema_overrides=COMPARISON_TYPES
+        )
+        return rank_scenarios(summaries).with_columns(pl.lit(self.price_year).alias("price_year"))
 
     def load(self) -> pl.DataFrame:
         """Per-person load of every rota."""

@@ -15,6 +15,20 @@ assignment of a shift on a date it does not run to zero (OOH constraint C-O2, ``
 The bank holidays are passed to the engine as ``RotaProblem.weekend_dates``, so any shift worked
 on one is weekend work (C15, C16, fairness, totals), grouped with the adjacent weekend (Good
 Friday to Easter Monday is one weekend).
+
+Blocks (OOH constraint C-O7, ``ooh.model``): a service's ``weekend_block`` makes one person
+hold the whole weekend: ``sat_sun`` the engine's weekend group (Saturday, Sunday and the bank
+holidays that join it, so a bank-holiday Monday and Good Friday to Easter Monday are one
+block); ``fri_mon`` also the weeknight before and the weeknight after it. ``week_block`` makes
+one person hold each Monday-to-Sunday week instead (a bank holiday then stays in its own week,
+so Easter is split at the Monday changeover). Blocks that share a day merge into one.
+:func:`oncall_blocks` lists them as day numbers; a block is one **episode** of on-call for the
+rolling spacing rule (C-O8).
+
+Frequency (C-O1): 1-in-N is a property of the rota: N people share it, covering each other's
+leave. Each person holds at most their fair share ``ceil(days / N)`` (plus the preset's
+``oncall_tolerance_days``), scheduled around their own leave, so N people with no leave can
+always cover any horizon. With week blocks the share is counted in whole weeks.
 """
 
 from __future__ import annotations
@@ -53,7 +67,9 @@ __all__ = [
     "build_scenario",
     "eligible_staff",
     "leave_days",
+    "max_oncall_days",
     "offered_dates",
+    "oncall_blocks",
     "person_rules",
     "plan_rotas",
     "split_plan",
@@ -72,6 +88,7 @@ RULE_TO_ENGINE: Mapping[str, str] = MappingProxyType(
         "rest_hours_after_nights": "night_rest",
         "weekend_one_in": "weekend_frequency",
         "max_consecutive_shifts": "max_consecutive",
+        "min_consecutive_nights": "min_consecutive",
     }
 )
 
@@ -159,6 +176,11 @@ class OohInstance:
         holidays: England bank holidays in the horizon.
         max_days: most days a person may hold the rota (C-O1), ``None`` for no limit.
         average: C-O6 ``(window days, max minutes)`` of ``average_week_hours``, or ``None``.
+        blocks: C-O7 blocks, each the day numbers one person holds together (see
+            :func:`oncall_blocks`).
+        episodes: C-O8 ``(window days, most episodes)`` of ``max_oncall_episodes``, or ``None``.
+        team_size: C-O9 most of today's staff who may work the rota over the horizon
+            (``night_team_size`` x slot sites), or ``None``.
         people: one row per person: ``staff_id, trust_code, base_site, grade, wte,
             candidate, candidate_class``.
         candidate_classes: ``{class id: CandidateClass}`` (empty unless candidates added).
@@ -176,6 +198,9 @@ class OohInstance:
     max_days: int | None
     people: pl.DataFrame
     average: tuple[int, int] | None = None
+    blocks: tuple[tuple[int, ...], ...] = ()
+    episodes: tuple[int, int] | None = None
+    team_size: int | None = None
     candidate_classes: Mapping[str, CandidateClass] = field(default_factory=dict)
     trusts: tuple[str, ...] = ()
 
@@ -183,6 +208,19 @@ class OohInstance:
     def dates(self) -> tuple[dt.date, ...]:
         """The horizon's dates."""
         return self.problem.dates
+
+    @property
+    def one_in(self) -> float | None:
+        """The rota's N (``oncall_one_in``), or ``None``."""
+        return self.preset.value("oncall_one_in")
+
+    @property
+    def rota_size(self) -> int | None:
+        """People a 1-in-N rota needs: N per person wanted on a shift, summed over the slots."""
+        n = self.one_in
+        if n is None:
+            return None
+        return int(n) * sum({slot.site: slot.cover for slot in self.slots.values()}.values())
 
     @property
     def required_shifts(self) -> int:
@@ -290,6 +328,9 @@ def person_rules(
 ) -> PersonRules:
     """Turn a preset's rules into the engine's :class:`PersonRules` for one person.
 
+    ``min_consecutive_nights`` becomes the engine's minimum run of working days (C10): the
+    services that use it have night-only patterns (checked with the configuration), so a run of
+    working days is a run of nights.
     ``oncall_one_in`` and ``average_week_hours`` are not passed to the engine: they are OOH
     constraints C-O1 and C-O6 (``ooh.model``; see :func:`average_window`), because the engine's
     rolling-window rows (C8) hold every variable of the window, which is too dense for a
@@ -320,6 +361,7 @@ def person_rules(
         minutes_windows=tuple(windows),
         max_consecutive_days=_int("max_consecutive_shifts"),
         max_consecutive_nights=_int("max_consecutive_nights"),
+        min_consecutive_days=_int("min_consecutive_nights"),
         rest_days_after_nights=None if rest_after is None else math.ceil(rest_after / 24),
         weekend_one_in=_int("weekend_one_in"),
         min_rest_hours=preset.value("min_rest_hours"),
@@ -350,10 +392,98 @@ def average_window(preset: RulePreset, n_days: int) -> tuple[int, int] | None:
     return days, math.floor(average.value * 60 * days / 7)
 
 
-def max_oncall_days(preset: RulePreset, n_days: int) -> int | None:
-    """C-O1 limit: ``floor(n_days / N)`` for ``oncall_one_in = N`` (``None`` without the rule)."""
+def max_oncall_days(
+    preset: RulePreset, n_days: int, block_days: int = 1, longest_block: int = 1
+) -> int | None:
+    """C-O1 limit: the fair share of a 1-in-N rota, ``None`` without ``oncall_one_in``.
+
+    ``ceil(n_days / N)`` days plus ``oncall_tolerance_days``; with blocks of ``block_days``
+    (7 for week blocks) the share is counted in whole blocks:
+    ``block_days * ceil(ceil(n_days / block_days) / N)``. N people with no leave can therefore
+    always hold every day (N * ceil(h / N) >= h). The limit is never below the longest block
+    (``longest_block`` days, e.g. Thursday to Tuesday at Easter with Friday-to-Monday blocks),
+    so a short horizon cannot make a block impossible to hold.
+    """
     n = preset.value("oncall_one_in")
-    return None if n is None else math.floor(n_days / n)
+    if n is None:
+        return None
+    units = math.ceil(n_days / block_days)
+    tolerance = preset.value("oncall_tolerance_days") or 0
+    return max(block_days * math.ceil(units / n) + int(tolerance), longest_block)
+
+
+def _longest(blocks: Sequence[Sequence[int]]) -> int:
+    return max((len(b) for b in blocks), default=1)
+
+
+def team_size(preset: RulePreset, slots: Sequence[tuple[str | None, int]]) -> int | None:
+    """C-O9 night team: ``night_team_size`` per slot site times the slot sites, or ``None``."""
+    size = preset.value("night_team_size")
+    return None if size is None else int(size) * len({site for site, _ in slots})
+
+
+def episode_window(preset: RulePreset) -> tuple[int, int] | None:
+    """C-O8 ``(window days, most episodes)`` of ``max_oncall_episodes``, or ``None``."""
+    rule = preset.rules.get("max_oncall_episodes")
+    if rule is None or rule.window_days is None:
+        return None
+    return rule.window_days, int(rule.value)
+
+
+def oncall_blocks(
+    service: Service, dates: Sequence[dt.date], weekend_of: Mapping[int, int]
+) -> tuple[tuple[int, ...], ...]:
+    """C-O7 blocks: groups of day numbers (two or more) one person holds together.
+
+    Args:
+        service: its ``weekend_block`` and ``week_block`` (week blocks replace weekend blocks).
+        dates: the horizon.
+        weekend_of: ``{day number: weekend number}`` for the weekend dates (Saturdays, Sundays
+            and bank holidays, grouped as ``RotaProblem.weekend_of`` groups them).
+
+    Returns:
+        The blocks, each sorted, in date order (blocks that share a day are merged).
+    """
+    h = len(dates)
+    parent = list(range(h))
+
+    def root(d: int) -> int:
+        while parent[d] != d:
+            parent[d] = parent[parent[d]]
+            d = parent[d]
+        return d
+
+    def join(days: Sequence[int]) -> None:
+        for d in days[1:]:
+            parent[root(d)] = root(days[0])
+
+    if service.weekend_block != "none" and not service.week_block:
+        groups: dict[int, list[int]] = {}
+        for d, w in sorted(weekend_of.items()):
+            groups.setdefault(w, []).append(d)
+        for days in groups.values():
+            if service.weekend_block == "fri_mon":
+                join([d for d in (days[0] - 1, *days, days[-1] + 1) if 0 <= d < h])
+            else:
+                join(days)
+    if service.week_block:
+        weeks: dict[int, list[int]] = {}
+        for d, day in enumerate(dates):
+            weeks.setdefault((day - dt.timedelta(days=day.weekday())).toordinal(), []).append(d)
+        for days in weeks.values():
+            join(days)
+    blocks: dict[int, list[int]] = {}
+    for d in range(h):
+        blocks.setdefault(root(d), []).append(d)
+    return tuple(tuple(b) for b in sorted(blocks.values()) if len(b) > 1)
+
+
+def instance_blocks(service: Service, problem: RotaProblem) -> tuple[tuple[int, ...], ...]:
+    """:func:`oncall_blocks` of a problem's horizon and weekend grouping."""
+    weekend_of = {
+        d: problem.weekend_of(d) for d in range(problem.n_days) if problem.is_weekend_date(d)
+    }
+    return oncall_blocks(service, problem.dates, weekend_of)
 
 
 # ----- scenario -> rotas -----
@@ -642,6 +772,7 @@ def build_instance(
         name=f"{service.id}__{scenario_id}__{plan.name}",
         weekend_dates=holidays_,
     )
+    blocks = instance_blocks(service, problem)
     people_frame = pl.DataFrame(
         people_rows,
         schema={
@@ -663,9 +794,12 @@ def build_instance(
         slots=MappingProxyType(slots),
         offered=MappingProxyType(offered),
         holidays=holidays_,
-        max_days=max_oncall_days(preset, n_days),
+        max_days=max_oncall_days(preset, n_days, 7 if service.week_block else 1, _longest(blocks)),
         people=people_frame,
         average=average_window(preset, n_days),
+        blocks=blocks,
+        episodes=episode_window(preset),
+        team_size=team_size(preset, plan.slots),
         candidate_classes=MappingProxyType(classes),
         trusts=plan.trusts,
     )

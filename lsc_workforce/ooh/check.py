@@ -6,6 +6,13 @@ The people are looked up in ``staff_in_post`` and ``staff_competencies`` (compet
 leave in ``leave``; the horizon is the span of the file's dates. Every breach is printed with
 its dates and the rule's source.
 
+Frequency is checked as the solver plans it (``ooh.compliance``): each person's fair share
+``ceil(days / N)`` of the rota's own dates and, where the preset has ``max_oncall_episodes``,
+the episodes in every rolling window, so spreading the dates cannot hide a bunch of on-calls.
+A file whose dates cannot be one rota is refused (exit 2, naming the rows): dates spanning
+more than :data:`MAX_SPAN_DAYS` days, or rows separated from the rest of the file by more than
+:data:`MAX_GAP_DAYS` days without any shift.
+
 Exit codes: 0 compliant, 1 breaches found, 2 unusable input (:class:`RotaInputError`, which the
 console command reports as bad usage).
 """
@@ -28,6 +35,8 @@ from lsc_workforce.ooh.build import (
     Slot,
     average_window,
     bank_holidays,
+    episode_window,
+    instance_blocks,
     leave_days,
     max_oncall_days,
     offered_dates,
@@ -42,12 +51,19 @@ from lsc_workforce.rota import Person, RotaProblem
 __all__ = [
     "RotaInputError",
     "build_check_instance",
+    "check_date_span",
     "check_rota_file",
     "read_rota",
 ]
 
 EXIT_COMPLIANT = 0
 EXIT_BREACHES = 1
+
+#: Longest span of dates one rota file may cover (two years).
+MAX_SPAN_DAYS = 731
+
+#: Longest run of days with no shift inside a rota file; rows beyond such a gap are isolated.
+MAX_GAP_DAYS = 31
 
 
 class RotaInputError(ConfigError):
@@ -100,6 +116,46 @@ def read_rota(path: Path) -> pl.DataFrame:
     if not nulls.is_empty():
         raise RotaInputError(f"rota file {path}: {nulls.height} rows lack a staff_id or shift")
     return frame.select("staff_id", "date", "shift")
+
+
+def check_date_span(roster: pl.DataFrame, path: Path | str = "rota file") -> None:
+    """Refuse a rota whose dates cannot be one rota, naming the rows.
+
+    The dates are split where more than :data:`MAX_GAP_DAYS` days pass without a shift; rows
+    outside the largest part are isolated. A file with one part spanning more than
+    :data:`MAX_SPAN_DAYS` days is refused too.
+
+    Raises:
+        RotaInputError: naming the file and the offending rows (line numbers, header = 1).
+    """
+    rows = roster.with_row_index("line", offset=2).sort("date")
+    dates = rows.get_column("date")
+    gaps = dates.diff().dt.total_days().fill_null(0)
+    part = (gaps > MAX_GAP_DAYS).cum_sum()
+    rows = rows.with_columns(part=part)
+    sizes = rows.group_by("part").len().sort(["len", "part"], descending=[True, False])
+    main = sizes.get_column("part")[0]
+    isolated = rows.filter(pl.col("part") != main).sort("line")
+    if not isolated.is_empty():
+        listed = ", ".join(
+            f"line {line}: {sid} {day.isoformat()} {shift}"
+            for line, sid, day, shift in isolated.select("line", "staff_id", "date", "shift")
+            .head(10)
+            .iter_rows()
+        )
+        raise RotaInputError(
+            f"{path}: {isolated.height} rows lie more than {MAX_GAP_DAYS} days from the rest of "
+            f"the rota and would stretch its dates ({listed}); remove them or check them "
+            "separately"
+        )
+    span = (dates.max() - dates.min()).days + 1
+    if span > MAX_SPAN_DAYS:
+        first, last = rows.row(0, named=True), rows.row(-1, named=True)
+        raise RotaInputError(
+            f"{path}: dates span {span} days (more than {MAX_SPAN_DAYS}), from line "
+            f"{first['line']} ({first['date']}) to line {last['line']} ({last['date']}); "
+            "check one rota period at a time"
+        )
 
 
 def _pick_service(cfg: OohConfig, shifts: set[str], service_id: str | None) -> Service:
@@ -184,6 +240,7 @@ def build_check_instance(
         name=f"check_{service.id}",
         weekend_dates=holidays_,
     )
+    blocks = instance_blocks(service, problem)
     people_frame = posts.select(
         "staff_id",
         "trust_code",
@@ -204,9 +261,13 @@ def build_check_instance(
             {p.id: offered_dates(p, dates, holidays_) for p in service.shifts}
         ),
         holidays=holidays_,
-        max_days=max_oncall_days(preset, n_days),
+        max_days=max_oncall_days(
+            preset, n_days, 7 if service.week_block else 1, max((len(b) for b in blocks), default=1)
+        ),
         people=people_frame,
         average=average_window(preset, n_days),
+        blocks=blocks,
+        episodes=episode_window(preset),
         trusts=tuple(sorted(set(posts.get_column("trust_code")))),
     )
 
@@ -252,6 +313,7 @@ def check_rota_file(
     except ConfigError as exc:
         raise RotaInputError(str(exc)) from exc
     roster = read_rota(rota_path)
+    check_date_span(roster, f"rota file {rota_path}")
     service = _pick_service(cfg, set(roster.get_column("shift")), service_id)
     frames = load_datasets(Path(data_dir), [d for d in DATASETS if d != "site_travel_times"])
     instance = build_check_instance(service, preset, frames, roster)

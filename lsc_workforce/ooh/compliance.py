@@ -4,7 +4,9 @@ The rota engine's independent checker (:func:`lsc_workforce.rota.checker.check`)
 the engine's rule families from the roster alone (with dates, including the weekend dates of a
 ``weekend_one_in`` breach; bank holidays are weekend days there). This module adds the OOH rules
 the engine does not check (C-O1 ``oncall_one_in``, C-O2 ``shift_calendar``, C-O6
-``average_week_hours``, in real minutes like the engine), names each breach by the preset rule
+``average_week_hours``, in real minutes like the engine, C-O7 ``oncall_block``: a block held
+by one person, C-O8 ``max_oncall_episodes``: episodes in every rolling window, a block counted
+once, C-O9 ``night_team_size``: people working the rota), names each breach by the preset rule
 an analyst recognises (``min_rest_hours`` rather than the engine's ``min_rest``) and attaches
 that rule's source and status from ``config/ooh/rota_rules.yaml``.
 
@@ -14,9 +16,13 @@ already runs (``lsc-workforce rota check``) and for runs where a rule was made s
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+
 import polars as pl
 
 from lsc_workforce.ooh.build import OohInstance
+from lsc_workforce.ooh.inputs import REPORTED_RULES
 from lsc_workforce.rota.checker import check
 
 __all__ = [
@@ -33,6 +39,7 @@ ENGINE_TO_RULE = {
     "night_rest": "rest_hours_after_nights",
     "weekend_frequency": "weekend_one_in",
     "max_consecutive": "max_consecutive_shifts",
+    "min_consecutive": "min_consecutive_nights",
     "days_off": "leave",
     "eligibility": "eligibility",
     "one_shift_per_day": "one_shift_per_day",
@@ -49,7 +56,12 @@ DATA_SOURCES = {
     "roster": "the rota names a person, shift or date outside the problem",
     "shift_calendar": "service shift pattern: the shift does not run on that date "
     "(weekend patterns run on Saturdays, Sundays and England bank holidays)",
+    "oncall_block": "service pattern (ooh_services.yaml weekend_block / week_block): one person "
+    "holds the whole block [src:oncall-spacing-assumptions]",
 }
+
+#: Status of the checks that are not preset rules (``data`` unless listed).
+DATA_STATUSES = {"oncall_block": "unconfirmed"}
 
 BREACH_SCHEMA = {
     "service": pl.String,
@@ -73,10 +85,19 @@ def _rule_of(slug: str, detail: str) -> str:
 
 
 def _frequency_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]:
-    """C-O1 (rule ``oncall_one_in``): people holding the rota on more than ``floor(days / N)``."""
-    limit = instance.max_days
-    if limit is None or roster.is_empty():
+    """C-O1 (rule ``oncall_one_in``): people holding the rota on more than their fair share.
+
+    The fair share of a 1-in-N rota over ``h`` days is ``ceil(h / N)`` days plus the
+    ``oncall_tolerance_days`` (whole weeks, ``7 * ceil(ceil(h / 7) / N)``, with week blocks),
+    and never less than the longest block.
+    """
+    n = instance.preset.value("oncall_one_in")
+    if n is None or roster.is_empty():
         return []
+    unit = 7 if instance.service.week_block else 1
+    tolerance = int(instance.preset.value("oncall_tolerance_days") or 0)
+    share = unit * math.ceil(math.ceil(instance.problem.n_days / unit) / n) + tolerance
+    limit = max([share] + [len(block) for block in instance.blocks])
     rule = instance.preset.rules["oncall_one_in"]
     n_days = instance.problem.n_days
     rows = []
@@ -143,6 +164,110 @@ def _average_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]
     return rows
 
 
+def _block_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]:
+    """C-O7 (``oncall_block``): a person holding some but not all days of a block."""
+    if not instance.blocks or roster.is_empty():
+        return []
+    dates = instance.dates
+    held: dict[str, set[dt.date]] = {}
+    for staff_id, day in roster.select("staff_id", "date").iter_rows():
+        held.setdefault(staff_id, set()).add(day)
+    rows = []
+    for block in instance.blocks:
+        days = [dates[d] for d in block]
+        for staff_id, mine in held.items():
+            part = [day for day in days if day in mine]
+            if part and len(part) < len(days):
+                rows.append(
+                    {
+                        "staff_id": staff_id,
+                        "rule": "oncall_block",
+                        "date": days[0],
+                        "count": float(len(days) - len(part)),
+                        "hard": True,
+                        "detail": f"holds {len(part)} of the {len(days)} days of the block "
+                        f"{days[0].isoformat()} to {days[-1].isoformat()} (held: "
+                        + ", ".join(d.isoformat() for d in part)
+                        + ")",
+                    }
+                )
+    return rows
+
+
+def _episode_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]:
+    """C-O8 (``max_oncall_episodes``): more than E episodes in some W consecutive days.
+
+    An episode is a block (``OohInstance.blocks``) with a day held in the window, or a day held
+    outside every block. One breach per person and first day of each run of windows over the
+    limit.
+    """
+    if instance.episodes is None or roster.is_empty():
+        return []
+    window, most = instance.episodes
+    rule = instance.preset.rules["max_oncall_episodes"]
+    dates = instance.dates
+    h = len(dates)
+    index = {day: d for d, day in enumerate(dates)}
+    block_of = {d: k for k, block in enumerate(instance.blocks) for d in block}
+    rows = []
+    per_person: dict[str, set[int]] = {}
+    for staff_id, day in roster.select("staff_id", "date").iter_rows():
+        if day in index:
+            per_person.setdefault(staff_id, set()).add(index[day])
+    for staff_id, days in sorted(per_person.items()):
+        previous_over = False
+        for a in range(max(1, h - window + 1)):
+            inside = [d for d in sorted(days) if a <= d < a + window]
+            episodes = {("block", block_of[d]) if d in block_of else ("day", d) for d in inside}
+            over = len(episodes) > most
+            if over and not previous_over:
+                rows.append(
+                    {
+                        "staff_id": staff_id,
+                        "rule": "max_oncall_episodes",
+                        "date": dates[a],
+                        "count": float(len(episodes) - most),
+                        "hard": rule.soft_penalty is None,
+                        "detail": f"{len(episodes)} on-call episodes in the {window} days from "
+                        f"{dates[a].isoformat()} (days held: "
+                        + ", ".join(dates[d].isoformat() for d in inside)
+                        + f"); limit {most} (a block counts once)",
+                    }
+                )
+            previous_over = over
+    return rows
+
+
+def _team_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]:
+    """C-O9 (``night_team_size``): more of today's staff working the rota than the team allows.
+
+    One breach (dated at the first shift of the first person beyond the team, in order of
+    first shift) per person beyond it; candidate posts join the team and are not counted.
+    """
+    size = instance.team_size
+    if size is None or roster.is_empty():
+        return []
+    candidates = set(instance.people.filter("candidate").get_column("staff_id"))
+    first = (
+        roster.filter(~pl.col("staff_id").is_in(list(candidates)))
+        .group_by("staff_id")
+        .agg(pl.col("date").min())
+        .sort("date", "staff_id")
+    )
+    rule = instance.preset.rules["night_team_size"]
+    return [
+        {
+            "staff_id": staff_id,
+            "rule": "night_team_size",
+            "date": day,
+            "count": 1.0,
+            "hard": rule.soft_penalty is None,
+            "detail": f"{first.height} people work the rota; the night team is at most {size}",
+        }
+        for staff_id, day in first.slice(size).iter_rows()
+    ]
+
+
 def _calendar_breaches(instance: OohInstance, roster: pl.DataFrame) -> list[dict]:
     """C-O2: shifts worked on a date their pattern does not run."""
     rows = []
@@ -189,11 +314,14 @@ def check_roster(instance: OohInstance, roster: pl.DataFrame) -> pl.DataFrame:
     rows += _frequency_breaches(instance, roster)
     rows += _average_breaches(instance, roster)
     rows += _calendar_breaches(instance, roster)
+    rows += _block_breaches(instance, roster)
+    rows += _episode_breaches(instance, roster)
+    rows += _team_breaches(instance, roster)
     preset = instance.preset.rules
     for row in rows:
         rule = preset.get(row["rule"])
         row["source"] = rule.source if rule else DATA_SOURCES.get(row["rule"], "")
-        row["status"] = rule.status if rule else "data"
+        row["status"] = rule.status if rule else DATA_STATUSES.get(row["rule"], "data")
         row["service"] = instance.service.id
         row["scenario"] = instance.scenario_id
         row["rota"] = instance.rota
@@ -206,14 +334,15 @@ def compliance_table(instance: OohInstance, breaches: pl.DataFrame) -> pl.DataFr
 
     Returns:
         ``service, scenario, rota, rule, value, source, status, hard_breaches,
-        soft_breaches, people_breaching, compliant``.
+        soft_breaches, people_breaching, compliant, applies``; ``applies`` is ``roster`` for a
+        rule the roster must meet and ``reported`` for a figure that is only reported
+        (compensatory rest of non-resident on-call).
     """
     rules = list(instance.preset.rules.values())
-    names = [r.name for r in rules] + [
-        n
-        for n in ("leave", "eligibility", "shift_calendar", "one_shift_per_day", "roster")
-        if n not in instance.preset.rules
-    ]
+    checks = ["leave", "eligibility", "shift_calendar", "one_shift_per_day", "roster"]
+    if instance.blocks:
+        checks.insert(0, "oncall_block")
+    names = [r.name for r in rules] + [n for n in checks if n not in instance.preset.rules]
     rows = []
     for name in names:
         rule = instance.preset.rules.get(name)
@@ -227,11 +356,12 @@ def compliance_table(instance: OohInstance, breaches: pl.DataFrame) -> pl.DataFr
                 "rule": name,
                 "value": None if rule is None else rule.value,
                 "source": rule.source if rule else DATA_SOURCES.get(name, ""),
-                "status": rule.status if rule else "data",
+                "status": rule.status if rule else DATA_STATUSES.get(name, "data"),
                 "hard_breaches": hard.height,
                 "soft_breaches": mine.height - hard.height,
                 "people_breaching": mine.get_column("staff_id").n_unique(),
                 "compliant": hard.height == 0,
+                "applies": "reported" if name in REPORTED_RULES else "roster",
             }
         )
     return pl.DataFrame(rows)

@@ -10,6 +10,13 @@ hard, orders interchangeable candidates (C-O4) and minimises the number of candi
 ``K`` defaults to ``ceil(wanted shifts / most days one person may hold) + 1`` (capped), which is
 enough for candidates alone to cover the rota; if the programme is still infeasible the
 rota cannot be covered compliantly by posts of these kinds and the sentence says so.
+
+The sentence splits the posts in two. **Rota size**: a 1-in-N rota is shared by N people per
+person wanted on a shift (:attr:`~lsc_workforce.ooh.build.OohInstance.rota_size`), so a rota
+with fewer eligible people needs ``N x cover - eligible`` posts before anything else (at most
+the posts found). **Leave cover and the other rules**: the rest, needed because people's
+leave, the weekend limit or the spacing rule stop today's staff (plus the rota-size posts)
+from covering every shift.
 """
 
 from __future__ import annotations
@@ -25,8 +32,10 @@ from lsc_workforce.solve import SolveStatus
 __all__ = [
     "ExtraPosts",
     "candidates_needed",
+    "eligible_people",
     "extra_posts",
     "headcount_sentence",
+    "size_posts",
 ]
 
 MAX_CANDIDATES_PER_CLASS = 16
@@ -43,6 +52,8 @@ class ExtraPosts:
         proven: the solver proved the number minimal.
         lower_bound: proven lower bound on the number of posts (``None`` if unknown).
         status: solver status value.
+        size_posts: of ``posts``, those that make up the rota's size (N people per person
+            wanted on a shift); the others are for leave cover and the other rules.
     """
 
     rota: str
@@ -51,6 +62,12 @@ class ExtraPosts:
     proven: bool
     lower_bound: int | None
     status: str
+    size_posts: int = 0
+
+    @property
+    def leave_posts(self) -> int:
+        """Posts beyond the rota's size: for leave cover and the other rules."""
+        return (self.posts or 0) - self.size_posts
 
 
 def candidates_needed(instance: OohInstance) -> int:
@@ -58,6 +75,24 @@ def candidates_needed(instance: OohInstance) -> int:
     per_person = instance.max_days or max(1, instance.problem.n_days // 2)
     need = math.ceil(instance.required_shifts / max(1, per_person)) + 1
     return max(1, min(need, MAX_CANDIDATES_PER_CLASS))
+
+
+def eligible_people(instance: OohInstance) -> int:
+    """Today's staff (not candidate posts) who may work at least one of the rota's shifts."""
+    problem = instance.problem
+    return sum(
+        1
+        for p in problem.people
+        if not p.optional and any(problem.eligible(p.id, s.id) is None for s in problem.shift_types)
+    )
+
+
+def size_posts(instance: OohInstance, posts: int) -> int:
+    """Posts (of ``posts``) that bring the rota up to its size, ``N x cover`` people."""
+    size = instance.rota_size
+    if size is None:
+        return 0
+    return min(posts, max(0, size - eligible_people(instance)))
 
 
 def extra_posts(solution: OohSolution) -> ExtraPosts:
@@ -73,13 +108,15 @@ def extra_posts(solution: OohSolution) -> ExtraPosts:
     bound = None
     if result.bound is not None:
         bound = max(0, math.ceil(result.bound - 1e-6))
+    posts = len(solution.posts_used) if has else None
     return ExtraPosts(
         rota=instance.rota,
-        posts=len(solution.posts_used) if has else None,
+        posts=posts,
         by_class=by_class,
         proven=result.status is SolveStatus.OPTIMAL,
         lower_bound=bound,
         status=result.status.value,
+        size_posts=size_posts(instance, posts or 0),
     )
 
 
@@ -139,12 +176,26 @@ def headcount_sentence(
         if a.posts
     )
     noun = _people_noun(instance, total)
+    size = sum(a.size_posts for a in answers)
+    split = ""
+    of_size = f"of {one_in:g} people per person on call" if one_in else ""
+    if size and size < total:
+        split = (
+            f": {size} to make up the rota's size {of_size} and {total - size} to cover leave "
+            "within the rules"
+        )
+    elif size:
+        split = f": all {total} to make up the rota's size {of_size}"
+    elif instance.rota_size is not None:
+        split = f": all {total} to cover leave within the rules"
     if len([a for a in answers if a.posts]) == 1 and len(answers) == 1:
         only = answers[0]
         if len(only.by_class) == 1:
             label = next(iter(only.by_class))
             return (
                 f"{what} needs {total} more {noun} based at {label} to run{freq} without "
-                f"breaches{caveat}."
+                f"breaches{caveat}{split}."
             )
-    return f"{what} needs {total} more {noun} to run{freq} without breaches ({detail}){caveat}."
+    return (
+        f"{what} needs {total} more {noun} to run{freq} without breaches ({detail}){caveat}{split}."
+    )

@@ -31,7 +31,9 @@ from lsc_workforce.config import CONFIG_DIR, ConfigError, load_yaml
 
 __all__ = [
     "DAY_KINDS",
+    "REPORTED_RULES",
     "RULE_NAMES",
+    "WEEKEND_BLOCKS",
     "SCENARIO_KINDS",
     "CostParameters",
     "OnCallWork",
@@ -45,6 +47,7 @@ __all__ = [
     "UnsocialHours",
     "config_tables",
     "load_ooh_config",
+    "rule_value_problems",
     "validate_ooh_config",
 ]
 
@@ -61,7 +64,20 @@ RULE_NAMES = (
     "rest_hours_after_nights",
     "weekend_one_in",
     "max_consecutive_shifts",
+    "oncall_tolerance_days",
+    "max_oncall_episodes",
+    "min_consecutive_nights",
+    "night_team_size",
+    "disturbed_night_probability",
+    "compensatory_rest_hours",
 )
+
+#: Rules that are reported figures, not roster constraints (no breach can occur).
+REPORTED_RULES = ("disturbed_night_probability", "compensatory_rest_hours")
+
+#: How a service's weekend is held: ``none`` (day by day), ``sat_sun`` (one person holds the
+#: weekend, with its bank holidays) or ``fri_mon`` (also the weeknight before and after it).
+WEEKEND_BLOCKS = ("none", "sat_sun", "fri_mon")
 
 SCENARIO_KINDS = ("trust_by_trust", "network", "hub_and_spoke")
 CATEGORIES = ("A", "B", "resident")
@@ -82,7 +98,19 @@ RULE_LIMITS: dict[str, tuple[float, bool, str]] = {
     "rest_hours_after_nights": (0, False, "at least 0 hours"),
     "max_hours_in_7_days": (1, False, "at least 1 hour"),
     "average_week_hours": (1, False, "at least 1 hour"),
+    "oncall_tolerance_days": (0, True, "a whole number of days, at least 0"),
+    "max_oncall_episodes": (1, True, "a whole number of at least 1"),
+    "min_consecutive_nights": (1, True, "a whole number of at least 1"),
+    "night_team_size": (1, True, "a whole number of at least 1 (people per slot)"),
+    "disturbed_night_probability": (0, False, "a probability from 0 to 1"),
+    "compensatory_rest_hours": (0, False, "at least 0 hours"),
 }
+
+#: Upper limits of rule values (a probability is at most 1).
+RULE_MAXIMA: dict[str, float] = {"disturbed_night_probability": 1.0}
+
+#: ``(minimum rule, maximum rule)`` pairs that must satisfy minimum <= maximum.
+RULE_RANGES = (("min_consecutive_nights", "max_consecutive_nights"),)
 
 
 @dataclass(frozen=True)
@@ -130,6 +158,9 @@ class Service:
         preset: default rule preset name.
         pay_basis: one of :data:`PAY_BASES`.
         shifts: the shift pattern.
+        weekend_block: how a weekend is held, one of :data:`WEEKEND_BLOCKS` (OOH constraint
+            C-O7; a bank holiday joins its weekend).
+        week_block: one person holds each Monday-to-Sunday week (C-O7).
     """
 
     id: str
@@ -146,6 +177,13 @@ class Service:
     preset: str
     pay_basis: str
     shifts: tuple[ShiftPattern, ...]
+    weekend_block: str = "none"
+    week_block: bool = False
+
+    @property
+    def non_resident(self) -> bool:
+        """On call from home (category A or B), not a worked resident shift."""
+        return self.category != "resident"
 
     def pattern(self, pattern_id: str) -> ShiftPattern:
         """Return the shift pattern with id ``pattern_id``.
@@ -173,6 +211,7 @@ class Rule:
         status: ``confirmed``, ``secondary``, ``derived`` or ``unconfirmed``.
         soft_penalty: ``None`` for a hard rule, else the price of one breach unit (GBP).
         reference_weeks: averaging period for ``average_week_hours``.
+        window_days: rolling window of ``max_oncall_episodes``.
     """
 
     name: str
@@ -181,6 +220,7 @@ class Rule:
     status: str
     soft_penalty: float | None = None
     reference_weeks: int | None = None
+    window_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -229,7 +269,13 @@ class RulePreset:
                 raise ConfigError(f"preset {self.name} has no rule {name!r} to make soft")
             old = rules[name]
             rules[name] = Rule(
-                old.name, old.value, old.source, old.status, float(penalty), old.reference_weeks
+                old.name,
+                old.value,
+                old.source,
+                old.status,
+                float(penalty),
+                old.reference_weeks,
+                old.window_days,
             )
         return RulePreset(self.name, self.description, rules)
 
@@ -465,6 +511,8 @@ def _parse_service(entry: Mapping[str, Any]) -> Service:
         preset=str(_need(entry, "preset", where)),
         pay_basis=str(_need(entry, "pay_basis", where)),
         shifts=shifts,
+        weekend_block=str(entry.get("weekend_block", "none")),
+        week_block=bool(entry.get("week_block", False)),
     )
 
 
@@ -475,6 +523,7 @@ def _parse_preset(name: str, entry: Mapping[str, Any]) -> RulePreset:
         rwhere = f"{where} rule {rule_name}"
         penalty = spec.get("soft_penalty")
         weeks = spec.get("reference_weeks")
+        window = spec.get("window_days")
         rules[str(rule_name)] = Rule(
             name=str(rule_name),
             value=_number(_need(spec, "value", rwhere), rwhere, "value"),
@@ -484,6 +533,9 @@ def _parse_preset(name: str, entry: Mapping[str, Any]) -> RulePreset:
             reference_weeks=None
             if weeks is None
             else _number(weeks, rwhere, "reference_weeks", whole=True),
+            window_days=None
+            if window is None
+            else _number(window, rwhere, "window_days", whole=True),
         )
     return RulePreset(name, str(entry.get("description", "")).strip(), rules)
 
@@ -831,6 +883,43 @@ def config_tables(cfg: OohConfig) -> dict[str, pl.DataFrame]:
     }
 
 
+def rule_value_problems(preset: RulePreset, where: str = "rota_rules.yaml") -> list[str]:
+    """Every unusable rule value of a preset, each naming the file, preset and rule.
+
+    Checks each value against :data:`RULE_LIMITS` and :data:`RULE_MAXIMA`, the windows and
+    reference periods (whole numbers of at least 1 day or week), and each pair of
+    :data:`RULE_RANGES` (minimum at most maximum). Non-finite values are refused when the file
+    is read.
+    """
+    problems = []
+    key = f"{where} presets.{preset.name}.rules"
+    for rule in preset.rules.values():
+        if rule.name in RULE_LIMITS:
+            low, whole, meaning = RULE_LIMITS[rule.name]
+            high = RULE_MAXIMA.get(rule.name, math.inf)
+            if not low <= rule.value <= high or (whole and rule.value != int(rule.value)):
+                problems.append(f"{key}.{rule.name}.value: {rule.value:g} must be {meaning}")
+        for field_name in ("reference_weeks", "window_days"):
+            value = getattr(rule, field_name)
+            if value is not None and value < 1:
+                problems.append(f"{key}.{rule.name}.{field_name}: {value} must be at least 1")
+        if rule.soft_penalty is not None and rule.soft_penalty < 0:
+            problems.append(f"{key}.{rule.name}.soft_penalty: {rule.soft_penalty:g} must be >= 0")
+    if (
+        "max_oncall_episodes" in preset.rules
+        and preset.rules["max_oncall_episodes"].window_days is None
+    ):
+        problems.append(f"{key}.max_oncall_episodes.window_days: missing (the rolling window)")
+    for low_name, high_name in RULE_RANGES:
+        low_value, high_value = preset.value(low_name), preset.value(high_name)
+        if low_value is not None and high_value is not None and low_value > high_value:
+            problems.append(
+                f"{key}.{low_name}.value: {low_value:g} is above "
+                f"{high_name} {high_value:g} (minimum above its maximum)"
+            )
+    return problems
+
+
 def validate_ooh_config(cfg: OohConfig) -> None:
     """Check the configuration against its data contracts and its cross-references.
 
@@ -849,19 +938,26 @@ def validate_ooh_config(cfg: OohConfig) -> None:
             problems.append(f"service {service.id}: unknown preset {service.preset!r}")
         if len({p.id for p in service.shifts}) != len(service.shifts):
             problems.append(f"service {service.id}: duplicate shift ids")
+        if service.weekend_block not in WEEKEND_BLOCKS:
+            problems.append(
+                f"ooh_services.yaml services.{service.id}.weekend_block: "
+                f"{service.weekend_block!r} must be one of {list(WEEKEND_BLOCKS)}"
+            )
     for preset in cfg.presets.values():
         unknown = sorted(set(preset.rules) - set(RULE_NAMES))
         if unknown:
             problems.append(f"preset {preset.name}: unknown rules {unknown}")
-        for rule in preset.rules.values():
-            if rule.name not in RULE_LIMITS:
-                continue
-            low, whole, meaning = RULE_LIMITS[rule.name]
-            if rule.value < low or (whole and rule.value != int(rule.value)):
-                problems.append(
-                    f"rota_rules.yaml presets.{preset.name}.rules.{rule.name}.value: "
-                    f"{rule.value:g} must be {meaning}"
-                )
+        problems += rule_value_problems(preset)
+        if any(
+            "min_consecutive_nights" in preset.rules and not all(p.night for p in s.shifts)
+            for s in cfg.services.values()
+            if s.preset == preset.name
+        ):
+            problems.append(
+                f"rota_rules.yaml presets.{preset.name}.rules.min_consecutive_nights: a "
+                "service using the preset has shifts that are not nights (night blocks need "
+                "a night-only pattern)"
+            )
     for sc in cfg.scenarios.values():
         unknown = sorted((set(sc.services) | set(sc.hubs)) - set(cfg.services))
         if unknown:
@@ -872,6 +968,11 @@ def validate_ooh_config(cfg: OohConfig) -> None:
             if twice:
                 problems.append(f"scenario {sc.id}: trusts {sorted(twice)} in two rotas")
             seen |= set(rota.trusts)
+        if sc.one_in is not None and sc.one_in < 1:
+            problems.append(
+                f"scenarios.yaml scenarios.{sc.id}.one_in: {sc.one_in} must be a whole number "
+                "of at least 1 (1-in-N)"
+            )
         if sc.kind == "hub_and_spoke" and not sc.rotas:
             problems.append(f"scenario {sc.id}: hub_and_spoke needs rotas")
     for cat in ("A", "B"):

@@ -103,7 +103,10 @@ def person_load(instance: OohInstance, roster: pl.DataFrame) -> pl.DataFrame:
         for p in problem.people
     ]
     people = instance.people.join(
-        pl.DataFrame({"staff_id": [p.id for p in problem.people], "eligible": eligible}),
+        pl.DataFrame(
+            {"staff_id": [p.id for p in problem.people], "eligible": eligible},
+            schema={"staff_id": pl.String, "eligible": pl.Boolean},
+        ),
         on="staff_id",
         how="left",
     )

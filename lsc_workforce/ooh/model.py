@@ -4,9 +4,14 @@ The engine (``lsc_workforce.rota.model.build_model``) supplies C1-C21 (one shift
 cover, rest, leave, windows, nights, weekends, eligibility, candidate posts ...). The OOH
 analysis adds, with the name prefixes used for the PuLP rows:
 
-* **C-O1** ``oncall_frequency``: :math:`\sum_d w_{id} \le \lfloor h / N \rfloor` for every person
-  (and candidate post) when the preset has ``oncall_one_in = N``: a person's 1-in-N is at least
-  :math:`N`. Soft (slack priced at the rule's ``soft_penalty`` per day) if the analyst says so.
+* **C-O1** ``oncall_frequency``: :math:`\sum_d w_{id} \le \lceil h / N \rceil + \tau` for every
+  person (and candidate post) when the preset has ``oncall_one_in = N`` (:math:`\tau` the
+  ``oncall_tolerance_days``, default 0): each person holds at most their fair share of a rota
+  that N people share, scheduled around their own leave, so N people with no leave cover any
+  horizon. With week blocks the share is whole weeks,
+  :math:`7 \lceil \lceil h/7 \rceil / N \rceil + \tau`; never below the longest block
+  (C-O7), so a short horizon cannot make a block impossible to hold. Soft (slack priced at
+  the rule's ``soft_penalty`` per day) if the analyst says so.
 * **C-O2** ``shift_calendar``: :math:`x_{idt} = 0` when shift :math:`t` does not run on date
   :math:`d` (weeknight patterns on weekends and bank holidays, and the reverse). Imposed as
   variable bounds, so it adds no rows.
@@ -20,7 +25,10 @@ analysis adds, with the name prefixes used for the PuLP rows:
   that branching hardly moves); with the band a rota balanced to whole shifts scores 0, which
   matches the bound and is proven optimal at once (the LP bound is still 0). Each row holds
   one person's variables only (the engine's C19 rows each hold every person's variables, which
-  is too dense for 52-week network rotas).
+  is too dense for 52-week network rotas). In a night-block rota (``min_consecutive_nights``
+  :math:`m`) the band is :math:`[0, \lceil\tau_i\rceil + m - 1]`: a person is out of the night
+  team or holds whole blocks (at least :math:`m` nights, C10) and at most one block's length
+  above their share, so the nights go in blocks to a team rather than one by one to everyone.
 * **C-O4** ``candidate_order``: :math:`y_{c,k} \ge y_{c,k+1}` for the interchangeable candidate
   posts of a class (symmetry breaking for the extra-headcount programme).
 * **C-O5** ``full_cover``: :math:`u_r = 0` (cover made hard, as a bound) in the extra-headcount
@@ -37,6 +45,27 @@ analysis adds, with the name prefixes used for the PuLP rows:
   every C-O6 row: its status, objective and bound hold for the full model. The rows rarely
   bind, and on long horizons they (running totals over every 119-day window) slow the root LP
   considerably.
+* **C-O7** ``oncall_block``: :math:`w_{id} = w_{i,b_0}` for every day :math:`d` of each block
+  :math:`b` (``OohInstance.blocks``: a weekend with its bank holidays, Friday to Monday, or a
+  week; see ``ooh.build``), so one person (or the same people, with cover above 1) holds the
+  whole block. A person on leave on any day of a block cannot hold it.
+* **C-O8** ``oncall_episodes``: at most :math:`E` on-call episodes in any :math:`W` consecutive
+  days (``max_oncall_episodes`` with ``window_days``): :math:`\sum_{d \in [a, a+W)} e_d\,
+  w_{id} \le E` for :math:`a = 0..h-W` (one window over the horizon when :math:`h < W`), where
+  :math:`e_d = 1` for a day outside every block and for the first day of a block inside the
+  window, and 0 for a block's other days. With C-O7 a block held counts once, so a weekend is
+  one episode and five separate weeknights in 14 days are five.
+* **C-O9** ``night_team`` (optional, ``night_team_size`` :math:`K` per slot site): binaries
+  :math:`z_i` for today's staff, :math:`\sum_d w_{id} \le U z_i` (:math:`U` the C-O1 limit, or
+  :math:`h`) and :math:`\sum_i z_i \le K \cdot |\text{sites}|`: only the night team works the
+  rota; candidate posts join it. C-O3 then shares the wanted shifts evenly within the team:
+  :math:`c_i - \delta^+_i \le \lceil S/K' \rceil`, :math:`c_i + \delta^-_i \ge \lfloor S/K'
+  \rfloor z_i` with :math:`K' = K \cdot |\text{sites}|` and :math:`S` the wanted shifts.
+
+The engine's C21 (``sequence_flow``, a redundant extended formulation of C9-C11) is left out
+(``build_model(..., extended=False)``): in a night-block rota (C10 with no longest run) its
+run networks multiply the 52-week model five-fold and HiGHS then finds worse rosters within
+the time limit, while without it the same rotas are proven optimal in seconds.
 
 The model is solved, and its roster, uncovered shifts and posts read, by the engine's one
 solve path (:func:`~lsc_workforce.rota.engine.solve_model`), which also writes the ``.lp``
@@ -72,6 +101,9 @@ __all__ = [
     "add_candidate_order",
     "add_full_cover",
     "add_load_balance",
+    "add_oncall_block",
+    "add_oncall_episodes",
+    "add_night_team",
     "add_oncall_frequency",
     "add_shift_calendar",
     "build_ooh_model",
@@ -87,6 +119,9 @@ OOH_CONSTRAINT_TAGS: dict[str, str] = {
     "C-O4": "candidate_order",
     "C-O5": "full_cover",
     "C-O6": "average_hours",
+    "C-O7": "oncall_block",
+    "C-O8": "oncall_episodes",
+    "C-O9": "night_team",
 }
 
 ROSTER_SCHEMA = {
@@ -160,7 +195,7 @@ def _add_at_most(
 
 
 def add_oncall_frequency(model: RotaModel, instance: OohInstance) -> None:
-    r"""C-O1 oncall_frequency: :math:`\sum_d w_{id} \le \lfloor h/N \rfloor` (1-in-N at least N).
+    r"""C-O1 oncall_frequency: :math:`\sum_d w_{id} \le \lceil h/N \rceil + \tau` (fair share).
 
     With a ``soft_penalty`` on the preset's ``oncall_one_in`` rule the row gets a slack priced
     per day above the limit (objective component ``soft_oncall_frequency``).
@@ -182,6 +217,97 @@ def add_oncall_frequency(model: RotaModel, instance: OohInstance) -> None:
         model.components["soft_oncall_frequency"] = pulp.LpAffineExpression(terms)
 
 
+def add_oncall_block(model: RotaModel, instance: OohInstance) -> None:
+    r"""C-O7 oncall_block: :math:`w_{id} = w_{i,b_0}` for each day of each block (one holder).
+
+    Rows ``oncall_block__<id>_<day>`` for every person who may work some day of the block.
+    """
+    problem = instance.problem
+    for block in instance.blocks:
+        for i in range(len(problem.people)):
+            if not any(model.by_person_day.get((i, d)) for d in block):
+                continue
+            first = model.works(i, block[0])
+            for d in block[1:]:
+                model.add_row(
+                    "oncall_block",
+                    f"{model.person_names[i]}_{d}",
+                    model.works(i, d) - first,
+                    pulp.LpConstraintEQ,
+                    0,
+                )
+
+
+def episode_weights(instance: OohInstance, start: int, end: int) -> list[int]:
+    """C-O8 days counted in ``[start, end)``: outside blocks, or a block's first day in it."""
+    block_of = {d: b for b in instance.blocks for d in b}
+    days = []
+    for d in range(start, end):
+        block = block_of.get(d)
+        if block is None or d == max(block[0], start):
+            days.append(d)
+    return days
+
+
+def add_oncall_episodes(model: RotaModel, instance: OohInstance) -> None:
+    r"""C-O8 oncall_episodes: at most :math:`E` episodes in any :math:`W` consecutive days.
+
+    Rows ``oncall_episodes__<id>_<first day>``; a block (C-O7) counts once. With a
+    ``soft_penalty`` on ``max_oncall_episodes`` each row gets a slack priced per episode over.
+    """
+    if instance.episodes is None:
+        return
+    window, most = instance.episodes
+    problem = instance.problem
+    h = problem.n_days
+    rule = instance.preset.rules["max_oncall_episodes"]
+    starts = range(max(1, h - window + 1))
+    counted = {a: episode_weights(instance, a, min(h, a + window)) for a in starts}
+    terms = []
+    for i in range(len(problem.people)):
+        if not any(model.by_person_day.get((i, d)) for d in range(h)):
+            continue
+        for a in starts:
+            expr = pulp.LpAffineExpression(
+                [term for d in counted[a] for term in model.work_terms(i, range(d, d + 1))]
+            )
+            if len(expr) <= most:
+                continue
+            row = f"oncall_episodes__{model.person_names[i]}_{a}"
+            _add_at_most(model, row, expr, most, rule=rule, terms=terms)
+    if terms:
+        model.components["soft_oncall_episodes"] = pulp.LpAffineExpression(terms)
+
+
+def add_night_team(model: RotaModel, instance: OohInstance) -> dict[int, pulp.LpVariable]:
+    r"""C-O9 night_team: only the chosen team works, :math:`\sum_i z_i \le K'`.
+
+    Rows ``night_team__<id>``: :math:`\sum_d w_{id} \le U z_i` for today's staff who may work
+    the rota, and ``night_team_size``: :math:`\sum_i z_i \le K'`. Candidate posts are not
+    limited (they join the team). Returns ``{person index: z_i}`` (empty without the rule).
+    """
+    if instance.team_size is None:
+        return {}
+    problem = instance.problem
+    h = problem.n_days
+    cap = instance.max_days or h
+    team = {}
+    for i, person in enumerate(problem.people):
+        if person.optional or not any(model.by_person_day.get((i, d)) for d in range(h)):
+            continue
+        name = model.person_names[i]
+        team[i] = pulp.LpVariable(f"team_{name}", cat=pulp.LpBinary)
+        held = pulp.LpAffineExpression(model.work_terms(i, range(h)))
+        model.prob += pulp.LpConstraint(
+            held - cap * team[i], pulp.LpConstraintLE, f"night_team__{name}", 0
+        )
+    if team:
+        model.prob += pulp.LpConstraint(
+            pulp.lpSum(team.values()), pulp.LpConstraintLE, "night_team_size", instance.team_size
+        )
+    return team
+
+
 def add_shift_calendar(model: RotaModel, instance: OohInstance) -> None:
     r"""C-O2 shift_calendar: :math:`x_{idt} = 0` when shift ``t`` does not run on date ``d``.
 
@@ -194,14 +320,22 @@ def add_shift_calendar(model: RotaModel, instance: OohInstance) -> None:
             var.upBound = 0
 
 
-def add_load_balance(model: RotaModel, instance: OohInstance, weight: float) -> None:
+def add_load_balance(
+    model: RotaModel,
+    instance: OohInstance,
+    weight: float,
+    team: Mapping[int, pulp.LpVariable] | None = None,
+) -> None:
     r"""C-O3 load_balance (soft): shifts outside the band floor..ceil of the WTE share.
 
     Rows ``load_balance__<id>``: :math:`c_i - \delta^+_i \le \lceil\tau_i\rceil` and
     ``load_balance_floor__<id>``: :math:`c_i + \delta^-_i \ge \lfloor\tau_i\rfloor`, where
     :math:`c_i` counts person ``i``'s shifts and :math:`\tau_i` is their WTE share of all
     wanted shifts (a constant). Candidate posts are excluded. Component ``load_balance`` is
-    ``weight`` times the total deviation outside the band.
+    ``weight`` times the total deviation outside the band. In a night-block rota the band is
+    ``0 .. ceil + block - 1`` (out of the night team, or within a block of the share). With a
+    defined night team (C-O9, ``team``) the band is the equal share of the team,
+    ``floor(S / K') z_i .. ceil(S / K')``.
     """
     if weight <= 0:
         return
@@ -216,6 +350,8 @@ def add_load_balance(model: RotaModel, instance: OohInstance, weight: float) -> 
     if not reachable or total_wte <= 0:
         return
     wanted = instance.required_shifts
+    block = instance.preset.value("min_consecutive_nights")
+    block = None if block is None else int(block)
     terms = []
     for i in reachable:
         count = pulp.lpSum(
@@ -224,15 +360,22 @@ def add_load_balance(model: RotaModel, instance: OohInstance, weight: float) -> 
             for v in model.by_person_shift.get((i, t), [])
         )
         target = problem.people[i].wte / total_wte * wanted
+        if team:
+            target = wanted / instance.team_size
         low, high = math.floor(target + 1e-9), math.ceil(target - 1e-9)
+        if team:
+            high = max(high, block or 0)
+        elif block is not None:
+            low, high = 0, high + block - 1  # out of the night team, or within a block of it
         name = model.person_names[i]
         plus = pulp.LpVariable(f"load_over_{name}", lowBound=0)
         minus = pulp.LpVariable(f"load_under_{name}", lowBound=0)
         model.prob += pulp.LpConstraint(
             count - plus, pulp.LpConstraintLE, f"load_balance__{name}", high
         )
+        floor = count + minus - (low * team[i] if i in (team or {}) else low)
         model.prob += pulp.LpConstraint(
-            count + minus, pulp.LpConstraintGE, f"load_balance_floor__{name}", low
+            floor, pulp.LpConstraintGE, f"load_balance_floor__{name}", 0
         )
         terms += [(plus, weight), (minus, weight)]
     model.components["load_balance"] = pulp.LpAffineExpression(terms)
@@ -362,13 +505,16 @@ def build_ooh_model(
         raise ValueError(f"mode must be 'rota' or 'headcount', not {mode!r}")
     weights = weights or OohWeights()
     start = time.perf_counter()
-    model = build_model(instance.problem)
+    model = build_model(instance.problem, extended=False)
     add_oncall_frequency(model, instance)
     add_shift_calendar(model, instance)
+    add_oncall_block(model, instance)
+    add_oncall_episodes(model, instance)
     if not lazy_average_hours:
         add_average_hours(model, instance)
+    team = add_night_team(model, instance)
     if mode == "rota":
-        add_load_balance(model, instance, weights.load_balance)
+        add_load_balance(model, instance, weights.load_balance, team)
     else:
         add_candidate_order(model, instance)
         add_full_cover(model)

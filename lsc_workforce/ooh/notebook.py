@@ -97,6 +97,11 @@ def comparison_view(analysis: OohAnalysis) -> pl.DataFrame:
         pl.col("pay_cost_gbp").round(0),
         pl.col("uncovered_cost_gbp").round(0),
         "extra_posts",
+        "extra_posts_for_rota_size",
+        "extra_posts_for_leave",
+        "night_team_size",
+        "nights_in_blocks_share",
+        "compensatory_rest_hours_per_year",
     )
 
 
@@ -147,10 +152,14 @@ def work_view(analysis: OohAnalysis) -> pl.DataFrame:
 
 
 def compliance_view(analysis: OohAnalysis) -> pl.DataFrame:
-    """Per-rule compliance summed over the rotas of each service x scenario."""
+    """Per-rule compliance summed over the rotas of each service x scenario.
+
+    With each rule's status and whether the roster must meet it (``roster``) or it is only
+    reported (``reported``).
+    """
     return (
         analysis.compliance()
-        .group_by("service", "scenario", "rule", "status", maintain_order=True)
+        .group_by("service", "scenario", "rule", "status", "applies", maintain_order=True)
         .agg(
             pl.col("hard_breaches").sum(),
             pl.col("soft_breaches").sum(),

@@ -57,12 +57,14 @@ def _check(path, data_dir, *extra):
 
 @pytest.mark.slow
 def test_compliant_rota_exits_0(tmp_path, data_dir, capsys):
-    """14 days (1 June to 14 June 2026), 1 in 6 allows floor(14 / 6) = 2 days each."""
+    """14 days (1 June to 14 June 2026), 1 in 6 allows ceil(14 / 6) = 3 days each."""
     path = _rota(
         tmp_path,
         [
             ("S000001", "2026-06-01", "weeknight"),
+            ("S000002", "2026-06-06", "weekend"),
             ("S000002", "2026-06-07", "weekend"),
+            ("S000001", "2026-06-13", "weekend"),
             ("S000001", "2026-06-14", "weekend"),
         ],
     )
@@ -76,6 +78,7 @@ def test_breaches_exit_1_with_dates_and_sources(tmp_path, data_dir, capsys):
         [
             ("S000001", "2026-06-01", "weeknight"),
             ("S000001", "2026-06-02", "weeknight"),
+            ("S000001", "2026-06-04", "weeknight"),
             ("S000001", "2026-06-14", "weekend"),
             ("S000002", "2026-06-10", "weeknight"),
             ("S000003", "2026-06-12", "weeknight"),
@@ -84,13 +87,53 @@ def test_breaches_exit_1_with_dates_and_sources(tmp_path, data_dir, capsys):
     )
     assert _check(path, data_dir, "--service", "ir_oncall") == 1
     out = capsys.readouterr().out
-    assert "min_rest_hours - S000001 on 2026-06-01" in out
-    assert "[src:wtr-1998]" in out
+    # 4 days held; the fair share of a 1-in-6 rota over 14 days is ceil(14 / 6) = 3
     assert "oncall_one_in - S000001 on 2026-06-14" in out
+    assert "holds the rota on 4 of 14 days" in out
+    # 1, 2, 4 June and the weekend of 13-14 June: 4 episodes in 14 days, limit 3
+    assert "max_oncall_episodes - S000001 on 2026-06-01" in out
+    # Sunday 14 June held without Saturday 13 June: the weekend block is split
+    assert "oncall_block - S000001 on 2026-06-13" in out
+    assert "min_rest_hours" not in out  # on call from home: no rest rule in the roster
     assert "IR-802" in out
     assert "leave - S000002 on 2026-06-10" in out
     assert "eligibility - S000003 on 2026-06-12" in out
     assert "shift_calendar - S000002 on 2026-06-13" in out
+
+
+def test_stray_row_a_year_later_exits_2_naming_it(tmp_path, data_dir, capsys):
+    """Five on-calls in 14 days plus one row a year later: refused, the stray row named."""
+    rows = [("S000001", f"2026-06-{day:02d}", "weeknight") for day in (1, 2, 3, 4, 5)]
+    rows.append(("S000002", "2027-06-01", "weeknight"))
+    path = _rota(tmp_path, rows)
+    assert _check(path, data_dir, "--service", "ir_oncall") == 2
+    err = capsys.readouterr().err
+    assert "line 7: S000002 2027-06-01 weeknight" in err
+    assert "more than 31 days from the rest" in err
+
+
+def test_dates_spanning_more_than_two_years_exit_2(tmp_path, data_dir, capsys):
+    start = dt.date(2026, 6, 1)
+    rows = [("S000001", (start + dt.timedelta(days=30 * k)).isoformat(), "weeknight")
+            for k in range(26)]  # fmt: skip
+    path = _rota(tmp_path, rows)
+    assert _check(path, data_dir, "--service", "ir_oncall") == 2
+    err = capsys.readouterr().err
+    assert "dates span 751 days (more than 731)" in err
+    assert "from line 2 (2026-06-01) to line 27 (2028-06-20)" in err
+
+
+def test_spread_dates_do_not_hide_a_bunch_of_oncalls(tmp_path, data_dir, capsys):
+    """Five weeknights in one week inside an 8-week file: the rolling window catches them."""
+    rows = [("S000001", f"2026-06-{day:02d}", "weeknight") for day in (1, 2, 3, 4, 5)]
+    rows += [("S000002", f"2026-07-{day:02d}", "weeknight") for day in (6, 20)]
+    rows.append(("S000002", "2026-07-27", "weeknight"))
+    path = _rota(tmp_path, rows)
+    assert _check(path, data_dir, "--service", "ir_oncall") == 1
+    out = capsys.readouterr().out
+    # 57 days: ceil(57 / 6) = 10 days allowed, so the total alone would pass
+    assert "oncall_one_in" not in out
+    assert "max_oncall_episodes - S000001 on 2026-06-01: 5 on-call episodes" in out
 
 
 UNUSABLE = {

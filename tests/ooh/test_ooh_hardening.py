@@ -78,11 +78,12 @@ def test_rota_check_ignores_excel_blank_lines(tmp_path, capsys):
         path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     rota = tmp_path / "rota.csv"
     rota.write_bytes(
-        b"staff_id,date,shift\r\nS000001,2026-06-01,weeknight\r\nS000002,2026-06-07,weekend\r\n"
+        b"staff_id,date,shift\r\nS000001,2026-06-01,weeknight\r\nS000002,2026-06-06,weekend\r\n"
+        b"S000002,2026-06-07,weekend\r\n"
         b"\r\n,,\r\n"
     )
     args = ["rota", "check", str(rota), "--preset", "consultant_on_call"]
     code = main([*args, "--service", "ir_oncall", "--data-dir", str(data_dir)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
-    assert "Checked 2 shifts" in captured.out
+    assert "Checked 3 shifts" in captured.out
