@@ -404,37 +404,42 @@ def calibration_table(
 
     Returns:
         ``metric``, ``description``, ``model`` (share), ``published_low``, ``published_high``,
-        ``verdict`` (``within``, ``below`` or ``above`` the published range) and ``note``
+        ``verdict`` (``within``, ``below`` or ``above`` the published range, or ``not
+        projected`` when the projection is shorter than ``horizon + 1`` years) and ``note``
         (``if_different`` when outside the range, or how agreement arises), ``source``,
         ``status``.
-
-    Raises:
-        ConfigError: if the projection is shorter than ``horizon + 1`` years.
     """
     short = consultant_shortfall(versus)
-    if short.height <= horizon:
-        raise ConfigError(f"calibration needs at least {horizon + 1} projected years")
-    first, last = short.row(0, named=True), short.row(horizon, named=True)
-    growth = (last["consultant_wte"] / first["consultant_wte"]) ** (1 / horizon) - 1
-    reporting = (
-        tasks.filter(pl.col("task").is_in(CENSUS_REPORTING_TASKS))
-        .group_by("year")
-        .agg(pl.col("workload").sum())
-        .sort("year")["workload"]
-    )
-    demand_growth = (reporting[horizon] / reporting[0]) ** (1 / horizon) - 1
-    model = {
+    first = short.row(0, named=True)
+    model: dict[str, float | None] = {
         "consultant_shortfall_now": first["shortfall_share"],
-        "consultant_shortfall_five_years": last["shortfall_share"],
-        "consultant_growth": growth,
-        "reporting_demand_growth": demand_growth,
+        "consultant_shortfall_five_years": None,
+        "consultant_growth": None,
+        "reporting_demand_growth": None,
     }
+    if short.height > horizon:  # a shorter projection leaves the later metrics unprojected
+        last = short.row(horizon, named=True)
+        reporting = (
+            tasks.filter(pl.col("task").is_in(CENSUS_REPORTING_TASKS))
+            .group_by("year")
+            .agg(pl.col("workload").sum())
+            .sort("year")["workload"]
+        )
+        model |= {
+            "consultant_shortfall_five_years": last["shortfall_share"],
+            "consultant_growth": (last["consultant_wte"] / first["consultant_wte"])
+            ** (1 / horizon)
+            - 1,
+            "reporting_demand_growth": (reporting[horizon] / reporting[0]) ** (1 / horizon) - 1,
+        }
     unknown = set(published["metric"]) - set(model)
     if unknown:
         raise ConfigError(f"calibration.csv: unknown metric(s) {sorted(unknown)}")
     value = pl.col("metric").replace_strict(model, return_dtype=pl.Float64)
     verdict = (
-        pl.when(pl.col("model") < pl.col("published_low"))
+        pl.when(pl.col("model").is_null())
+        .then(pl.lit("not projected"))
+        .when(pl.col("model") < pl.col("published_low"))
         .then(pl.lit("below"))
         .when(pl.col("model") > pl.col("published_high"))
         .then(pl.lit("above"))
@@ -446,6 +451,8 @@ def calibration_table(
         .with_columns(
             pl.when(pl.col("verdict") == "within")
             .then(pl.lit("Within the published range."))
+            .when(pl.col("verdict") == "not projected")
+            .then(pl.lit(f"The projection is shorter than {horizon + 1} years."))
             .otherwise(pl.col("if_different"))
             .alias("note")
         )

@@ -256,7 +256,7 @@ def build_model(inputs: PipelineInputs, settings: PipelineSettings | None = None
     )
     cost_terms: dict[pulp.LpVariable, float] = defaultdict(float)
     cost_constant = 0.0
-    for (p, t, y), n in model.in_training.items():
+    for (p, _t, y), n in model.in_training.items():
         rate = discount(settings, inputs, y) * inputs.programmes[p].cost_per_trainee_year_gbp
         cost_constant += rate * n.constant
         for var, coef in n.items():

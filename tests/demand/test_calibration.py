@@ -3,7 +3,6 @@
 import polars as pl
 import pytest
 
-from lsc_workforce.config import ConfigError
 from lsc_workforce.demand.analysis import calibration_table, consultant_shortfall
 
 pytestmark = pytest.mark.unit
@@ -78,5 +77,9 @@ def test_calibration_compares_with_the_published_range_and_explains_deviations()
     assert demand["model"] == pytest.approx(0.10)  # CT + MRI: 100 -> 110; plain film ignored
     assert demand["verdict"] == "within"
     assert demand["note"] == "Within the published range."
-    with pytest.raises(ConfigError, match="at least 3"):
-        calibration_table(_versus(), tasks, _published(), horizon=2)
+    short = calibration_table(_versus(), tasks, _published(), horizon=2)  # 2 years projected
+    rows = {r["metric"]: r for r in short.to_dicts()}
+    assert rows["consultant_shortfall_now"]["model"] == pytest.approx(2 / 13)
+    assert rows["consultant_growth"]["model"] is None
+    assert rows["consultant_growth"]["verdict"] == "not projected"
+    assert rows["consultant_growth"]["note"] == "The projection is shorter than 3 years."

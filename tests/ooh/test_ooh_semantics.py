@@ -60,7 +60,6 @@ def radiographer_service():
         category="resident",
         preset="afc_radiographer",
         pay_basis="afc_on_call",
-        predictable_pa_per_week=0.0,
     )
 
 
@@ -376,9 +375,10 @@ def test_reference_rosters_hold_weekends_and_night_blocks():
     from lsc_workforce.config import REFERENCE_AS_AT, REFERENCE_DATA_DIR
     from lsc_workforce.data import load_datasets
     from lsc_workforce.ooh.build import DATASETS
+    from lsc_workforce.ooh.pay import PAY_DATASETS
 
     cfg = load_ooh_config(validate=False)
-    frames = load_datasets(REFERENCE_DATA_DIR, DATASETS)
+    frames = load_datasets(REFERENCE_DATA_DIR, (*DATASETS, *PAY_DATASETS))
     kwargs = {"start": REFERENCE_AS_AT, "n_days": 91, "settings": SETTINGS, "headcount": False}
     nights = run_scenario(cfg, frames, "radiographer_nights", "trust_by_trust", **kwargs)
     assert nights.nights_in_blocks_share() >= 0.9
