@@ -427,8 +427,7 @@ def calibration_table(
         )
         model |= {
             "consultant_shortfall_five_years": last["shortfall_share"],
-            "consultant_growth": (last["consultant_wte"] / first["consultant_wte"])
-            ** (1 / horizon)
+            "consultant_growth": (last["consultant_wte"] / first["consultant_wte"]) ** (1 / horizon)
             - 1,
             "reporting_demand_growth": (reporting[horizon] / reporting[0]) ** (1 / horizon) - 1,
         }

@@ -160,8 +160,8 @@ def solve_model(
         deadline: ``time.monotonic()`` instant to return by (default: the time limit from
             now).
         start: a starting solution (``{variable: value}``) for the first solve.
-        pass_s: seconds passing the model to the solver takes, when known (the warm start
-            times the making of its arrays); reading the solution back takes about as long.
+        pass_s: seconds passing the model to the solver takes, when known (``solve`` passes
+            the warm start's timed hand-over); reading the solution back takes about as long.
             The solve's time limit keeps that much for reading back. If ``start`` covers every
             column and the time left holds less than two passes (in and back) and
             :data:`MIN_SOLVER_S`, the solver is not called: ``start`` is the solution, with
@@ -277,7 +277,7 @@ class _Call:
             solver_status="not called",
             message=(
                 f"solver not called: {left:.1f} s left, passing the model to the solver takes "
-                f"{self.pass_s:.1f} s each way, and no starting solution was found in time"
+                f"about {self.pass_s:.1f} s each way, and no starting solution was found in time"
             ),
         )
 
@@ -296,7 +296,8 @@ class _Call:
             solver_status="not called",
             message=(
                 f"final solve skipped: {left:.1f} s left, passing the model to the solver "
-                f"takes {self.pass_s:.1f} s each way; the warm start's solution is returned"
+                f"takes about {self.pass_s:.1f} s each way; the warm start's solution is "
+                "returned"
             ),
         )
 
@@ -431,8 +432,9 @@ def solve(
             HiGHS (:func:`~lsc_workforce.rota.heuristic.improve_start`) and hand the result
             to the final solve (any solver) as a complete start; the final solve gets the
             rest of the time limit and reports the status and bound, unless the time left
-            cannot hold passing the model to the solver and reading it back (then the
-            search's solution is returned, status ``FEASIBLE_TIME_LIMIT``). Where the search runs
+            cannot hold two hand-overs of the model as the warm start timed one (arrays made,
+            a solve with the assignments fixed, read back): then the search's solution is
+            returned, status ``FEASIBLE_TIME_LIMIT``. Where the search runs
             depends on the LP relaxation (simplex given ``lp_share`` of the search's time):
 
             * simplex does not solve the LP without C21: the search runs on the model
@@ -460,12 +462,16 @@ def solve(
     deadline = time.monotonic() + settings.time_limit_s
     found = find_warm_start(model, settings, deadline=deadline) if warm_start else None
     integral = has_integral_objective(model)
+    # the least a final solve of this model takes: one hand-over as the warm start timed it
+    # (arrays made, a solve with the assignments fixed, read back); HiGHS with the
+    # assignments free takes longer, and runs past its own time limit on the largest models
+    pass_s = 0.0 if found is None else max(found.pass_s, found.handover_s)
     solved = solve_model(
         model,
         settings,
         deadline=deadline,
         start=None if found is None else found.start,
-        pass_s=0.0 if found is None else found.pass_s,
+        pass_s=pass_s,
         options=options,
         integral_objective=integral,
         lp_path=lp_path,
