@@ -162,6 +162,7 @@ class RefreshConfig:
         start_timeout_s: how long to wait for a kernel to start, in seconds.
         internal_outputs: also write unsuppressed analyst tables to ``internal/`` (passed as
             ``INTERNAL_OUTPUTS`` to the notebooks that declare it); off by default.
+        publication_date: the date published pages carry (default ``as_at``; never the clock).
         source: the YAML file this came from.
     """
 
@@ -174,6 +175,7 @@ class RefreshConfig:
     cell_timeout_s: int = 1800
     start_timeout_s: int = 120
     internal_outputs: bool = False
+    publication_date: dt.date | None = None
     source: Path | None = None
 
     def __post_init__(self) -> None:
@@ -214,6 +216,7 @@ class RefreshConfig:
             "cell_timeout_s",
             "start_timeout_s",
             "internal_outputs",
+            "publication_date",
         }
         unknown = sorted(set(raw) - known)
         if unknown:
@@ -233,6 +236,9 @@ class RefreshConfig:
                 cell_timeout_s=_setting(raw, "cell_timeout_s", 1800, int),
                 start_timeout_s=_setting(raw, "start_timeout_s", 120, int),
                 internal_outputs=_setting(raw, "internal_outputs", False, bool),
+                publication_date=(
+                    parse_date(raw["publication_date"]) if raw.get("publication_date") else None
+                ),
                 source=path,
             )
         except (TypeError, ValueError) as exc:
@@ -887,6 +893,7 @@ def _run(
             "config_dir": str(config.config_dir),
             "outputs_dir": str(outputs_dir),
             "as_at": config.as_at.isoformat(),
+            "publication_date": (config.publication_date or config.as_at).isoformat(),
             "keep_runs": keep,
             "kernel_name": config.kernel_name,
             "internal_outputs": config.internal_outputs,
@@ -1128,7 +1135,8 @@ def run_one(
 
     Nothing under ``outputs/runs/`` or ``outputs/latest`` is written or read: the notebook's
     ``OUTPUT_DIR`` is ``out_dir`` (default ``outputs/scratch/<notebook>/``), which receives
-    ``notebooks/<name>.ipynb``, ``html/<name>.html`` and the notebook's own tables.
+    ``notebooks/<name>.ipynb``, ``html/<name>.html``, the notebook's own tables and a
+    ``manifest.json`` naming the run ``scratch-<notebook>`` with its parameters.
 
     Args:
         name: notebook name, number prefix or path (see :func:`find_notebook`).
@@ -1161,4 +1169,19 @@ def run_one(
     }
     declared = notebook_parameters(spec.path)
     own = {k: v for k, v in spec.parameters.items() if k in declared}
+    # What published pages read about their run (lsc_workforce.publication.run_meta).
+    _write_json(
+        out / "manifest.json",
+        {
+            "run_id": f"{SCRATCH_NAME}-{spec.name}",
+            "status": SCRATCH_NAME,
+            "git": git_state(),
+            "parameters": {
+                "data_dir": str(data),
+                "as_at": config.as_at.isoformat(),
+                "publication_date": (config.publication_date or config.as_at).isoformat(),
+                "notebooks": {spec.name: {**own, **values}},
+            },
+        },
+    )
     return run_notebook(spec, {**common, **own, **values}, out, config)

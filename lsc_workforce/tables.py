@@ -20,6 +20,7 @@ pages open offline.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -67,6 +68,23 @@ def headers(frame: pl.DataFrame, labels: Labels | None = None) -> dict[str, str]
     return {name: labels.column(name, dtype).label for name, dtype in frame.schema.items()}
 
 
+def suppressed_columns(
+    frame: pl.DataFrame, labels: Labels | None = None, explicit: Iterable[str] = ()
+) -> list[str]:
+    """Columns of a frame holding suppressed counts.
+
+    A column is one when named in ``explicit``, or when it is listed in ``suppressed_columns``
+    of ``config/labels.yaml`` and holds an empty cell.
+    """
+    labels = labels or load_labels()
+    named = set(explicit)
+    return [
+        c
+        for c in frame.columns
+        if c in named or (c in labels.suppressed_columns and frame[c].null_count() > 0)
+    ]
+
+
 def _table_id(frame: pl.DataFrame, title: str | None) -> str:
     digest = hashlib.sha1(f"{title}|{','.join(frame.columns)}".encode()).hexdigest()[:10]
     return f"lsc-table-{digest}"
@@ -100,11 +118,7 @@ def gt_table(
     from great_tables import GT  # noqa: PLC0415 - imported on first use, like nbconvert
 
     labels = labels or load_labels()
-    suppressed = [
-        c
-        for c in frame.columns
-        if c in set(suppressed) or (c in labels.suppressed_columns and frame[c].null_count() > 0)
-    ]
+    suppressed = suppressed_columns(frame, labels, suppressed)
     shown = label_frame(frame, labels)
     table = GT(shown, id=table_id or _table_id(frame, title))
     for name, dtype in frame.schema.items():
@@ -153,8 +167,26 @@ def gt_table(
 
 
 def table_html(frame: pl.DataFrame, **kwargs: Any) -> str:
-    """The HTML of :func:`gt_table` (a ``<div>`` with its ``<style>`` and ``<table>``)."""
-    return gt_table(frame, **kwargs).as_raw_html()
+    """The HTML of :func:`gt_table` (a ``<div>`` with its ``<style>`` and ``<table>``).
+
+    A table with suppressed counts is marked for the privacy checks: ``data-privacy=
+    "suppressed"`` on the ``<table>`` and ``data-sensitive="1"`` on the headers of its
+    suppressed columns.
+    """
+    page = gt_table(frame, **kwargs).as_raw_html()
+    sensitive = suppressed_columns(frame, kwargs.get("labels"), kwargs.get("suppressed", ()))
+    if not sensitive:
+        return page
+    marked = '<table data-privacy="suppressed" class="gt_table"'
+    page = page.replace('<table class="gt_table"', marked, 1)
+    for column in sensitive:
+        page = re.sub(
+            rf'(<th [^>]*id="[^"]*-{re.escape(column)}")',
+            r'\1 data-sensitive="1"',
+            page,
+            count=1,
+        )
+    return page
 
 
 def show_table(frame: pl.DataFrame, **kwargs: Any) -> Any:
@@ -163,3 +195,27 @@ def show_table(frame: pl.DataFrame, **kwargs: Any) -> Any:
     Same arguments as :func:`gt_table`; the notebook displays the returned object as HTML.
     """
     return gt_table(frame, **kwargs)
+
+
+def format_value(value: float | None, fmt: str) -> str:
+    """One number as :func:`gt_table` shows it (for sentences and key-figure cards).
+
+    Money of a million pounds or more is written ``£51.2 million``.
+    """
+    if value is None:
+        return MISSING_TEXT
+    if fmt in {"wte", "number"}:
+        return f"{value:,.1f}"
+    if fmt == "count":
+        return f"{round(value):,}"
+    if fmt == "money":
+        return f"£{value / 1e6:,.1f} million" if abs(value) >= 1e6 else f"£{value:,.0f}"
+    if fmt == "money_m":
+        return f"£{value:,.1f}m"
+    if fmt == "percent":
+        return f"{value:.0%}"
+    if fmt == "percent_value":
+        return f"{value:.0f}%"
+    if fmt == "year":
+        return f"{value:.0f}"
+    return str(value)
