@@ -31,54 +31,15 @@ import polars as pl
 from lsc_workforce import key_figures as kf
 from lsc_workforce.excel import Sheet, write_workbook
 from lsc_workforce.labels import load_labels
-from lsc_workforce.publication import RunMeta, run_meta
+from lsc_workforce.publication import PAGE_CSS, RunMeta, run_meta
 from lsc_workforce.report import ReportError, find_remote_references
 from lsc_workforce.safe_output import naming_path
-from lsc_workforce.tables import NHS_BLUE, NHS_DARK_BLUE, format_value, table_html
+from lsc_workforce.tables import format_value, table_html
 
 REPORT_NAME = "training_gap_report.html"
 ANNEX_NAME = "training_gap_annex.xlsx"
 PLAN = "optimised"
 CENTRAL = "central"
-
-#: Screen and print styles: NHS identity colours, Arial, AA contrast (text #212B32 on white,
-#: white on NHS blue 5.1:1, white on dark red 8.9:1), A4 pages when printed.
-CSS = f"""
-body{{font-family:Arial,Helvetica,sans-serif;color:#212B32;background:#fff;margin:0;
-line-height:1.45}}
-main,header.lsc-head>div{{max-width:1100px;margin:0 auto;padding:0 16px}}
-header.lsc-head{{background:{NHS_BLUE};color:#fff;padding:12px 0 16px}}
-header.lsc-head h1{{margin:.2em 0;font-size:1.8em}}
-header.lsc-head p{{margin:0}}
-h2{{color:{NHS_DARK_BLUE};border-bottom:2px solid {NHS_BLUE};padding-bottom:4px;margin-top:1.6em}}
-h3{{color:{NHS_DARK_BLUE}}}
-.lsc-synthetic{{background:#8A1538;color:#fff;font-weight:bold;padding:10px 14px;margin:12px 0}}
-dl.lsc-meta{{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:12px 0;
-font-size:.92em}}
-dl.lsc-meta dt{{font-weight:bold}}dl.lsc-meta dd{{margin:0}}
-.lsc-cards{{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:12px;
-margin:12px 0}}
-.lsc-card{{border:1px solid #AEB7BD;border-top:6px solid {NHS_BLUE};padding:10px 12px}}
-.lsc-card .lsc-value{{font-size:1.7em;font-weight:bold;color:{NHS_DARK_BLUE}}}
-.lsc-card p{{margin:.3em 0}}
-figure{{margin:16px 0;max-width:100%;overflow-x:auto}}
-figure svg{{max-width:100%;height:auto}}
-figcaption{{color:#425563;font-size:.9em}}
-.lsc-note{{color:#425563}}
-a{{color:{NHS_BLUE}}}
-@media print{{
- @page{{size:A4;margin:14mm 12mm}}
- body{{font-size:10pt}}
- header.lsc-head{{background:none;color:#000;border-bottom:3px solid {NHS_BLUE}}}
- main,header.lsc-head>div{{max-width:none;padding:0}}
- .lsc-synthetic{{border:2px solid #8A1538;color:#8A1538;background:none}}
- figure,table,.lsc-card{{break-inside:avoid}}
- h2{{break-after:avoid}}
- figure{{overflow:visible}}
- div[id^="lsc-table-"]{{overflow:visible!important}}
- a[href^="http"]::after{{content:" (" attr(href) ")"}}
-}}
-"""
 
 #: What each chart shows, for readers who cannot see it (alt text).
 CHART_TEXT = {
@@ -317,7 +278,7 @@ def render_publication(run: Any, meta: RunMeta, figures: pl.DataFrame) -> str:
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta name='viewport' content='width=device-width, initial-scale=1'>"
         "<title>Training-gap report: Lancashire and South Cumbria diagnostics workforce</title>"
-        f"<style>{CSS}</style></head><body>"
+        f"<style>{PAGE_CSS}</style></head><body>"
         "<header class='lsc-head'><div><p>NHS Lancashire and South Cumbria</p>"
         "<h1>Training-gap report: diagnostics workforce</h1>"
         "<p>For the NHS England Workforce, Training and Education regional education liaison"

@@ -18,12 +18,53 @@ from pathlib import Path
 
 from lsc_workforce.config import CONFIG_DIR, REFERENCE_AS_AT, REFERENCE_DATA_DIR
 from lsc_workforce.labels import load_labels
+from lsc_workforce.tables import NHS_BLUE, NHS_DARK_BLUE
 
 SYNTHETIC_BANNER = (
     "Synthetic data: these figures come from the shipped synthetic reference data, made to "
     "look like Lancashire and South Cumbria's. They describe no real trust, person or post "
     "and must not be used for decisions."
 )
+
+
+#: Screen and print styles: NHS identity colours, Arial, AA contrast (text #212B32 on white,
+#: white on NHS blue 5.1:1, white on dark red 8.9:1), A4 pages when printed.
+PAGE_CSS = f"""
+body{{font-family:Arial,Helvetica,sans-serif;color:#212B32;background:#fff;margin:0;
+line-height:1.45}}
+main,header.lsc-head>div{{max-width:1100px;margin:0 auto;padding:0 16px}}
+header.lsc-head{{background:{NHS_BLUE};color:#fff;padding:12px 0 16px}}
+header.lsc-head h1{{margin:.2em 0;font-size:1.8em}}
+header.lsc-head p{{margin:0}}
+h2{{color:{NHS_DARK_BLUE};border-bottom:2px solid {NHS_BLUE};padding-bottom:4px;margin-top:1.6em}}
+h3{{color:{NHS_DARK_BLUE}}}
+.lsc-synthetic{{background:#8A1538;color:#fff;font-weight:bold;padding:10px 14px;margin:12px 0}}
+dl.lsc-meta{{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:12px 0;
+font-size:.92em}}
+dl.lsc-meta dt{{font-weight:bold}}dl.lsc-meta dd{{margin:0}}
+.lsc-cards{{display:grid;grid-template-columns:repeat(auto-fit,minmax(240px,1fr));gap:12px;
+margin:12px 0}}
+.lsc-card{{border:1px solid #AEB7BD;border-top:6px solid {NHS_BLUE};padding:10px 12px}}
+.lsc-card .lsc-value{{font-size:1.7em;font-weight:bold;color:{NHS_DARK_BLUE}}}
+.lsc-card p{{margin:.3em 0}}
+figure{{margin:16px 0;max-width:100%;overflow-x:auto}}
+figure svg{{max-width:100%;height:auto}}
+figcaption{{color:#425563;font-size:.9em}}
+.lsc-note{{color:#425563}}
+a{{color:{NHS_BLUE}}}
+@media print{{
+ @page{{size:A4;margin:14mm 12mm}}
+ body{{font-size:10pt}}
+ header.lsc-head{{background:none;color:#000;border-bottom:3px solid {NHS_BLUE}}}
+ main,header.lsc-head>div{{max-width:none;padding:0}}
+ .lsc-synthetic{{border:2px solid #8A1538;color:#8A1538;background:none}}
+ figure,table,.lsc-card{{break-inside:avoid}}
+ h2{{break-after:avoid}}
+ figure{{overflow:visible}}
+ div[id^="lsc-table-"]{{overflow:visible!important}}
+ a[href^="http"]::after{{content:" (" attr(href) ")"}}
+}}
+"""
 
 
 @dataclass(frozen=True)

@@ -77,6 +77,8 @@ from lsc_workforce.config_checks import (
 )
 from lsc_workforce.data import DataError
 from lsc_workforce.errors import LscWorkforceError
+from lsc_workforce.outputs_index import write_index
+from lsc_workforce.pdf import render_pdf
 from lsc_workforce.report import export_notebook_html
 
 DEFAULT_REFRESH_CONFIG = CONFIG_DIR / "refresh.yaml"
@@ -919,7 +921,7 @@ def _run(
     configuration_error = False
     published = False
     step = "writing manifest.json"
-    steps = StepLog(len(config.notebooks) + 2, echo)
+    steps = StepLog(len(config.notebooks) + 4, echo)
     try:
         _write_json(manifest_path, manifest)
         logger.info("refresh %s started: data %s, config %s", run_dir.name, data_dir, config.source)
@@ -961,6 +963,18 @@ def _run(
 
         if status == "succeeded":
             message = f"refresh {run_dir.name} succeeded ({len(results)} notebooks)"
+        step = "printing the report PDF"
+        manifest["pdf"] = _report_pdf(run_dir, steps, skip=status != "succeeded")
+        step = "writing the outputs index"
+        index_start = time.perf_counter()
+        if status == "succeeded":
+            manifest["notebooks"] = [_result_entry(result, run_dir) for result in results]
+            write_index(run_dir, published_run(outputs_dir), manifest)
+        steps.done(
+            "outputs index",
+            "succeeded" if status == "succeeded" else "skipped",
+            time.perf_counter() - index_start,
+        )
         finished = dt.datetime.now(dt.UTC)
         manifest.update(
             status=status,
@@ -1017,6 +1031,33 @@ def _run(
         seconds=time.perf_counter() - wall_start,
         configuration_error=configuration_error,
     )
+
+
+def _report_pdf(run_dir: Path, steps: StepLog, *, skip: bool) -> dict[str, Any]:
+    """Print the training-gap report to A4 PDF; a missing renderer skips it, saying why.
+
+    Returns:
+        The manifest's ``pdf`` section: ``status`` (``made`` or ``skipped``) and the reason.
+    """
+    start = time.perf_counter()
+    page = run_dir / REPORT_PAGE
+    if skip or not page.is_file():
+        steps.done("report PDF", "skipped", 0.0)
+        return {"status": "skipped", "reason": "no report page in this run"}
+    try:
+        result = render_pdf(page, run_dir / REPORT_PDF)
+        reason = result.reason
+    except Exception as exc:  # a renderer crash must not fail the published results
+        result, reason = None, f"Chromium failed: {type(exc).__name__}: {_one_line(exc)}"
+    made = result is not None and result.made
+    steps.done("report PDF", "succeeded" if made else "skipped", time.perf_counter() - start)
+    if made:
+        return {"status": "made", "path": REPORT_PDF}
+    line = f"report PDF skipped: {reason}"
+    logger.info(line)
+    if steps.echo is not None:
+        steps.echo(line)
+    return {"status": "skipped", "reason": reason}
 
 
 def _mark_failed(
