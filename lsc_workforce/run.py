@@ -107,6 +107,8 @@ MANIFEST_PACKAGES = (
     "highspy",
     "altair",
     "vl-convert-python",
+    "great-tables",
+    "playwright",
     "papermill",
     "nbconvert",
     "ipykernel",

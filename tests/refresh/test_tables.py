@@ -104,3 +104,58 @@ def test_a_bad_format_in_the_labels_file_names_the_column(tmp_path):
     )
     with pytest.raises(labels.ConfigError, match=r"columns.gap_wte.format 'fancy'"):
         labels.load_labels(tmp_path)
+
+
+def _meta(synthetic: bool = True):
+    from lsc_workforce.publication import RunMeta
+
+    return RunMeta("run-1", "2026-04-01", "2026-04-02", "0.1.0", synthetic, "L&SC", "team")
+
+
+def test_workbook_has_a_readme_words_for_sheet_names_and_formats(tmp_path):
+    import zipfile
+
+    from lsc_workforce.excel import Sheet, sheet_name, write_workbook
+
+    frame = pl.DataFrame(
+        {
+            "trust_code": ["RXN", "RXL"],
+            "gap_wte": [1.23456, 18.580000000000002],
+            "leavers_5y": [None, 25],
+            "annual_cost_gbp": [1234567.0, 0.0],
+        },
+        schema_overrides={"leavers_5y": pl.Int64},
+    )
+    path = write_workbook(
+        tmp_path / "book.xlsx", "Title", [Sheet("gap_by_trust", frame, "The gap.")], _meta()
+    )
+    sheets = pl.read_excel(path, sheet_id=0)
+    assert list(sheets) == ["README", "Gap by trust"]
+    readme = " ".join(str(v) for c in sheets["README"].columns for v in sheets["README"][c])
+    assert "run-1" in readme
+    assert "2026-04-02" in readme
+    assert "The gap." in readme
+    assert "Synthetic data" in readme
+    table = sheets["Gap by trust"]
+    assert table.columns[:3] == [
+        "Trust",
+        "Gap (WTE; positive is a shortfall)",
+        "Leavers in 5 years (people)",
+    ]
+    assert table["Trust"].to_list() == [
+        "Lancashire Teaching Hospitals (RXN)",
+        "Blackpool Teaching Hospitals (RXL)",
+    ]
+    assert table["Leavers in 5 years (people)"].cast(pl.String).to_list() == ["*", "25"]
+    assert table["Gap (WTE; positive is a shortfall)"][1] == pytest.approx(18.58)  # full value
+    with zipfile.ZipFile(path) as book:
+        xml = book.read("xl/worksheets/sheet2.xml").decode()
+        styles = book.read("xl/styles.xml").decode()
+    assert 'ySplit="1"' in xml
+    assert '<autoFilter ref="A1:D3"/>' in xml
+    assert "#,##0.0" in styles
+    assert "£#,##0" in styles
+    taken: set[str] = {"README"}
+    assert sheet_name("gap_by_trust", taken) == "Gap by trust"
+    assert sheet_name("Gap by trust", taken) == "Gap by trust (2)"
+    assert len(sheet_name("a" * 40 + "/x", taken)) <= 31
