@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+import polars as pl
 
+from lsc_workforce.labels import load_labels
 from lsc_workforce.privacy import INTERNAL_MARK
 from lsc_workforce.safe_output import (
     HtmlSafeJSONEncoder,
@@ -21,6 +23,7 @@ from lsc_workforce.safe_output import (
     naming_path,
     path_inside,
 )
+from lsc_workforce.tables import label_frame
 
 #: NHS identity colours (https://www.england.nhs.uk/nhsidentity/identity-guidelines/colours/).
 NHS_COLOURS: dict[str, str] = {
@@ -76,6 +79,8 @@ def nhs_theme() -> alt.theme.ThemeConfig:
         "config": {
             "font": _FONT,
             "background": "#FFFFFF",
+            # Room on the right for labels a browser draws wider than vl-convert measured them.
+            "padding": {"left": 5, "top": 5, "right": 40, "bottom": 5},
             "view": {"stroke": None, "continuousWidth": 480, "continuousHeight": 300},
             "title": {"anchor": "start", "fontSize": 15, "color": NHS_COLOURS["dark_blue"]},
             "axis": {
@@ -89,7 +94,10 @@ def nhs_theme() -> alt.theme.ThemeConfig:
             "legend": {
                 "labelColor": NHS_COLOURS["dark_grey"],
                 "titleColor": NHS_COLOURS["dark_grey"],
+                "labelLimit": 0,  # never cut a legend label short
+                "titleLimit": 0,
             },
+            "header": {"labelLimit": 0, "labelFontSize": 11, "labelAngle": 0},
             "range": {
                 "category": NHS_CATEGORY_RANGE,
                 "ramp": [
@@ -207,11 +215,26 @@ def _mark_internal(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 def _encode_colour(colour: str | None, sort: Sequence[str] | None) -> Any:
     if colour is None:
         return alt.value(NHS_COLOURS["nhs_blue"])
-    return alt.Color(f"{colour}:N", sort=list(sort) if sort else None, title=_label(colour))
+    return alt.Color(f"{colour}:N", sort=_sorted(colour, sort), title=_label(colour))
 
 
 def _label(column: str) -> str:
-    return column.replace("_", " ").capitalize()
+    """The column's header from ``config/labels.yaml`` (``trust_code`` -> ``Trust``)."""
+    return load_labels().header(column)
+
+
+def _labelled(frame: Any) -> Any:
+    """A polars frame with its codes as labels (trusts, staff groups, ...); others unchanged."""
+    return label_frame(frame) if isinstance(frame, pl.DataFrame) else frame
+
+
+def _sorted(column: str, order: Sequence[str] | None) -> list[str] | None:
+    """An explicit order of codes, as the labels the chart shows."""
+    if not order:
+        return None
+    labels = load_labels()
+    kind = labels.column_kind(column)
+    return [labels.value(kind, code) if kind else code for code in order]
 
 
 def plot_bar(
@@ -246,6 +269,7 @@ def plot_bar(
     Returns:
         The Altair chart.
     """
+    frame = _labelled(frame)
     tooltip = [
         alt.Tooltip(f"{category}:N", title=_label(category)),
         alt.Tooltip(f"{value}:Q", title=value_title or _label(value), format=value_format),
@@ -255,7 +279,7 @@ def plot_bar(
     encoding: dict[str, Any] = {
         "y": alt.Y(
             f"{category}:N",
-            sort=list(category_sort) if category_sort else "-x",
+            sort=_sorted(category, category_sort) or "-x",
             title=_label(category),
         ),
         "x": alt.X(
@@ -268,9 +292,7 @@ def plot_bar(
         "tooltip": tooltip,
     }
     if colour and not stack:
-        encoding["yOffset"] = alt.YOffset(
-            f"{colour}:N", sort=list(colour_sort) if colour_sort else None
-        )
+        encoding["yOffset"] = alt.YOffset(f"{colour}:N", sort=_sorted(colour, colour_sort))
     chart = alt.Chart(frame).mark_bar().encode(**encoding)
     if facet:
         return chart.properties(width=220).facet(
@@ -307,9 +329,9 @@ def plot_heatmap(
     Returns:
         The layered Altair chart (rectangles plus labels).
     """
-    base = alt.Chart(frame).encode(
-        x=alt.X(f"{x}:N", sort=list(x_sort) if x_sort else None, title=_label(x)),
-        y=alt.Y(f"{y}:N", sort=list(y_sort) if y_sort else None, title=_label(y)),
+    base = alt.Chart(_labelled(frame)).encode(
+        x=alt.X(f"{x}:N", sort=_sorted(x, x_sort), title=_label(x)),
+        y=alt.Y(f"{y}:N", sort=_sorted(y, y_sort), title=_label(y)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color(

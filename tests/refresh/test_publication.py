@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 import zipfile
 from pathlib import Path
 
@@ -128,7 +129,10 @@ def test_the_pdf_is_a4_with_every_section(latest):
     reader = pypdf.PdfReader(made)
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
     assert (round(width), round(height)) == (596, 843)  # A4 in points
-    text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+    # NFKC undoes the typographic ligatures ("ﬁ", "ﬀ") of the PDF's text.
+    text = unicodedata.normalize(
+        "NFKC", " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+    )
     headings = re.findall(r"<h2>(.*?)</h2>", page.read_text(encoding="utf-8"))
     assert len(headings) >= 8
     for heading in headings:
@@ -139,9 +143,10 @@ def test_the_pdf_is_a4_with_every_section(latest):
 def test_the_index_links_every_file_of_the_run(latest):
     index = (latest / "index.html").read_text(encoding="utf-8")
     links = set(re.findall(r'href="([^"#]+)"', index))
+    run_dir = latest.resolve()
     files = {
-        p.relative_to(latest).as_posix()
-        for p in latest.resolve().rglob("*")
+        p.relative_to(run_dir).as_posix()
+        for p in run_dir.rglob("*")
         if p.is_file() and not p.name.startswith(".") and p.name != "index.html"
     }
     files -= {"manifest.json", "refresh.log"}  # written after the index
