@@ -80,7 +80,7 @@ def nhs_theme() -> alt.theme.ThemeConfig:
             "font": _FONT,
             "background": "#FFFFFF",
             # Room on the right for labels a browser draws wider than vl-convert measured them.
-            "padding": {"left": 5, "top": 5, "right": 40, "bottom": 5},
+            "padding": {"left": 40, "top": 5, "right": 40, "bottom": 5},
             "view": {"stroke": None, "continuousWidth": 480, "continuousHeight": 300},
             "title": {"anchor": "start", "fontSize": 15, "color": NHS_COLOURS["dark_blue"]},
             "axis": {
@@ -350,3 +350,38 @@ def plot_heatmap(
     )
     # A fixed step per category keeps cells readable however many categories there are.
     return (cells + labels).properties(title=title, width=alt.Step(72), height=alt.Step(24))
+
+
+def label_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """A Vega-Lite specification with codes shown as labels (``config/labels.yaml``).
+
+    Walks the specification: values of code columns in its inline datasets become labels
+    (``RXN`` -> ``Lancashire Teaching Hospitals (RXN)``), so do explicit sort orders of those
+    fields, and every encoding without a title gets its field's header. Works for layered,
+    faceted and concatenated charts alike, whoever built them.
+    """
+    labels = load_labels()
+
+    def code(field: str, value: Any) -> Any:
+        kind = labels.column_kind(field)
+        return labels.value(kind, value) if kind and isinstance(value, str) else value
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {key: walk(value) for key, value in node.items()}
+        field = out.get("field")
+        if isinstance(field, str) and "type" in out:
+            out.setdefault("title", labels.header(field))
+            if isinstance(out.get("sort"), list):
+                out["sort"] = [code(field, v) for v in out["sort"]]
+        return out
+
+    labelled = walk({k: v for k, v in spec.items() if k != "datasets"})
+    labelled["datasets"] = {
+        name: [{k: code(k, v) for k, v in row.items()} for row in rows]
+        for name, rows in (spec.get("datasets") or {}).items()
+    }
+    return labelled

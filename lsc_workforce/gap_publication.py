@@ -29,6 +29,7 @@ from typing import Any
 import polars as pl
 
 from lsc_workforce import key_figures as kf
+from lsc_workforce.charts import label_spec
 from lsc_workforce.excel import Sheet, write_workbook
 from lsc_workforce.labels import load_labels
 from lsc_workforce.publication import PAGE_CSS, RunMeta, run_meta
@@ -67,8 +68,8 @@ def chart_svg(chart: Any) -> str:
     with contextlib.suppress(Exception):
         chart = chart.configure_legend(labelLimit=0, titleLimit=0)
     with contextlib.suppress(Exception):
-        chart = chart.properties(padding={"left": 5, "top": 5, "right": 60, "bottom": 5})
-    svg = vl_convert.vegalite_to_svg(chart.to_dict())
+        chart = chart.properties(padding={"left": 40, "top": 5, "right": 60, "bottom": 5})
+    svg = vl_convert.vegalite_to_svg(label_spec(chart.to_dict()))
     return svg.replace("<svg ", '<svg aria-hidden="true" focusable="false" ', 1)
 
 
