@@ -79,6 +79,7 @@ from lsc_workforce.data import DataError
 from lsc_workforce.errors import LscWorkforceError
 from lsc_workforce.outputs_index import write_index
 from lsc_workforce.pdf import render_pdf
+from lsc_workforce.publication import is_reference_data
 from lsc_workforce.report import export_notebook_html
 
 DEFAULT_REFRESH_CONFIG = CONFIG_DIR / "refresh.yaml"
@@ -708,7 +709,8 @@ def run_notebook(
             error,
         )
     try:
-        export_notebook_html(executed, html)
+        synthetic = is_reference_data(parameters.get("DATA_DIR"))
+        export_notebook_html(executed, html, synthetic=synthetic)
     except Exception as exc:  # an export problem fails the run but keeps the executed notebook
         error = f"HTML export to {html} failed: {type(exc).__name__}: {_one_line(exc)}"
         return NotebookResult(

@@ -159,3 +159,29 @@ def test_workbook_has_a_readme_words_for_sheet_names_and_formats(tmp_path):
     assert sheet_name("gap_by_trust", taken) == "Gap by trust"
     assert sheet_name("Gap by trust", taken) == "Gap by trust (2)"
     assert len(sheet_name("a" * 40 + "/x", taken)) <= 31
+
+
+def test_notebook_pages_of_reference_data_open_with_the_synthetic_note(tmp_path):
+    import nbformat
+
+    from lsc_workforce import report
+    from lsc_workforce.config import REFERENCE_DATA_DIR
+    from lsc_workforce.publication import is_reference_data
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Title")]
+    nbformat.write(nb, tmp_path / "nb.ipynb")
+    marked = report.export_notebook_html(tmp_path / "nb.ipynb", tmp_path / "a.html", synthetic=True)
+    plain = report.export_notebook_html(tmp_path / "nb.ipynb", tmp_path / "b.html")
+    page = marked.read_text(encoding="utf-8")
+    body = page[page.index("<body") :]
+    assert body.index("Synthetic data") < body.index("Title")
+    assert "Synthetic data" not in plain.read_text(encoding="utf-8")
+    assert is_reference_data(REFERENCE_DATA_DIR)
+    copy = tmp_path / "extracts"
+    copy.mkdir()
+    for path in REFERENCE_DATA_DIR.iterdir():
+        (copy / path.name).write_bytes(path.read_bytes())
+    assert is_reference_data(copy)  # compared by content, wherever it is
+    (copy / "sites.csv").write_text("site_code\nX\n", encoding="utf-8")
+    assert not is_reference_data(copy)
