@@ -25,6 +25,8 @@ from lsc_workforce.safe_output import naming_path, write_csv
 FILE_NAME = "key_figures.csv"
 REPORT = "reports/training_gap_report.html"
 ANNEX = "reports/training_gap_annex.xlsx"
+NOTEBOOK_40 = "html/40_training_pipeline.html"
+NOTEBOOK_50 = "html/50_training_gap_report.html"
 PLAN = "optimised"
 BASELINE = "status_quo"
 CENTRAL = "central"
@@ -60,7 +62,7 @@ def training_figures(run: Any) -> list[dict]:
     """Headline figures of the training pipeline (central demand)."""
     years = run.meta["years"]
     last = years[-1]
-    both = f"{REPORT};{ANNEX}"
+    both = f"{REPORT};{ANNEX};{NOTEBOOK_40};{NOTEBOOK_50}"
     rows = []
     for scenario, words in ((BASELINE, "today's intakes"), (PLAN, "the optimised plan")):
         for column, when in (

@@ -132,6 +132,80 @@ def _status_html(manifest: dict[str, Any]) -> str:
     return head + table_html(frame, title="Steps of this run")
 
 
+_LINK_STYLE = "color:#005EB8;text-decoration:underline"
+_FOOTER_STYLE = (
+    "max-width:1100px;margin:24px auto;padding:12px 16px;border-top:4px solid #005EB8;"
+    "font:14px Arial,Helvetica,sans-serif;color:#212B32"
+)
+
+
+def cross_reference_pages(run_dir: Path, figures: pl.DataFrame | None) -> list[Path]:
+    """End every notebook page of a run with where its key figures appear elsewhere.
+
+    Each ``html/*.html`` page gets a footer linking the training-gap report, its annex, the key
+    figures and the index, and listing the key figures the page shows with the other pages
+    that show the same number. Run before the run is published (pages never change after).
+
+    Returns:
+        The pages changed.
+    """
+    from lsc_workforce.tables import format_value  # noqa: PLC0415
+
+    changed = []
+    for page in sorted((Path(run_dir) / "html").glob("*.html")):
+        here = f"html/{page.name}"
+        items = []
+        if figures is not None:
+            for row in figures.iter_rows(named=True):
+                places = row["shown_on"].split(";")
+                if here not in places:
+                    continue
+                others = ", ".join(
+                    f'<a style="{_LINK_STYLE}" href="../{html.escape(p)}">'
+                    f"{html.escape(_page_name(p))}</a>"
+                    for p in places
+                    if p != here
+                )
+                items.append(
+                    f"<li>{html.escape(row['label'])}: "
+                    f"<strong>{html.escape(format_value(row['value'], row['format']))}</strong>"
+                    + (f"; also in {others}" if others else "")
+                    + "</li>"
+                )
+        listed = f"<ul>{''.join(items)}</ul>" if items else ""
+        footer = (
+            f'<nav class="lsc-elsewhere" style="{_FOOTER_STYLE}" aria-label="Same figures '
+            'elsewhere"><h2 style="color:#003087">The same figures elsewhere</h2>'
+            f"{listed}<p>"
+            + " &middot; ".join(
+                f'<a style="{_LINK_STYLE}" href="../{target}">{text}</a>'
+                for target, text in (
+                    ("reports/training_gap_report.html", "Training-gap report"),
+                    ("reports/training_gap_annex.xlsx", "its Excel annex"),
+                    ("key_figures.csv", "key figures of this run"),
+                    ("index.html", "all outputs of this run"),
+                )
+            )
+            + "</p></nav>"
+        )
+        text = page.read_text(encoding="utf-8")
+        head, tag, tail = text.rpartition("</body>")
+        if not tag:
+            continue
+        with naming_path(page):
+            page.write_text(head + footer + tag + tail, encoding="utf-8")
+        changed.append(page)
+    return changed
+
+
+def _page_name(relative: str) -> str:
+    names = {
+        "reports/training_gap_report.html": "the training-gap report",
+        "reports/training_gap_annex.xlsx": "the Excel annex",
+    }
+    return names.get(relative, f"notebook {Path(relative).stem.replace('_', ' ')}")
+
+
 def write_index(
     run_dir: Path, previous_run_dir: Path | None, manifest: dict[str, Any] | None = None
 ) -> Path:

@@ -77,7 +77,8 @@ from lsc_workforce.config_checks import (
 )
 from lsc_workforce.data import DataError
 from lsc_workforce.errors import LscWorkforceError
-from lsc_workforce.outputs_index import write_index
+from lsc_workforce.key_figures import read_key_figures
+from lsc_workforce.outputs_index import cross_reference_pages, write_index
 from lsc_workforce.pdf import render_pdf
 from lsc_workforce.publication import is_reference_data
 from lsc_workforce.report import export_notebook_html
@@ -973,6 +974,7 @@ def _run(
         index_start = time.perf_counter()
         if status == "succeeded":
             manifest["notebooks"] = [_result_entry(result, run_dir) for result in results]
+            cross_reference_pages(run_dir, read_key_figures(run_dir))
             write_index(run_dir, published_run(outputs_dir), manifest)
         steps.done(
             "outputs index",

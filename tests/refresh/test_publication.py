@@ -154,3 +154,22 @@ def test_the_index_links_every_file_of_the_run(latest):
     assert all((latest / link).is_file() for link in links)
     assert "Key figures against the previous successful run" in index
     assert "Synthetic data" in index
+
+
+def test_notebook_pages_say_where_their_figures_appear_elsewhere(latest, figures):
+    for page in sorted((latest / "html").glob("*.html")):
+        text = html.unescape(page.read_text(encoding="utf-8"))
+        footer = text[text.index("The same figures elsewhere") :]
+        assert 'href="../reports/training_gap_report.html"' in footer, page.name
+        assert 'href="../index.html"' in footer, page.name
+    analyst = html.unescape((latest / kf.NOTEBOOK_40).read_text(encoding="utf-8"))
+    body, footer = analyst.split("The same figures elsewhere")
+    shown = figures.filter(
+        pl.col("shown_on").str.contains(kf.NOTEBOOK_40, literal=True)
+        & pl.col("format").is_in(["wte", "count"])
+    )
+    assert shown.height >= 8
+    for row in shown.iter_rows(named=True):
+        value = format_value(row["value"], row["format"])
+        assert value in footer, row["figure"]
+        assert value in body, f"{row['figure']} = {value} not in the notebook's own tables"
