@@ -115,24 +115,21 @@ def training_figures(run: Any) -> list[dict]:
     )
     labels = load_labels()
     for scenario in (BASELINE, PLAN):
-        by_group = (
-            supply.filter(pl.col("scenario") == scenario)
-            .group_by("staff_group")
-            .agg(pl.col("shortfall_wte").sum())
-            .sort("staff_group")
-        )
-        for group, value in by_group.iter_rows():
-            rows.append(
-                _row(
-                    f"gap_last_{scenario}__{group}",
-                    f"{labels.value('staff_groups', group)}: shortfall at the end of the "
-                    f"horizon, {labels.value('scenarios', scenario)} (WTE)",
-                    value,
-                    "wte",
-                    "pipeline/supply",
-                    ANNEX,
+        plan = supply.filter(pl.col("scenario") == scenario)
+        for column, kind in (("staff_group", "staff_groups"), ("trust_code", "trusts")):
+            totals = plan.group_by(column).agg(pl.col("shortfall_wte").sum()).sort(column)
+            for code, value in totals.iter_rows():
+                rows.append(
+                    _row(
+                        f"gap_last_{scenario}__{code}",
+                        f"{labels.value(kind, code)}: shortfall at the end of the horizon, "
+                        f"{labels.value('scenarios', scenario)} (WTE)",
+                        value,
+                        "wte",
+                        "pipeline/supply",
+                        ANNEX,
+                    )
                 )
-            )
     return rows
 
 
