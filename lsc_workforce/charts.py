@@ -66,6 +66,8 @@ NHS_CATEGORY_RANGE: list[str] = [
 ]
 
 THEME_NAME = "nhs"
+#: Panels per row of a faceted chart.
+FACET_COLUMNS = 3
 _FONT = "Arial, Helvetica, sans-serif"
 
 
@@ -295,8 +297,9 @@ def plot_bar(
         encoding["yOffset"] = alt.YOffset(f"{colour}:N", sort=_sorted(colour, colour_sort))
     chart = alt.Chart(frame).mark_bar().encode(**encoding)
     if facet:
-        return chart.properties(width=220).facet(
-            column=alt.Column(f"{facet}:N", title=_label(facet)), title=title
+        # Three panels a row keep the chart within a 1366 px page, however many panels.
+        return chart.properties(width=220, height=160).facet(
+            facet=alt.Facet(f"{facet}:N", title=_label(facet)), columns=FACET_COLUMNS, title=title
         )
     return chart.properties(title=title, width=480)
 
