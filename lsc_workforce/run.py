@@ -15,8 +15,14 @@ One call to :func:`refresh` does, in order:
    ``validation/*.json`` and ``data_quality.html``; a contract failure stops the run here, before
    any modelling notebook;
 5. executes each notebook listed in ``config/refresh.yaml`` in order with papermill (executed
-   copies in ``notebooks/``) and exports each to offline HTML (``html/``); the first failure stops
-   the run;
+   copies in ``notebooks/``; what each kernel prints, such as solver logs, in
+   ``logs/<name>.kernel.log``) and exports each to offline HTML (``html/``); the first failure
+   stops the run;
+5a. prints the training-gap report to an A4 PDF (:mod:`lsc_workforce.pdf`; skipped, saying why
+   and how to enable it, when Chromium is missing), ends each notebook page with where its key
+   figures appear elsewhere, and writes the outputs index ``index.html``
+   (:mod:`lsc_workforce.outputs_index`) with the key figures beside the previous successful
+   run's;
 6. writes ``manifest.json`` (run id, start and end, status, git commit, package and solver
    versions, hashes, parameters, per-notebook status and duration, files produced);
 7. publishes a fully successful run as ``outputs/latest`` by atomically replacing a symlink,
@@ -30,8 +36,14 @@ once there is space again the next refresh runs normally. A notebook that raises
 ``ConfigError`` fails the run as invalid configuration (``RunResult.configuration_error``; the
 command line exits 2).
 
+The console (``echo``, ``print`` in the command line) gets one complete line per step with its
+time, also when it is a file, so a scheduled run's log shows progress.
+
 Only run metadata (the run id, timestamps, durations) reads the wall clock; results depend on the
-``as_at`` date in the configuration.
+``as_at`` date in the configuration, and published pages carry its ``publication_date``.
+
+:func:`run_one` runs a single notebook with changed parameters into a scratch folder, for
+what-ifs (``lsc-workforce run``).
 """
 
 from __future__ import annotations
