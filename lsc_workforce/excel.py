@@ -20,6 +20,7 @@ configuration file stays text.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,7 @@ import polars as pl
 
 from lsc_workforce.labels import Labels, load_labels
 from lsc_workforce.privacy import SUPPRESSED_MARKER
-from lsc_workforce.publication import SYNTHETIC_BANNER, RunMeta
+from lsc_workforce.publication import SYNTHETIC_BANNER, RunMeta, run_meta
 from lsc_workforce.safe_output import naming_path, open_workbook, write_cell
 from lsc_workforce.tables import label_frame
 
@@ -43,6 +44,8 @@ NUMBER_FORMATS = {
     "year": "0",
 }
 README_SHEET = "README"
+#: Words written in capitals in sheet names.
+ACRONYMS = {"wte": "WTE", "ir": "IR", "mape": "MAPE", "ooh": "OOH", "gi": "GI", "ics": "ICS"}
 HEADER_COLOUR = "#005EB8"
 
 
@@ -63,7 +66,8 @@ class Sheet:
 
 def sheet_name(text: str, taken: set[str]) -> str:
     """A valid, unique Excel sheet name in words: ``gap_by_trust`` -> ``Gap by trust``."""
-    words = re.sub(r"[\[\]:*?/\\']", " ", text.replace("_", " ")).strip() or "Sheet"
+    spaced = re.sub(r"[\[\]:*?/\\']", " ", text.replace("_", " "))
+    words = " ".join(ACRONYMS.get(w, w) for w in spaced.split()) or "Sheet"
     name = (words[0].upper() + words[1:])[:31].strip()
     candidate, n = name, 2
     while candidate.lower() in {t.lower() for t in taken}:
@@ -179,3 +183,29 @@ def _shown_text(value: object, fmt: str) -> str:
     if isinstance(value, float):
         return f"{value:.1%}"
     return "" if value is None else str(value)
+
+
+def write_analyst_workbook(path: Path, title: str, tables: Mapping[str, pl.DataFrame]) -> Path:
+    """Write a notebook's tables as a workbook (:func:`write_workbook`), one sheet per table.
+
+    Sheet names are the table names in words; the metadata come from the run folder holding
+    ``path`` (the nearest ``manifest.json`` above it, :func:`~lsc_workforce.publication.run_meta`).
+
+    Args:
+        path: the ``.xlsx`` file, inside a run folder.
+        title: the workbook's title.
+        tables: tables by name (``gap_today_by_trust_group``).
+
+    Returns:
+        The path written.
+    """
+    path = Path(path)
+    run_dir = next(
+        (folder for folder in path.parents[:3] if (folder / "manifest.json").is_file()),
+        path.parent,
+    )
+    sheets = [
+        Sheet(name, frame, name.replace("_", " ").capitalize() + ".")
+        for name, frame in tables.items()
+    ]
+    return write_workbook(path, title, sheets, run_meta(run_dir))
