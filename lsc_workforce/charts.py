@@ -131,18 +131,31 @@ def register_theme(enable: bool = True) -> str:
     return THEME_NAME
 
 
+#: Altair renderer of the notebooks: static SVG with codes shown as labels.
+NOTEBOOK_RENDERER = "lsc_svg"
+
+
+def _labelled_svg(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
+    """Altair's ``svg`` renderer applied to :func:`label_spec` of the chart."""
+    from altair.vegalite.v6.display import svg_renderer  # noqa: PLC0415
+
+    return svg_renderer(label_spec(spec), **metadata)
+
+
 def configure_notebook_charts() -> str:
     """Set up Altair for a notebook whose HTML export must render offline.
 
-    Enables the NHS theme and the ``svg`` renderer, so each displayed chart is stored in the
-    notebook as static SVG (made locally by ``vl-convert``) rather than as JavaScript that fetches
-    Vega from a CDN.
+    Enables the NHS theme and a renderer that stores each displayed chart in the notebook as
+    static SVG (made locally by ``vl-convert``) rather than as JavaScript that fetches Vega from
+    a CDN, with codes shown as labels (:func:`label_spec`), whichever module built the chart.
 
     Returns:
-        The active renderer name, ``"svg"``.
+        The active renderer name, :data:`NOTEBOOK_RENDERER`.
     """
     register_theme(enable=True)
-    alt.renderers.enable("svg")
+    if NOTEBOOK_RENDERER not in alt.renderers.names():
+        alt.renderers.register(NOTEBOOK_RENDERER, _labelled_svg)
+    alt.renderers.enable(NOTEBOOK_RENDERER)
     return alt.renderers.active
 
 

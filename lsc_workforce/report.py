@@ -331,7 +331,7 @@ def setup_notebook(table_rows: int = 40) -> str:
         table_rows: rows of a displayed table before polars elides the middle.
 
     Returns:
-        The active Altair renderer (``"svg"``).
+        The active Altair renderer (:data:`lsc_workforce.charts.NOTEBOOK_RENDERER`).
     """
     from lsc_workforce.charts import configure_notebook_charts  # noqa: PLC0415
 
