@@ -141,3 +141,22 @@ def test_run_one_notebook_into_a_scratch_folder(tmp_path):
     assert "RETIREMENT_AGE = 60.0" in executed
     for noise in NOISE:
         assert noise not in done.stdout + done.stderr
+
+
+@pytest.mark.unit
+def test_a_missing_pdf_renderer_skips_the_pdf_with_one_clear_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("LSC_CHROMIUM", str(tmp_path / "no-chromium"))
+    page = tmp_path / run.REPORT_PAGE
+    page.parent.mkdir(parents=True)
+    page.write_text("<html><body><h1>Report</h1></body></html>", encoding="utf-8")
+    lines: list[str] = []
+    section = run._report_pdf(tmp_path, run.StepLog(1, lines.append), skip=False)
+    assert section["status"] == "skipped"
+    assert not (tmp_path / run.REPORT_PDF).exists()
+    assert STEP_LINE.match(lines[0])["outcome"] == "skipped"
+    assert lines[1] == (
+        f"report PDF skipped: Chromium not found at {tmp_path / 'no-chromium'}; "
+        "install Debian's chromium package (apt-get install chromium) or set LSC_CHROMIUM to a "
+        "Chromium executable"
+    )
+    assert len(lines) == 2
