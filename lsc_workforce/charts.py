@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import altair as alt
+import polars as pl
 
+from lsc_workforce.labels import load_labels
 from lsc_workforce.privacy import INTERNAL_MARK
 from lsc_workforce.safe_output import (
     HtmlSafeJSONEncoder,
@@ -21,6 +23,7 @@ from lsc_workforce.safe_output import (
     naming_path,
     path_inside,
 )
+from lsc_workforce.tables import label_frame
 
 #: NHS identity colours (https://www.england.nhs.uk/nhsidentity/identity-guidelines/colours/).
 NHS_COLOURS: dict[str, str] = {
@@ -63,6 +66,8 @@ NHS_CATEGORY_RANGE: list[str] = [
 ]
 
 THEME_NAME = "nhs"
+#: Panels per row of a faceted chart.
+FACET_COLUMNS = 3
 _FONT = "Arial, Helvetica, sans-serif"
 
 
@@ -76,6 +81,8 @@ def nhs_theme() -> alt.theme.ThemeConfig:
         "config": {
             "font": _FONT,
             "background": "#FFFFFF",
+            # Room on the right for labels a browser draws wider than vl-convert measured them.
+            "padding": {"left": 40, "top": 5, "right": 40, "bottom": 5},
             "view": {"stroke": None, "continuousWidth": 480, "continuousHeight": 300},
             "title": {"anchor": "start", "fontSize": 15, "color": NHS_COLOURS["dark_blue"]},
             "axis": {
@@ -89,7 +96,10 @@ def nhs_theme() -> alt.theme.ThemeConfig:
             "legend": {
                 "labelColor": NHS_COLOURS["dark_grey"],
                 "titleColor": NHS_COLOURS["dark_grey"],
+                "labelLimit": 0,  # never cut a legend label short
+                "titleLimit": 0,
             },
+            "header": {"labelLimit": 0, "labelFontSize": 11, "labelAngle": 0},
             "range": {
                 "category": NHS_CATEGORY_RANGE,
                 "ramp": [
@@ -121,18 +131,31 @@ def register_theme(enable: bool = True) -> str:
     return THEME_NAME
 
 
+#: Altair renderer of the notebooks: static SVG with codes shown as labels.
+NOTEBOOK_RENDERER = "lsc_svg"
+
+
+def _labelled_svg(spec: dict[str, Any], **metadata: Any) -> dict[str, str]:
+    """Altair's ``svg`` renderer applied to :func:`label_spec` of the chart."""
+    from altair.vegalite.v6.display import svg_renderer  # noqa: PLC0415
+
+    return svg_renderer(label_spec(spec), **metadata)
+
+
 def configure_notebook_charts() -> str:
     """Set up Altair for a notebook whose HTML export must render offline.
 
-    Enables the NHS theme and the ``svg`` renderer, so each displayed chart is stored in the
-    notebook as static SVG (made locally by ``vl-convert``) rather than as JavaScript that fetches
-    Vega from a CDN.
+    Enables the NHS theme and a renderer that stores each displayed chart in the notebook as
+    static SVG (made locally by ``vl-convert``) rather than as JavaScript that fetches Vega from
+    a CDN, with codes shown as labels (:func:`label_spec`), whichever module built the chart.
 
     Returns:
-        The active renderer name, ``"svg"``.
+        The active renderer name, :data:`NOTEBOOK_RENDERER`.
     """
     register_theme(enable=True)
-    alt.renderers.enable("svg")
+    if NOTEBOOK_RENDERER not in alt.renderers.names():
+        alt.renderers.register(NOTEBOOK_RENDERER, _labelled_svg)
+    alt.renderers.enable(NOTEBOOK_RENDERER)
     return alt.renderers.active
 
 
@@ -207,11 +230,26 @@ def _mark_internal(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
 def _encode_colour(colour: str | None, sort: Sequence[str] | None) -> Any:
     if colour is None:
         return alt.value(NHS_COLOURS["nhs_blue"])
-    return alt.Color(f"{colour}:N", sort=list(sort) if sort else None, title=_label(colour))
+    return alt.Color(f"{colour}:N", sort=_sorted(colour, sort), title=_label(colour))
 
 
 def _label(column: str) -> str:
-    return column.replace("_", " ").capitalize()
+    """The column's header from ``config/labels.yaml`` (``trust_code`` -> ``Trust``)."""
+    return load_labels().header(column)
+
+
+def _labelled(frame: Any) -> Any:
+    """A polars frame with its codes as labels (trusts, staff groups, ...); others unchanged."""
+    return label_frame(frame) if isinstance(frame, pl.DataFrame) else frame
+
+
+def _sorted(column: str, order: Sequence[str] | None) -> list[str] | None:
+    """An explicit order of codes, as the labels the chart shows."""
+    if not order:
+        return None
+    labels = load_labels()
+    kind = labels.column_kind(column)
+    return [labels.value(kind, code) if kind else code for code in order]
 
 
 def plot_bar(
@@ -246,6 +284,7 @@ def plot_bar(
     Returns:
         The Altair chart.
     """
+    frame = _labelled(frame)
     tooltip = [
         alt.Tooltip(f"{category}:N", title=_label(category)),
         alt.Tooltip(f"{value}:Q", title=value_title or _label(value), format=value_format),
@@ -255,7 +294,7 @@ def plot_bar(
     encoding: dict[str, Any] = {
         "y": alt.Y(
             f"{category}:N",
-            sort=list(category_sort) if category_sort else "-x",
+            sort=_sorted(category, category_sort) or "-x",
             title=_label(category),
         ),
         "x": alt.X(
@@ -268,13 +307,12 @@ def plot_bar(
         "tooltip": tooltip,
     }
     if colour and not stack:
-        encoding["yOffset"] = alt.YOffset(
-            f"{colour}:N", sort=list(colour_sort) if colour_sort else None
-        )
+        encoding["yOffset"] = alt.YOffset(f"{colour}:N", sort=_sorted(colour, colour_sort))
     chart = alt.Chart(frame).mark_bar().encode(**encoding)
     if facet:
-        return chart.properties(width=220).facet(
-            column=alt.Column(f"{facet}:N", title=_label(facet)), title=title
+        # Three panels a row keep the chart within a 1366 px page, however many panels.
+        return chart.properties(width=220, height=160).facet(
+            facet=alt.Facet(f"{facet}:N", title=_label(facet)), columns=FACET_COLUMNS, title=title
         )
     return chart.properties(title=title, width=480)
 
@@ -307,9 +345,9 @@ def plot_heatmap(
     Returns:
         The layered Altair chart (rectangles plus labels).
     """
-    base = alt.Chart(frame).encode(
-        x=alt.X(f"{x}:N", sort=list(x_sort) if x_sort else None, title=_label(x)),
-        y=alt.Y(f"{y}:N", sort=list(y_sort) if y_sort else None, title=_label(y)),
+    base = alt.Chart(_labelled(frame)).encode(
+        x=alt.X(f"{x}:N", sort=_sorted(x, x_sort), title=_label(x)),
+        y=alt.Y(f"{y}:N", sort=_sorted(y, y_sort), title=_label(y)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color(
@@ -328,3 +366,38 @@ def plot_heatmap(
     )
     # A fixed step per category keeps cells readable however many categories there are.
     return (cells + labels).properties(title=title, width=alt.Step(72), height=alt.Step(24))
+
+
+def label_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """A Vega-Lite specification with codes shown as labels (``config/labels.yaml``).
+
+    Walks the specification: values of code columns in its inline datasets become labels
+    (``RXN`` -> ``Lancashire Teaching Hospitals (RXN)``), so do explicit sort orders of those
+    fields, and every encoding without a title gets its field's header. Works for layered,
+    faceted and concatenated charts alike, whoever built them.
+    """
+    labels = load_labels()
+
+    def code(field: str, value: Any) -> Any:
+        kind = labels.column_kind(field)
+        return labels.value(kind, value) if kind and isinstance(value, str) else value
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {key: walk(value) for key, value in node.items()}
+        field = out.get("field")
+        if isinstance(field, str) and "type" in out:
+            out.setdefault("title", labels.header(field))
+            if isinstance(out.get("sort"), list):
+                out["sort"] = [code(field, v) for v in out["sort"]]
+        return out
+
+    labelled = walk({k: v for k, v in spec.items() if k != "datasets"})
+    labelled["datasets"] = {
+        name: [{k: code(k, v) for k, v in row.items()} for row in rows]
+        for name, rows in (spec.get("datasets") or {}).items()
+    }
+    return labelled

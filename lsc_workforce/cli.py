@@ -3,6 +3,7 @@
 Subcommands::
 
     lsc-workforce refresh [--data-dir DIR] [--config FILE] [--outputs DIR] [--keep-runs N]
+    lsc-workforce run NOTEBOOK [-p NAME VALUE ...] [--out DIR] [--data-dir DIR]
     lsc-workforce validate [--data-dir DIR] [--config-dir DIR] [--out DIR]
     lsc-workforce make-reference-data [--out DIR] [--seed N] [--scale X]
     lsc-workforce rota check ROTA.csv --preset NAME [--service ID] [--data-dir DIR]
@@ -78,14 +79,16 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
             data_dir,
             args.outputs,
             keep_runs=args.keep_runs,
-            progress=not args.no_progress and sys.stderr.isatty(),
+            echo=None if args.no_progress else _print_now,
         )
     except RefreshLocked as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_FAILURE
     if result.success:
         print(f"{result.message} in {result.seconds:.1f} s")
-        print(f"outputs: {result.run_dir}")
+        print(f"run folder: {result.run_dir}")
+        for label, path in result.headline_paths():
+            print(f"{label}: {path}")
         return EXIT_OK
     print(f"error: refresh {result.run_id} failed: {result.message}", file=sys.stderr)
     print(f"partial outputs and refresh.log: {result.run_dir}", file=sys.stderr)
@@ -93,6 +96,27 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     # A notebook that found its configuration or parameters invalid is bad usage, like
     # invalid configuration found before the run.
     return EXIT_USAGE if result.configuration_error else EXIT_FAILURE
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from lsc_workforce.run import run_one  # noqa: PLC0415
+
+    data_dir = _existing_dir(args.data_dir) if args.data_dir is not None else None
+    result = run_one(args.notebook, args.parameter or (), args.out, data_dir=data_dir)
+    print(f"{result.name} {result.status} in {result.seconds:.1f} s")
+    if result.status != "succeeded":
+        print(f"error: {result.error}", file=sys.stderr)
+        if result.executed is not None:
+            print(f"executed notebook (with the error): {result.executed}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"html: {result.html}")
+    print(f"outputs: {result.html.parent.parent}")
+    return EXIT_OK
+
+
+def _print_now(line: str) -> None:
+    """Print a line at once, also when stdout is a file or a pipe (block-buffered)."""
+    print(line, flush=True)
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -213,8 +237,47 @@ def _add_refresh(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="runs to keep (default: from the config)",
     )
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    parser.add_argument(
+        "--no-progress", action="store_true", help="do not print one line per finished step"
+    )
     parser.set_defaults(handler=_cmd_refresh)
+
+
+def _add_run(subparsers: argparse._SubParsersAction) -> None:
+    parser = _add_command(
+        subparsers,
+        "run",
+        "run one notebook with your own parameters into a scratch folder",
+        "Execute one notebook of the refresh configuration with its configured parameters, "
+        "changed by -p NAME VALUE (as papermill takes them; VALUE is read as YAML unless the "
+        "parameter is a string), into a scratch folder, and export it to offline HTML. "
+        "outputs/latest and the published runs are never touched. "
+        "`papermill --help-notebook notebooks/NAME.ipynb` lists a notebook's parameters.",
+    )
+    parser.add_argument(
+        "notebook", metavar="NOTEBOOK", help="name, number (20) or path of the notebook"
+    )
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        help="set a parameter (repeatable), e.g. -p HORIZON_WEEKS 4",
+    )
+    parser.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="scratch folder (default: outputs/scratch/<notebook>/)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        default=None,
+        metavar="DIR",
+        help="folder of trust extracts (default: data/reference/)",
+    )
+    parser.set_defaults(handler=_cmd_run)
 
 
 def _add_validate(subparsers: argparse._SubParsersAction) -> None:
@@ -295,6 +358,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
     _add_refresh(subparsers)
+    _add_run(subparsers)
     _add_validate(subparsers)
     _add_make_reference_data(subparsers)
     register_rota_cli(subparsers)

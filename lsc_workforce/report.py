@@ -261,7 +261,15 @@ def find_remote_references(html: str) -> list[str]:
     return found
 
 
-def export_notebook_html(ipynb: Path, html: Path) -> Path:
+#: Opens every notebook page of a run on the shipped synthetic reference data.
+SYNTHETIC_NOTE = (
+    '<div role="note" style="background:#8A1538;color:#fff;font:bold 15px Arial,sans-serif;'
+    'padding:10px 16px">Synthetic data: these figures come from the shipped synthetic reference '
+    "data. They describe no real trust, person or post and must not be used for decisions.</div>"
+)
+
+
+def export_notebook_html(ipynb: Path, html: Path, *, synthetic: bool = False) -> Path:
     """Export an executed notebook to a self-contained HTML page without input cells.
 
     LaTeX in Markdown cells becomes MathML (see :func:`latex_to_html`); unsupported LaTeX is
@@ -270,6 +278,8 @@ def export_notebook_html(ipynb: Path, html: Path) -> Path:
     Args:
         ipynb: the executed notebook.
         html: where to write the page (parent folders are created).
+        synthetic: the run used the synthetic reference data: the page opens with
+            :data:`SYNTHETIC_NOTE`.
 
     Returns:
         The path written.
@@ -298,6 +308,10 @@ def export_notebook_html(ipynb: Path, html: Path) -> Path:
     )
     title = notebook.metadata.get("title") or ipynb.stem
     body, _ = exporter.from_notebook_node(notebook, resources={"metadata": {"name": title}})
+    if synthetic:
+        head, tag, rest = body.partition("<body")
+        opening, close, after = rest.partition(">")
+        body = head + tag + opening + close + SYNTHETIC_NOTE + after
     remote = find_remote_references(body)
     if remote:
         raise ReportError(f"{ipynb.name}: HTML export references remote resources: {remote[:3]}")
@@ -317,7 +331,7 @@ def setup_notebook(table_rows: int = 40) -> str:
         table_rows: rows of a displayed table before polars elides the middle.
 
     Returns:
-        The active Altair renderer (``"svg"``).
+        The active Altair renderer (:data:`lsc_workforce.charts.NOTEBOOK_RENDERER`).
     """
     from lsc_workforce.charts import configure_notebook_charts  # noqa: PLC0415
 

@@ -15,8 +15,14 @@ One call to :func:`refresh` does, in order:
    ``validation/*.json`` and ``data_quality.html``; a contract failure stops the run here, before
    any modelling notebook;
 5. executes each notebook listed in ``config/refresh.yaml`` in order with papermill (executed
-   copies in ``notebooks/``) and exports each to offline HTML (``html/``); the first failure stops
-   the run;
+   copies in ``notebooks/``; what each kernel prints, such as solver logs, in
+   ``logs/<name>.kernel.log``) and exports each to offline HTML (``html/``); the first failure
+   stops the run;
+5a. prints the training-gap report to an A4 PDF (:mod:`lsc_workforce.pdf`; skipped, saying why
+   and how to enable it, when Chromium is missing), ends each notebook page with where its key
+   figures appear elsewhere, and writes the outputs index ``index.html``
+   (:mod:`lsc_workforce.outputs_index`) with the key figures beside the previous successful
+   run's;
 6. writes ``manifest.json`` (run id, start and end, status, git commit, package and solver
    versions, hashes, parameters, per-notebook status and duration, files produced);
 7. publishes a fully successful run as ``outputs/latest`` by atomically replacing a symlink,
@@ -30,8 +36,14 @@ once there is space again the next refresh runs normally. A notebook that raises
 ``ConfigError`` fails the run as invalid configuration (``RunResult.configuration_error``; the
 command line exits 2).
 
+The console (``echo``, ``print`` in the command line) gets one complete line per step with its
+time, also when it is a file, so a scheduled run's log shows progress.
+
 Only run metadata (the run id, timestamps, durations) reads the wall clock; results depend on the
-``as_at`` date in the configuration.
+``as_at`` date in the configuration, and published pages carry its ``publication_date``.
+
+:func:`run_one` runs a single notebook with changed parameters into a scratch folder, for
+what-ifs (``lsc-workforce run``).
 """
 
 from __future__ import annotations
@@ -46,7 +58,7 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -54,9 +66,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import papermill
+import yaml
 from filelock import FileLock, Timeout
 from papermill.exceptions import PapermillExecutionError
-from tqdm import tqdm
 
 from lsc_workforce import contracts
 from lsc_workforce.config import (
@@ -70,15 +82,27 @@ from lsc_workforce.config import (
     parse_date,
     repo_path,
 )
-from lsc_workforce.config_checks import notebook_parameters, validate_configuration
+from lsc_workforce.config_checks import (
+    notebook_parameters,
+    validate_configuration,
+    validate_notebook_parameters,
+)
 from lsc_workforce.data import DataError
 from lsc_workforce.errors import LscWorkforceError
+from lsc_workforce.key_figures import read_key_figures
+from lsc_workforce.outputs_index import cross_reference_pages, write_index
+from lsc_workforce.pdf import render_pdf
+from lsc_workforce.publication import is_reference_data
 from lsc_workforce.report import export_notebook_html
 
 DEFAULT_REFRESH_CONFIG = CONFIG_DIR / "refresh.yaml"
 LOCK_NAME = ".refresh.lock"
 LATEST_NAME = "latest"
 RUNS_NAME = "runs"
+#: Pages of a run folder named at the end of the refresh's console output.
+REPORT_PAGE = "reports/training_gap_report.html"
+REPORT_PDF = "reports/training_gap_report.pdf"
+INDEX_PAGE = "index.html"
 
 #: Parameters every notebook receives from the runner (they may not be set in the YAML).
 RUNNER_PARAMETERS = ("DATA_DIR", "CONFIG_DIR", "OUTPUT_DIR", "AS_AT")
@@ -97,11 +121,16 @@ MANIFEST_PACKAGES = (
     "highspy",
     "altair",
     "vl-convert-python",
+    "great-tables",
+    "playwright",
     "papermill",
     "nbconvert",
     "ipykernel",
     "filelock",
 )
+
+#: Where the refresh prints its one line per step (``print`` in the command line; ``None``: silent).
+Echo = Callable[[str], None]
 
 RunStatus = Literal["running", "succeeded", "failed", "abandoned"]
 StepStatus = Literal["succeeded", "failed", "skipped"]
@@ -151,6 +180,7 @@ class RefreshConfig:
         start_timeout_s: how long to wait for a kernel to start, in seconds.
         internal_outputs: also write unsuppressed analyst tables to ``internal/`` (passed as
             ``INTERNAL_OUTPUTS`` to the notebooks that declare it); off by default.
+        publication_date: the date published pages carry (default ``as_at``; never the clock).
         source: the YAML file this came from.
     """
 
@@ -163,6 +193,7 @@ class RefreshConfig:
     cell_timeout_s: int = 1800
     start_timeout_s: int = 120
     internal_outputs: bool = False
+    publication_date: dt.date | None = None
     source: Path | None = None
 
     def __post_init__(self) -> None:
@@ -203,6 +234,7 @@ class RefreshConfig:
             "cell_timeout_s",
             "start_timeout_s",
             "internal_outputs",
+            "publication_date",
         }
         unknown = sorted(set(raw) - known)
         if unknown:
@@ -222,6 +254,9 @@ class RefreshConfig:
                 cell_timeout_s=_setting(raw, "cell_timeout_s", 1800, int),
                 start_timeout_s=_setting(raw, "start_timeout_s", 120, int),
                 internal_outputs=_setting(raw, "internal_outputs", False, bool),
+                publication_date=(
+                    parse_date(raw["publication_date"]) if raw.get("publication_date") else None
+                ),
                 source=path,
             )
         except (TypeError, ValueError) as exc:
@@ -318,6 +353,20 @@ class RunResult:
     def success(self) -> bool:
         """True when every step succeeded and the run was published."""
         return self.status == "succeeded"
+
+    def headline_paths(self) -> list[tuple[str, Path]]:
+        """The published pages a reader opens first, as ``(label, path under latest)``.
+
+        The training-gap report (and its PDF when one was made) and the outputs index; only
+        files the run produced are listed.
+        """
+        latest = self.run_dir.parent.parent / LATEST_NAME
+        wanted = (("report", REPORT_PAGE), ("report PDF", REPORT_PDF), ("index", INDEX_PAGE))
+        return [
+            (label, latest / relative)
+            for label, relative in wanted
+            if (self.run_dir / relative).is_file()
+        ]
 
 
 # --- locking -----------------------------------------------------------------------------------
@@ -655,6 +704,7 @@ def run_notebook(
             start_timeout=config.start_timeout_s,
             execution_timeout=config.cell_timeout_s,
             cwd=str(run_dir),
+            kernel_manager_class=quiet_kernel_manager(run_dir / "logs" / f"{spec.name}.kernel.log"),
         )
     except PapermillExecutionError as exc:
         error = f"cell {exc.exec_count}: {exc.ename}: {_one_line(exc.evalue)}"
@@ -672,7 +722,8 @@ def run_notebook(
             error,
         )
     try:
-        export_notebook_html(executed, html)
+        synthetic = is_reference_data(parameters.get("DATA_DIR"))
+        export_notebook_html(executed, html, synthetic=synthetic)
     except Exception as exc:  # an export problem fails the run but keeps the executed notebook
         error = f"HTML export to {html} failed: {type(exc).__name__}: {_one_line(exc)}"
         return NotebookResult(
@@ -692,8 +743,57 @@ def _attach_log(run_dir: Path) -> logging.Handler:
     return handler
 
 
-def _progress(total: int, enabled: bool) -> Any:
-    return tqdm(total=total, disable=not enabled, unit="step", file=sys.stderr, leave=True)
+def quiet_kernel_manager(log_path: Path) -> type:
+    """A Jupyter kernel manager whose kernel writes its own stdout and stderr to ``log_path``.
+
+    The kernel process otherwise inherits the console: solver banners printed by compiled code
+    (HiGHS writes to the C ``stdout``, not to the cell) and ipykernel's start-up warnings
+    ("Kernel is running over TCP without encryption"; the kernel listens on the loopback
+    address only) would fill the refresh's console. They are kept in the run's ``logs/``.
+
+    Args:
+        log_path: the kernel log (appended to; its folder is created).
+
+    Returns:
+        A subclass of ``jupyter_client.AsyncKernelManager`` for papermill's
+        ``kernel_manager_class``.
+    """
+    from jupyter_client.manager import AsyncKernelManager  # noqa: PLC0415
+
+    class QuietKernelManager(AsyncKernelManager):
+        async def _async_launch_kernel(self, kernel_cmd: list[str], **kw: Any) -> None:
+            log_path.parent.mkdir(parents=True, exist_ok=True)
+            with log_path.open("ab") as handle:  # the kernel keeps its own copy of the handle
+                kw.setdefault("stdout", handle)
+                kw.setdefault("stderr", handle)
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+
+    return QuietKernelManager
+
+
+class StepLog:
+    """The refresh's console: one line per step with its outcome and elapsed time.
+
+    Lines are complete when printed (no progress bar redrawn in place), so a console captured
+    into a log file reads the same as a terminal.
+    """
+
+    def __init__(self, total: int, echo: Echo | None) -> None:
+        self.total = total
+        self.echo = echo
+        self.count = 0
+        self.start = time.perf_counter()
+
+    def done(self, name: str, outcome: str, seconds: float) -> None:
+        """Print ``[3/9] 20_demand_capacity  succeeded  41.2 s  (total 1:05)``."""
+        self.count += 1
+        if self.echo is None:
+            return
+        total = int(time.perf_counter() - self.start)
+        self.echo(
+            f"[{self.count}/{self.total}] {name:<26} {outcome:<9} {seconds:7.1f} s"
+            f"  (total {total // 60}:{total % 60:02d})"
+        )
 
 
 def _describe_validation_error(exc: Exception) -> str:
@@ -708,7 +808,7 @@ def refresh(
     outputs_dir: str | Path | None = None,
     *,
     keep_runs: int | None = None,
-    progress: bool = False,
+    echo: Echo | None = None,
     run_id: str | None = None,
 ) -> RunResult:
     """Run the whole refresh (see the module docstring) and publish it if it succeeds.
@@ -718,7 +818,7 @@ def refresh(
         data_dir: trust extracts (default: the YAML's ``data_dir``, i.e. ``data/reference/``).
         outputs_dir: outputs folder (default ``outputs/``).
         keep_runs: override the YAML's ``keep_runs``.
-        progress: show a progress bar on stderr.
+        echo: called with one line per finished step (e.g. ``print``); ``None``: silent.
         run_id: use this run id instead of a new one (tests).
 
     Returns:
@@ -768,7 +868,7 @@ def refresh(
                 outputs_dir=outputs_dir,
                 run_dir=run_dir,
                 keep=keep,
-                progress=progress,
+                echo=echo,
                 wall_start=wall_start,
             )
         finally:
@@ -783,7 +883,7 @@ def _run(
     outputs_dir: Path,
     run_dir: Path,
     keep: int,
-    progress: bool,
+    echo: Echo | None,
     wall_start: float,
 ) -> RunResult:
     started = dt.datetime.now(dt.UTC)
@@ -812,6 +912,7 @@ def _run(
             "config_dir": str(config.config_dir),
             "outputs_dir": str(outputs_dir),
             "as_at": config.as_at.isoformat(),
+            "publication_date": (config.publication_date or config.as_at).isoformat(),
             "keep_runs": keep,
             "kernel_name": config.kernel_name,
             "internal_outputs": config.internal_outputs,
@@ -837,12 +938,11 @@ def _run(
     configuration_error = False
     published = False
     step = "writing manifest.json"
-    bar = _progress(len(config.notebooks) + 2, progress)
+    steps = StepLog(len(config.notebooks) + 4, echo)
     try:
         _write_json(manifest_path, manifest)
         logger.info("refresh %s started: data %s, config %s", run_dir.name, data_dir, config.source)
         step = "validating the data contracts"
-        bar.set_description("validating data contracts")
         try:
             manifest["validation"] = validate_inputs(data_dir, run_dir)
             logger.info("data contracts passed (%.1f s)", manifest["validation"]["seconds"])
@@ -850,14 +950,18 @@ def _run(
             status, message = "failed", _describe_validation_error(exc)
             manifest["validation"] = {"status": "failed", "summary": message}
             logger.error(message)
-        bar.update(1)
+        steps.done(
+            "data contracts",
+            manifest["validation"]["status"],
+            manifest["validation"].get("seconds", 0.0),
+        )
 
         for spec in config.notebooks:
             if status == "failed":
                 results.append(NotebookResult(spec.name, "skipped"))
+                steps.done(spec.name, "skipped", 0.0)
                 continue
             step = f"running notebook {spec.name}"
-            bar.set_description(f"running {spec.name}")
             logger.info("executing notebook %s (%s)", spec.name, spec.path)
             optional = {"INTERNAL_OUTPUTS": config.internal_outputs}
             declared = notebook_parameters(spec.path)
@@ -872,11 +976,23 @@ def _run(
                 logger.error(message)
             else:
                 logger.info("notebook %s succeeded in %.1f s", spec.name, result.seconds)
-            bar.update(1)
+            steps.done(spec.name, result.status, result.seconds)
 
         if status == "succeeded":
-            bar.set_description("publishing")
             message = f"refresh {run_dir.name} succeeded ({len(results)} notebooks)"
+        step = "printing the report PDF"
+        manifest["pdf"] = _report_pdf(run_dir, steps, skip=status != "succeeded")
+        step = "writing the outputs index"
+        index_start = time.perf_counter()
+        if status == "succeeded":
+            manifest["notebooks"] = [_result_entry(result, run_dir) for result in results]
+            cross_reference_pages(run_dir, read_key_figures(run_dir))
+            write_index(run_dir, published_run(outputs_dir), manifest)
+        steps.done(
+            "outputs index",
+            "succeeded" if status == "succeeded" else "skipped",
+            time.perf_counter() - index_start,
+        )
         finished = dt.datetime.now(dt.UTC)
         manifest.update(
             status=status,
@@ -897,13 +1013,18 @@ def _run(
             logger.info("pruned old run %s", old.name)
         if status == "succeeded":
             logger.info("publishing %s as %s", run_dir.name, outputs_dir / LATEST_NAME)
+        publish_start = time.perf_counter()
         step = "writing manifest.json"
         _write_json(manifest_path, manifest)
         if status == "succeeded":
             step = "publishing outputs/latest"
             publish_run(outputs_dir, run_dir)
             published = True
-        bar.update(1)
+        steps.done(
+            "publish outputs/latest",
+            "succeeded" if published else "skipped",
+            time.perf_counter() - publish_start,
+        )
     except OSError as exc:
         # A full disk or a read-only folder: the run fails, naming the step and the file; the
         # next refresh runs normally once the cause is gone (see mark_abandoned_runs).
@@ -916,8 +1037,6 @@ def _run(
         _mark_failed(manifest, message, results=results, run_dir=run_dir, wall_start=wall_start)
         logger.exception("refresh %s aborted", run_dir.name)
         raise
-    finally:
-        bar.close()
 
     return RunResult(
         run_id=run_dir.name,
@@ -930,6 +1049,33 @@ def _run(
         seconds=time.perf_counter() - wall_start,
         configuration_error=configuration_error,
     )
+
+
+def _report_pdf(run_dir: Path, steps: StepLog, *, skip: bool) -> dict[str, Any]:
+    """Print the training-gap report to A4 PDF; a missing renderer skips it, saying why.
+
+    Returns:
+        The manifest's ``pdf`` section: ``status`` (``made`` or ``skipped``) and the reason.
+    """
+    start = time.perf_counter()
+    page = run_dir / REPORT_PAGE
+    if skip or not page.is_file():
+        steps.done("report PDF", "skipped", 0.0)
+        return {"status": "skipped", "reason": "no report page in this run"}
+    try:
+        result = render_pdf(page, run_dir / REPORT_PDF)
+        reason = result.reason
+    except Exception as exc:  # a renderer crash must not fail the published results
+        result, reason = None, f"Chromium failed: {type(exc).__name__}: {_one_line(exc)}"
+    made = result is not None and result.made
+    steps.done("report PDF", "succeeded" if made else "skipped", time.perf_counter() - start)
+    if made:
+        return {"status": "made", "path": REPORT_PDF}
+    line = f"report PDF skipped: {reason}"
+    logger.info(line)
+    if steps.echo is not None:
+        steps.echo(line)
+    return {"status": "skipped", "reason": reason}
 
 
 def _mark_failed(
@@ -966,3 +1112,135 @@ def _result_entry(result: NotebookResult, run_dir: Path) -> dict[str, Any]:
         value = entry[key]
         entry[key] = None if value is None else Path(value).relative_to(run_dir).as_posix()
     return entry
+
+
+# --- one notebook, for what-ifs ---------------------------------------------------------------
+
+#: Default folder of ``lsc-workforce run`` (one subfolder per notebook); never a published run.
+SCRATCH_NAME = "scratch"
+
+
+def find_notebook(name: str, config: RefreshConfig) -> NotebookSpec:
+    """The refresh's entry for a notebook given by name, number prefix or path.
+
+    ``20``, ``20_demand_capacity`` and ``notebooks/20_demand_capacity.ipynb`` all name the same
+    notebook; a notebook outside the refresh configuration runs with no parameters of its own.
+
+    Raises:
+        ConfigError: nothing or more than one notebook matches, naming the candidates.
+    """
+    path = Path(name)
+    if path.suffix == ".ipynb":
+        resolved = path.resolve()
+        for spec in config.notebooks:
+            if spec.path.resolve() == resolved:
+                return spec
+        if not resolved.is_file():
+            raise ConfigError(f"notebook {name} not found")
+        return NotebookSpec(name=resolved.stem, path=resolved)
+    matches = [spec for spec in config.notebooks if spec.name.startswith(name)]
+    exact = [spec for spec in matches if spec.name == name]
+    if len(exact) == 1 or len(matches) == 1:
+        return (exact or matches)[0]
+    known = ", ".join(spec.name for spec in config.notebooks)
+    what = "matches several notebooks" if matches else "is not a notebook of the refresh"
+    raise ConfigError(f"{name!r} {what}; known: {known}")
+
+
+def parse_parameter_values(
+    spec: NotebookSpec, overrides: Sequence[tuple[str, str]]
+) -> dict[str, Any]:
+    """Turn ``-p NAME VALUE`` pairs into typed values checked against the parameters cell.
+
+    A value is read as YAML (``[a, b]`` is a list, ``5`` a number) unless the parameter is
+    declared ``str``, so a date or a code stays the text given.
+
+    Raises:
+        ConfigError: an unknown parameter or a value of the wrong type, naming both.
+    """
+    declared = notebook_parameters(spec.path)
+    values: dict[str, Any] = {}
+    for name, text in overrides:
+        if name not in declared:
+            raise ConfigError(
+                f"{spec.path.name} has no parameter {name} (it has {', '.join(declared)})"
+            )
+        annotation = declared[name].annotation
+        if annotation == "str":
+            values[name] = text
+            continue
+        try:
+            value = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"parameter {name}: {text!r} is not a value: {exc}") from exc
+        if annotation == "float" and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        values[name] = value
+    problems = validate_notebook_parameters("-p", spec.path, values)
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return values
+
+
+def run_one(
+    name: str,
+    overrides: Sequence[tuple[str, str]] = (),
+    out_dir: str | Path | None = None,
+    *,
+    config_path: str | Path | None = None,
+    data_dir: str | Path | None = None,
+) -> NotebookResult:
+    """Run one notebook, with the refresh's parameters changed by ``overrides``, into a folder.
+
+    Nothing under ``outputs/runs/`` or ``outputs/latest`` is written or read: the notebook's
+    ``OUTPUT_DIR`` is ``out_dir`` (default ``outputs/scratch/<notebook>/``), which receives
+    ``notebooks/<name>.ipynb``, ``html/<name>.html``, the notebook's own tables and a
+    ``manifest.json`` naming the run ``scratch-<notebook>`` with its parameters.
+
+    Args:
+        name: notebook name, number prefix or path (see :func:`find_notebook`).
+        overrides: ``(NAME, VALUE)`` pairs, as ``papermill -p`` takes them.
+        out_dir: the scratch folder.
+        config_path: refresh configuration (default ``config/refresh.yaml``).
+        data_dir: trust extracts (default: the configuration's ``data_dir``).
+
+    Returns:
+        The notebook's result (``html`` is the page written).
+
+    Raises:
+        ConfigError: an unknown notebook or parameter, a bad value, or an output folder inside
+            the published runs.
+    """
+    config = RefreshConfig.from_yaml(config_path or DEFAULT_REFRESH_CONFIG)
+    spec = find_notebook(name, config)
+    values = parse_parameter_values(spec, overrides)
+    out = Path(out_dir).resolve() if out_dir else OUTPUTS_DIR / SCRATCH_NAME / spec.name
+    for published in (OUTPUTS_DIR / RUNS_NAME, OUTPUTS_DIR / LATEST_NAME):
+        if out == published.resolve() or published.resolve() in out.parents:
+            raise ConfigError(f"--out {out} is inside {published}: choose a scratch folder")
+    out.mkdir(parents=True, exist_ok=True)
+    data = Path(data_dir).resolve() if data_dir else config.data_dir
+    common = {
+        "DATA_DIR": str(data),
+        "CONFIG_DIR": str(config.config_dir),
+        "OUTPUT_DIR": str(out),
+        "AS_AT": config.as_at.isoformat(),
+    }
+    declared = notebook_parameters(spec.path)
+    own = {k: v for k, v in spec.parameters.items() if k in declared}
+    # What published pages read about their run (lsc_workforce.publication.run_meta).
+    _write_json(
+        out / "manifest.json",
+        {
+            "run_id": f"{SCRATCH_NAME}-{spec.name}",
+            "status": SCRATCH_NAME,
+            "git": git_state(),
+            "parameters": {
+                "data_dir": str(data),
+                "as_at": config.as_at.isoformat(),
+                "publication_date": (config.publication_date or config.as_at).isoformat(),
+                "notebooks": {spec.name: {**own, **values}},
+            },
+        },
+    )
+    return run_notebook(spec, {**common, **own, **values}, out, config)

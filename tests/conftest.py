@@ -17,6 +17,8 @@ with a usage error naming it and the markers it has.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -87,16 +89,34 @@ def small_refresh_config(folder: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def reference_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Outputs folder holding one successful refresh of the shipped reference data."""
-    # Imported here so collecting the other test folders does not load papermill and nbconvert.
-    from lsc_workforce import run  # noqa: PLC0415
+    """Outputs folder holding one successful refresh of the shipped reference data.
 
+    The refresh runs as ``lsc-workforce refresh`` in a child process whose stdout and stderr go
+    to a file (not a terminal), as in a scheduled ``make run``; that console is kept as
+    ``console.log`` beside the outputs folder (see :func:`reference_console`).
+    """
     base = tmp_path_factory.getbasetemp() / "reference_refresh"
     outputs = base / "outputs"
-    if run.published_run(outputs) is None:
-        result = run.refresh(small_refresh_config(base), None, outputs)
-        assert result.success, result.message
+    if not (outputs / "latest").is_symlink():
+        config = small_refresh_config(base)
+        command = [sys.executable, "-m", "lsc_workforce.cli", "refresh", "--config", str(config)]
+        with (base / "console.log").open("wb") as console:
+            done = subprocess.run(
+                [*command, "--outputs", str(outputs)],
+                stdout=console,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                check=False,
+            )
+        text = (base / "console.log").read_text(encoding="utf-8")
+        assert done.returncode == 0, f"the reference refresh failed:\n{text}"
     return outputs
+
+
+@pytest.fixture(scope="session")
+def reference_console(reference_outputs: Path) -> str:
+    """What the reference refresh printed (stdout and stderr, captured into a file)."""
+    return (reference_outputs.parent / "console.log").read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

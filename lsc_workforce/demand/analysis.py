@@ -52,10 +52,10 @@ from lsc_workforce.demand.projection import (
 from lsc_workforce.demand.supply import SupplyParams, project_supply, supply_lines
 from lsc_workforce.demand.validation import validate_parameter_tables
 from lsc_workforce.demand.years import financial_years, fy_label
+from lsc_workforce.excel import write_analyst_workbook
 from lsc_workforce.ooh.rota_size import rota_sizes
 from lsc_workforce.privacy import SuppressionRule, suppress_counts
 from lsc_workforce.report import write_tables
-from lsc_workforce.safe_output import write_excel_sheets
 
 #: Tasks shared between staff groups, which the training pipeline may substitute.
 SKILL_MIX_TASKS = ("plain_film_reporting", "diagnostic_endoscopy")
@@ -540,8 +540,8 @@ def write_outputs(
     tables = publishable_tables(results, rule or SuppressionRule())
     written = write_tables(tables, out_dir / "tables")
     workbook = out_dir / "demand_capacity.xlsx"
-    # Text stays text in the workbook (never a formula); Excel keeps 31 characters of a name.
-    write_excel_sheets(tables, workbook, float_precision=3, autofit=True)
+    # Formatted for analysts, text always as text (lsc_workforce/excel.py).
+    write_analyst_workbook(workbook, "Demand and capacity", tables)
     internal = []
     if internal_dir is not None:  # only the table that suppression changes
         exact = {"supply_projection_by_grade": results.tables()["supply_projection_by_grade"]}

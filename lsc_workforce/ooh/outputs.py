@@ -26,13 +26,13 @@ from pathlib import Path
 
 import polars as pl
 
+from lsc_workforce.excel import write_analyst_workbook
 from lsc_workforce.ooh.analysis import OohAnalysis, ScenarioResult
 from lsc_workforce.safe_output import (
     check_identifier,
     naming_path,
     path_inside,
     write_csv,
-    write_excel_sheets,
 )
 
 __all__ = [
@@ -53,7 +53,9 @@ def write_comparison(analysis: OohAnalysis, out_dir: Path) -> list[Path]:
     csv_path = out_dir / "scenario_comparison.csv"
     xlsx_path = out_dir / "scenario_comparison.xlsx"
     write_csv(table, csv_path)
-    write_excel_sheets({"scenario_comparison": table}, xlsx_path, autofit=True)
+    write_analyst_workbook(
+        xlsx_path, "Out-of-hours scenario comparison", {"scenario_comparison": table}
+    )
     return [csv_path, xlsx_path]
 
 

@@ -562,22 +562,21 @@ def intakes_detail(run: PipelineRun) -> pl.DataFrame:
 
 
 def write_training_gap_report(run: PipelineRun, output_dir: Path) -> list[Path]:
-    """Write ``<output_dir>/reports/training_gap_report.html`` and the Excel annex.
+    """Publish the report, its Excel annex and the run's key figures.
+
+    The layout (metadata, first screen, static SVG charts, formatted tables and workbook) is
+    :func:`lsc_workforce.gap_publication.write_publication`'s; the content is this module's.
 
     Args:
         run: the pipeline results (already suppressed where needed).
         output_dir: the run's output folder.
 
     Returns:
-        ``[html_path, xlsx_path]``.
+        ``[html_path, xlsx_path, key_figures_path]``.
     """
-    folder = Path(output_dir) / "reports"
-    folder.mkdir(parents=True, exist_ok=True)
-    html_path = folder / REPORT_NAME
-    page = render_report_html(run)
-    with naming_path(html_path):
-        html_path.write_text(page, encoding="utf-8")
-    return [html_path, write_annex(run, folder / ANNEX_NAME)]
+    from lsc_workforce.gap_publication import write_publication  # noqa: PLC0415
+
+    return write_publication(run, output_dir)
 
 
 def save_charts(run: PipelineRun, out_dir: Path) -> list[Path]:

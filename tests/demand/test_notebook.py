@@ -22,5 +22,5 @@ def test_notebook_runs_with_small_parameters(reference_outputs):
     years = list(range(2026, 2026 + parameters["HORIZON_YEARS"]))
     assert sorted(quantiles["year"].unique().to_list()) == years
     sheets = pl.read_excel(out_dir / "demand" / "demand_capacity.xlsx", sheet_id=0)
-    assert "gap_today_by_trust_group" in sheets
-    assert sheets["gap_today_by_trust_group"].height == 24
+    assert list(sheets)[0] == "README"
+    assert sheets["Gap today by trust group"].height == 24

@@ -11,6 +11,7 @@ from ooh_world import write_world as write_world_csv
 
 from lsc_workforce.cli import main
 from lsc_workforce.config import SolverSettings
+from lsc_workforce.labels import load_labels
 from lsc_workforce.ooh.analysis import run_analysis
 from lsc_workforce.ooh.inputs import OohConfig
 from lsc_workforce.ooh.outputs import write_outputs
@@ -199,9 +200,10 @@ def test_comparison_and_files(analysis, tmp_path):
     written = write_outputs(analysis, tmp_path)
     out = tmp_path
     csv = pl.read_csv(out / "scenario_comparison.csv")
-    xlsx = pl.read_excel(out / "scenario_comparison.xlsx")
+    xlsx = pl.read_excel(out / "scenario_comparison.xlsx", sheet_name="Scenario comparison")
     assert csv.height == xlsx.height == 2
-    assert csv.get_column("extra_posts").to_list() == xlsx.get_column("extra_posts").to_list()
+    extra_posts = load_labels().header("extra_posts")  # the workbook's headers are labels
+    assert csv.get_column("extra_posts").to_list() == xlsx.get_column(extra_posts).to_list()
     roster = pl.read_csv(out / "rosters" / "test_oncall__network.csv")
     assert roster.height == 12
     ics = sorted((out / "ics" / "test_oncall__network").glob("*.ics"))

@@ -59,12 +59,18 @@ def test_save_chart_rejects_bad_stems(tmp_path, stem):
 
 
 def test_notebook_renderer_is_svg():
-    assert charts.configure_notebook_charts() == "svg"
+    assert charts.configure_notebook_charts() == charts.NOTEBOOK_RENDERER
     bundle = charts.plot_heatmap(
         _frame(), x="trust_code", y="group", value="wte", title="t"
     )._repr_mimebundle_()
     data = bundle[0] if isinstance(bundle, tuple) else bundle
     assert "image/svg+xml" in data
+    # A chart built from codes elsewhere shows labels too.
+    raw = alt.Chart(_frame()).mark_bar().encode(y="trust_code:N", x="wte:Q")
+    bundle = raw._repr_mimebundle_()
+    svg = (bundle[0] if isinstance(bundle, tuple) else bundle)["image/svg+xml"]
+    assert "Lancashire Teaching Hospitals (RXN)" in svg
+    assert ">Trust<" in svg  # the axis title from config/labels.yaml
 
 
 @pytest.mark.parametrize(
