@@ -63,7 +63,9 @@ then reports the constraints that cannot hold.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -179,7 +181,22 @@ class PipelineModel:
 
 def slug(*parts: Any) -> str:
     """Join parts into an ASCII constraint or variable name (``[A-Za-z0-9_]``, ``__`` between)."""
-    return "__".join(re.sub(r"[^A-Za-z0-9]+", "_", str(part)).strip("_") for part in parts)
+    return "__".join(_slug_part(part) for part in parts)
+
+
+@functools.lru_cache(maxsize=4096)
+def _slug_part(part: Any) -> str:
+    # The same programme, trust and year codes recur in every name of a model.
+    return re.sub(r"[^A-Za-z0-9]+", "_", str(part)).strip("_")
+
+
+def _affine(terms: Mapping[pulp.LpVariable, float], constant: float) -> pulp.LpAffineExpression:
+    """An affine expression from a ``{variable: coefficient}`` map (no expression arithmetic)."""
+    expr = pulp.LpAffineExpression(constant=constant)
+    for var, coef in terms.items():
+        if coef:
+            expr[var] = coef
+    return expr
 
 
 def discount(settings: PipelineSettings, inputs: PipelineInputs, year: int) -> float:
@@ -218,21 +235,33 @@ def build_model(inputs: PipelineInputs, settings: PipelineSettings | None = None
                 )
     for p, t, y in model.intake:
         duration = inputs.programmes[p].duration_years
-        model.in_training[p, t, y] = pulp.lpSum(
-            model.intake[p, t, y - j] for j in range(duration) if y - j >= inputs.years[0]
-        ) + inputs.pipeline_in_training.get((p, t, y), 0.0)
+        model.in_training[p, t, y] = _affine(
+            {
+                model.intake[p, t, y - j]: 1.0
+                for j in range(duration)
+                if y - j >= inputs.years[0]
+            },
+            inputs.pipeline_in_training.get((p, t, y), 0.0),
+        )
 
     for add_rule in RULES.values():
         add_rule(model)
 
-    weighted = pulp.lpSum(
-        settings.shortfall_weights.get(g, 1.0) * discount(settings, inputs, y) * u
-        for (t, g, y), u in model.shortfall.items()
+    weighted = _affine(
+        {
+            u: settings.shortfall_weights.get(g, 1.0) * discount(settings, inputs, y)
+            for (t, g, y), u in model.shortfall.items()
+        },
+        0.0,
     )
-    cost = pulp.lpSum(
-        discount(settings, inputs, y) * inputs.programmes[p].cost_per_trainee_year_gbp * n
-        for (p, t, y), n in model.in_training.items()
-    )
+    cost_terms: dict[pulp.LpVariable, float] = defaultdict(float)
+    cost_constant = 0.0
+    for (p, t, y), n in model.in_training.items():
+        rate = discount(settings, inputs, y) * inputs.programmes[p].cost_per_trainee_year_gbp
+        cost_constant += rate * n.constant
+        for var, coef in n.items():
+            cost_terms[var] += rate * coef
+    cost = _affine(cost_terms, cost_constant)
     model.objective_terms["weighted_shortfall"] = weighted
     model.objective_terms["training_cost"] = cost
     objective = weighted
@@ -269,41 +298,41 @@ def add_stock_flow(model: PipelineModel) -> None:
     a constant leaver rate this is the recursion :math:`S_y = (1 - \ell) S_{y-1} + w_p Q_y`.
     """
     inputs = model.inputs
-    completions = {
-        (p, t, y): retained_completions(model, p, t, y)
-        for p in inputs.programmes
-        for t in inputs.trusts
-        for y in inputs.years
-    }
-    kernel: dict[tuple[str, str, int], list[tuple[str, int, float]]] = {}
+    # Built as coefficient maps: the same expression as sum(K * Q), without expression arithmetic.
+    terms: dict[tuple[str, str, int], dict[pulp.LpVariable, float]] = defaultdict(
+        lambda: defaultdict(float)
+    )
+    constant: dict[tuple[str, str, int], float] = defaultdict(float)
     for (p, t, g, first, y), weight in inputs.response.items():
-        kernel.setdefault((t, g, y), []).append((p, first, weight))
-    for t in inputs.trusts:
-        for g in inputs.staff_groups:
-            for y in inputs.years:
-                flows = pulp.lpSum(
-                    weight * completions[p, t, first]
-                    for p, first, weight in kernel.get((t, g, y), [])
-                    if first <= y
-                )
-                model.prob += (
-                    model.supply[t, g, y] == inputs.baseline_wte[t, g, y] + flows,
-                    slug("stock_flow", t, g, y),
-                )
+        if first > y or (t, g, y) not in model.supply:
+            continue
+        prog = inputs.programmes[p]
+        rate = weight * prog.retained_per_entrant
+        constant[t, g, y] += rate * inputs.pipeline_completions.get((p, t, first), 0.0)
+        start = first - prog.duration_years + 1
+        if (p, t, start) in model.intake:
+            terms[t, g, y][model.intake[p, t, start]] += rate
+    for (t, g, y), supply in model.supply.items():
+        flows = _affine(terms.get((t, g, y), {}), constant.get((t, g, y), 0.0))
+        model.prob += (
+            supply == inputs.baseline_wte[t, g, y] + flows,
+            slug("stock_flow", t, g, y),
+        )
 
 
 def add_shortfall(model: PipelineModel) -> None:
     r"""C2 shortfall: :math:`u_{tgy} \ge R_{tgy} - S_{tgy} - \sum_a z_{tagy} + \sum_b z_{tgby}`."""
     inputs = model.inputs
+    # Net WTE received by each (trust, group, year): +1 per absorbed, -1 per lent substitution.
+    received: dict[tuple[str, str, int], dict[pulp.LpVariable, float]] = defaultdict(dict)
+    for (t, a, b, y), z in model.substitution.items():
+        received[t, b, y][z] = received[t, b, y].get(z, 0.0) + 1.0
+        received[t, a, y][z] = received[t, a, y].get(z, 0.0) - 1.0
     for (t, g, y), u in model.shortfall.items():
-        absorbed = pulp.lpSum(
-            z for (tt, _a, b, yy), z in model.substitution.items() if (tt, b, yy) == (t, g, y)
-        )
-        lent = pulp.lpSum(
-            z for (tt, a, _b, yy), z in model.substitution.items() if (tt, a, yy) == (t, g, y)
-        )
+        terms = {u: 1.0, model.supply[t, g, y]: 1.0}
+        terms.update(received.get((t, g, y), {}))
         model.prob += (
-            u >= inputs.required_wte[t, g, y] - model.supply[t, g, y] - absorbed + lent,
+            _affine(terms, 0.0) >= inputs.required_wte[t, g, y],
             slug("shortfall", t, g, y),
         )
 
@@ -387,9 +416,9 @@ def add_budget(model: PipelineModel) -> None:
         if budget is None:
             continue
         spend = pulp.lpSum(
-            inputs.programmes[p].cost_per_trainee_year_gbp * n
-            for (p, t, yy), n in model.in_training.items()
-            if yy == y
+            inputs.programmes[p].cost_per_trainee_year_gbp * model.in_training[p, t, y]
+            for p in inputs.programmes
+            for t in inputs.trusts
         )
         _add_limit(model, "budget", lhs=spend, sense="<=", rhs=budget, key=("", "", y))
 

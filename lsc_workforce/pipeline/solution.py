@@ -204,7 +204,10 @@ def solve_pipeline(
     )
     model.prob.setObjective(model.objective_terms["training_cost"])
     cost_solver = replace(solver, gap_rel=max(solver.gap_rel, settings.cost_gap_rel))
-    second = solve_problem(model.prob, cost_solver)
+    # The stage-1 plan satisfies the cap, so the cost stage starts from a feasible plan instead
+    # of searching for one under a cap that only near-optimal plans meet.
+    start = None if settings.relax else {x: round(_value(x)) for x in model.intake.values()}
+    second = solve_problem(model.prob, cost_solver, start=start)
     if second.status.has_solution:
         intakes, supply = extract_tables(model)
         status = (
