@@ -5,8 +5,11 @@ and in the docstring of each ``add_<rule>()`` function; every PuLP constraint na
 rule's slug (``stock_flow__…``).
 
 **Sets.** Trusts :math:`t \in T`; staff groups :math:`g \in G`; programmes :math:`p \in P`;
-financial years :math:`y \in Y = \{y_0, \dots, y_0 + H - 1\}`; skill-mix rules
-:math:`(a, b) \in M` (donor group :math:`a` may absorb recipient :math:`b`'s work).
+financial years :math:`y \in Y = \{y_0, \dots, y_H\}` (the planning horizon, reported) and
+terminal years :math:`Y^T = \{y_H + 1, \dots, y_H + \max_p d_p\}`, so that every intake of the
+horizon completes inside :math:`Y^+ = Y \cup Y^T`; skill-mix rules :math:`(a, b) \in M` (donor
+group :math:`a` may absorb recipient :math:`b`'s work). Variables and constraints run over
+:math:`Y^+`.
 
 **Parameters.** For programme :math:`p`: duration :math:`d_p` (years), completion rate
 :math:`c_p`, retention after completion :math:`r_p`, produced group :math:`g_p`, source group
@@ -17,7 +20,10 @@ required WTE :math:`R_{tgy}`; trainees already in training
 :math:`N^0_{pty}` and their completions :math:`Q^0_{pty}`; placement capacity
 :math:`\kappa_{pty}`, funded intake limit :math:`f_{pty}`, source pool :math:`\pi_{pt}`, budget
 :math:`B_y`, skill-mix share :math:`m_{ab}`; shortfall weight :math:`\omega_g`, discount factor
-:math:`\delta_y = (1 + \rho)^{-(y - y_0)}`.
+:math:`\delta_y = (1 + \rho)^{-(y - y_0)}`. In the terminal years the plan is in a steady
+state (:func:`extend_horizon`): :math:`R` stays at its level of :math:`y_H`, :math:`B` keeps
+falling at its final-year rate, a completer's WTE profile is the latest one known for its lag,
+and :math:`\kappa`, :math:`f` and the budget are those of :math:`y_H`.
 
 **Variables.** ``intake`` :math:`x_{pty} \in \mathbb{Z}_{\ge 0}`; ``supply``
 :math:`S_{tgy} \ge 0` (WTE in post at the end of year :math:`y`); ``shortfall``
@@ -26,10 +32,14 @@ Trainees in training :math:`N_{pty} = N^0_{pty} + \sum_{j=0}^{d_p - 1} x_{pt,y-j
 completions :math:`Q_{pty} = c_p r_p (Q^0_{pty} + x_{pt, y - d_p + 1})` (an intake completes at
 the end of its last training year) are expressions, not variables.
 
-**Objective** (lexicographic, stated): first minimise the weighted, discounted shortfall
-:math:`F = \sum_{t,g,y} \omega_g \delta_y u_{tgy}` (WTE-years); then, holding
-:math:`F \le F^* (1 + \epsilon) + 10^{-6}`, minimise the discounted training cost
-:math:`K = \sum_{p,t,y} \delta_y k_p N_{pty}` (GBP).
+**Objective** (lexicographic, stated): first minimise the weighted, discounted shortfall of the
+horizon and of the terminal years, :math:`F + F^T` with
+:math:`F = \sum_{t,g,y \in Y} \omega_g \delta_y u_{tgy}` and
+:math:`F^T = \sum_{t,g,y \in Y^T} \omega_g \delta_y u_{tgy}` (WTE-years); then, holding
+:math:`F + F^T \le (F + F^T)^* (1 + \epsilon) + 10^{-6}`, minimise the discounted training cost
+:math:`K = \sum_{p,t,y \in Y^+} \delta_y k_p N_{pty}` (GBP). :math:`F^T` gives trainees still
+in training at the end of the horizon their value, so intakes do not stop a training length
+before :math:`y_H`; only :math:`Y` is reported.
 
 **Constraints.**
 
@@ -50,9 +60,10 @@ the end of its last training year) are expressions, not variables.
 * C4 ``placement_capacity``: :math:`N_{pty} \le \kappa_{pty}`: supervisors and placements limit
   trainees in training at once.
 * C5 ``funded_posts``: :math:`x_{pty} \le f_{pty}`: new entrants need a funded post.
-* C6 ``source_pool``: :math:`\sum_y x_{pty} \le \pi_{pt}` for programmes drawn from a per-trust
-  pool (nurses and radiographers for clinical endoscopy).
-* C7 ``budget``: :math:`\sum_{p,t} k_p N_{pty} \le B_y` when a budget is set.
+* C6 ``source_pool``: :math:`\sum_{y \in Y} x_{pty} \le \pi_{pt}` for programmes drawn from a
+  per-trust pool (nurses and radiographers for clinical endoscopy) over the horizon.
+* C7 ``budget``: :math:`\sum_{p,t} k_p N_{pty} \le B_y` when a budget is set (in a terminal
+  year, the budget of :math:`y_H`).
 * C8 ``fixed_intakes``: :math:`x_{pty} = \bar{x}_{pty}` for agreed posts (and every intake in the
   status-quo scenario).
 
@@ -67,7 +78,7 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pulp
@@ -152,16 +163,19 @@ class PipelineModel:
     """A built model: the PuLP problem, its variables and the objective components.
 
     Attributes:
-        prob: the PuLP problem (objective set to the weighted shortfall :math:`F`).
-        inputs: the inputs it was built from.
+        prob: the PuLP problem (objective set to the shortfall :math:`F + F^T`).
+        inputs: the inputs it was built from, continued over the terminal years
+            (:func:`extend_horizon`).
         settings: the settings it was built with.
+        report_years: the planning horizon :math:`Y` (the years of the original inputs).
         intake: ``x[p, t, y]``.
         supply: ``S[t, g, y]``.
         shortfall: ``u[t, g, y]``.
         substitution: ``z[t, donor, recipient, y]``.
         in_training: ``N[p, t, y]`` expressions.
         slack: elastic slack variables by constraint name (elastic mode only).
-        objective_terms: named objective components (``weighted_shortfall``, ``training_cost``,
+        objective_terms: named objective components (``weighted_shortfall`` over the horizon,
+            ``terminal_shortfall`` over the terminal years, ``training_cost`` over all model years,
             and ``elastic_slack`` in elastic mode).
         limits: constraint name -> (family, programme or "", trust or "", year or None).
     """
@@ -169,6 +183,7 @@ class PipelineModel:
     prob: pulp.LpProblem
     inputs: PipelineInputs
     settings: PipelineSettings
+    report_years: tuple[int, ...] = ()
     intake: dict[tuple[str, str, int], pulp.LpVariable] = field(default_factory=dict)
     supply: dict[tuple[str, str, int], pulp.LpVariable] = field(default_factory=dict)
     shortfall: dict[tuple[str, str, int], pulp.LpVariable] = field(default_factory=dict)
@@ -204,6 +219,89 @@ def discount(settings: PipelineSettings, inputs: PipelineInputs, year: int) -> f
     return (1.0 + settings.discount_rate) ** -(year - inputs.years[0])
 
 
+def terminal_years(inputs: PipelineInputs) -> tuple[int, ...]:
+    """The years after the horizon that the model adds: as many as the longest programme."""
+    longest = max((p.duration_years for p in inputs.programmes.values()), default=0)
+    last = inputs.years[-1]
+    return tuple(range(last + 1, last + 1 + longest))
+
+
+def extend_horizon(inputs: PipelineInputs) -> PipelineInputs:
+    r"""Continue the inputs over the terminal years :math:`Y^T` in a steady state.
+
+    Every intake of the horizon completes inside the extended years, so trainees still in
+    training at the horizon count. Beyond the horizon (last year :math:`H`):
+
+    * the requirement stays at its final level, :math:`R_{tg,H+k} = R_{tgH}`;
+    * the baseline keeps falling at its final-year rate,
+      :math:`B_{tg,H+k} = B_{tgH} \theta_{tg}^k` with
+      :math:`\theta_{tg} = \min(1, B_{tgH} / B_{tg,H-1})`;
+    * a completer's WTE ``lag`` years on is that of the latest completion year whose response
+      reaches that lag (exact for arrivals, whose response does not depend on the completion
+      year), and beyond the longest known lag it falls at the response's final-year rate;
+    * placement capacity, funded posts, today's intakes (status quo) and the budget are those
+      of the final year.
+
+    Args:
+        inputs: validated inputs over the planning horizon.
+
+    Returns:
+        The same inputs over the horizon followed by :func:`terminal_years`.
+    """
+    tail = terminal_years(inputs)
+    if not tail:
+        return inputs
+    years = tuple(inputs.years)
+    first, last = years[0], years[-1]
+    required = dict(inputs.required_wte)
+    baseline = dict(inputs.baseline_wte)
+    for t in inputs.trusts:
+        for g in inputs.staff_groups:
+            end = inputs.baseline_wte[t, g, last]
+            before = inputs.baseline_wte.get((t, g, last - 1), 0.0)
+            rate = min(1.0, end / before) if before > 0 else 1.0
+            for k, y in enumerate(tail, start=1):
+                required[t, g, y] = inputs.required_wte[t, g, last]
+                baseline[t, g, y] = end * rate**k
+    profiles: dict[tuple[str, str, str], dict[int, dict[int, float]]] = defaultdict(dict)
+    for (p, t, g, c, y), weight in inputs.response.items():
+        profiles[p, t, g].setdefault(c, {})[y - c] = weight
+    response = dict(inputs.response)
+    known = last - first  # longest lag the horizon shows (completions in the first year)
+    for (p, t, g), by_year in profiles.items():
+        oldest = by_year.get(first, {})
+        final = oldest.get(known, 0.0)
+        previous = oldest.get(known - 1, 0.0)
+        fade = min(1.0, final / previous) if final * previous > 0 else 0.0
+        for c in (*years, *tail):
+            for y in range(max(c, last + 1), tail[-1] + 1):
+                lag = y - c
+                if lag <= known:
+                    weight = by_year.get(min(c, last - lag), {}).get(lag, 0.0)
+                else:
+                    weight = final * fade ** (lag - known)
+                if weight:
+                    response[p, t, g, c, y] = weight
+
+    def held(values: Mapping[tuple[str, str, int], Any]) -> dict[tuple[str, str, int], Any]:
+        extended = dict(values)
+        for (p, t, y), value in values.items():
+            if y == last:
+                extended.update({(p, t, yy): value for yy in tail})
+        return extended
+
+    return replace(
+        inputs,
+        years=(*years, *tail),
+        required_wte=required,
+        baseline_wte=baseline,
+        response=response,
+        placement_capacity=held(inputs.placement_capacity),
+        funded_intake_limit=held(inputs.funded_intake_limit),
+        status_quo_intake=held(inputs.status_quo_intake),
+    )
+
+
 def build_model(inputs: PipelineInputs, settings: PipelineSettings | None = None) -> PipelineModel:
     """Build the training-pipeline model with every constraint family C1-C8.
 
@@ -212,11 +310,16 @@ def build_model(inputs: PipelineInputs, settings: PipelineSettings | None = None
         settings: scenario settings (defaults: no budget cap, free intakes).
 
     Returns:
-        The model, whose objective is the weighted discounted shortfall (stage 1 of the
-        lexicographic objective); the cost term is in ``objective_terms["training_cost"]``.
+        The model over the horizon and its terminal years, whose objective is the weighted
+        discounted shortfall of both (stage 1 of the lexicographic objective); the cost term is
+        in ``objective_terms["training_cost"]``.
     """
     settings = settings or PipelineSettings()
-    model = PipelineModel(pulp.LpProblem("training_pipeline", pulp.LpMinimize), inputs, settings)
+    report_years = tuple(inputs.years)
+    inputs = extend_horizon(inputs)
+    model = PipelineModel(
+        pulp.LpProblem("training_pipeline", pulp.LpMinimize), inputs, settings, report_years
+    )
     cat = pulp.LpContinuous if settings.relax else pulp.LpInteger
     for p in inputs.programmes:
         for t in inputs.trusts:
@@ -236,38 +339,40 @@ def build_model(inputs: PipelineInputs, settings: PipelineSettings | None = None
     for p, t, y in model.intake:
         duration = inputs.programmes[p].duration_years
         model.in_training[p, t, y] = _affine(
-            {
-                model.intake[p, t, y - j]: 1.0
-                for j in range(duration)
-                if y - j >= inputs.years[0]
-            },
+            {model.intake[p, t, y - j]: 1.0 for j in range(duration) if y - j >= inputs.years[0]},
             inputs.pipeline_in_training.get((p, t, y), 0.0),
         )
 
     for add_rule in RULES.values():
         add_rule(model)
 
-    weighted = _affine(
-        {
-            u: settings.shortfall_weights.get(g, 1.0) * discount(settings, inputs, y)
-            for (t, g, y), u in model.shortfall.items()
-        },
-        0.0,
-    )
+    def weighted_shortfall(years: Any) -> pulp.LpAffineExpression:
+        return _affine(
+            {
+                u: settings.shortfall_weights.get(g, 1.0) * discount(settings, inputs, y)
+                for (t, g, y), u in model.shortfall.items()
+                if y in years
+            },
+            0.0,
+        )
+
+    weighted = weighted_shortfall(set(report_years))
+    terminal = weighted_shortfall(set(inputs.years) - set(report_years))
     cost_terms: dict[pulp.LpVariable, float] = defaultdict(float)
     cost_constant = 0.0
-    for (p, t, y), n in model.in_training.items():
+    for (p, _t, y), n in model.in_training.items():
         rate = discount(settings, inputs, y) * inputs.programmes[p].cost_per_trainee_year_gbp
         cost_constant += rate * n.constant
         for var, coef in n.items():
             cost_terms[var] += rate * coef
     cost = _affine(cost_terms, cost_constant)
     model.objective_terms["weighted_shortfall"] = weighted
+    model.objective_terms["terminal_shortfall"] = terminal
     model.objective_terms["training_cost"] = cost
-    objective = weighted
+    objective = weighted + terminal
     if model.slack:
         model.objective_terms["elastic_slack"] = pulp.lpSum(model.slack.values())
-        objective = weighted + settings.elastic_penalty * model.objective_terms["elastic_slack"]
+        objective += settings.elastic_penalty * model.objective_terms["elastic_slack"]
     model.prob.setObjective(objective)
     return model
 
@@ -399,20 +504,24 @@ def add_funded_posts(model: PipelineModel) -> None:
 
 
 def add_source_pool(model: PipelineModel) -> None:
-    r"""C6 source pool: :math:`\sum_y x_{pty} \le \pi_{pt}` for pool-drawn programmes."""
+    r"""C6 source pool: :math:`\sum_{y \in Y} x_{pty} \le \pi_{pt}` for pool-drawn programmes."""
     inputs = model.inputs
     for (p, t), pool in inputs.source_pool.items():
         if inputs.programmes[p].source_group != POOL:
             continue
-        total = pulp.lpSum(model.intake[p, t, y] for y in inputs.years)
+        total = pulp.lpSum(model.intake[p, t, y] for y in model.report_years)
         _add_limit(model, "source_pool", lhs=total, sense="<=", rhs=pool, key=(p, t, None))
 
 
 def add_budget(model: PipelineModel) -> None:
-    r"""C7 budget: :math:`\sum_{p,t} k_p N_{pty} \le B_y` in every year with a budget."""
+    r"""C7 budget: :math:`\sum_{p,t} k_p N_{pty} \le B_y` in every year with a budget.
+
+    A terminal year has the budget of the horizon's final year.
+    """
     inputs = model.inputs
+    last = model.report_years[-1]
     for y in inputs.years:
-        budget = model.settings.budget_for(y)
+        budget = model.settings.budget_for(min(y, last))
         if budget is None:
             continue
         spend = pulp.lpSum(

@@ -120,8 +120,11 @@ def extract_tables(model: PipelineModel) -> tuple[pl.DataFrame, pl.DataFrame]:
         ``(intakes, supply)`` as described in :class:`PipelinePlan`.
     """
     inputs = model.inputs
+    report = set(model.report_years)
     rows = []
     for (p, t, y), x in model.intake.items():
+        if y not in report:
+            continue
         prog = inputs.programmes[p]
         value = _value(x)
         intake = value if model.settings.relax else float(round(value))
@@ -159,6 +162,7 @@ def extract_tables(model: PipelineModel) -> tuple[pl.DataFrame, pl.DataFrame]:
                 "shortfall_wte": max(_value(model.shortfall[t, g, y]), 0.0),
             }
             for (t, g, y), s in model.supply.items()
+            if y in report
         ],
         schema=SUPPLY_SCHEMA,
     )
@@ -195,13 +199,13 @@ def solve_pipeline(
         breaches, elastic = diagnose_infeasibility(inputs, settings, solver)
         intakes, supply = extract_tables(elastic) if elastic is not None else _empty_tables()
         return PipelinePlan(first.status, first, None, intakes, supply, None, None, breaches)
-    best = _value(model.objective_terms["weighted_shortfall"])
+    shortfall = (
+        model.objective_terms["weighted_shortfall"] + model.objective_terms["terminal_shortfall"]
+    )
+    best = _value(shortfall)
     stage_one = extract_tables(model)
     cap = best * (1 + settings.cost_tolerance) + _TOL * max(1.0, abs(best))
-    model.prob += (
-        model.objective_terms["weighted_shortfall"] <= cap,
-        "lexicographic_shortfall_cap",
-    )
+    model.prob += (shortfall <= cap, "lexicographic_shortfall_cap")
     model.prob.setObjective(model.objective_terms["training_cost"])
     cost_solver = replace(solver, gap_rel=max(solver.gap_rel, settings.cost_gap_rel))
     # The stage-1 plan satisfies the cap, so the cost stage starts from a feasible plan instead
@@ -317,11 +321,11 @@ def diagnose_limits(
 ) -> pl.DataFrame:
     """Shadow prices of the limits C4-C8 in the LP relaxation of the shortfall stage.
 
-    The shadow price is the change in weighted discounted shortfall (WTE-years) per unit
-    increase of the limit (one more trainee place, funded post or pool member, or one more
-    pound of budget); negative means raising the limit closes part of the gap. Integer intakes
-    are relaxed, so prices are indicative ("where meaningful"): they show which limits bind,
-    not exact integer trade-offs.
+    The shadow price is the change in weighted discounted shortfall (WTE-years, horizon and
+    terminal years) per unit increase of the limit (one more trainee place, funded post or pool
+    member, or one more pound of budget); negative means raising the limit closes part of the
+    gap. Integer intakes are relaxed, so prices are indicative ("where meaningful"): they show
+    which limits bind, not exact integer trade-offs. Limits of the terminal years are left out.
 
     Returns:
         constraint, family, programme, trust_code, financial_year, shadow_price, slack; only
@@ -336,6 +340,8 @@ def diagnose_limits(
         )
     rows = []
     for name, limit in model.limits.items():
+        if limit[3] is not None and limit[3] not in model.report_years:
+            continue  # a limit of the terminal years, not of the plan
         constraint = model.prob.constraints[name]
         price = constraint.pi or 0.0
         if abs(price) > 1e-9:

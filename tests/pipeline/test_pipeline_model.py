@@ -10,7 +10,14 @@ from pipeline_toy import GROUP, TRUST, capacity_frame, toy_inputs
 
 from lsc_workforce.config import ConfigError, SolverSettings
 from lsc_workforce.pipeline import model as model_module
-from lsc_workforce.pipeline.model import CONSTRAINT_TAGS, RULES, PipelineSettings, build_model
+from lsc_workforce.pipeline.model import (
+    CONSTRAINT_TAGS,
+    RULES,
+    PipelineSettings,
+    build_model,
+    extend_horizon,
+    terminal_years,
+)
 from lsc_workforce.pipeline.solution import (
     diagnose_limits,
     explain_gap,
@@ -48,6 +55,36 @@ def test_hand_solved_optimum():
     # trainees in training: 2 in 2026, 3 in 2027, 1 in 2028 at GBP 1000 a year
     assert plan.total_cost_gbp == pytest.approx(6000)
     assert plan.discounted_cost_gbp == pytest.approx(2000 + 3000 / D + 1000 / D**2)
+
+
+def test_a_steady_plan_keeps_its_intakes_to_the_end_of_the_horizon():
+    # 10 % leavers from a steady 10 WTE; 2 trainees finishing in 2026 replace the 2026 leavers.
+    # Each later year needs 1 WTE of completers, i.e. 2 entrants two years before. The 2029
+    # intake completes after the horizon: it still counts, so it is not dropped to zero.
+    trainees = pl.DataFrame(
+        {"programme": ["degree"], "trust_code": [TRUST], "year_of_training": [2], "headcount": [2]}
+    )
+    inputs = toy_inputs(required=(10, 10, 10, 10), leaver_rate=0.1, current_trainees=trainees)
+    plan = solve_pipeline(inputs, PipelineSettings(), SOLVER)
+    assert plan.status is SolveStatus.OPTIMAL
+    assert intakes_of(plan) == {2026: 2, 2027: 2, 2028: 2, 2029: 2}
+    assert plan.supply["supply_wte"].to_list() == pytest.approx([10, 10, 10, 10])
+    assert plan.weighted_shortfall == pytest.approx(0)
+
+
+def test_terminal_years_continue_the_inputs_in_a_steady_state():
+    inputs = toy_inputs(required=(10, 10, 10, 12), opening=10.0, leaver_rate=0.1)
+    extended = extend_horizon(inputs)
+    assert terminal_years(inputs) == (2030, 2031)  # the longest programme lasts two years
+    assert extended.years == (2026, 2027, 2028, 2029, 2030, 2031)
+    assert extended.required_wte[TRUST, GROUP, 2031] == 12
+    assert extended.baseline_wte[TRUST, GROUP, 2031] == pytest.approx(10 * 0.9**6)
+    # a completer of 2026 still in post in 2031, and one of 2031 in its first year
+    assert extended.response["degree", TRUST, GROUP, 2026, 2031] == pytest.approx(0.9**5)
+    assert extended.response["degree", TRUST, GROUP, 2031, 2031] == pytest.approx(1.0)
+    model = build_model(inputs)
+    assert model.report_years == (2026, 2027, 2028, 2029)
+    assert ("degree", TRUST, 2031) in model.intake
 
 
 def test_funded_posts_limit_leaves_a_gap_and_is_named():
