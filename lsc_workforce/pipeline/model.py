@@ -23,7 +23,7 @@ required WTE :math:`R_{tgy}`; trainees already in training
 :math:`\delta_y = (1 + \rho)^{-(y - y_0)}`. In the terminal years the plan is in a steady
 state (:func:`extend_horizon`): :math:`R` stays at its level of :math:`y_H`, :math:`B` keeps
 falling at its final-year rate, a completer's WTE profile is the latest one known for its lag,
-and :math:`\kappa` and :math:`f` are those of :math:`y_H`.
+and :math:`\kappa`, :math:`f` and the budget are those of :math:`y_H`.
 
 **Variables.** ``intake`` :math:`x_{pty} \in \mathbb{Z}_{\ge 0}`; ``supply``
 :math:`S_{tgy} \ge 0` (WTE in post at the end of year :math:`y`); ``shortfall``
@@ -62,8 +62,8 @@ before :math:`y_H`; only :math:`Y` is reported.
 * C5 ``funded_posts``: :math:`x_{pty} \le f_{pty}`: new entrants need a funded post.
 * C6 ``source_pool``: :math:`\sum_{y \in Y} x_{pty} \le \pi_{pt}` for programmes drawn from a
   per-trust pool (nurses and radiographers for clinical endoscopy) over the horizon.
-* C7 ``budget``: :math:`\sum_{p,t} k_p N_{pty} \le B_y` for :math:`y \in Y` when a budget is
-  set (a budget is set for the horizon; the terminal years carry none).
+* C7 ``budget``: :math:`\sum_{p,t} k_p N_{pty} \le B_y` when a budget is set (in a terminal
+  year, the budget of :math:`y_H`).
 * C8 ``fixed_intakes``: :math:`x_{pty} = \bar{x}_{pty}` for agreed posts (and every intake in the
   status-quo scenario).
 
@@ -239,8 +239,8 @@ def extend_horizon(inputs: PipelineInputs) -> PipelineInputs:
     * a completer's WTE ``lag`` years on is that of the latest completion year whose response
       reaches that lag (exact for arrivals, whose response does not depend on the completion
       year), and beyond the longest known lag it falls at the response's final-year rate;
-    * placement capacity, funded posts and today's intakes (status quo) are those of the final
-      year (C7 sets no budget there).
+    * placement capacity, funded posts, today's intakes (status quo) and the budget are those
+      of the final year.
 
     Args:
         inputs: validated inputs over the planning horizon.
@@ -514,13 +514,14 @@ def add_source_pool(model: PipelineModel) -> None:
 
 
 def add_budget(model: PipelineModel) -> None:
-    r"""C7 budget: :math:`\sum_{p,t} k_p N_{pty} \le B_y` in each horizon year with a budget.
+    r"""C7 budget: :math:`\sum_{p,t} k_p N_{pty} \le B_y` in every year with a budget.
 
-    A budget is set for the planning horizon; the terminal years carry none.
+    A terminal year has the budget of the horizon's final year.
     """
     inputs = model.inputs
-    for y in model.report_years:
-        budget = model.settings.budget_for(y)
+    last = model.report_years[-1]
+    for y in inputs.years:
+        budget = model.settings.budget_for(min(y, last))
         if budget is None:
             continue
         spend = pulp.lpSum(
