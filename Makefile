@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lab validate reference-data bench lint format clean
+.PHONY: run test test-quick lab validate reference-data bench lint format clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required"'
@@ -20,8 +20,15 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 run: $(STAMP)
 	$(BIN)/lsc-workforce refresh
 
+# The whole suite (under 10 minutes on 2 cores); test-quick, to run between commits (under 3),
+# leaves out the slow, notebook and browser tests (markers: pyproject.toml).
+QUICK := not slow and not notebooks and not browser
+
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+test-quick: $(STAMP)
+	$(BIN)/python -m pytest -m "$(QUICK)"
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
@@ -32,14 +39,15 @@ validate: $(STAMP)
 reference-data: $(STAMP)
 	$(BIN)/lsc-workforce make-reference-data
 
-# Shorter runs of every benchmark (tens of minutes); the full Curtois run (hours) is
-#   .venv/bin/python benchmarks/rota_benchmarks.py
+# Every benchmark script, each replacing its own section of docs/benchmarks.md. The Curtois
+# regression set is Instances 1-7 (rota_benchmarks.py's defaults); the others run on request,
+#   .venv/bin/python benchmarks/rota_benchmarks.py --instances 8-24
 bench: $(STAMP)
 	$(BIN)/python benchmarks/refresh.py
 	$(BIN)/python benchmarks/projection.py
 	$(BIN)/python benchmarks/pipeline.py
 	$(BIN)/python benchmarks/ooh_scenarios.py
-	$(BIN)/python benchmarks/rota_benchmarks.py --instances 1-4 --time-limit 60
+	$(BIN)/python benchmarks/rota_benchmarks.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check lsc_workforce tests benchmarks notebooks

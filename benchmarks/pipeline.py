@@ -8,8 +8,9 @@ Times, on the shipped reference data (4 trusts, 6 staff groups, 9 programmes, 10
 3. a batch of scenarios (100 by default): random budgets (60-140 % of today's spend, or none)
    and random skill-mix shares, each solved lexicographically with the given time limit.
 
-Run with ``.venv/bin/python benchmarks/pipeline.py`` (``--scenarios 100 --time-limit 5``; a few
-minutes on one thread). Nothing is written unless ``--json`` names a file.
+Run with ``.venv/bin/python benchmarks/pipeline.py`` (defaults ``--scenarios 100 --time-limit 5
+--threads 1``). The results are printed, written as the ``pipeline`` section of
+``docs/benchmarks.md`` (``--no-doc``: not written) and, if ``--json`` names a file, as JSON.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import statistics
 import time
 from collections import Counter
 from pathlib import Path
+
+from benchmark_doc import markdown_table, write_section
 
 from lsc_workforce.config import CONFIG_DIR, REFERENCE_AS_AT, REFERENCE_DATA_DIR, SolverSettings
 from lsc_workforce.data import load_datasets
@@ -37,6 +40,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=20260401)
     parser.add_argument("--json", type=Path, default=None)
+    parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
     args = parser.parse_args()
     solver = SolverSettings(time_limit_s=args.time_limit, gap_rel=1e-3, threads=args.threads)
     results: dict = {"machine": platform.platform(), "python": platform.python_version()}
@@ -110,6 +114,52 @@ def main() -> None:
     )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    if not args.no_doc:
+        path = write_section("pipeline", "Training pipeline", section(results, args))
+        print(f"wrote the pipeline section of {path}")
+
+
+def _gap(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.2f} %"
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def section(results: dict, args: argparse.Namespace) -> str:
+    """The ``pipeline`` section of docs/benchmarks.md."""
+    size = results["model_size"]
+    named = markdown_table(
+        ["scenario", "status", "seconds", "stage 1 s", "stage 1 gap", "stage 2 s", "stage 2 gap"],
+        [
+            [
+                name,
+                results[name]["status"],
+                _seconds(results[name]["seconds"]),
+                _seconds(results[name]["stage1_s"]),
+                _gap(results[name]["stage1_gap"]),
+                _seconds(results[name]["stage2_s"]),
+                _gap(results[name]["stage2_gap"]),
+            ]
+            for name in ("optimised", "budget_capped", "skill_mix_heavy")
+        ],
+    )
+    batch = results["batch"]
+    statuses = ", ".join(f"{k} {v}" for k, v in sorted(batch["statuses"].items()))
+    return (
+        f"`python benchmarks/pipeline.py --scenarios {args.scenarios} --time-limit "
+        f"{args.time_limit:g} --threads {args.threads} --seed {args.seed}` on the shipped "
+        "reference data (central demand scenario, relative gap 0.1 %).\n\n"
+        f"Inputs (demand projection, supply baseline, response kernel): "
+        f"{results['prepare_inputs_s']:.2f} s. Model: {size['variables']:,} variables "
+        f"({size['integer_variables']:,} integer intakes), {size['constraints']:,} constraints."
+        f"\n\n{named}\n\n"
+        f"Batch of {batch['scenarios']} random scenarios (budgets 60-140 % of today's spend or "
+        f"none, random skill-mix shares), each solved lexicographically: "
+        f"{batch['total_s']:.1f} s in all, median {batch['median_s']:.2f} s, "
+        f"slowest {batch['max_s']:.2f} s; statuses: {statuses}."
+    )
 
 
 if __name__ == "__main__":

@@ -5,8 +5,9 @@ NHS England order of magnitude): today's gap, the trend fit with its holdout bac
 10-year demand projection, the deterministic supply projection, and the Monte Carlo of the gap
 (1,000 draws by default), plus evaluating one intake plan against the same draws.
 
-Run with ``.venv/bin/python benchmarks/projection.py`` (about a minute on 2 cores). The scaled
-data are generated in memory; nothing is written.
+Run with ``.venv/bin/python benchmarks/projection.py``. The scaled data are generated in
+memory. The timings are printed and written as the ``projection`` section of
+``docs/benchmarks.md`` (``--no-doc``: not written).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import polars as pl
+from benchmark_doc import markdown_table, write_section
 
 from lsc_workforce.config import CONFIG_DIR, REFERENCE_AS_AT, REFERENCE_DATA_DIR
 from lsc_workforce.data import load_datasets
@@ -39,7 +41,7 @@ from lsc_workforce.demand import (
     simulate_gap,
 )
 from lsc_workforce.demand.analysis import DATASETS
-from lsc_workforce.reference import generate_reference_frames
+from lsc_workforce.synthetic import generate_reference_frames
 
 
 def timed(label: str, fn: Callable[[], Any], rows: list[tuple[str, float, str]], note: str = ""):
@@ -119,6 +121,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=20.0, help="scale of the large dataset")
     parser.add_argument("--draws", type=int, default=1000, help="Monte Carlo draws")
+    parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
     args = parser.parse_args()
     rows: list[tuple[str, float, str]] = []
     print(f"python {platform.python_version()} on {platform.machine()}, projection benchmark")
@@ -129,6 +132,19 @@ def main() -> None:
         rows,
     )
     bench(f"{args.scale:g}x", {k: scaled[k] for k in DATASETS}, args.draws, rows)
+    table = markdown_table(
+        ["step", "seconds", "size"],
+        [[label, f"{seconds:.2f}", note or "-"] for label, seconds, note in rows],
+    )
+    print("\n" + table)
+    if not args.no_doc:
+        body = (
+            table
+            + f"\n\n`python benchmarks/projection.py --scale {args.scale:g} --draws {args.draws}`: "
+            "on the shipped reference data and on a scaled dataset generated in memory; the "
+            "central demand scenario, 10 financial years."
+        )
+        print(f"wrote the projection section of {write_section('projection', 'Projection', body)}")
 
 
 if __name__ == "__main__":

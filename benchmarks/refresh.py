@@ -1,8 +1,9 @@
 """Benchmark the refresh: validation and full refresh on the reference data, and validation plus
 baseline analysis on a 20x scaled dataset (NHS England order of magnitude).
 
-Run with ``.venv/bin/python benchmarks/refresh.py`` (about two minutes on 2 cores). Everything is
-written to a temporary folder; the repository's ``outputs/`` is not touched.
+Run with ``.venv/bin/python benchmarks/refresh.py``. The refresh itself writes to a temporary
+folder; the repository's ``outputs/`` is not touched. The timings are printed and written as the
+``refresh`` section of ``docs/benchmarks.md`` (``--no-doc``: not written).
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmark_doc import markdown_table, write_section
+
 from lsc_workforce import baseline, contracts, quality, run
 from lsc_workforce.config import REFERENCE_DATA_DIR
 from lsc_workforce.data import load_datasets
-from lsc_workforce.reference import write_reference_data
+from lsc_workforce.synthetic import write_reference_data
 
 
 def timed(label: str, fn: Callable[[], Any], rows: list[tuple[str, float, str]], note: str = ""):
@@ -55,6 +58,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=20.0, help="scale of the large dataset")
     parser.add_argument("--skip-refresh", action="store_true", help="skip the full refresh")
+    parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
     args = parser.parse_args()
     rows: list[tuple[str, float, str]] = []
     print(f"python {platform.python_version()} on {platform.machine()}, refresh benchmark")
@@ -91,9 +95,24 @@ def main() -> None:
             f"baseline + quality analysis, {args.scale:g}x data", lambda: analyse(big), rows
         )
         print(f"  ({table_rows} output rows)")
-    print("\n| step | seconds |\n|---|---:|")
-    for label, seconds, note in rows:
-        print(f"| {label}{' (' + note + ')' if note else ''} | {seconds:.1f} |")
+    table = markdown_table(
+        ["step", "seconds"],
+        [
+            [f"{label}{' (' + note + ')' if note else ''}", f"{seconds:.1f}"]
+            for label, seconds, note in rows
+        ],
+    )
+    print("\n" + table)
+    if not args.no_doc:
+        body = (
+            table
+            + f"\n\n`python benchmarks/refresh.py --scale {args.scale:g}"
+            + (" --skip-refresh" if args.skip_refresh else "")
+            + "`: contract validation and the full refresh of `config/refresh.yaml` on the "
+            "shipped reference data, then validation and the baseline and quality tables on a "
+            f"{args.scale:g}x scaled dataset. The `notebook` rows are parts of the full refresh."
+        )
+        print(f"wrote the refresh section of {write_section('refresh', 'Refresh', body)}")
 
 
 if __name__ == "__main__":

@@ -10,11 +10,11 @@ Counting rules (stated once, used everywhere):
 - **Headcount** counts distinct people (``staff_id``) within each group, so a person holding two
   posts in the same group counts once; **posts** counts rows; **WTE** sums ``wte``.
 - **Part-time**: a person whose total WTE within the group is below ``full_time_wte`` (1.0).
-- **Vacancy rate** = vacant WTE / funded establishment WTE (RCR and SCoR censuses use the same
-  definition, brief §2.1, §2.3); negative when a group is over establishment, null when nothing is
-  funded.
+- **Vacancy rate** = vacant WTE / funded establishment WTE (the RCR and SCoR censuses publish
+  vacancy rates, [src:vacancy-rate-definition]); negative when a group is over establishment,
+  null when nothing is funded.
 - **Near retirement**: within ``window_years`` (5) of the typical retirement age (61 for
-  radiologists, brief §5). Ages are only known in the NHS Workforce Statistics 5-year bands, so a
+  radiologists, [src:radiologist-retirement]). Ages are only known in 5-year bands, so a
   person counts with the fraction of their band at or above ``retirement_age - window_years``,
   assuming ages are spread evenly within a band (``Under 25`` read as 20-24, ``70 and over`` as
   70-74).
@@ -25,31 +25,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import polars as pl
 
 from lsc_workforce import data
 from lsc_workforce.config import ConfigError
+from lsc_workforce.privacy import SuppressionRule, suppress_counts
 
 #: Reporting order of staff groups and grades: the data contract's (``lsc_workforce.data``).
 STAFF_GROUPS: tuple[str, ...] = data.STAFF_GROUPS
 GRADES: tuple[str, ...] = data.GRADES
-
-
-def _band_range(band: str) -> tuple[int, int]:
-    """Ages [lo, hi) an NHS age band is taken to cover (open-ended bands as 5 years)."""
-    if band.startswith("Under "):
-        top = int(band.removeprefix("Under "))
-        return top - 5, top
-    if band.endswith(" and over"):
-        bottom = int(band.removesuffix(" and over"))
-        return bottom, bottom + 5
-    low, high = band.split("-")
-    return int(low), int(high) + 1
-
-
-#: NHS Workforce Statistics age bands in order, with the ages each is taken to cover [lo, hi).
-AGE_BANDS: dict[str, tuple[int, int]] = {band: _band_range(band) for band in data.AGE_BANDS}
+#: NHS Workforce Statistics age bands in order, with the ages each is taken to cover, half-open
+#: ``[lo, hi)``: the data contract's (:data:`lsc_workforce.data.AGE_BAND_AGES`).
+AGE_BANDS: dict[str, tuple[int, int]] = data.AGE_BAND_AGES
 
 DEFAULT_BY: tuple[str, ...] = ("trust_code", "staff_group", "grade")
 
@@ -59,9 +48,10 @@ class BaselineParams:
     """Assumptions of the baseline analysis.
 
     Attributes:
-        retirement_age: typical retirement age in years (brief §5: mean 61 for radiologists).
-        window_years: how close to ``retirement_age`` counts as "near retirement" (brief §5 uses
-            a 5-year horizon).
+        retirement_age: typical retirement age in years (mean 61 for radiologists,
+            [src:radiologist-retirement]).
+        window_years: how close to ``retirement_age`` counts as "near retirement" (the RCR census
+            counts retirements within 5 years, [src:radiologist-retirement]).
         full_time_wte: WTE at or above which a person counts as full time.
     """
 
@@ -250,7 +240,9 @@ def _people(staff: pl.DataFrame, by: Sequence[str]) -> pl.DataFrame:
 
 
 def summarise_age_profile(
-    staff: pl.DataFrame, by: Sequence[str] = ("staff_group",)
+    staff: pl.DataFrame,
+    by: Sequence[str] = ("staff_group",),
+    rule: SuppressionRule | None = None,
 ) -> pl.DataFrame:
     """Headcount by age band within each group, with each band's share of the group.
 
@@ -260,6 +252,10 @@ def summarise_age_profile(
     Args:
         staff: ``staff_in_post`` frame.
         by: grouping columns (default staff group).
+        rule: small-number suppression for a table that leaves the analysis: headcounts of
+            ``rule.low``-``rule.high`` become null (and their share), others are rounded to
+            ``rule.base`` and the share is computed from the rounded count. ``None`` gives the
+            exact counts (for ``internal/`` only).
 
     Returns:
         Columns ``*by, age_band, headcount, share``.
@@ -274,8 +270,14 @@ def summarise_age_profile(
         pl.col("headcount").fill_null(0)
     )
     total = pl.col("headcount").sum().over(by) if by else pl.col("headcount").sum()
+    table = table.with_columns(total.alias("__total"))
+    if rule is not None:
+        table = suppress_counts(table, ["headcount"], rule)
     table = table.with_columns(
-        pl.when(total > 0).then(pl.col("headcount") / total).otherwise(None).alias("share")
+        pl.when(pl.col("__total") > 0)
+        .then(pl.col("headcount") / pl.col("__total"))
+        .otherwise(None)
+        .alias("share")
     )
     return _order(table, [*by, "age_band"]).select(*by, "age_band", "headcount", "share")
 
@@ -284,13 +286,18 @@ def summarise_retirement_risk(
     staff: pl.DataFrame,
     params: BaselineParams = BaselineParams(),
     by: Sequence[str] = ("trust_code", "staff_group"),
+    rule: SuppressionRule | None = None,
 ) -> pl.DataFrame:
     """Expected number and share of people within the retirement window, by group.
 
     Args:
         staff: ``staff_in_post`` frame.
-        params: retirement age and window (brief §5).
+        params: retirement age and window ([src:radiologist-retirement]).
         by: grouping columns.
+        rule: small-number suppression for a table that leaves the analysis:
+            ``near_retirement`` of ``rule.low``-``rule.high`` people becomes null (and its
+            share), others are rounded to ``rule.base``; headcount by group is published as is.
+            ``None`` gives the exact expected counts (for ``internal/`` only).
 
     Returns:
         Columns ``*by, headcount, near_retirement`` (expected people, fractional because of
@@ -308,7 +315,12 @@ def summarise_retirement_risk(
     people = people.with_columns(near_retirement_fraction_expr(params.window_start_age))
     table = _aggregate(
         people, by, pl.len().cast(pl.Int64).alias("headcount"), pl.col("near_retirement").sum()
-    ).with_columns((pl.col("near_retirement") / pl.col("headcount")).alias("near_retirement_share"))
+    )
+    if rule is not None:
+        table = suppress_counts(table, ["near_retirement"], rule)
+    table = table.with_columns(
+        (pl.col("near_retirement") / pl.col("headcount")).alias("near_retirement_share")
+    )
     return _order(table, by).select(*by, "headcount", "near_retirement", "near_retirement_share")
 
 
@@ -345,6 +357,7 @@ def summarise_baseline(
     vacancies: pl.DataFrame,
     params: BaselineParams = BaselineParams(),
     by: Sequence[str] = ("trust_code", "staff_group"),
+    rule: SuppressionRule | None = None,
 ) -> pl.DataFrame:
     """One row per group with every baseline measure, for the headline table.
 
@@ -353,6 +366,8 @@ def summarise_baseline(
         vacancies: ``vacancies`` frame.
         params: baseline assumptions.
         by: grouping columns.
+        rule: small-number suppression of the near-retirement share (see
+            :func:`summarise_retirement_risk`); ``None`` for exact values.
 
     Returns:
         Columns ``*by, headcount, wte, establishment_wte, vacant_wte, vacancy_rate,
@@ -364,7 +379,7 @@ def summarise_baseline(
         *by, "establishment_wte", "vacant_wte", "vacancy_rate"
     )
     part = summarise_part_time(staff, params, by).select(*by, "part_time_share")
-    retire = summarise_retirement_risk(staff, params, by).select(*by, "near_retirement_share")
+    retire = summarise_retirement_risk(staff, params, by, rule).select(*by, "near_retirement_share")
     table = _join(
         _join(_join(workforce, vacancy, by, "full"), part, by, "left"), retire, by, "left"
     ).with_columns(pl.col("headcount").fill_null(0), pl.col("wte").fill_null(0.0))
@@ -385,7 +400,10 @@ def _pct(value: float | None) -> str:
 
 
 def describe_baseline(
-    staff: pl.DataFrame, vacancies: pl.DataFrame, params: BaselineParams = BaselineParams()
+    staff: pl.DataFrame,
+    vacancies: pl.DataFrame,
+    params: BaselineParams = BaselineParams(),
+    rule: SuppressionRule | None = None,
 ) -> str:
     """Plain-English summary of the baseline, for the notebook's commentary.
 
@@ -393,12 +411,14 @@ def describe_baseline(
         staff: ``staff_in_post`` frame.
         vacancies: ``vacancies`` frame.
         params: baseline assumptions.
+        rule: small-number suppression of the near-retirement shares quoted (see
+            :func:`summarise_retirement_risk`); ``None`` for exact values.
 
     Returns:
         Markdown bullet points with region totals and the groups that stand out.
     """
-    region = summarise_baseline(staff, vacancies, params, by=())
-    groups = summarise_baseline(staff, vacancies, params, by=("staff_group",))
+    region = summarise_baseline(staff, vacancies, params, by=(), rule=rule)
+    groups = summarise_baseline(staff, vacancies, params, by=("staff_group",), rule=rule)
     trusts = summarise_vacancies(vacancies, by=("trust_code",)).sort(
         "vacancy_rate", descending=True, nulls_last=True
     )
@@ -440,3 +460,51 @@ def describe_baseline(
         f"{params.full_time_wte:g} WTE)."
     )
     return "\n".join(lines)
+
+
+def write_internal_outputs(
+    staff: pl.DataFrame,
+    vacancies: pl.DataFrame,
+    params: BaselineParams,
+    folder: Path | None,
+) -> list[Path]:
+    """Write the unsuppressed age, retirement and baseline tables and the age chart.
+
+    Only for ``internal/`` (:func:`lsc_workforce.privacy.internal_area`, switched on by
+    ``internal_outputs: true`` in ``config/refresh.yaml``): the cells of 1 to 7 people are
+    exact here, and the chart carries the "not for publication" mark.
+
+    Args:
+        staff: ``staff_in_post`` frame (in post on the "as at" date).
+        vacancies: ``vacancies`` frame.
+        params: baseline assumptions.
+        folder: ``OUTPUT_DIR/internal/baseline``, or ``None`` (switch off: nothing written).
+
+    Returns:
+        The files written (none when ``folder`` is ``None``).
+    """
+    if folder is None:
+        return []
+    from lsc_workforce import charts, report  # noqa: PLC0415 - Altair only when writing
+
+    by = ["trust_code", "staff_group"]
+    age_profile = summarise_age_profile(staff, by=["staff_group"])
+    written = report.write_tables(
+        {
+            "baseline_by_trust_group": summarise_baseline(staff, vacancies, params, by=by),
+            "age_profile_by_group": age_profile,
+            "retirement_risk_by_trust_group": summarise_retirement_risk(staff, params, by=by),
+        },
+        Path(folder) / "tables",
+    )
+    chart = charts.plot_bar(
+        age_profile,
+        category="age_band",
+        value="headcount",
+        facet="staff_group",
+        title="Age profile by staff group (exact counts)",
+        value_title="People",
+        value_format=",.0f",
+        category_sort=list(AGE_BANDS),
+    )
+    return written + charts.save_chart(chart, "age_profile", Path(folder) / "charts", internal=True)

@@ -14,6 +14,14 @@ from typing import Any
 
 import altair as alt
 
+from lsc_workforce.privacy import INTERNAL_MARK
+from lsc_workforce.safe_output import (
+    HtmlSafeJSONEncoder,
+    OutputPathError,
+    naming_path,
+    path_inside,
+)
+
 #: NHS identity colours (https://www.england.nhs.uk/nhsidentity/identity-guidelines/colours/).
 NHS_COLOURS: dict[str, str] = {
     "nhs_blue": "#005EB8",
@@ -128,37 +136,72 @@ def configure_notebook_charts() -> str:
     return alt.renderers.active
 
 
-def save_chart(chart: alt.TopLevelMixin, stem: str, out_dir: Path) -> list[Path]:
+def save_chart(
+    chart: alt.TopLevelMixin, stem: str, out_dir: Path, *, internal: bool = False
+) -> list[Path]:
     """Write a chart as self-contained HTML (Vega inlined) and as SVG.
 
     Args:
         chart: any Altair top-level chart.
         stem: file name without extension, e.g. ``"wte_by_trust"``.
         out_dir: folder to write into; created if missing.
+        internal: the chart shows unsuppressed counts: its title becomes
+            :data:`~lsc_workforce.privacy.INTERNAL_MARK` (the old title as subtitle) and the
+            HTML page opens with a red banner saying so.
 
     Returns:
         ``[out_dir/stem.html, out_dir/stem.svg]``.
 
     Raises:
-        ValueError: if ``stem`` contains a path separator or an extension.
+        ValueError: if ``stem`` contains a path separator or an extension
+            (:class:`~lsc_workforce.safe_output.OutputPathError`).
     """
     if not stem or "/" in stem or "\\" in stem or "." in stem:
-        raise ValueError(f"chart stem must be a bare file name without extension, not {stem!r}")
+        raise OutputPathError(
+            f"chart stem must be a bare file name without extension, not {stem!r}"
+        )
     register_theme(enable=True)
+    if internal:
+        chart = _mark_internal(chart)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    html_path = out_dir / f"{stem}.html"
-    svg_path = out_dir / f"{stem}.svg"
+    html_path = path_inside(out_dir, f"{stem}.html", what="chart name")
+    svg_path = path_inside(out_dir, f"{stem}.svg", what="chart name")
     # No action menu: its links ("Open in Vega Editor") point at the internet. SVG rendering
-    # keeps the marks inspectable (the browser tests count them).
-    chart.save(
-        html_path,
-        format="html",
-        inline=True,
-        embed_options={"actions": False, "renderer": "svg"},
-    )
-    chart.save(svg_path, format="svg")
+    # keeps the marks inspectable (the browser tests count them). The specification is inlined
+    # in a <script> element, so its JSON escapes < > & (a label "</script>" cannot end it).
+    with naming_path(html_path):
+        chart.save(
+            html_path,
+            format="html",
+            inline=True,
+            embed_options={"actions": False, "renderer": "svg"},
+            json_kwds={"cls": HtmlSafeJSONEncoder},
+        )
+    with naming_path(svg_path):
+        chart.save(svg_path, format="svg")
+    if internal:
+        page = html_path.read_text(encoding="utf-8")
+        head, _, body = page.partition("</head>")  # the inlined Vega code holds "<body>" too
+        page = head + "</head>" + body.replace("<body>", f"<body>{_INTERNAL_BANNER}", 1)
+        html_path.write_text(page, encoding="utf-8")
     return [html_path, svg_path]
+
+
+_INTERNAL_BANNER = (
+    '<div style="background:#d5281b;color:#fff;font:bold 16px Arial,sans-serif;'
+    f'padding:8px 12px">{INTERNAL_MARK}: unsuppressed counts of people</div>'
+)
+
+
+def _mark_internal(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Make :data:`~lsc_workforce.privacy.INTERNAL_MARK` the title, keeping the old as subtitle."""
+    title = getattr(chart, "title", alt.Undefined)
+    text = title if isinstance(title, str) else getattr(title, "text", alt.Undefined)
+    subtitle = [str(text)] if isinstance(text, str) and text else []
+    return chart.properties(
+        title=alt.TitleParams(text=INTERNAL_MARK, subtitle=subtitle, color="#d5281b")
+    )
 
 
 def _encode_colour(colour: str | None, sort: Sequence[str] | None) -> Any:

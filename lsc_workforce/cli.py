@@ -3,8 +3,9 @@
 Subcommands::
 
     lsc-workforce refresh [--data-dir DIR] [--config FILE] [--outputs DIR] [--keep-runs N]
-    lsc-workforce validate [--data-dir DIR] [--out DIR]
+    lsc-workforce validate [--data-dir DIR] [--config-dir DIR] [--out DIR]
     lsc-workforce make-reference-data [--out DIR] [--seed N] [--scale X]
+    lsc-workforce rota check ROTA.csv --preset NAME [--service ID] [--data-dir DIR]
 
 Exit codes (the same for every subcommand):
 
@@ -14,33 +15,33 @@ Exit codes (the same for every subcommand):
 - ``2``: bad usage (unknown option, missing file or folder, invalid configuration).
 
 Errors are printed as one clear message on stderr, never as a Python traceback (pass
-``--traceback`` before the subcommand to see one).
+``--traceback`` before the subcommand to see one). The package's own errors derive from
+:class:`~lsc_workforce.errors.LscWorkforceError`: a ``ConfigError`` (and its subclasses, such as
+an unusable rota file) is bad usage, any other is a failure.
 
-Adding subcommands: another part of the package registers its own subparsers by exposing
-``register_cli(subparsers)`` in a module listed in :data:`PLUGIN_MODULES` (the OOH engineer's
-``lsc_workforce.ooh.cli`` is expected to add ``rota check`` this way). Each handler is set with
+Adding subcommands: another part of the package registers its own subparsers with a
+``register_cli(subparsers)`` function, called from :func:`build_parser` (``rota check`` comes
+from :mod:`lsc_workforce.ooh.cli` this way). Each handler is set with
 ``parser.set_defaults(handler=fn)``, where ``fn(args) -> int`` returns the exit code.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
-import importlib.util
 import json
+import logging
 import sys
 import textwrap
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
-from lsc_workforce.config import OUTPUTS_DIR, REFERENCE_DATA_DIR, ConfigError
+from lsc_workforce.config import CONFIG_DIR, OUTPUTS_DIR, REFERENCE_DATA_DIR, ConfigError
+from lsc_workforce.errors import LscWorkforceError
+from lsc_workforce.ooh.cli import register_cli as register_rota_cli
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
-
-#: Modules that may add subcommands via ``register_cli(subparsers)`` if they exist.
-PLUGIN_MODULES = ("lsc_workforce.ooh.cli",)
 
 EXIT_CODES_TEXT = """\
 exit codes:
@@ -89,14 +90,22 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     print(f"error: refresh {result.run_id} failed: {result.message}", file=sys.stderr)
     print(f"partial outputs and refresh.log: {result.run_dir}", file=sys.stderr)
     print("outputs/latest was not changed", file=sys.stderr)
-    return EXIT_FAILURE
+    # A notebook that found its configuration or parameters invalid is bad usage, like
+    # invalid configuration found before the run.
+    return EXIT_USAGE if result.configuration_error else EXIT_FAILURE
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     data_dir = _existing_dir(args.data_dir)
+    config_dir = _existing_dir(args.config_dir)
 
     from lsc_workforce import contracts  # noqa: PLC0415
+    from lsc_workforce.config_checks import validate_configuration  # noqa: PLC0415
     from lsc_workforce.data import DataError  # noqa: PLC0415
+
+    # The configuration first, as the refresh does: invalid configuration is exit 2.
+    validate_configuration(config_dir)
+    print(f"configuration in {config_dir}: valid")
 
     out_dir = Path(args.out).resolve()
     if out_dir.exists() and not out_dir.is_dir():
@@ -145,7 +154,7 @@ def _validation_summary(out_dir: Path) -> str:
 
 
 def _cmd_make_reference_data(args: argparse.Namespace) -> int:
-    from lsc_workforce.reference import write_reference_data  # noqa: PLC0415
+    from lsc_workforce.synthetic import write_reference_data  # noqa: PLC0415
 
     if args.scale <= 0:
         raise UsageError(f"--scale must be positive, not {args.scale}")
@@ -213,7 +222,8 @@ def _add_validate(subparsers: argparse._SubParsersAction) -> None:
         subparsers,
         "validate",
         "check the trust extracts against the data contracts",
-        "Load every dataset in DATA_DIR, check it against its Great Expectations suite and "
+        "Check every configuration file in CONFIG_DIR (exit 2 if any is invalid), then "
+        "load every dataset in DATA_DIR, check it against its Great Expectations suite and "
         "the cross-dataset rules, print a summary, and write the results (JSON) and a "
         "self-contained data_quality.html to OUT, replacing those of an earlier run. They "
         "are written even when a file cannot be read (missing dataset, unparseable date).",
@@ -223,6 +233,12 @@ def _add_validate(subparsers: argparse._SubParsersAction) -> None:
         default=str(REFERENCE_DATA_DIR),
         metavar="DIR",
         help="folder of trust extracts (default: data/reference/)",
+    )
+    parser.add_argument(
+        "--config-dir",
+        default=str(CONFIG_DIR),
+        metavar="DIR",
+        help="configuration folder checked first (default: config/)",
     )
     parser.add_argument(
         "--out",
@@ -258,19 +274,6 @@ def _add_make_reference_data(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=_cmd_make_reference_data)
 
 
-def _register_plugins(subparsers: argparse._SubParsersAction) -> None:
-    for name in PLUGIN_MODULES:
-        try:
-            found = importlib.util.find_spec(name) is not None
-        except ModuleNotFoundError:  # the parent package does not exist yet
-            found = False
-        if found:
-            register: Callable[[argparse._SubParsersAction], None] = importlib.import_module(
-                name
-            ).register_cli
-            register(subparsers)
-
-
 def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser with every subcommand.
 
@@ -294,24 +297,23 @@ def build_parser() -> argparse.ArgumentParser:
     _add_refresh(subparsers)
     _add_validate(subparsers)
     _add_make_reference_data(subparsers)
-    _register_plugins(subparsers)
+    register_rota_cli(subparsers)
     return parser
 
 
-def _failure_types() -> tuple[type[BaseException], ...]:
-    """Exception types that mean "the run or validation failed" (exit 1)."""
-    types: list[type[BaseException]] = [OSError]
-    for module, name in (
-        ("lsc_workforce.run", "RefreshError"),
-        ("lsc_workforce.report", "ReportError"),
-        ("lsc_workforce.data", "DataError"),
-        ("lsc_workforce.contracts", "ContractViolation"),
-    ):
-        try:
-            types.append(getattr(importlib.import_module(module), name))
-        except (ImportError, AttributeError):
-            continue
-    return tuple(types)
+class _WarningsToStderr(logging.Handler):
+    """Print the package's warnings (a file read as Windows-1252, a run marked abandoned)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"warning: {record.getMessage()}", file=sys.stderr)
+
+
+def _show_warnings() -> None:
+    """Show the package's warnings on stderr, once per process."""
+    package = logging.getLogger("lsc_workforce")
+    if not any(isinstance(h, _WarningsToStderr) for h in package.handlers):
+        handler = _WarningsToStderr(level=logging.WARNING)
+        package.addHandler(handler)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -328,6 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage and 0 after --help
         return int(exc.code or 0)
+    _show_warnings()
     try:
         return int(args.handler(args))
     except (UsageError, ConfigError) as exc:
@@ -341,8 +344,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.traceback:
             raise
-        failures = _failure_types()
-        if isinstance(exc, failures):
+        # The package's own errors (other than ConfigError, bad usage above) and file-system
+        # errors mean the run or validation failed: their message names the problem.
+        if isinstance(exc, LscWorkforceError | OSError):
             summary = getattr(getattr(exc, "report", None), "summary", None)
             text = summary() if callable(summary) else str(exc)
             print(f"error: {text}", file=sys.stderr)

@@ -14,6 +14,8 @@ from typing import Any, Literal
 
 import yaml
 
+from lsc_workforce.errors import LscWorkforceError
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 REPO_DIR = PACKAGE_DIR.parent
 CONFIG_DIR = REPO_DIR / "config"
@@ -31,7 +33,7 @@ REFERENCE_AS_AT = dt.date(2026, 4, 1)
 SolverName = Literal["highs", "cbc", "cpsat"]
 
 
-class ConfigError(ValueError):
+class ConfigError(LscWorkforceError, ValueError):
     """A configuration file or parameter is missing or out of range."""
 
 
@@ -80,8 +82,9 @@ class RunConfig:
         config_dir: folder holding the versioned model configuration (``config/``).
         output_dir: folder this run writes its tables and charts to.
         as_at: the planning "as at" date; never the wall clock.
-        solver: solver settings for any integer programme in the run.
-        extra: notebook-specific parameters, validated by the notebook's own functions.
+        solver: solver settings of every integer programme in the run: the one source of
+            them, built by the notebook from its solver parameters and passed on as
+            ``cfg.solver``.
     """
 
     data_dir: Path = REFERENCE_DATA_DIR
@@ -89,7 +92,6 @@ class RunConfig:
     output_dir: Path = OUTPUTS_DIR / "scratch"
     as_at: dt.date = REFERENCE_AS_AT
     solver: SolverSettings = field(default_factory=SolverSettings)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir))
@@ -100,6 +102,61 @@ class RunConfig:
             raise ConfigError(f"data_dir {self.data_dir} is not a folder")
         if not self.config_dir.is_dir():
             raise ConfigError(f"config_dir {self.config_dir} is not a folder")
+        if not isinstance(self.solver, SolverSettings):
+            raise ConfigError(f"solver must be SolverSettings, not {type(self.solver).__name__}")
+
+
+def repo_path(value: str | Path) -> Path:
+    """Resolve a path; a relative one is read from the repository root, not the working folder.
+
+    Args:
+        value: an absolute path, or one relative to :data:`REPO_DIR`.
+
+    Returns:
+        The absolute, resolved path.
+    """
+    path = Path(value)
+    return path if path.is_absolute() else (REPO_DIR / path).resolve()
+
+
+def notebook_config(
+    data_dir: str | Path,
+    config_dir: str | Path,
+    output_dir: str | Path,
+    as_at: str | dt.date,
+    *,
+    solver: SolverSettings | None = None,
+) -> RunConfig:
+    """Turn a notebook's parameters into a validated :class:`RunConfig`.
+
+    Every notebook's setup cell calls this with the runner's parameters (``DATA_DIR``,
+    ``CONFIG_DIR``, ``OUTPUT_DIR``, ``AS_AT``) and, if it solves integer programmes, the
+    :class:`SolverSettings` built from its own solver parameters. Relative paths are read from
+    the repository root, so a notebook's defaults work the same under papermill, pytest or
+    JupyterLab; the output folder is created.
+
+    Args:
+        data_dir: ``DATA_DIR`` parameter.
+        config_dir: ``CONFIG_DIR`` parameter.
+        output_dir: ``OUTPUT_DIR`` parameter (the run's output folder).
+        as_at: ``AS_AT`` parameter (ISO 8601 date).
+        solver: the run's solver settings (default: ``SolverSettings()``).
+
+    Returns:
+        The configuration; package functions take its solver settings as ``cfg.solver``.
+
+    Raises:
+        ConfigError: if a folder is missing or the date is not ISO 8601.
+    """
+    output = repo_path(output_dir)
+    output.mkdir(parents=True, exist_ok=True)
+    return RunConfig(
+        data_dir=repo_path(data_dir),
+        config_dir=repo_path(config_dir),
+        output_dir=output,
+        as_at=parse_date(as_at),
+        solver=SolverSettings() if solver is None else solver,
+    )
 
 
 def parse_date(value: str | dt.date) -> dt.date:
@@ -122,13 +179,44 @@ def load_yaml(path: str | Path) -> Any:
     """Read one YAML file, naming the file in any error.
 
     Raises:
-        ConfigError: if the file is missing or is not valid YAML.
+        ConfigError: if the file is missing, is not UTF-8 or valid YAML, or holds an impossible
+            date (``as_at: 2026-02-30``: the message names the key, the value and the line).
     """
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"configuration file {path} does not exist")
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path} is not UTF-8 text: {exc}") from exc
+    try:
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path} is not valid YAML: {exc}") from exc
+    except ValueError as exc:  # PyYAML builds dates itself and raises ValueError for 02-30
+        bad = _impossible_dates(yaml.compose(text, Loader=yaml.SafeLoader), ())
+        raise ConfigError(f"{path}: " + ("; ".join(bad) or str(exc))) from exc
+
+
+def _impossible_dates(node: yaml.Node | None, keys: tuple[str, ...]) -> list[str]:
+    """Name every date-like value of a YAML document that is not a real date, with its key."""
+    if isinstance(node, yaml.MappingNode):
+        return [
+            problem
+            for key, value in node.value
+            for problem in _impossible_dates(value, (*keys, str(key.value)))
+        ]
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            problem
+            for index, item in enumerate(node.value)
+            for problem in _impossible_dates(item, (*keys, f"[{index}]"))
+        ]
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+        try:
+            yaml.SafeLoader("").construct_yaml_timestamp(node)
+        except ValueError as exc:
+            where = ".".join(keys).replace(".[", "[") or "value"
+            line = node.start_mark.line + 1
+            return [f"{where}: {node.value} is not a valid date ({exc}; line {line})"]
+    return []

@@ -36,6 +36,8 @@ from lsc_workforce.data import (
     load_datasets,
     load_registry,
 )
+from lsc_workforce.errors import LscWorkforceError
+from lsc_workforce.safe_output import naming_path
 
 LOGGER = logging.getLogger(__name__)
 
@@ -147,7 +149,7 @@ class ContractReport:
         }
 
 
-class ContractViolation(Exception):
+class ContractViolation(LscWorkforceError):
     """Data failed its contracts; carries the :class:`ContractReport`."""
 
     def __init__(self, report: ContractReport) -> None:
@@ -734,18 +736,16 @@ def write_report(report: ContractReport, out_dir: Path) -> list[Path]:
     out_dir = Path(out_dir)
     folder = out_dir / "validation"
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, result in report.gx_results.items():
-        path = folder / f"{name}.json"
-        path.write_text(json.dumps(_trim(result), indent=1, default=str), encoding="utf-8")
-        paths.append(path)
-    summary = folder / "summary.json"
-    summary.write_text(json.dumps(report.to_dict(), indent=1, default=str), encoding="utf-8")
-    paths.append(summary)
-    page = out_dir / "data_quality.html"
-    page.write_text(render_html(report), encoding="utf-8")
-    paths.append(page)
-    return paths
+    texts = {
+        folder / f"{name}.json": json.dumps(_trim(result), indent=1, default=str)
+        for name, result in report.gx_results.items()
+    }
+    texts[folder / "summary.json"] = json.dumps(report.to_dict(), indent=1, default=str)
+    texts[out_dir / "data_quality.html"] = render_html(report)
+    for path, text in texts.items():
+        with naming_path(path):  # a full disk's error then names the file
+            path.write_text(text, encoding="utf-8")
+    return list(texts)
 
 
 def _trim(value: Any, limit: int = 50) -> Any:

@@ -5,12 +5,23 @@ column types. Real sources keep their own headers; a source mapping in ``config/
 (an ESR-style staff extract, the published DM01 CSV) renames columns, maps values and declares
 date formats (ISO 8601 by default, UK day-first where declared). A value that cannot be read as its
 declared type, such as an impossible date, is a named :class:`DataError`, never a silent null.
+
+Text files are decoded strictly, never with replacement characters: UTF-8 with or without a
+byte-order mark; UTF-16 or UTF-32 (told by the byte-order mark or the zero bytes); an encoding a
+source mapping declares (``encoding: cp1252``); otherwise, where the bytes are not UTF-8 but are
+valid Windows-1252 (what Excel on Windows saves as "CSV (Comma delimited)"), Windows-1252 with a
+warning naming the characters it read. Any other file is refused with a message naming the file,
+the encoding and the fix. Blank rows at the end of a file (Excel adds them) are dropped before
+anything is checked. A decimal comma in a number (``0,8``) is a named failure unless a source
+mapping declares the column (``decimal_comma: [wte]``); thousands separators (``1,234``) are read.
 """
 
 from __future__ import annotations
 
+import codecs
+import io
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +29,8 @@ from typing import Any
 import polars as pl
 
 from lsc_workforce.config import CONFIG_DIR, ConfigError, load_yaml
+from lsc_workforce.errors import LscWorkforceError
+from lsc_workforce.safe_output import write_excel_sheets
 
 LOGGER = logging.getLogger(__name__)
 
@@ -52,6 +65,13 @@ AGE_BANDS = (
     "Under 25", "25-29", "30-34", "35-39", "40-44", "45-49", "50-54", "55-59", "60-64",
     "65-69", "70 and over",
 )  # fmt: skip
+#: The single years of age each band of :data:`AGE_BANDS` is taken to cover, as half-open
+#: ranges ``[lo, hi)``: ``"25-29"`` is ``(25, 30)``, i.e. ages 25 to 29. The open-ended bands
+#: are read as five years too (``"Under 25"`` as 20-24, ``"70 and over"`` as 70-74). The
+#: baseline's retirement window and the supply projection's single years of age both use them.
+AGE_BAND_AGES: dict[str, tuple[int, int]] = {
+    band: (20 + 5 * index, 25 + 5 * index) for index, band in enumerate(AGE_BANDS)
+}
 COMPETENCIES = (
     "ct_reporting", "neuro_ct", "mri_reporting", "plain_film_reporting", "ultrasound",
     "vascular_ir", "non_vascular_ir", "ct_scanning", "mri_scanning", "general_radiography",
@@ -62,15 +82,38 @@ MODALITIES = (
     "ir_vascular", "ir_non_vascular", "gastroscopy", "colonoscopy", "flexi_sigmoidoscopy",
 )  # fmt: skip
 LEAVE_TYPES = ("annual", "study", "sickness", "other")
+#: Status of the source of every configuration value (each parameter row and scalar carries
+#: one; meanings in ``docs/sources.md``, "Status labels").
+SOURCE_STATUSES = ("confirmed", "secondary", "derived", "unconfirmed")
 
 ISO_DATE = "%Y-%m-%d"
+
+#: Byte-order marks and the codec that reads each (UTF-32 first: its LE mark starts like UTF-16's).
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8-sig", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16", "UTF-16"),
+)
+#: How to fix a file in an encoding we do not read.
+_ENCODING_FIX = (
+    "save it from Excel as 'CSV UTF-8 (Comma delimited)', or declare its encoding in its source "
+    "mapping in config/mappings/ (e.g. `encoding: cp1252`)"
+)
+#: A number written with comma thousands separators: 1,234 or 12,345,678.90.
+_THOUSANDS = r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?$"
+#: A number written with a decimal comma: 0,8 or 1.234,5 (dots as thousands separators).
+_DECIMAL_COMMA = r"^[+-]?(\d+|[1-9]\d{0,2}(\.\d{3})+)(,\d+)?$"
+#: What a decimal comma looks like where none is declared: digits, one comma, digits.
+_LOOKS_DECIMAL_COMMA = r"^[+-]?\d*,\d+$"
 
 _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
 _SAMPLE_ROWS = 5
 
 
-class DataError(Exception):
+class DataError(LscWorkforceError):
     """A dataset is missing or a value cannot be read as its declared type.
 
     Attributes:
@@ -144,6 +187,9 @@ class SourceMapping:
         drop_unmapped: columns whose unmapped values drop the row (e.g. DM01 tests we ignore).
         aggregate: ``{"by": [...], "sum": [...]}`` to sum rows after mapping.
         drop_columns: helper columns removed after deriving.
+        encoding: text encoding of the source's CSV files where it is not UTF-8 (a Python codec
+            name such as ``cp1252``); ``None`` reads UTF-8 (or what the file's bytes show).
+        decimal_comma: (our) numeric columns written with a decimal comma (``0,8``).
     """
 
     name: str
@@ -156,6 +202,8 @@ class SourceMapping:
     drop_unmapped: tuple[str, ...] = ()
     aggregate: dict[str, list[str]] | None = None
     drop_columns: tuple[str, ...] = ()
+    encoding: str | None = None
+    decimal_comma: tuple[str, ...] = ()
 
     def matches(self, header: Iterable[str]) -> bool:
         """Whether a file's header carries every source column of this mapping."""
@@ -209,7 +257,8 @@ def load_mappings(mapping_dir: Path | None = None) -> list[SourceMapping]:
         The mappings, sorted by name.
 
     Raises:
-        ConfigError: if a mapping lacks ``dataset`` or ``columns``.
+        ConfigError: if a mapping lacks ``dataset`` or ``columns``, or declares an encoding
+            Python does not know.
     """
     mapping_dir = Path(mapping_dir) if mapping_dir else CONFIG_DIR / "mappings"
     mappings = []
@@ -218,6 +267,15 @@ def load_mappings(mapping_dir: Path | None = None) -> list[SourceMapping]:
         if "dataset" not in raw or not raw.get("columns"):
             raise ConfigError(f"{path}: a mapping needs `dataset` and `columns`")
         derive = {col: spec["rules"] for col, spec in (raw.get("derive") or {}).items()}
+        encoding = raw.get("encoding")
+        if encoding is not None:
+            try:
+                codecs.lookup(str(encoding))
+            except LookupError as exc:
+                raise ConfigError(
+                    f"{path}: encoding: {encoding!r} is not a known text encoding "
+                    "(e.g. utf-8, cp1252, utf-16)"
+                ) from exc
         mappings.append(
             SourceMapping(
                 name=str(raw.get("name", path.stem)),
@@ -233,33 +291,156 @@ def load_mappings(mapping_dir: Path | None = None) -> list[SourceMapping]:
                 drop_unmapped=tuple(raw.get("drop_unmapped", ())),
                 aggregate=raw.get("aggregate"),
                 drop_columns=tuple(raw.get("drop_columns", ())),
+                encoding=None if encoding is None else str(encoding),
+                decimal_comma=tuple(str(c) for c in raw.get("decimal_comma") or ()),
             )
         )
     return mappings
 
 
-def read_raw(path: Path) -> pl.DataFrame:
-    """Read a CSV (all text), Parquet or XLSX (first sheet) file without casting.
+def decode_text(raw: bytes, path: Path, declared: Sequence[str] = ()) -> tuple[str, str]:
+    """Decode a text file's bytes strictly, never replacing a character.
+
+    In order: a byte-order mark (UTF-8, UTF-16, UTF-32); zero bytes, which only UTF-16 text
+    has; UTF-8; each ``declared`` encoding; Windows-1252 (logged as a warning that names the
+    characters it read, since it is a guess).
+
+    Args:
+        raw: the file's bytes.
+        path: the file, named in messages.
+        declared: encodings source mappings declare for the file's dataset.
+
+    Returns:
+        ``(text, encoding name)``.
 
     Raises:
-        DataError: if the suffix is not supported or the file cannot be parsed.
+        DataError: naming the file, the encoding found and how to fix it.
+    """
+    path = Path(path)
+    for mark, codec, name in _BYTE_ORDER_MARKS:
+        if raw.startswith(mark):
+            return _decode_strictly(raw, codec, name, path), name
+    head = raw[:4096]
+    if b"\x00" in head:
+        # Plain text never holds a zero byte; UTF-16 without a mark holds one beside each ASCII
+        # character, on the odd bytes (little-endian) or the even ones (big-endian).
+        codec = "utf-16-le" if head[1::2].count(0) >= head[0::2].count(0) else "utf-16-be"
+        return _decode_strictly(raw, codec, "UTF-16", path), "UTF-16"
+    try:
+        return raw.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError as exc:
+        not_utf8 = exc
+    if declared:
+        return _decode_strictly(raw, declared[0], declared[0], path), declared[0]
+    try:
+        text = raw.decode("cp1252")
+    except UnicodeDecodeError:
+        raise DataError(
+            [
+                {
+                    "dataset": path.stem,
+                    "rule": "unreadable text encoding",
+                    "detail": f"{path} is neither UTF-8 nor Windows-1252 "
+                    f"({_where(raw, not_utf8)}); {_ENCODING_FIX}",
+                }
+            ]
+        ) from not_utf8
+    odd = sorted({ch for ch in text if ord(ch) > 127})
+    LOGGER.warning(
+        "%s is not UTF-8: read it as Windows-1252 (Excel's 'CSV (Comma delimited)'), giving "
+        "the characters %s; if they are wrong, %s",
+        path,
+        " ".join(odd[:12]),
+        _ENCODING_FIX,
+    )
+    return text, "Windows-1252"
+
+
+def _decode_strictly(raw: bytes, codec: str, name: str, path: Path) -> str:
+    try:
+        text = raw.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            [
+                {
+                    "dataset": path.stem,
+                    "rule": "unreadable text encoding",
+                    "detail": f"{path} is not valid {name} ({_where(raw, exc)}); {_ENCODING_FIX}",
+                }
+            ]
+        ) from exc
+    if "\x00" in text:
+        raise DataError(
+            [
+                {
+                    "dataset": path.stem,
+                    "rule": "unreadable text encoding",
+                    "detail": f"{path} read as {name} still holds zero characters; {_ENCODING_FIX}",
+                }
+            ]
+        )
+    return text.removeprefix("\ufeff")
+
+
+def _where(raw: bytes, exc: UnicodeDecodeError) -> str:
+    """Describe where decoding failed: the byte, its line and the text before it."""
+    line = raw.count(b"\n", 0, exc.start) + 1
+    before = raw[max(0, exc.start - 20) : exc.start].decode("ascii", "backslashreplace")
+    tail = before.splitlines()[-1] if before.splitlines() else ""
+    return f"byte 0x{raw[exc.start]:02x} on line {line}, after {tail!r}"
+
+
+def _drop_trailing_blank_rows(frame: pl.DataFrame, path: Path) -> pl.DataFrame:
+    """Drop rows at the end in which every cell is empty or blank (Excel and exporters add them)."""
+    if frame.height == 0 or frame.width == 0:
+        return frame
+    blank = pl.all_horizontal(
+        pl.col(name).is_null() | (pl.col(name).cast(pl.String).str.strip_chars() == "")
+        for name in frame.columns
+    )
+    filled = frame.select((~blank).alias("filled")).get_column("filled").arg_true()
+    keep = int(filled[-1]) + 1 if filled.len() else 0
+    if keep < frame.height:
+        LOGGER.info("%s: ignored %d blank row(s) at the end", path, frame.height - keep)
+    return frame.head(keep)
+
+
+def read_raw(path: Path, encodings: Sequence[str] = ()) -> pl.DataFrame:
+    """Read a CSV (all text), Parquet or XLSX (first sheet) file without casting.
+
+    CSV text is decoded by :func:`decode_text`; blank rows at the end of any file are dropped.
+
+    Args:
+        path: the file.
+        encodings: text encodings source mappings declare for the file's dataset.
+
+    Raises:
+        DataError: if the suffix is not supported, the text encoding cannot be read, or the file
+            cannot be parsed.
     """
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix not in FILE_SUFFIXES:
+        raise DataError(
+            [{"dataset": path.stem, "rule": "unsupported file type", "detail": f"{path}"}]
+        )
     try:
         if suffix == ".csv":
-            frame = pl.read_csv(path, infer_schema=False, encoding="utf8-lossy")
-            # Excel-saved CSVs start with a byte-order mark; headers may carry stray spaces.
-            return frame.rename(lambda name: name.lstrip("\ufeff").strip())
-        if suffix == ".parquet":
-            return pl.read_parquet(path)
-        if suffix == ".xlsx":
-            return pl.read_excel(path, engine="calamine", infer_schema_length=None)
+            text, _ = decode_text(path.read_bytes(), path, encodings)
+            frame = pl.read_csv(io.BytesIO(text.encode("utf-8")), infer_schema=False)
+            # Headers may carry stray spaces (and, after a double save, a second byte-order mark).
+            frame = frame.rename(lambda name: name.lstrip("\ufeff").strip())
+        elif suffix == ".parquet":
+            frame = pl.read_parquet(path)
+        else:
+            frame = pl.read_excel(path, engine="calamine", infer_schema_length=None)
+    except DataError:
+        raise
     except Exception as exc:  # the readers raise many types; name the file instead
         raise DataError(
             [{"dataset": path.stem, "rule": "unreadable file", "detail": f"{path}: {exc}"}]
         ) from exc
-    raise DataError([{"dataset": path.stem, "rule": "unsupported file type", "detail": f"{path}"}])
+    return _drop_trailing_blank_rows(frame, path)
 
 
 def load_table(
@@ -291,14 +472,15 @@ def load_table(
         raise ConfigError(f"unknown dataset {dataset!r}; known: {', '.join(registry)}")
     spec = registry[dataset]
     mappings = mappings if mappings is not None else load_mappings()
-    frame = read_raw(Path(path))
+    declared = [m.encoding for m in mappings if m.dataset == dataset and m.encoding]
+    frame = read_raw(Path(path), declared)
     date_formats = dict(spec.date_formats)
     for mapping in mappings:
         if mapping.dataset == dataset and mapping.matches(frame.columns):
             LOGGER.info("%s: applying source mapping %s", path, mapping.name)
             frame = _apply_mapping_before_types(frame, mapping)
             date_formats.update(mapping.date_formats)
-            typed = _cast_to_schema(frame, spec, date_formats)
+            typed = _cast_to_schema(frame, spec, date_formats, mapping.decimal_comma)
             return _apply_mapping_after_types(typed, mapping)
     _check_header(frame.columns, spec, mappings, Path(path))
     return _cast_to_schema(frame, spec, date_formats)
@@ -410,7 +592,7 @@ def write_table(frame: pl.DataFrame, path: Path) -> Path:
     elif suffix == ".parquet":
         frame.write_parquet(path)
     elif suffix == ".xlsx":
-        frame.write_excel(path, float_precision=6)
+        write_excel_sheets({"Sheet1": frame}, path, float_precision=6)
     else:
         raise ValueError(f"unsupported table suffix {suffix!r}")
     return path
@@ -488,21 +670,43 @@ def _apply_mapping_after_types(frame: pl.DataFrame, mapping: SourceMapping) -> p
 
 
 def _cast_to_schema(
-    frame: pl.DataFrame, spec: DatasetSpec, date_formats: dict[str, tuple[str, ...]]
+    frame: pl.DataFrame,
+    spec: DatasetSpec,
+    date_formats: dict[str, tuple[str, ...]],
+    decimal_comma: Iterable[str] = (),
 ) -> pl.DataFrame:
     """Cast each schema column to its declared type, naming every unreadable value."""
     problems = []
     columns = []
+    decimal_comma = set(decimal_comma)
     for name, kind in spec.columns.items():
         if name not in frame.columns:
             continue
         source = frame.get_column(name)
         formats = date_formats.get(name, (ISO_DATE,))
-        result = _coerce(source, kind, formats)
+        result = _coerce(source, kind, formats, decimal_comma=name in decimal_comma)
         bad = source.is_not_null() & result.is_null()
         if kind == "str" or source.dtype == pl.String:
             # Blank text is a missing value, not a parse failure.
             bad &= source.cast(pl.String).str.strip_chars().str.len_chars() > 0
+        if kind in ("int", "float") and source.dtype == pl.String and name not in decimal_comma:
+            comma = bad & source.str.strip_chars().str.contains(_LOOKS_DECIMAL_COMMA).fill_null(
+                value=False
+            )
+            if comma.any():
+                rows = comma.arg_true().head(_SAMPLE_ROWS)
+                problems.append(
+                    {
+                        "dataset": spec.name,
+                        "column": name,
+                        "rule": "decimal comma in a number",
+                        "count": int(comma.sum()),
+                        "detail": "write the decimal point as '.' (0.8, not 0,8), or declare "
+                        f"`decimal_comma: [{name}]` in the source mapping",
+                        "sample": [(int(i) + 1, source[int(i)]) for i in rows],
+                    }
+                )
+                bad &= ~comma
         if bad.any():
             rows = bad.arg_true().head(_SAMPLE_ROWS)
             sample = [(int(i) + 1, source[int(i)]) for i in rows]
@@ -524,8 +728,14 @@ def _cast_to_schema(
     return pl.DataFrame(columns + extras)
 
 
-def _coerce(series: pl.Series, kind: str, formats: tuple[str, ...]) -> pl.Series:
-    """Convert a raw column to a registry type; unreadable values become null (caller flags)."""
+def _coerce(
+    series: pl.Series, kind: str, formats: tuple[str, ...], *, decimal_comma: bool = False
+) -> pl.Series:
+    """Convert a raw column to a registry type; unreadable values become null (caller flags).
+
+    Numbers in text may carry comma thousands separators (``1,234``); with ``decimal_comma``
+    they are written ``0,8`` or ``1.234,5`` instead. Any other comma makes the value unreadable.
+    """
     dtype = series.dtype
     if kind == "str":
         if dtype == pl.Boolean:
@@ -544,8 +754,22 @@ def _coerce(series: pl.Series, kind: str, formats: tuple[str, ...]) -> pl.Series
         if dtype.is_numeric():
             numbers = series.cast(pl.Float64)
         else:
-            text = series.cast(pl.String).str.strip_chars().str.replace_all(",", "")
-            numbers = text.cast(pl.Float64, strict=False)
+            text = series.cast(pl.String).str.strip_chars()
+            if decimal_comma:
+                text = (
+                    pl.when(text.str.contains(_DECIMAL_COMMA))
+                    .then(text.str.replace_all(".", "", literal=True).str.replace(",", "."))
+                    .otherwise(None)
+                )
+            else:
+                text = (
+                    pl.when(text.str.contains(_THOUSANDS))
+                    .then(text.str.replace_all(",", ""))
+                    .when(text.str.contains(","))
+                    .then(None)
+                    .otherwise(text)
+                )
+            numbers = pl.select(text.cast(pl.Float64, strict=False)).to_series()
         if kind == "float":
             return numbers
         whole = numbers.is_not_null() & (numbers == numbers.round(0))

@@ -1,30 +1,52 @@
 """Small-number suppression applied to every published count built from personal characteristics.
 
 The rule follows the NHS Digital HES/ECDS disclosure control in force since 13 September 2018
-(brief §7.4): sub-national counts of **1 to 7 are suppressed** (shown as ``*``) and **every other
-count is rounded to the nearest 5**. The limits are configurable through
-:class:`SuppressionRule` because the brief found no workforce-specific rule (brief §7.4, item 9 of
-the unconfirmed list).
+[src:hes-ecds-suppression]: sub-national counts of **1 to 7 are suppressed** (shown as ``*``)
+and **every other count is rounded to the nearest 5**. The limits are configurable through
+:class:`SuppressionRule` because no workforce-specific rule was found [src:workforce-suppression].
 
 Which cells the rule applies to is a publishing decision, not a property of the numbers: cells built
 from personal characteristics (age band, leavers, retirements) are passed through
 :func:`suppress_counts`; headcount and WTE by trust and staff group, and planned intakes, are shown
-as NHS Workforce Statistics publish them. Writers call :func:`suppress_counts` *before* anything is
-written, and the published files are scanned for leaks by the tests.
+as NHS Workforce Statistics publish them [src:nhs-workforce-statistics]. Writers call
+:func:`suppress_counts` *before* anything is written, and the published files are scanned for
+leaks by the tests.
+
+Outputs by audience: everything under ``reports/`` is the publishable bundle; the analyst tables
+and charts beside it (``baseline/``, ``demand/``) are suppressed the same way, so forwarding the
+whole ``outputs/latest`` folder forwards no small cell. Unsuppressed analyst tables exist only
+when ``internal_outputs: true`` is set in ``config/refresh.yaml``; they go to
+``internal/<area>/`` (:func:`internal_area`), whose README and every page carry
+:data:`INTERNAL_MARK`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 
-from lsc_workforce.config import ConfigError
+from lsc_workforce.config import ConfigError, load_yaml
 
 #: What a suppressed cell shows when a table is formatted for people to read.
 SUPPRESSED_MARKER = "*"
+
+#: Folder under a run's outputs for unsuppressed analyst tables, written only when
+#: ``internal_outputs: true`` is set in ``config/refresh.yaml``.
+INTERNAL_DIR = "internal"
+#: The mark every internal page carries.
+INTERNAL_MARK = "INTERNAL – NOT FOR PUBLICATION"
+_INTERNAL_README = f"""{INTERNAL_MARK}
+
+The tables and charts in this folder are NOT suppressed: they show counts of 1 to 7 people
+built from personal characteristics (age band, retirements, leavers), which can identify
+individuals. They are written only because `internal_outputs: true` is set in
+config/refresh.yaml. Do not publish, forward or attach them. The suppressed versions beside this
+folder (and everything under reports/) are the ones to share.
+"""
 
 
 @dataclass(frozen=True)
@@ -32,8 +54,8 @@ class SuppressionRule:
     """Disclosure-control limits for counts of people.
 
     Attributes:
-        low: smallest count that is suppressed (HES/ECDS: 1; brief §7.4).
-        high: largest count that is suppressed (HES/ECDS: 7; brief §7.4).
+        low: smallest count that is suppressed (HES/ECDS: 1).
+        high: largest count that is suppressed (HES/ECDS: 7).
         base: every unsuppressed count is rounded to the nearest multiple of ``base`` (HES: 5).
     """
 
@@ -156,3 +178,51 @@ def format_suppressed(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFra
     return frame.with_columns(
         pl.col(column).cast(pl.String).fill_null(SUPPRESSED_MARKER) for column in columns
     )
+
+
+def load_suppression_rule(config_dir: str | Path) -> SuppressionRule:
+    """The suppression rule of the product: ``settings.suppression`` in the training scenarios.
+
+    One rule serves every output (the training-gap report, the baseline and demand tables), so
+    it is set once, in ``config/training/scenarios.yaml``.
+
+    Args:
+        config_dir: the configuration folder.
+
+    Returns:
+        The rule (the HES/ECDS default when the file sets none).
+
+    Raises:
+        ConfigError: if the file cannot be read or the rule is invalid.
+    """
+    path = Path(config_dir) / "training" / "scenarios.yaml"
+    if not path.is_file():
+        return SuppressionRule()
+    raw = load_yaml(path) or {}
+    settings = (raw.get("settings") if isinstance(raw, Mapping) else None) or {}
+    try:
+        return SuppressionRule.from_mapping(settings.get("suppression"))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{path}: settings.suppression: {exc}") from exc
+
+
+def internal_area(output_dir: str | Path, area: str, enabled: bool) -> Path | None:
+    """The folder for unsuppressed analyst outputs of one area, or ``None`` when not enabled.
+
+    Args:
+        output_dir: the run's output folder (``OUTPUT_DIR``).
+        area: the area (``baseline``, ``demand``).
+        enabled: the ``INTERNAL_OUTPUTS`` switch (``internal_outputs`` in the refresh
+            configuration); off by default.
+
+    Returns:
+        ``<output_dir>/internal/<area>``, created, with a ``README.txt`` carrying
+        :data:`INTERNAL_MARK`; or ``None``.
+    """
+    if not enabled:
+        return None
+    root = Path(output_dir) / INTERNAL_DIR
+    folder = root / area
+    folder.mkdir(parents=True, exist_ok=True)
+    (root / "README.txt").write_text(_INTERNAL_README, encoding="utf-8")
+    return folder

@@ -13,6 +13,8 @@ the pure-Python ``latex2mathml`` package (:func:`latex_to_html`), which browsers
 no MathJax, nothing fetched. The conversion runs inside nbconvert's Markdown renderer, after the
 math spans are cut out and before emphasis or escaping could touch an underscore or asterisk.
 LaTeX the converter cannot handle is shown as its source in a ``<code>`` element, never an error.
+Raw HTML in Markdown is escaped, so text from data or configuration shown through
+:func:`show_markdown` (a service name such as ``<img onerror=...>``) is printed, never run.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from lsc_workforce.errors import LscWorkforceError
+from lsc_workforce.safe_output import OutputPathError, naming_path, path_inside, write_csv
 
 #: Jinja template: the JupyterLab look, minus everything that is fetched from the internet.
 OFFLINE_TEMPLATE = """\
@@ -94,7 +99,7 @@ _ENVIRONMENT = re.compile(
 _DROPPED = re.compile(r"\\label\{[^{}]*\}|\\nonumber\b|\\notag\b")
 
 
-class ReportError(RuntimeError):
+class ReportError(LscWorkforceError, RuntimeError):
     """An HTML export failed or would load something from the internet."""
 
 
@@ -223,8 +228,10 @@ def _offline_html_exporter() -> type:
         def markdown2html(self, context: Any, source: str) -> str:
             # Same as HTMLExporter.markdown2html (nbconvert 7), with the MathML renderer.
             cell = context.get("cell", {})
+            # escape=True: raw HTML in Markdown, such as a name from a configuration file shown
+            # through show_markdown, is printed as text, never run (nbconvert's default is False).
             renderer = MathMLRenderer(
-                escape=False,
+                escape=True,
                 attachments=cell.get("attachments", {}),
                 embed_images=self.embed_images,
                 path=context.get("resources", {}).get("metadata", {}).get("path", ""),
@@ -295,7 +302,8 @@ def export_notebook_html(ipynb: Path, html: Path) -> Path:
     if remote:
         raise ReportError(f"{ipynb.name}: HTML export references remote resources: {remote[:3]}")
     html.parent.mkdir(parents=True, exist_ok=True)
-    html.write_text(body, encoding="utf-8")
+    with naming_path(html):
+        html.write_text(body, encoding="utf-8")
     return html
 
 
@@ -328,6 +336,9 @@ def show_markdown(text: str) -> None:
 def write_tables(tables: Mapping[str, pl.DataFrame], out_dir: Path) -> list[Path]:
     """Write tidy tables as CSV and Parquet (``<name>.csv`` and ``<name>.parquet``).
 
+    Text that a spreadsheet would run as a formula gets a leading apostrophe in the CSV
+    (:func:`lsc_workforce.safe_output.neutralise_formulas`); the Parquet keeps the text as it is.
+
     Args:
         tables: frames by file stem.
         out_dir: folder to write into; created if missing.
@@ -336,16 +347,19 @@ def write_tables(tables: Mapping[str, pl.DataFrame], out_dir: Path) -> list[Path
         The files written, in order.
 
     Raises:
-        ValueError: if a name is not a bare file stem.
+        ValueError: if a name is not a bare file stem
+            (:class:`~lsc_workforce.safe_output.OutputPathError`).
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, frame in tables.items():
         if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
-            raise ValueError(f"table name must be a bare file stem, not {name!r}")
-        csv_path, parquet_path = out_dir / f"{name}.csv", out_dir / f"{name}.parquet"
-        frame.write_csv(csv_path)
-        frame.write_parquet(parquet_path)
+            raise OutputPathError(f"table name must be a bare file stem, not {name!r}")
+        csv_path = path_inside(out_dir, f"{name}.csv", what="table name")
+        parquet_path = path_inside(out_dir, f"{name}.parquet", what="table name")
+        write_csv(frame, csv_path)
+        with naming_path(parquet_path):
+            frame.write_parquet(parquet_path)
         written += [csv_path, parquet_path]
     return written

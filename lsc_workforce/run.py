@@ -2,9 +2,14 @@
 
 One call to :func:`refresh` does, in order:
 
+0. validates every configuration file and notebook parameter
+   (:func:`lsc_workforce.config_checks.validate_configuration`); anything invalid stops it
+   here, naming the file, key and value, before anything is written;
 1. takes an OS-level lock (``outputs/.refresh.lock``; ``flock``, so the kernel releases it if
    the process dies) and refuses to start if another refresh holds it;
-2. creates ``outputs/runs/<run_id>/`` and logs to its ``refresh.log``;
+2. marks earlier runs whose manifest still says ``running`` as ``abandoned`` (their process
+   was killed: with the lock held, no other refresh runs), creates ``outputs/runs/<run_id>/``
+   and logs to its ``refresh.log``;
 3. records SHA-256 hashes of every input, configuration and notebook file;
 4. loads and validates the trust extracts against the data contracts, writing the results to
    ``validation/*.json`` and ``data_quality.html``; a contract failure stops the run here, before
@@ -17,14 +22,18 @@ One call to :func:`refresh` does, in order:
 7. publishes a fully successful run as ``outputs/latest`` by atomically replacing a symlink,
    so readers see the old run or the new one, never a mixture; a failed run keeps its partial
    outputs under its own id and ``latest`` is untouched;
-8. prunes old runs beyond ``keep_runs`` (never the published one).
+8. prunes old runs beyond ``keep_runs`` (never the published one); failed, abandoned and
+   incomplete runs are pruned like the others.
+
+A write that fails (a full disk) fails the run with a message naming the step and the file;
+once there is space again the next refresh runs normally. A notebook that raises a
+``ConfigError`` fails the run as invalid configuration (``RunResult.configuration_error``; the
+command line exits 2).
 
 Only run metadata (the run id, timestamps, durations) reads the wall clock; results depend on the
 ``as_at`` date in the configuration.
 """
 
-# Heavy imports (papermill, Great Expectations via contracts, nbconvert) are made inside the
-# functions that need them: notebooks import notebook_config() from here and must start fast.
 from __future__ import annotations
 
 import datetime as dt
@@ -44,9 +53,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
+import papermill
 from filelock import FileLock, Timeout
+from papermill.exceptions import PapermillExecutionError
 from tqdm import tqdm
 
+from lsc_workforce import contracts
 from lsc_workforce.config import (
     CONFIG_DIR,
     OUTPUTS_DIR,
@@ -54,10 +66,14 @@ from lsc_workforce.config import (
     REFERENCE_DATA_DIR,
     REPO_DIR,
     ConfigError,
-    RunConfig,
     load_yaml,
     parse_date,
+    repo_path,
 )
+from lsc_workforce.config_checks import notebook_parameters, validate_configuration
+from lsc_workforce.data import DataError
+from lsc_workforce.errors import LscWorkforceError
+from lsc_workforce.report import export_notebook_html
 
 DEFAULT_REFRESH_CONFIG = CONFIG_DIR / "refresh.yaml"
 LOCK_NAME = ".refresh.lock"
@@ -66,6 +82,8 @@ RUNS_NAME = "runs"
 
 #: Parameters every notebook receives from the runner (they may not be set in the YAML).
 RUNNER_PARAMETERS = ("DATA_DIR", "CONFIG_DIR", "OUTPUT_DIR", "AS_AT")
+#: Parameters the runner passes only to notebooks whose parameters cell declares them.
+OPTIONAL_RUNNER_PARAMETERS = ("INTERNAL_OUTPUTS",)
 
 #: Packages whose versions go into the manifest.
 MANIFEST_PACKAGES = (
@@ -85,13 +103,17 @@ MANIFEST_PACKAGES = (
     "filelock",
 )
 
-RunStatus = Literal["running", "succeeded", "failed"]
+RunStatus = Literal["running", "succeeded", "failed", "abandoned"]
 StepStatus = Literal["succeeded", "failed", "skipped"]
+
+#: Errors a notebook raises for invalid configuration or parameters: the run then fails as
+#: invalid configuration (exit code 2), not as a failed run.
+CONFIGURATION_ERRORS = ("ConfigError", "RotaInputError", "RotaProblemError")
 
 logger = logging.getLogger(__name__)
 
 
-class RefreshError(RuntimeError):
+class RefreshError(LscWorkforceError, RuntimeError):
     """The refresh could not run or did not complete."""
 
 
@@ -127,6 +149,8 @@ class RefreshConfig:
         kernel_name: Jupyter kernel that executes the notebooks.
         cell_timeout_s: papermill's per-cell execution timeout, in seconds.
         start_timeout_s: how long to wait for a kernel to start, in seconds.
+        internal_outputs: also write unsuppressed analyst tables to ``internal/`` (passed as
+            ``INTERNAL_OUTPUTS`` to the notebooks that declare it); off by default.
         source: the YAML file this came from.
     """
 
@@ -138,6 +162,7 @@ class RefreshConfig:
     kernel_name: str = "python3"
     cell_timeout_s: int = 1800
     start_timeout_s: int = 120
+    internal_outputs: bool = False
     source: Path | None = None
 
     def __post_init__(self) -> None:
@@ -177,6 +202,7 @@ class RefreshConfig:
             "kernel_name",
             "cell_timeout_s",
             "start_timeout_s",
+            "internal_outputs",
         }
         unknown = sorted(set(raw) - known)
         if unknown:
@@ -188,22 +214,34 @@ class RefreshConfig:
         try:
             return cls(
                 notebooks=notebooks,
-                data_dir=_repo_path(raw.get("data_dir", REFERENCE_DATA_DIR)),
-                config_dir=_repo_path(raw.get("config_dir", CONFIG_DIR)),
-                as_at=parse_date(raw.get("as_at", REFERENCE_AS_AT)),
-                keep_runs=int(raw.get("keep_runs", 10)),
-                kernel_name=str(raw.get("kernel_name", "python3")),
-                cell_timeout_s=int(raw.get("cell_timeout_s", 1800)),
-                start_timeout_s=int(raw.get("start_timeout_s", 120)),
+                data_dir=repo_path(raw.get("data_dir", REFERENCE_DATA_DIR)),
+                config_dir=repo_path(raw.get("config_dir", CONFIG_DIR)),
+                as_at=_as_at(raw.get("as_at", REFERENCE_AS_AT)),
+                keep_runs=_setting(raw, "keep_runs", 10, int),
+                kernel_name=_setting(raw, "kernel_name", "python3", str),
+                cell_timeout_s=_setting(raw, "cell_timeout_s", 1800, int),
+                start_timeout_s=_setting(raw, "start_timeout_s", 120, int),
+                internal_outputs=_setting(raw, "internal_outputs", False, bool),
                 source=path,
             )
         except (TypeError, ValueError) as exc:
             raise ConfigError(f"{path}: {exc}") from exc
 
 
-def _repo_path(value: str | Path) -> Path:
-    path = Path(value)
-    return path if path.is_absolute() else (REPO_DIR / path).resolve()
+def _setting(raw: Mapping[str, Any], key: str, default: Any, kind: type) -> Any:
+    """A top-level setting of the refresh configuration, of exactly its type."""
+    value = raw.get(key, default)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ConfigError(f"{key}: {value!r} must be {kind.__name__}")
+    return value
+
+
+def _as_at(value: Any) -> dt.date:
+    """The ``as_at`` date, naming the key in the error."""
+    try:
+        return parse_date(value)
+    except ConfigError as exc:
+        raise ConfigError(f"as_at: {exc}") from exc
 
 
 def _notebook_spec(entry: Any, index: int, source: Path) -> NotebookSpec:
@@ -213,11 +251,11 @@ def _notebook_spec(entry: Any, index: int, source: Path) -> NotebookSpec:
     unknown = sorted(set(entry) - {"name", "path", "parameters"})
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {unknown}")
-    path = _repo_path(entry["path"])
+    path = repo_path(entry["path"])
     parameters = entry.get("parameters") or {}
     if not isinstance(parameters, dict):
         raise ConfigError(f"{where}: 'parameters' must be a mapping")
-    clash = sorted(set(parameters) & set(RUNNER_PARAMETERS))
+    clash = sorted(set(parameters) & {*RUNNER_PARAMETERS, *OPTIONAL_RUNNER_PARAMETERS})
     if clash:
         raise ConfigError(f"{where}: {clash} are set by the runner and cannot be overridden")
     bad = sorted(name for name in parameters if not str(name).isupper())
@@ -237,6 +275,7 @@ class NotebookResult:
         executed: the executed notebook, if papermill wrote one.
         html: the offline HTML export, if made.
         error: one-line description of the failure.
+        error_type: the exception's class name when a cell raised one (``ConfigError``).
     """
 
     name: str
@@ -245,6 +284,7 @@ class NotebookResult:
     executed: Path | None = None
     html: Path | None = None
     error: str | None = None
+    error_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -260,6 +300,8 @@ class RunResult:
         notebooks: per-notebook results, in configuration order.
         manifest: path of ``manifest.json``.
         seconds: wall time of the whole refresh.
+        configuration_error: the run failed because a notebook found its configuration or
+            parameters invalid (the command line exits 2, as for any invalid configuration).
     """
 
     run_id: str
@@ -270,6 +312,7 @@ class RunResult:
     notebooks: tuple[NotebookResult, ...]
     manifest: Path
     seconds: float
+    configuration_error: bool = False
 
     @property
     def success(self) -> bool:
@@ -404,10 +447,83 @@ def git_state(repo_dir: Path = REPO_DIR) -> dict[str, Any]:
 
 
 def _write_json(path: Path, payload: Mapping[str, Any]) -> None:
-    """Write JSON atomically (temp file + rename) so a reader never sees half a manifest."""
+    """Write JSON atomically (temp file + rename) so a reader never sees half a manifest.
+
+    Raises:
+        OSError: naming ``path`` (a full disk's error names no file by itself).
+    """
     temp = path.with_name(f".{path.name}.tmp")
-    temp.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
-    os.replace(temp, path)
+    try:
+        temp.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
+
+
+def mark_abandoned_runs(outputs_dir: Path, noticed_by: str) -> list[Path]:
+    """Mark runs whose refresh died without finishing, so no manifest says ``running`` forever.
+
+    Call it only while holding the refresh lock: then no other refresh is running, so a
+    manifest still saying ``running`` belongs to a process that was killed (or a machine that
+    stopped). It becomes ``abandoned``, with the time this was noticed. A run folder without a
+    manifest (its refresh stopped before writing one, e.g. on a full disk) gets one saying
+    ``failed``. Both are then pruned like any other run.
+
+    Args:
+        outputs_dir: the outputs folder.
+        noticed_by: the run id of the refresh that noticed, recorded in the manifest.
+
+    Returns:
+        The run folders marked.
+    """
+    runs_dir = Path(outputs_dir) / RUNS_NAME
+    if not runs_dir.is_dir():
+        return []
+    noticed = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")  # a record, not a result
+    marked = []
+    for run_dir in sorted(p for p in runs_dir.iterdir() if p.is_dir()):
+        path = run_dir / "manifest.json"
+        try:
+            manifest = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+        except (OSError, ValueError):
+            manifest = None
+        if isinstance(manifest, dict) and manifest.get("status") != "running":
+            continue
+        if isinstance(manifest, dict):
+            manifest.update(
+                status="abandoned",
+                message="the refresh stopped without finishing (its process was killed, the "
+                f"machine stopped or the disk was full); noticed by refresh {noticed_by}",
+                published=False,
+                abandoned_noticed_at=noticed,
+            )
+        else:
+            manifest = {
+                "run_id": run_dir.name,
+                "status": "failed",
+                "message": "incomplete run folder without a readable manifest (its refresh "
+                f"stopped before writing one); noticed by refresh {noticed_by}",
+                "published": False,
+                "abandoned_noticed_at": noticed,
+            }
+        try:
+            _write_json(path, manifest)
+        except OSError as exc:
+            logger.warning("could not mark run %s %s: %s", run_dir.name, manifest["status"], exc)
+            continue
+        logger.warning(
+            "run %s marked %s: %s", run_dir.name, manifest["status"], manifest["message"]
+        )
+        marked.append(run_dir)
+    return marked
+
+
+def _describe_os_error(exc: OSError) -> str:
+    """``could not write PATH: No space left on device`` (or the error itself)."""
+    if exc.filename:
+        return f"could not write {exc.filename}: {exc.strerror or exc}"
+    return f"{type(exc).__name__}: {_one_line(exc)}"
 
 
 def publish_run(outputs_dir: Path, run_dir: Path) -> Path:
@@ -476,42 +592,6 @@ def _one_line(text: object, limit: int = 400) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
-def notebook_config(
-    data_dir: str | Path,
-    config_dir: str | Path,
-    output_dir: str | Path,
-    as_at: str | dt.date,
-    **extra: Any,
-) -> RunConfig:
-    """Turn a notebook's runner parameters into a validated :class:`RunConfig`.
-
-    Relative paths are read from the repository root, so a notebook's defaults work the same
-    under papermill, pytest or JupyterLab; the output folder is created.
-
-    Args:
-        data_dir: ``DATA_DIR`` parameter.
-        config_dir: ``CONFIG_DIR`` parameter.
-        output_dir: ``OUTPUT_DIR`` parameter (the run's output folder).
-        as_at: ``AS_AT`` parameter (ISO 8601 date).
-        **extra: the notebook's own parameters, kept in ``RunConfig.extra``.
-
-    Returns:
-        The configuration.
-
-    Raises:
-        ConfigError: if a folder is missing or the date is not ISO 8601.
-    """
-    output = _repo_path(output_dir)
-    output.mkdir(parents=True, exist_ok=True)
-    return RunConfig(
-        data_dir=_repo_path(data_dir),
-        config_dir=_repo_path(config_dir),
-        output_dir=output,
-        as_at=parse_date(as_at),
-        extra=dict(extra),
-    )
-
-
 # --- the steps -----------------------------------------------------------------------------------
 
 
@@ -530,8 +610,6 @@ def validate_inputs(data_dir: Path, out_dir: Path) -> dict[str, Any]:
         lsc_workforce.contracts.ContractViolation: a contract failed.
         lsc_workforce.data.DataError: a dataset is missing or unreadable.
     """
-    from lsc_workforce import contracts  # noqa: PLC0415
-
     start = time.perf_counter()
     frames = contracts.load_validated(Path(data_dir), out_dir=Path(out_dir))
     return {
@@ -560,11 +638,6 @@ def run_notebook(
     Returns:
         The notebook's result (never raises for a notebook failure).
     """
-    import papermill  # noqa: PLC0415
-    from papermill.exceptions import PapermillExecutionError  # noqa: PLC0415
-
-    from lsc_workforce.report import export_notebook_html  # noqa: PLC0415
-
     start = time.perf_counter()
     executed = run_dir / "notebooks" / f"{spec.name}.ipynb"
     html = run_dir / "html" / f"{spec.name}.html"
@@ -586,7 +659,7 @@ def run_notebook(
     except PapermillExecutionError as exc:
         error = f"cell {exc.exec_count}: {exc.ename}: {_one_line(exc.evalue)}"
         return NotebookResult(
-            spec.name, "failed", time.perf_counter() - start, executed, None, error
+            spec.name, "failed", time.perf_counter() - start, executed, None, error, exc.ename
         )
     except Exception as exc:  # kernel death, timeouts, bad notebook JSON: all end the run
         error = f"{type(exc).__name__}: {_one_line(exc)}"
@@ -601,7 +674,7 @@ def run_notebook(
     try:
         export_notebook_html(executed, html)
     except Exception as exc:  # an export problem fails the run but keeps the executed notebook
-        error = f"HTML export failed: {type(exc).__name__}: {_one_line(exc)}"
+        error = f"HTML export to {html} failed: {type(exc).__name__}: {_one_line(exc)}"
         return NotebookResult(
             spec.name, "failed", time.perf_counter() - start, executed, None, error
         )
@@ -653,9 +726,10 @@ def refresh(
         ``result.message`` naming the problem.
 
     Raises:
-        ConfigError: the configuration is invalid or a folder does not exist.
+        ConfigError: the configuration (any file, or a notebook parameter) is invalid, or a
+            folder does not exist; nothing has run.
         RefreshLocked: another refresh is running.
-        RefreshError: the run could not be published.
+        RefreshError: the run folder could not be created or the run could not be published.
     """
     wall_start = time.perf_counter()
     config = RefreshConfig.from_yaml(config_path or DEFAULT_REFRESH_CONFIG)
@@ -671,14 +745,22 @@ def refresh(
     missing = [str(spec.path) for spec in config.notebooks if not spec.path.is_file()]
     if missing:
         raise ConfigError(f"{config.source}: notebook(s) not found: {missing}")
+    # Every configuration file and notebook parameter, before the lock or any notebook.
+    validate_configuration(config.config_dir, config.source)
 
     with refresh_lock(outputs_dir):
         run_id = run_id or new_run_id()
         run_dir = outputs_dir / RUNS_NAME / run_id
         if run_dir.exists():
             raise RefreshError(f"run folder {run_dir} already exists")
-        run_dir.mkdir(parents=True)
-        handler = _attach_log(run_dir)
+        mark_abandoned_runs(outputs_dir, noticed_by=run_id)
+        try:
+            run_dir.mkdir(parents=True)
+            handler = _attach_log(run_dir)
+        except OSError as exc:
+            raise RefreshError(
+                f"creating the run folder failed: {_describe_os_error(exc)}"
+            ) from exc
         try:
             return _run(
                 config=config,
@@ -732,6 +814,7 @@ def _run(
             "as_at": config.as_at.isoformat(),
             "keep_runs": keep,
             "kernel_name": config.kernel_name,
+            "internal_outputs": config.internal_outputs,
             "notebooks": {spec.name: dict(spec.parameters) for spec in config.notebooks},
         },
         "inputs": {
@@ -748,24 +831,22 @@ def _run(
     }
     manifest["solvers"]["pulp"] = manifest["packages"].get("pulp")
     manifest_path = run_dir / "manifest.json"
-    _write_json(manifest_path, manifest)
-    logger.info("refresh %s started: data %s, config %s", run_dir.name, data_dir, config.source)
-
     results: list[NotebookResult] = []
     status: RunStatus = "succeeded"
     message = ""
+    configuration_error = False
+    published = False
+    step = "writing manifest.json"
     bar = _progress(len(config.notebooks) + 2, progress)
     try:
+        _write_json(manifest_path, manifest)
+        logger.info("refresh %s started: data %s, config %s", run_dir.name, data_dir, config.source)
+        step = "validating the data contracts"
         bar.set_description("validating data contracts")
         try:
             manifest["validation"] = validate_inputs(data_dir, run_dir)
             logger.info("data contracts passed (%.1f s)", manifest["validation"]["seconds"])
-        except Exception as exc:
-            from lsc_workforce.contracts import ContractViolation  # noqa: PLC0415
-            from lsc_workforce.data import DataError  # noqa: PLC0415
-
-            if not isinstance(exc, ContractViolation | DataError):
-                raise
+        except (contracts.ContractViolation, DataError) as exc:
             status, message = "failed", _describe_validation_error(exc)
             manifest["validation"] = {"status": "failed", "summary": message}
             logger.error(message)
@@ -775,19 +856,24 @@ def _run(
             if status == "failed":
                 results.append(NotebookResult(spec.name, "skipped"))
                 continue
+            step = f"running notebook {spec.name}"
             bar.set_description(f"running {spec.name}")
             logger.info("executing notebook %s (%s)", spec.name, spec.path)
-            result = run_notebook(spec, {**common, **spec.parameters}, run_dir, config)
+            optional = {"INTERNAL_OUTPUTS": config.internal_outputs}
+            declared = notebook_parameters(spec.path)
+            passed = {k: v for k, v in optional.items() if k in declared}
+            result = run_notebook(spec, {**common, **passed, **spec.parameters}, run_dir, config)
             results.append(result)
             if result.status == "failed":
                 status = "failed"
-                message = f"notebook {spec.name} failed: {result.error}"
+                configuration_error = result.error_type in CONFIGURATION_ERRORS
+                kind = "found invalid configuration" if configuration_error else "failed"
+                message = f"notebook {spec.name} {kind}: {result.error}"
                 logger.error(message)
             else:
                 logger.info("notebook %s succeeded in %.1f s", spec.name, result.seconds)
             bar.update(1)
 
-        published = False
         if status == "succeeded":
             bar.set_description("publishing")
             message = f"refresh {run_dir.name} succeeded ({len(results)} notebooks)"
@@ -806,23 +892,28 @@ def _run(
         )
         manifest["published"] = status == "succeeded"
         # Prune and log before publishing, so a published run folder never changes afterwards.
+        step = "pruning old runs"
         for old in prune_runs(outputs_dir, keep, protect=(run_dir,)):
             logger.info("pruned old run %s", old.name)
         if status == "succeeded":
             logger.info("publishing %s as %s", run_dir.name, outputs_dir / LATEST_NAME)
+        step = "writing manifest.json"
         _write_json(manifest_path, manifest)
         if status == "succeeded":
+            step = "publishing outputs/latest"
             publish_run(outputs_dir, run_dir)
             published = True
         bar.update(1)
+    except OSError as exc:
+        # A full disk or a read-only folder: the run fails, naming the step and the file; the
+        # next refresh runs normally once the cause is gone (see mark_abandoned_runs).
+        status, published, configuration_error = "failed", False, False
+        message = f"{step} failed: {_describe_os_error(exc)}"
+        logger.error("refresh %s failed: %s", run_dir.name, message)
+        _mark_failed(manifest, message, results=results, run_dir=run_dir, wall_start=wall_start)
     except BaseException as exc:
-        manifest.update(
-            status="failed",
-            message=f"{type(exc).__name__}: {_one_line(exc)}",
-            finished_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            published=False,
-        )
-        _write_json(manifest_path, manifest)
+        message = f"{step} failed: {type(exc).__name__}: {_one_line(exc)}"
+        _mark_failed(manifest, message, results=results, run_dir=run_dir, wall_start=wall_start)
         logger.exception("refresh %s aborted", run_dir.name)
         raise
     finally:
@@ -837,7 +928,35 @@ def _run(
         notebooks=tuple(results),
         manifest=manifest_path,
         seconds=time.perf_counter() - wall_start,
+        configuration_error=configuration_error,
     )
+
+
+def _mark_failed(
+    manifest: dict[str, Any],
+    message: str,
+    *,
+    results: list[NotebookResult],
+    run_dir: Path,
+    wall_start: float,
+) -> None:
+    """Record a failed run in its manifest, or log that even that could not be written.
+
+    The next refresh then marks the run (:func:`mark_abandoned_runs`).
+    """
+    manifest_path = run_dir / "manifest.json"
+    manifest.update(
+        status="failed",
+        message=message,
+        finished_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        seconds=round(time.perf_counter() - wall_start, 3),
+        published=False,
+        notebooks=[_result_entry(result, run_dir) for result in results],
+    )
+    try:
+        _write_json(manifest_path, manifest)
+    except OSError as exc:
+        logger.error("could not record the failure in %s: %s", manifest_path, exc)
 
 
 def _result_entry(result: NotebookResult, run_dir: Path) -> dict[str, Any]:

@@ -49,6 +49,7 @@ from typing import Any
 import pulp
 
 from lsc_workforce.config import SolverSettings
+from lsc_workforce.errors import LscWorkforceError
 
 __all__ = [
     "HiGHS",
@@ -208,18 +209,45 @@ def _objective_value(prob: pulp.LpProblem) -> float | None:
     return float(value)
 
 
+#: Shortest time limit HiGHS is given once a deadline has been applied (seconds).
+MIN_SOLVER_S = 1.0
+
+
 class HiGHS(pulp.HiGHS):
     """PuLP's HiGHS interface, passing the model to HiGHS in one call.
 
     PuLP adds each column and row to HiGHS with its own call (``addCol``/``addRow``), which
-    takes about 30 s on the largest rota benchmark (1.5 million columns); this builds the
-    row-wise matrix as arrays and calls ``passModel`` once. Everything else (column and row
+    is slow on models with millions of columns; this builds the row-wise matrix as arrays and
+    calls ``passModel`` once. Everything else (column and row
     ``index`` attributes, reading the solution back) is PuLP's.
+
+    Args:
+        deadline: a ``time.monotonic()`` instant the solve should be over by, reading the
+            solution back included. Passing the model in and reading the solution back both
+            happen outside HiGHS's own time limit, so once the model is passed the time limit
+            is cut to end before the deadline by as long as passing it took (reading back
+            takes about as long), but not below :data:`MIN_SOLVER_S`.
+        kwargs: PuLP's ``HiGHS`` arguments.
     """
+
+    def __init__(self, *, deadline: float | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.deadline = deadline
+        self.pass_s = 0.0
 
     def buildSolverModel(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP's method name
         """Pass ``lp`` to ``lp.solverModel`` (created by ``createAndConfigureSolver``)."""
+        began = time.perf_counter()
         lp.solverModel.passModel(highs_lp(lp, integral=self.mip and lp.isMIP())[0])
+        self.pass_s = time.perf_counter() - began
+
+    def callSolver(self, lp: pulp.LpProblem) -> None:  # noqa: N802 - PuLP's method name
+        """Cut the time limit to the deadline (see the class docstring), then run."""
+        if self.deadline is not None:
+            left = self.deadline - time.monotonic() - self.pass_s
+            limit = max(MIN_SOLVER_S, min(self.timeLimit or math.inf, left))
+            lp.solverModel.setOptionValue("time_limit", float(limit))
+        lp.solverModel.run()
 
 
 def highs_lp(lp: pulp.LpProblem, *, integral: bool = True) -> tuple[Any, list[pulp.LpVariable]]:
@@ -288,7 +316,7 @@ class _HiGHSWithStart(HiGHS):
             index = np.array([i for i, _ in pairs], dtype=np.int32)
             value = np.array([x for _, x in pairs], dtype=np.float64)
             lp.solverModel.setSolution(len(pairs), index, value)
-        lp.solverModel.run()
+        super().callSolver(lp)
 
 
 def _solve_highs(prob: pulp.LpProblem, solver: pulp.LpSolver) -> tuple[SolveStatus, Any, str]:
@@ -297,9 +325,9 @@ def _solve_highs(prob: pulp.LpProblem, solver: pulp.LpSolver) -> tuple[SolveStat
     # HiGHS keeps one global thread scheduler per process and refuses to run (status "Not
     # Set") when a later solve asks for a different thread count; reset it every time.
     highspy.Highs.resetGlobalScheduler(True)
-    # PuLP walks every row to list the variables, five times in one HiGHS solve (about 20 s
-    # each on Instance 24 on the slower machine); list them once, at the first call (after
-    # PuLP has added its dummy variable to a constant objective), and keep the list
+    # PuLP walks every row to list the variables, five times in one HiGHS solve (slow on
+    # large models); list them once, at the first call (after PuLP has added its dummy
+    # variable to a constant objective), and keep the list
     listed: list[list[pulp.LpVariable]] = []
 
     def variables() -> list[pulp.LpVariable]:
@@ -414,7 +442,7 @@ CPSAT_UNBOUNDED = 2**40
 CPSAT_MAX_COEFFICIENT = 2**40
 
 
-class UnsupportedModelError(ValueError):
+class UnsupportedModelError(LscWorkforceError, ValueError):
     """The model cannot be handed to CP-SAT without changing its optimum (see ``solve_problem``)."""
 
 
@@ -590,6 +618,7 @@ def _solve_cpsat(
     settings: SolverSettings,
     options: Mapping[str, Any],
     start: Mapping[pulp.LpVariable, float] | None,
+    deadline: float | None = None,
 ) -> tuple[SolveStatus, Any, str, str]:
     from ortools.sat.python import cp_model  # noqa: PLC0415 - optional backend
 
@@ -609,6 +638,9 @@ def _solve_cpsat(
     solver = cp_model.CpSolver()
     params = solver.parameters
     params.max_time_in_seconds = settings.time_limit_s
+    if deadline is not None:  # the translation took some of the time
+        left = deadline - time.monotonic()
+        params.max_time_in_seconds = max(MIN_SOLVER_S, min(settings.time_limit_s, left))
     params.num_workers = settings.threads
     params.relative_gap_limit = settings.gap_rel
     params.log_search_progress = settings.msg
@@ -681,6 +713,7 @@ def solve_problem(
     options: Mapping[str, Any] | None = None,
     integral_objective: bool = False,
     start: Mapping[pulp.LpVariable, float] | None = None,
+    deadline: float | None = None,
 ) -> SolveResult:
     """Solve ``prob`` with the solver in ``settings`` and report an honest status.
 
@@ -697,6 +730,10 @@ def solve_problem(
         start: a starting solution, possibly partial (``{variable: value}``). HiGHS completes
             a partial start itself; CBC receives it through PuLP's ``warmStart``; CP-SAT
             receives it as a solution hint.
+        deadline: a ``time.monotonic()`` instant the call should return by. HiGHS's time
+            limit is cut once the model has been passed to it (see :class:`HiGHS`), CP-SAT's
+            once the model is translated, CBC's when the call starts. ``None``:
+            ``settings.time_limit_s`` alone.
 
     CP-SAT (``settings.solver == "cpsat"``) works on integers only, so the model is made
     integral without changing its optimum, or refused:
@@ -736,16 +773,22 @@ def solve_problem(
     """
     began = time.perf_counter()
     options = dict(options or {})
+    if deadline is not None and settings.solver != "highs":
+        left = max(MIN_SOLVER_S, min(settings.time_limit_s, deadline - time.monotonic()))
+        settings = dataclasses.replace(settings, time_limit_s=left)
     if integral_objective:
         key = {"highs": "mip_abs_gap", "cbc": "allow", "cpsat": "absolute_gap_limit"}
         options.setdefault(key[settings.solver], 0.999)
     message = ""
     try:
         if settings.solver == "cpsat":
-            status, bound, status_text, message = _solve_cpsat(prob, settings, options, start)
+            status, bound, status_text, message = _solve_cpsat(
+                prob, settings, options, start, deadline
+            )
         elif settings.solver == "highs" and start:
             solver = _HiGHSWithStart(
                 start,
+                deadline=deadline,
                 msg=settings.msg,
                 timeLimit=settings.time_limit_s,
                 gapRel=settings.gap_rel,
@@ -754,7 +797,9 @@ def solve_problem(
             )
             status, bound, status_text = _solve_highs(prob, solver)
         elif settings.solver == "highs":
-            status, bound, status_text = _solve_highs(prob, make_solver(settings, options))
+            solver = make_solver(settings, options)
+            solver.deadline = deadline
+            status, bound, status_text = _solve_highs(prob, solver)
         else:
             for var, value in (start or {}).items():
                 var.setInitialValue(value)

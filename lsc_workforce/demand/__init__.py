@@ -1,4 +1,4 @@
-"""Demand, capacity and workforce supply projection for radiology and endoscopy (issue 5).
+"""Demand, capacity and workforce supply projection for radiology and endoscopy.
 
 Public API (the training pipeline builds on the supply and Monte Carlo functions):
 

@@ -44,7 +44,9 @@ from lsc_workforce.demand.projection import (
 from lsc_workforce.demand.supply import SupplyParams, project_supply, summarise_supply
 from lsc_workforce.demand.validation import validate_parameter_tables
 from lsc_workforce.demand.years import financial_years, fy_label
+from lsc_workforce.privacy import SuppressionRule, suppress_counts
 from lsc_workforce.report import write_tables
+from lsc_workforce.safe_output import write_excel_sheets
 
 #: Tasks shared between staff groups, which the training pipeline may substitute.
 SKILL_MIX_TASKS = ("plain_film_reporting", "diagnostic_endoscopy")
@@ -285,27 +287,74 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
     )
 
 
-def write_outputs(results: DemandResults, out_dir: Path) -> list[Path]:
+#: Supply-projection flows counted from personal characteristics (age, leaving): suppressed.
+SENSITIVE_FLOWS = ("leavers", "retirements")
+
+
+def publishable_tables(results: DemandResults, rule: SuppressionRule) -> dict[str, pl.DataFrame]:
+    """The tables of :meth:`DemandResults.tables` with small counts of people suppressed.
+
+    Expected leavers and retirements in the supply projection (by trust, group, grade and year)
+    are counts built from age: ``<flow>_headcount`` goes through
+    :func:`lsc_workforce.privacy.suppress_counts`, and ``<flow>_wte`` is blanked where the
+    headcount is suppressed (it would give the count away).
+
+    Args:
+        results: the analysis results.
+        rule: the suppression rule.
+
+    Returns:
+        Tables by file stem.
+    """
+    tables = results.tables()
+    supply = tables["supply_projection_by_grade"]
+    counts = [f"{flow}_headcount" for flow in SENSITIVE_FLOWS if f"{flow}_headcount" in supply]
+    suppressed = suppress_counts(supply, counts, rule)
+    tables["supply_projection_by_grade"] = suppressed.with_columns(
+        pl.when(pl.col(f"{flow}_headcount").is_null())
+        .then(None)
+        .otherwise(pl.col(f"{flow}_wte"))
+        .alias(f"{flow}_wte")
+        for flow in SENSITIVE_FLOWS
+        if f"{flow}_wte" in supply.columns and f"{flow}_headcount" in counts
+    )
+    return tables
+
+
+def write_outputs(
+    results: DemandResults,
+    out_dir: Path,
+    *,
+    rule: SuppressionRule | None = None,
+    internal_dir: Path | None = None,
+) -> list[Path]:
     """Write every table as CSV and Parquet under ``out_dir/tables`` and one Excel workbook.
+
+    Small counts of leavers and retirements are suppressed (:func:`publishable_tables`).
 
     Args:
         results: the analysis results.
         out_dir: the demand area of the run (``OUTPUT_DIR/demand``).
+        rule: the suppression rule (default: HES/ECDS, 1-7 suppressed, others to nearest 5).
+        internal_dir: if given (``internal_outputs: true``), the unsuppressed supply
+            projection goes to ``internal_dir/tables`` too
+            (:func:`lsc_workforce.privacy.internal_area`).
 
     Returns:
-        Files written: the tables, then ``demand_capacity.xlsx`` (one sheet per table).
+        Files written: the tables, then ``demand_capacity.xlsx`` (one sheet per table), then
+        any internal tables.
     """
     out_dir = Path(out_dir)
-    tables = results.tables()
+    tables = publishable_tables(results, rule or SuppressionRule())
     written = write_tables(tables, out_dir / "tables")
     workbook = out_dir / "demand_capacity.xlsx"
-    import xlsxwriter  # noqa: PLC0415  (only needed when writing)
-
-    with xlsxwriter.Workbook(workbook) as book:
-        for name, frame in tables.items():
-            # Excel limits sheet names to 31 characters.
-            frame.write_excel(book, worksheet=name[:31], float_precision=3, autofit=True)
-    return [*written, workbook]
+    # Text stays text in the workbook (never a formula); Excel keeps 31 characters of a name.
+    write_excel_sheets(tables, workbook, float_precision=3, autofit=True)
+    internal = []
+    if internal_dir is not None:  # only the table that suppression changes
+        exact = {"supply_projection_by_grade": results.tables()["supply_projection_by_grade"]}
+        internal = write_tables(exact, Path(internal_dir) / "tables")
+    return [*written, workbook, *internal]
 
 
 def configure_display(decimals: int = 2) -> None:

@@ -7,16 +7,17 @@ Workload comes from a year of activity (``activity`` dataset) times an effort pe
 
 - radiology reporting: minutes per examination -> hours; a consultant WTE reports
   ``pas_per_week * hours_per_pa * dcc_share * reporting_share_of_dcc * medical_working_weeks``
-  hours a year (brief §2.4). Out-of-hours medical work counts ``hours_per_pa /
-  hours_per_pa_premium`` = 4/3 because a PA in premium time is 3 hours (brief §2.4).
+  hours a year [src:consultant-job-plan]. Out-of-hours medical work counts ``hours_per_pa /
+  hours_per_pa_premium`` = 4/3 because a PA in premium time is 3 hours.
   Outsourced reports are workload met outside the trust: reported separately.
 - radiography: the larger of examinations / examinations per radiographer-hour and the
   staffing of the opening hours (``service_hours``, including 24/7 out-of-hours cover) with
   ``staff_while_open`` radiographers per room (``radiography.csv``).
-- endoscopy: procedures x JAG points (unconfirmed, brief §6) / points per list -> lists; a WTE
-  runs a number of lists a week.
+- endoscopy: procedures x JAG points (unconfirmed, [src:jag-points-per-procedure]) / points per
+  list -> lists; a WTE runs a number of lists a week.
 - interventional radiology: procedure minutes -> hours, but never fewer consultants than a
-  sustainable 24/7 rota (1 in 6, RCR QSI IR-802, brief §3) at each trust with an IR suite.
+  sustainable 24/7 rota (1 in 6, RCR QSI IR-802, [src:rcr-ir-oncall]) at each trust with an IR
+  suite.
 """
 
 from __future__ import annotations
@@ -413,8 +414,8 @@ def ir_rota_minimum(sites: pl.DataFrame, params: CapacityParams) -> pl.DataFrame
     """Minimum consultant IRs per trust for a sustainable 24/7 on-call rota.
 
     Each trust with an IR suite is assumed to run its own rota, needing at least
-    ``ir_rota_min_frequency`` (1 in 6, RCR QSI IR-802, brief §3) consultants. A single L&SC
-    network rota would need ``ir_rota_sustainable_frequency`` (1 in 8 above 1 million
+    ``ir_rota_min_frequency`` (1 in 6, RCR QSI IR-802, [src:rcr-ir-oncall]) consultants. A single
+    L&SC network rota would need ``ir_rota_sustainable_frequency`` (1 in 8 above 1 million
     population) in total; the notebook shows both.
 
     Args:

@@ -32,7 +32,12 @@ import polars as pl
 
 from lsc_workforce.config import ConfigError
 from lsc_workforce.demand.parameters import load_scalars
-from lsc_workforce.demand.supply import SupplyParams, _Inputs, _prepare, _simulate
+from lsc_workforce.demand.supply import (
+    SupplyInputs,
+    SupplyParams,
+    prepare_supply,
+    simulate_supply,
+)
 from lsc_workforce.demand.years import fy_label
 
 QUANTILES = (0.1, 0.5, 0.9)
@@ -226,7 +231,7 @@ def _demand_array(demand: pl.DataFrame, keys: pl.DataFrame, years: Sequence[int]
 
 
 def _run(
-    inputs: _Inputs, params: SupplyParams, demand: pl.DataFrame, draws: Draws
+    inputs: SupplyInputs, params: SupplyParams, demand: pl.DataFrame, draws: Draws
 ) -> MonteCarloResult:
     if tuple(draws.staff_groups) != params.staff_groups:
         raise ConfigError("draws were made for different staff groups than the parameters")
@@ -253,7 +258,7 @@ def _run(
     chunk = max(1, CHUNK_BYTES // per_draw)
     for start in range(0, draws.n_draws, chunk):
         part = slice(start, start + chunk)
-        closing = _simulate(
+        closing = simulate_supply(
             inputs,
             draws.leaver_multiplier[part],
             draws.retirement_shift[part],
@@ -300,7 +305,7 @@ def simulate_gap(  # noqa: PLR0917 - the published signature; callers pass compl
     Raises:
         ConfigError: on inconsistent inputs.
     """
-    inputs = _prepare(stock, params, years, completions)
+    inputs = prepare_supply(stock, params, years, completions)
     return _run(inputs, params, demand, draws)
 
 

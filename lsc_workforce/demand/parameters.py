@@ -1,13 +1,14 @@
 """Parameter tables of the demand, capacity and supply models (``config/demand/``).
 
-Every table row and every scalar carries a ``source`` and a ``status`` taken from the domain
-brief: ``confirmed``, ``secondary``, ``derived`` or ``unconfirmed`` (brief, "Status labels").
+Every table row and every scalar carries a ``source`` and a ``status`` (status labels as
+defined in ``docs/sources.md``): ``confirmed``, ``secondary``, ``derived`` or ``unconfirmed``.
 Loaders check the columns, the status vocabulary and value ranges and name the file in any
 error, so a mistyped edit fails loudly before a model runs.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,8 +16,8 @@ from pathlib import Path
 import polars as pl
 
 from lsc_workforce.config import ConfigError, load_yaml
+from lsc_workforce.data import SOURCE_STATUSES
 
-STATUSES = ("confirmed", "secondary", "derived", "unconfirmed")
 #: Parameter CSVs under ``config/demand/`` and their suites.
 PARAMETER_TABLES = {
     "activity_effort": "demand_activity_effort",
@@ -77,8 +78,9 @@ def load_parameter_table(path: Path, required: Iterable[str]) -> pl.DataFrame:
         The table as read (string columns stay strings, numbers are inferred).
 
     Raises:
-        ConfigError: if the file is missing, a column is missing, a value is null, or a
-            ``status`` is not one of :data:`STATUSES`.
+        ConfigError: if the file is missing, a column is missing, a value is null or not a
+            finite number, or a ``status`` is not one of
+            :data:`~lsc_workforce.data.SOURCE_STATUSES`.
     """
     path = Path(path)
     if not path.is_file():
@@ -87,13 +89,20 @@ def load_parameter_table(path: Path, required: Iterable[str]) -> pl.DataFrame:
     missing = [c for c in (*required, *PROVENANCE_COLUMNS) if c not in frame.columns]
     if missing:
         raise ConfigError(f"{path.name}: missing column(s) {missing}")
-    bad = frame.filter(~pl.col("status").is_in(STATUSES))
+    bad = frame.filter(~pl.col("status").is_in(SOURCE_STATUSES))
     if bad.height:
         raise ConfigError(
-            f"{path.name}: status must be one of {STATUSES}; rows {bad.to_dicts()[:3]}"
+            f"{path.name}: status must be one of {SOURCE_STATUSES}; rows {bad.to_dicts()[:3]}"
         )
     if frame.select(pl.col("source").is_null().any()).item():
         raise ConfigError(f"{path.name}: every row needs a source")
+    for column, dtype in frame.schema.items():
+        if dtype.is_float():
+            bad = frame.with_row_index("row", offset=1).filter(~pl.col(column).is_finite())
+            if bad.height:
+                sample = bad.select("row", column).head(3).rows()
+                rows = ", ".join(f"row {r}: {v}" for r, v in sample)
+                raise ConfigError(f"{path}: {column} must be a finite number ({rows})")
     return frame
 
 
@@ -104,7 +113,8 @@ class Scalar:
     Attributes:
         value: the number used by the model.
         unit: unit of ``value``.
-        source: where the number comes from (brief section or reasoning).
+        source: where the number comes from (a ``[src:<id>]`` citation of ``docs/sources.md``
+            or a public source).
         status: ``confirmed``, ``secondary``, ``derived`` or ``unconfirmed``.
     """
 
@@ -134,10 +144,12 @@ def load_scalars(path: Path) -> dict[str, Scalar]:
     for name, entry in raw.items():
         if not isinstance(entry, Mapping) or set(entry) < {"value", "unit", "source", "status"}:
             raise ConfigError(f"{Path(path).name}: {name} needs value, unit, source and status")
-        if entry["status"] not in STATUSES:
+        if entry["status"] not in SOURCE_STATUSES:
             raise ConfigError(f"{Path(path).name}: {name} has unknown status {entry['status']!r}")
         if not isinstance(entry["value"], int | float) or isinstance(entry["value"], bool):
-            raise ConfigError(f"{Path(path).name}: {name} value must be a number")
+            raise ConfigError(f"{path}: {name}.value: {entry['value']!r} must be a number")
+        if not math.isfinite(entry["value"]):
+            raise ConfigError(f"{path}: {name}.value: {entry['value']!r} is not a finite number")
         scalars[name] = Scalar(
             float(entry["value"]), str(entry["unit"]), str(entry["source"]), entry["status"]
         )

@@ -21,6 +21,7 @@ from typing import Any
 import polars as pl
 
 from lsc_workforce.config import ConfigError, load_yaml
+from lsc_workforce.data import SOURCE_STATUSES
 from lsc_workforce.demand.capacity import (
     CapacityParams,
     annual_activity,
@@ -33,7 +34,6 @@ from lsc_workforce.demand.forecast import (
     forecast_months,
     monthly_series,
 )
-from lsc_workforce.demand.parameters import STATUSES
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Scenario:
     def __post_init__(self) -> None:
         if not -0.5 < self.growth_adjustment < 0.5:
             raise ConfigError(f"scenario {self.name}: growth_adjustment out of (-0.5, 0.5)")
-        if self.status not in STATUSES:
+        if self.status not in SOURCE_STATUSES:
             raise ConfigError(f"scenario {self.name}: unknown status {self.status!r}")
         for row in self.extra_activity:
             missing = {"trust_code", "site_code", "modality", "examinations", "from_year"} - set(

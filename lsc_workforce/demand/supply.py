@@ -8,11 +8,16 @@ headcount and in WTE, so that exactly
 ``closing = opening + joiners + completions + progression_in - progression_out - leavers
 - retirements``.
 
+:func:`project_supply` is two public steps, which the Monte Carlo
+(``lsc_workforce.demand.montecarlo``) uses to run the same stock-flow for many parameter draws:
+:func:`prepare_supply` turns the frames into arrays once (:class:`SupplyInputs`), and
+:func:`simulate_supply` runs them for a batch of leaver-rate and retirement-age draws.
+
 Model (one financial year ``y``, people tracked by single year of age ``a``):
 
 1. Retirements: ``R = H * h(a)``, where ``h`` is the hazard of a logistic retirement-age
-   distribution with the staff group's mean and spread (brief §5: radiologists retire at a
-   mean of 61). Everybody still in post at ``MAX_AGE - 1`` retires.
+   distribution with the staff group's mean and spread (radiologists retire at a mean of
+   61, [src:radiologist-retirement]). Everybody still in post at ``MAX_AGE - 1`` retires.
 2. Leavers (other than retirement): ``L = (H - R) * leaver_rate``.
 3. Progression: a share ``rate`` of the remaining ``H - R - L`` moves from one
    (staff group, grade) to another in the same trust each year (e.g. radiographer band 6 to
@@ -61,11 +66,6 @@ from lsc_workforce.demand.years import fy_label
 MIN_AGE = 18
 #: Ages ``MIN_AGE .. MAX_AGE - 1`` are tracked; everyone still in post at ``MAX_AGE - 1`` retires.
 MAX_AGE = 75
-#: NHS Workforce Statistics age bands (data contract ``staff_in_post.age_band``) as the single
-#: years of age they spread over ("Under 25" taken as 20-24, "70 and over" as 70-74).
-AGE_BANDS: dict[str, tuple[int, int]] = {
-    band: (20 + 5 * i, 24 + 5 * i) for i, band in enumerate(data.AGE_BANDS)
-}
 #: Flow names, in the order of the output columns.
 FLOWS = (
     "opening",
@@ -221,16 +221,16 @@ def stock_by_age(staff: pl.DataFrame) -> pl.DataFrame:
         ConfigError: if an ``age_band`` is not an NHS Workforce Statistics band.
     """
     _require_columns(staff, (*KEYS, "age_band", "wte"), "stock")
-    unknown = set(staff["age_band"].unique().to_list()) - set(AGE_BANDS)
+    # Ages of each NHS Workforce Statistics band, half-open [lo, hi) ("Under 25" as 20-24).
+    ages = data.AGE_BAND_AGES
+    unknown = set(staff["age_band"].unique().to_list()) - set(ages)
     if unknown:
         raise ConfigError(f"stock: unknown age_band(s) {sorted(map(str, unknown))}")
     bands = pl.DataFrame(
         {
-            "age_band": [b for b, (lo, hi) in AGE_BANDS.items() for _ in range(lo, hi + 1)],
-            "age": [a for lo, hi in AGE_BANDS.values() for a in range(lo, hi + 1)],
-            "share": [
-                1 / (hi - lo + 1) for lo, hi in AGE_BANDS.values() for _ in range(lo, hi + 1)
-            ],
+            "age_band": [b for b, (lo, hi) in ages.items() for _ in range(lo, hi)],
+            "age": [a for lo, hi in ages.values() for a in range(lo, hi)],
+            "share": [1 / (hi - lo) for lo, hi in ages.values() for _ in range(lo, hi)],
         },
         schema={"age_band": pl.String, "age": pl.Int32, "share": pl.Float64},
     )
@@ -273,17 +273,29 @@ def retirement_hazard(mean: np.ndarray, sd: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class _Layout:
-    """Index of the cells (trust, staff group, grade) and of trust x staff-group totals."""
+class SupplyLayout:
+    """Index of the cells (trust, staff group, grade) and of the trust x staff-group totals.
 
-    cells: pl.DataFrame  # KEYS + cell
-    totals: pl.DataFrame  # trust_code, staff_group, total
-    cell_total: np.ndarray  # (C,) index into totals
-    cell_group: np.ndarray  # (C,) index into params.staff_groups
-    entry_cell: np.ndarray  # (T,) joiners' cell of each total
+    Cells are sorted by trust and staff group, so the cells of one total are consecutive.
+
+    Attributes:
+        cells: ``trust_code``, ``staff_group``, ``grade`` and ``cell`` (row number, 0..C-1).
+        totals: ``trust_code``, ``staff_group``, one row per total in index order (0..T-1).
+        cell_total: ``(C,)`` the total each cell belongs to (row of ``totals``).
+        cell_group: ``(C,)`` the staff group of each cell (index into
+            ``SupplyParams.staff_groups``).
+        entry_cell: ``(T,)`` the cell joiners of each total enter (its staff group's
+            ``joiner_grade``).
+    """
+
+    cells: pl.DataFrame
+    totals: pl.DataFrame
+    cell_total: np.ndarray
+    cell_group: np.ndarray
+    entry_cell: np.ndarray
 
 
-def _layout(stock: pl.DataFrame, params: SupplyParams, completions: pl.DataFrame) -> _Layout:
+def _layout(stock: pl.DataFrame, params: SupplyParams, completions: pl.DataFrame) -> SupplyLayout:
     groups = params.staff_groups
     missing = set(stock["staff_group"].unique().to_list()) - set(groups)
     if missing:
@@ -331,7 +343,7 @@ def _layout(stock: pl.DataFrame, params: SupplyParams, completions: pl.DataFrame
         raise ConfigError("every staff group needs a joiner_grade")
     if np.any(np.diff(indexed["total"].to_numpy()) < 0):  # pragma: no cover - sort invariant
         raise AssertionError("cells must be sorted by trust and staff group")
-    return _Layout(
+    return SupplyLayout(
         cells=cells,
         totals=totals.drop("total"),
         cell_total=indexed["total"].to_numpy().astype(np.int64),
@@ -396,30 +408,68 @@ def _completion_rows(completions: pl.DataFrame | None, params: SupplyParams) -> 
 
 
 @dataclass(frozen=True)
-class _Inputs:
-    """Arrays of one projection, shared by the deterministic run and the Monte Carlo."""
+class SupplyInputs:
+    """The arrays of one projection, made once by :func:`prepare_supply`.
 
-    layout: _Layout
+    Shared by the deterministic projection (:func:`project_supply`) and the Monte Carlo
+    (``lsc_workforce.demand.montecarlo``), which runs :func:`simulate_supply` on them for many
+    parameter draws. Shapes: ``C`` cells, ``G`` staff groups, ``Y`` years, ``A`` single years
+    of age (``MIN_AGE .. MAX_AGE - 1``).
+
+    Attributes:
+        layout: the cells and trust x staff-group totals.
+        years: the financial years projected.
+        heads0: ``(C, A)`` opening headcount by cell and age.
+        wte0: ``(C, A)`` opening WTE by cell and age.
+        leaver_rate: ``(C,)`` leaver rate of each cell (a grade override, else its group's).
+        retirement_mean: ``(G,)`` mean retirement age of each staff group (years).
+        retirement_sd: ``(G,)`` spread of the retirement age (years).
+        joiner_rate: ``(G,)`` joiners a year as a share of the opening headcount.
+        joiner_age: ``(G,)`` joiners' age, as an age index (``age - MIN_AGE``).
+        joiner_wte: ``(G,)`` WTE per joiner.
+        edges: progression edges ``(from cell, to cell, rate)``, one array each.
+        external: completions from outside the workforce, ``(heads, wte)``, each
+            ``(Y, C, A)``.
+        internal: conversion completions, one array each of year index, source cell,
+            destination cell, headcount, age index and WTE per head.
+    """
+
+    layout: SupplyLayout
     years: tuple[int, ...]
-    heads0: np.ndarray  # (C, A)
-    wte0: np.ndarray  # (C, A)
-    leaver_rate: np.ndarray  # (C,) per cell
-    retirement_mean: np.ndarray  # (G,)
-    retirement_sd: np.ndarray  # (G,)
-    joiner_rate: np.ndarray  # (G,)
-    joiner_age: np.ndarray  # (G,) age index
-    joiner_wte: np.ndarray  # (G,)
-    edges: tuple[np.ndarray, np.ndarray, np.ndarray]  # from cell, to cell, rate
-    external: tuple[np.ndarray, np.ndarray]  # heads, wte: (Y, C, A)
-    internal: tuple[np.ndarray, ...]  # year idx, src cell, dst cell, heads, age idx, wte/head
+    heads0: np.ndarray
+    wte0: np.ndarray
+    leaver_rate: np.ndarray
+    retirement_mean: np.ndarray
+    retirement_sd: np.ndarray
+    joiner_rate: np.ndarray
+    joiner_age: np.ndarray
+    joiner_wte: np.ndarray
+    edges: tuple[np.ndarray, np.ndarray, np.ndarray]
+    external: tuple[np.ndarray, np.ndarray]
+    internal: tuple[np.ndarray, ...]
 
 
-def _prepare(
+def prepare_supply(
     stock: pl.DataFrame,
     params: SupplyParams,
     years: Sequence[int],
-    completions: pl.DataFrame | None,
-) -> _Inputs:
+    completions: pl.DataFrame | None = None,
+) -> SupplyInputs:
+    """Turn the stock, flow parameters and completions into the arrays of a projection.
+
+    Args:
+        stock: staff in post, as for :func:`project_supply`.
+        params: flow parameters.
+        years: consecutive NHS financial years by starting calendar year.
+        completions: as for :func:`project_supply` (``None``: no completions).
+
+    Returns:
+        The inputs of :func:`simulate_supply`.
+
+    Raises:
+        ConfigError: if years are not consecutive, a staff group has no flow parameters, a
+            programme is unknown or a completion count is negative.
+    """
     years = tuple(int(y) for y in years)
     if not years or any(b - a != 1 for a, b in zip(years, years[1:], strict=False)):
         raise ConfigError(f"years must be consecutive financial years, not {years}")
@@ -466,7 +516,7 @@ def _prepare(
     )
     if conv["src"].is_null().any():  # only if a source group has no flow parameters
         raise ConfigError("completions: a conversion programme's source group is not modelled")
-    return _Inputs(
+    return SupplyInputs(
         layout=layout,
         years=years,
         heads0=heads0,
@@ -494,7 +544,7 @@ def _prepare(
     )
 
 
-def _cell_leaver_rates(layout: _Layout, params: SupplyParams) -> np.ndarray:
+def _cell_leaver_rates(layout: SupplyLayout, params: SupplyParams) -> np.ndarray:
     """Leaver rate of every cell: the grade override if any, else the staff group's rate."""
     rates = layout.cells.join(
         params.flows.select("staff_group", pl.col("leaver_rate").alias("group_rate")),
@@ -512,8 +562,8 @@ def _cell_leaver_rates(layout: _Layout, params: SupplyParams) -> np.ndarray:
     return rates.to_series().to_numpy().astype(float)
 
 
-def _simulate(
-    inputs: _Inputs,
+def simulate_supply(
+    inputs: SupplyInputs,
     leaver_multiplier: np.ndarray,
     retirement_shift: np.ndarray,
     keep_flows: bool,
@@ -521,14 +571,14 @@ def _simulate(
     *,
     record: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
-    """Run the stock-flow for ``D`` parameter draws at once.
+    """Run the stock-flow of :func:`prepare_supply`'s inputs for ``D`` parameter draws at once.
 
     Heads and WTE are one array ``state[cell, measure, draw, age]``; a year costs one fused
     pass that applies survival and ages everybody, plus one sum (1,000 draws of the reference
     data take about a second).
 
     Args:
-        inputs: prepared arrays.
+        inputs: from :func:`prepare_supply`.
         leaver_multiplier: ``(D, G)`` factors on the leaver rates.
         retirement_shift: ``(D, G)`` years added to the mean retirement ages.
         keep_flows: return every flow per cell (``(D, Y, C)`` each, for headcount and WTE);
@@ -551,7 +601,7 @@ def _simulate(
             external=tuple(np.zeros_like(a) for a in inputs.external),
             internal=tuple(a[:0] for a in inputs.internal),
         )
-        kept = _simulate(
+        kept = simulate_supply(
             baseline, leaver_multiplier, retirement_shift, False, dtype, record=sources
         )["recorded"]
         heads = kept[:, :, 0].sum(axis=3)  # (Y, S, D)
@@ -738,13 +788,15 @@ def project_supply(
         ConfigError: if years are not consecutive, a staff group has no flow parameters, a
             programme is unknown or a completion count is negative.
     """
-    inputs = _prepare(stock, params, years, completions)
+    inputs = prepare_supply(stock, params, years, completions)
     n_groups = len(params.staff_groups)
-    flows = _simulate(inputs, np.ones((1, n_groups)), np.zeros((1, n_groups)), keep_flows=True)
+    flows = simulate_supply(
+        inputs, np.ones((1, n_groups)), np.zeros((1, n_groups)), keep_flows=True
+    )
     return _tidy(inputs, {name: values[0] for name, values in flows.items()})
 
 
-def _tidy(inputs: _Inputs, flows: dict[str, np.ndarray]) -> pl.DataFrame:
+def _tidy(inputs: SupplyInputs, flows: dict[str, np.ndarray]) -> pl.DataFrame:
     """Turn ``(Y, C)`` flow arrays into the tidy output frame."""
     cells = inputs.layout.cells
     n_years = len(inputs.years)

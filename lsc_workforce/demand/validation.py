@@ -1,8 +1,8 @@
 """Great Expectations contracts of the demand parameter tables (``data_contracts/demand_*.json``).
 
 Each CSV under ``config/demand/`` has a suite named ``demand_<table>``; the YAML scalars are
-checked together as one table (``demand_scalars``). Validation goes through the DATA
-engineer's :func:`lsc_workforce.contracts.validate_frame`, so failures are reported the same
+checked together as one table (``demand_scalars``). Validation goes through
+:func:`lsc_workforce.contracts.validate_frame`, so failures are reported the same
 way as for the trust extracts.
 """
 

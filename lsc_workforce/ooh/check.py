@@ -63,13 +63,16 @@ def read_rota(path: Path) -> pl.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise RotaInputError(f"rota file {path} does not exist")
+    from lsc_workforce.data import FILE_SUFFIXES, DataError, read_raw  # noqa: PLC0415
+
     try:
-        if path.suffix.lower() == ".parquet":
-            frame = pl.read_parquet(path)
-        elif path.suffix.lower() == ".xlsx":
-            frame = pl.read_excel(path)
+        if path.suffix.lower() in FILE_SUFFIXES:
+            # The trust extracts' reader: strict text encodings, trailing blank rows dropped.
+            frame = read_raw(path)
         else:
             frame = pl.read_csv(path, infer_schema=False)
+    except DataError as exc:
+        raise RotaInputError(f"rota file {path} cannot be read: {exc.describe()}") from exc
     except Exception as exc:  # any reader failure means the file is unusable
         raise RotaInputError(f"rota file {path} cannot be read: {exc}") from exc
     missing = [c for c in ("staff_id", "date", "shift") if c not in frame.columns]
@@ -232,12 +235,17 @@ def check_rota_file(
 
     Raises:
         RotaInputError: for unusable input (exit 2 on the command line).
+        ConfigError: for invalid configuration (exit 2 on the command line), found by
+            :func:`lsc_workforce.config_checks.validate_configuration` before the rota is read.
     """
+    from lsc_workforce.config_checks import validate_configuration  # noqa: PLC0415
     from lsc_workforce.data import load_datasets  # noqa: PLC0415 - keeps --help fast
 
     out = out or sys.stdout
     if not Path(data_dir).is_dir():
         raise RotaInputError(f"data folder {data_dir} does not exist")
+    # The same checks as the refresh and `validate`: a 1-in-0 rule stops here, named.
+    validate_configuration(config_dir)
     cfg = load_ooh_config(config_dir, validate=False)
     try:
         preset = cfg.preset(preset_name)

@@ -1,7 +1,7 @@
 """The ``lsc-workforce rota check`` subcommand, registered by ``lsc_workforce.cli``.
 
-``lsc_workforce.cli`` imports this module (listed in its ``PLUGIN_MODULES``) and calls
-:func:`register_cli`; the work is done by :func:`lsc_workforce.ooh.check.check_rota_file`.
+``lsc_workforce.cli`` calls :func:`register_cli` when it builds its parser; the work is done
+by :func:`lsc_workforce.ooh.check.check_rota_file`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ _EXIT_TEXT = """\
 exit codes:
   0  the rota is compliant with the preset
   1  breaches were found (each printed with its dates and the rule's source)
-  2  unusable input (missing file or columns, bad dates, unknown staff, shift, service or preset)
+  2  unusable input (missing file or columns, bad dates, unknown staff, shift, service or
+     preset) or invalid configuration (every file is checked first, as by `validate`)
 """
 
 

@@ -4,7 +4,7 @@ Four files under ``config/ooh/`` describe the out-of-hours analysis (all data, n
 
 * ``ooh_services.yaml``: each :class:`Service` with its :class:`ShiftPattern` list;
 * ``rota_rules.yaml``: named :class:`RulePreset` objects, each :class:`Rule` with its value,
-  source and status from the domain brief;
+  source (a citation of ``docs/sources.md``) and status;
 * ``scenarios.yaml``: trust-by-trust, network and hub-and-spoke :class:`Scenario` objects;
 * ``costs.yaml``: :class:`CostParameters` (price year, consultant salary point, Schedule 16
   percentages, Annex 29 on-call payment, cost of an uncovered shift).
@@ -17,6 +17,7 @@ tidy frames that are validated against the Great Expectations suites
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +62,19 @@ RULE_NAMES = (
 SCENARIO_KINDS = ("trust_by_trust", "network", "hub_and_spoke")
 CATEGORIES = ("A", "B", "resident")
 PAY_BASES = ("consultant", "afc_on_call")
-STATUSES = ("confirmed", "secondary", "derived", "unconfirmed")
+
+#: Smallest sensible value of each rule, and whether it must be whole: a 1-in-0 rota or a
+#: 0-hour week cannot be planned (and would divide by zero).
+RULE_LIMITS: dict[str, tuple[float, bool, str]] = {
+    "oncall_one_in": (1, True, "a whole number of at least 1 (1-in-N)"),
+    "weekend_one_in": (1, True, "a whole number of at least 1 (1-in-N)"),
+    "max_consecutive_nights": (1, True, "a whole number of at least 1"),
+    "max_consecutive_shifts": (1, True, "a whole number of at least 1"),
+    "min_rest_hours": (0, False, "at least 0 hours"),
+    "rest_hours_after_nights": (0, False, "at least 0 hours"),
+    "max_hours_in_7_days": (1, False, "at least 1 hour"),
+    "average_week_hours": (1, False, "at least 1 hour"),
+}
 
 
 @dataclass(frozen=True)
@@ -102,7 +115,8 @@ class Service:
         cover_unit: ``trust`` (one slot per trust at its first served site) or ``site`` (one
             slot per served site).
         cover: people wanted per slot and shift.
-        category: Schedule 16 on-call category ``A``, ``B`` or ``resident`` (brief §4.1).
+        category: Schedule 16 on-call category ``A``, ``B`` or ``resident``
+            ([src:schedule16-structure]).
         response_minutes: response-time limit from base site to the slot's site.
         remote_reporting: remote reporting allowed (response time then does not apply).
         preset: default rule preset name.
@@ -150,8 +164,8 @@ class Rule:
     Attributes:
         name: rule name from :data:`RULE_NAMES`.
         value: the limit (hours, days, N of 1-in-N).
-        source: where it comes from (with the brief section).
-        status: ``confirmed``, ``secondary``, ``derived`` or ``unconfirmed`` (brief labels).
+        source: where it comes from (a ``[src:<id>]`` citation of ``docs/sources.md``).
+        status: ``confirmed``, ``secondary``, ``derived`` or ``unconfirmed``.
         soft_penalty: ``None`` for a hard rule, else the price of one breach unit (GBP).
         reference_weeks: averaging period for ``average_week_hours``.
     """
@@ -321,9 +335,24 @@ class OohConfig:
 
 
 def _need(entry: Mapping[str, Any], key: str, where: str) -> Any:
+    if not isinstance(entry, Mapping):
+        raise ConfigError(f"{where}: expected a mapping with {key!r}, got {entry!r}")
     if key not in entry or entry[key] is None:
         raise ConfigError(f"{where}: missing {key!r}")
     return entry[key]
+
+
+def _number(value: Any, where: str, key: str, whole: bool = False) -> Any:
+    """A finite number from YAML (``int`` if ``whole``), naming the key and value otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{where}: {key}: {value!r} is not a number")
+    if not math.isfinite(value):
+        raise ConfigError(f"{where}: {key}: {value!r} is not a finite number")
+    if whole:
+        if value != int(value):
+            raise ConfigError(f"{where}: {key}: {value!r} is not a whole number")
+        return int(value)
+    return float(value)
 
 
 def _time(value: Any, where: str) -> dt.time:
@@ -348,7 +377,7 @@ def _parse_service(entry: Mapping[str, Any]) -> Service:
         ShiftPattern(
             id=str(_need(s, "id", where)),
             start=_time(_need(s, "start", where), where),
-            hours=float(_need(s, "hours", where)),
+            hours=_number(_need(s, "hours", where), where, "hours"),
             days=str(_need(s, "days", where)),
             night=bool(s.get("night", False)),
         )
@@ -362,13 +391,17 @@ def _parse_service(entry: Mapping[str, Any]) -> Service:
         competencies=_tuple(entry.get("competencies")),
         sites=_tuple(_need(entry, "sites", where)),
         cover_unit=str(entry.get("cover_unit", "trust")),
-        cover=int(entry.get("cover", 1)),
+        cover=_number(entry.get("cover", 1), where, "cover", whole=True),
         category=str(_need(entry, "category", where)),
-        response_minutes=int(_need(entry, "response_minutes", where)),
+        response_minutes=_number(
+            _need(entry, "response_minutes", where), where, "response_minutes", whole=True
+        ),
         remote_reporting=bool(entry.get("remote_reporting", False)),
         preset=str(_need(entry, "preset", where)),
         pay_basis=str(_need(entry, "pay_basis", where)),
-        predictable_pa_per_week=float(entry.get("predictable_pa_per_week", 0.0)),
+        predictable_pa_per_week=_number(
+            entry.get("predictable_pa_per_week", 0.0), where, "predictable_pa_per_week"
+        ),
         shifts=shifts,
     )
 
@@ -382,11 +415,13 @@ def _parse_preset(name: str, entry: Mapping[str, Any]) -> RulePreset:
         weeks = spec.get("reference_weeks")
         rules[str(rule_name)] = Rule(
             name=str(rule_name),
-            value=float(_need(spec, "value", rwhere)),
+            value=_number(_need(spec, "value", rwhere), rwhere, "value"),
             source=str(_need(spec, "source", rwhere)).strip(),
             status=str(_need(spec, "status", rwhere)),
-            soft_penalty=None if penalty is None else float(penalty),
-            reference_weeks=None if weeks is None else int(weeks),
+            soft_penalty=None if penalty is None else _number(penalty, rwhere, "soft_penalty"),
+            reference_weeks=None
+            if weeks is None
+            else _number(weeks, rwhere, "reference_weeks", whole=True),
         )
     return RulePreset(name, str(entry.get("description", "")).strip(), rules)
 
@@ -397,7 +432,9 @@ def _parse_scenario(entry: Mapping[str, Any]) -> Scenario:
     hubs = {
         str(service): (
             str(_need(spec, "site", f"{where} hub {service}")),
-            None if spec.get("cover") is None else int(spec["cover"]),
+            None
+            if spec.get("cover") is None
+            else _number(spec["cover"], f"{where} hub {service}", "cover", whole=True),
         )
         for service, spec in (entry.get("hubs") or {}).items()
     }
@@ -406,7 +443,9 @@ def _parse_scenario(entry: Mapping[str, Any]) -> Scenario:
             name=str(_need(r, "name", where)),
             hub=str(_need(r, "hub", where)),
             trusts=_tuple(_need(r, "trusts", where)),
-            cover=None if r.get("cover") is None else int(r["cover"]),
+            cover=None
+            if r.get("cover") is None
+            else _number(r["cover"], where, "cover", whole=True),
         )
         for r in entry.get("rotas") or ()
     )
@@ -418,7 +457,7 @@ def _parse_scenario(entry: Mapping[str, Any]) -> Scenario:
         services=_tuple(entry.get("services")),
         hubs=hubs,
         rotas=rotas,
-        one_in=None if one_in is None else int(one_in),
+        one_in=None if one_in is None else _number(one_in, where, "one_in", whole=True),
     )
 
 
@@ -428,20 +467,24 @@ def _parse_costs(entry: Mapping[str, Any]) -> CostParameters:
     percent, status = {}, {}
     for row in _need(entry, "availability_supplement", where):
         key = (str(_need(row, "category", where)), str(_need(row, "band", where)))
-        percent[key] = float(_need(row, "percent", where))
+        percent[key] = _number(_need(row, "percent", where), where, "percent")
         status[key] = str(row.get("status", "unconfirmed"))
     return CostParameters(
         price_year=str(_need(entry, "price_year", where)),
-        consultant_salary=float(_need(salary, "value", where)),
+        consultant_salary=_number(_need(salary, "value", where), where, "consultant_salary.value"),
         salary_note=f"{salary.get('point', '')}; {salary.get('source', '')} "
         f"({salary.get('status', 'unconfirmed')})",
         supplement_percent=percent,
         supplement_status=status,
-        afc_payment_per_shift=float(
-            _need(_need(entry, "afc_on_call_payment_per_shift", where), "value", where)
+        afc_payment_per_shift=_number(
+            _need(_need(entry, "afc_on_call_payment_per_shift", where), "value", where),
+            where,
+            "afc_on_call_payment_per_shift.value",
         ),
-        uncovered_shift_cost=float(
-            _need(_need(entry, "uncovered_shift_cost", where), "value", where)
+        uncovered_shift_cost=_number(
+            _need(_need(entry, "uncovered_shift_cost", where), "value", where),
+            where,
+            "uncovered_shift_cost.value",
         ),
     )
 
@@ -630,6 +673,15 @@ def validate_ooh_config(cfg: OohConfig) -> None:
         unknown = sorted(set(preset.rules) - set(RULE_NAMES))
         if unknown:
             problems.append(f"preset {preset.name}: unknown rules {unknown}")
+        for rule in preset.rules.values():
+            if rule.name not in RULE_LIMITS:
+                continue
+            low, whole, meaning = RULE_LIMITS[rule.name]
+            if rule.value < low or (whole and rule.value != int(rule.value)):
+                problems.append(
+                    f"rota_rules.yaml presets.{preset.name}.rules.{rule.name}.value: "
+                    f"{rule.value:g} must be {meaning}"
+                )
     for sc in cfg.scenarios.values():
         unknown = sorted((set(sc.services) | set(sc.hubs)) - set(cfg.services))
         if unknown:

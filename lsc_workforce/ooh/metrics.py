@@ -15,10 +15,11 @@ Definitions (stated in the notebook too):
   the coefficient of variation of load per WTE over the rota's eligible people.
 * **Cost** (annual, price year in ``costs.yaml``): for ``consultant`` services the Schedule 16
   availability supplement (percent of the full-time basic salary point, by the person's
-  frequency band and the service's category; brief §4.1) plus the predictable on-call PAs
-  (``predictable_pa_per_week`` per slot, one PA a week = salary / 10 a year, shared by days
-  held); for ``afc_on_call`` services the Annex 29 local payment per shift (brief §4.3); plus
-  the cost of each uncovered shift. Horizon counts are scaled to a year by 365 / days.
+  frequency band and the service's category; [src:schedule16-structure]) plus the predictable
+  on-call PAs ([src:oncall-emergency-work]; ``predictable_pa_per_week`` per slot, one PA a week =
+  salary / 10 a year, shared by days held); for ``afc_on_call`` services the Annex 29 local
+  payment per shift ([src:afc-on-call-annex-29]); plus the cost of each uncovered shift. Horizon
+  counts are scaled to a year by 365 / days.
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ def one_in_expr(n_days: int, days: str = "days_held") -> pl.Expr:
 def frequency_band_expr(one_in: str = "one_in") -> pl.Expr:
     """Schedule 16 band of a 1-in-N: ``high`` (N < 5), ``medium`` (5 <= N < 9), ``low`` (N >= 9).
 
-    The schedule's bands are 1:1-4, 1:5-8 and 1:9 or less often (brief §4.1); a fractional N
-    (e.g. 91 days / 20 = 4.55) falls in the band whose integer range it rounds down into.
+    The schedule's bands are 1:1-4, 1:5-8 and 1:9 or less often ([src:schedule16-structure]); a
+    fractional N (e.g. 91 days / 20 = 4.55) falls in the band whose integer range it rounds down
+    into.
     """
     n = pl.col(one_in)
     return (

@@ -29,24 +29,30 @@ analysis adds, with the name prefixes used for the PuLP rows:
   days, written with running totals :math:`S_{i,0} = 0`, :math:`S_{i,d+1} = S_{i,d} +
   \sum_t \ell_t x_{idt}` and :math:`S_{i,d+W} - S_{i,d} \le M`, so each row is short (the
   engine's C8 rows hold every variable of a 119- or 182-day window).
-  :func:`solve_instance` adds these rows **lazily**: it solves without them, adds the rows of
-  every person whose roster breaks the limit, and solves again until nobody does. The last
-  model is a relaxation of the full one whose solution satisfies every C-O6 row, so its status,
-  objective and bound hold for the full model. On 52-week rotas the rows (running totals over
-  every 119-day window) made the root LP about 15 times slower, and they rarely bind.
+  :func:`solve_instance` adds these rows **lazily** through the engine's lazy-rows loop
+  (:class:`~lsc_workforce.rota.engine.LazyRows`): it solves without them, adds the rows of
+  every person whose roster breaks the limit, and solves again until nobody does. A person's
+  rows and running totals are that person's alone and their slacks are priced at zero when
+  the rows hold, so the last model is a relaxation of the full one whose solution satisfies
+  every C-O6 row: its status, objective and bound hold for the full model. The rows rarely
+  bind, and on long horizons they (running totals over every 119-day window) slow the root LP
+  considerably.
 
-``solve_instance(..., lexicographic=True)`` solves cover first and load balance second (cover
-fixed), reporting each stage's status and gap (see :func:`solve_instance`).
+The model is solved, and its roster, uncovered shifts and posts read, by the engine's one
+solve path (:func:`~lsc_workforce.rota.engine.solve_model`), which also writes the ``.lp``
+file when asked. ``solve_instance(..., lexicographic=True)`` solves cover first and load
+balance second (cover fixed), with the engine's lexicographic stages, reporting each stage's
+status and gap (see :func:`solve_instance`).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -56,8 +62,9 @@ import pulp
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.ooh.build import OohInstance, OohWeights
 from lsc_workforce.ooh.inputs import Rule
+from lsc_workforce.rota.engine import LazyRows, solve_model
 from lsc_workforce.rota.model import RotaModel, build_model
-from lsc_workforce.solve import SolveResult, SolveStatus, solve_problem
+from lsc_workforce.solve import SolveResult
 
 __all__ = [
     "OOH_CONSTRAINT_TAGS",
@@ -90,6 +97,15 @@ ROSTER_SCHEMA = {
     "site": pl.String,
     "rota": pl.String,
     "candidate": pl.Boolean,
+}
+
+UNCOVERED_SCHEMA = {
+    "date": pl.Date,
+    "shift": pl.String,
+    "pattern": pl.String,
+    "site": pl.String,
+    "rota": pl.String,
+    "missing": pl.Int64,
 }
 
 
@@ -361,49 +377,38 @@ def build_ooh_model(
     return model
 
 
-def _roster(model: RotaModel, instance: OohInstance) -> pl.DataFrame:
-    problem = instance.problem
-    rows = []
-    for (i, d, t), var in model.assign.items():
-        value = var.varValue
-        if value is not None and value > 0.5:
-            person = problem.people[i]
-            slot = instance.slots[problem.shift_types[t].id]
-            rows.append(
-                (
-                    person.id,
-                    problem.dates[d],
-                    slot.shift_id,
-                    slot.pattern.id,
-                    slot.site,
-                    instance.rota,
-                    person.optional,
-                )
-            )
-    return pl.DataFrame(rows, schema=ROSTER_SCHEMA, orient="row").sort("date", "shift", "staff_id")
-
-
-def _uncovered(model: RotaModel, instance: OohInstance, has_solution: bool) -> pl.DataFrame:
-    problem = instance.problem
-    rows = []
-    for r, req in enumerate(problem.cover):
-        value = model.cover_under[r].varValue if has_solution else req.required
-        missing = round(value or 0)
-        if missing > 0:
-            slot = instance.slots[req.shift]
-            rows.append((req.date, req.shift, slot.pattern.id, slot.site, instance.rota, missing))
-    return pl.DataFrame(
-        rows,
-        schema={
-            "date": pl.Date,
-            "shift": pl.String,
-            "pattern": pl.String,
-            "site": pl.String,
-            "rota": pl.String,
-            "missing": pl.Int64,
-        },
-        orient="row",
+def _roster(roster: pl.DataFrame, instance: OohInstance) -> pl.DataFrame:
+    """The engine's roster (``staff_id, date, shift``) with each shift's slot and the rota."""
+    slots = instance.slots
+    optional = {p.id for p in instance.problem.people if p.optional}
+    shift = pl.col("shift")
+    return (
+        roster.select(
+            "staff_id",
+            "date",
+            shift,
+            shift.replace_strict({k: v.pattern.id for k, v in slots.items()}).alias("pattern"),
+            shift.replace_strict({k: v.site for k, v in slots.items()}).alias("site"),
+            pl.lit(instance.rota).alias("rota"),
+            pl.col("staff_id").is_in(list(optional)).alias("candidate"),
+        )
+        .cast(ROSTER_SCHEMA)
+        .sort("date", "shift", "staff_id")
     )
+
+
+def _uncovered(cover_short: pl.DataFrame, instance: OohInstance) -> pl.DataFrame:
+    """The engine's cover left short as wanted shifts of the rota's slots."""
+    slots = instance.slots
+    shift = pl.col("shift")
+    return cover_short.select(
+        "date",
+        shift,
+        shift.replace_strict({k: v.pattern.id for k, v in slots.items()}).alias("pattern"),
+        shift.replace_strict({k: v.site for k, v in slots.items()}).alias("site"),
+        pl.lit(instance.rota).alias("rota"),
+        pl.col("short").alias("missing"),
+    ).cast(UNCOVERED_SCHEMA)
 
 
 def solve_instance(
@@ -414,15 +419,18 @@ def solve_instance(
     solver_options: Mapping[str, Any] | None = None,
     *,
     lexicographic: bool = False,
+    lp_path: Path | None = None,
 ) -> OohSolution:
     """Build and solve one rota; read the roster, the uncovered shifts and the posts used.
 
-    The C-O6 average-hours rows are added lazily (see the module docstring), except in a
+    The model is solved by the engine (:func:`~lsc_workforce.rota.engine.solve_model`). The
+    C-O6 average-hours rows are added lazily (see the module docstring), except in a
     lexicographic solve, whose model has them all from the start.
 
     Args:
         instance: the rota.
-        settings: solver settings (time limit, gap, threads).
+        settings: solver settings (time limit, gap, threads); the time limit covers every
+            solve (the lazy rounds, or both stages).
         weights: objective weights.
         mode: ``"rota"`` or ``"headcount"`` (see :func:`build_ooh_model`).
         solver_options: native solver options (e.g. HiGHS ``mip_heuristic_effort``).
@@ -433,6 +441,8 @@ def solve_instance(
             ``load_balance`` from the stage-1 roster (warm start) in the time left. Each
             stage's status and gap are kept in ``stages``; ``result`` combines them (status
             optimal only if every stage was proven optimal, no bound, gap the larger one).
+        lp_path: if given, the model is written there as an ``.lp`` file for audit (the
+            last model handed to the solver; see ``solve_model``).
 
     Returns:
         The :class:`OohSolution`; with no solution (infeasible, not solved) the roster is empty
@@ -440,135 +450,29 @@ def solve_instance(
     """
     lexicographic = lexicographic and mode == "rota"
     model = build_ooh_model(instance, weights, mode, lazy_average_hours=not lexicographic)
-    stages: tuple[SolveResult, ...] = ()
-    if lexicographic and "load_balance" in model.components:
-        *parts, result = _solve_lexicographic(model, settings, solver_options)
-        stages = tuple(parts)
-    else:
-        result = _solve_lazy_average_hours(model, instance, settings, solver_options)
-    has_solution = result.status.has_solution
-    if has_solution:
-        roster = _roster(model, instance)
-        components = {k: float(pulp.value(v) or 0.0) for k, v in model.components.items()}
-        posts = tuple(
-            instance.problem.people[i].id
-            for i, var in model.post_used.items()
-            if (var.varValue or 0) > 0.5
-        )
-    else:
-        roster = pl.DataFrame(schema=ROSTER_SCHEMA)
-        components, posts = {}, ()
+    lazy = LazyRows(
+        name="C-O6 rows",
+        violated=lambda m: people_over_average_hours(m, instance),
+        add=lambda m, people: add_average_hours(m, instance, people),
+        keys="people",
+    )
+    solved = solve_model(
+        model,
+        settings,
+        options=solver_options,
+        lp_path=lp_path,
+        lazy_rows=None if lexicographic else lazy,
+        lexicographic=(("load_balance",),) if lexicographic else (),
+    )
     return OohSolution(
         instance=instance,
-        result=result,
-        roster=roster,
-        uncovered=_uncovered(model, instance, has_solution),
-        posts_used=posts,
-        components=components,
+        result=solved.result,
+        roster=_roster(solved.roster, instance),
+        uncovered=_uncovered(solved.cover_short, instance),
+        posts_used=solved.posts_opened,
+        components=solved.components,
         n_variables=model.prob.numVariables(),
         n_constraints=model.prob.numConstraints(),
         mode=mode,
-        stages=stages,
+        stages=solved.stages,
     )
-
-
-def _solve_lazy_average_hours(
-    model: RotaModel,
-    instance: OohInstance,
-    settings: SolverSettings,
-    options: Mapping[str, Any] | None,
-) -> SolveResult:
-    """Solve, add the C-O6 rows of the people over the limit, repeat (one time limit in all).
-
-    Returns:
-        The last solve's result, its ``solve_s`` the total over the rounds; if the time limit
-        ends while someone is still over the limit, ``NOT_SOLVED`` with no objective (the
-        roster breaks C-O6) and the bound of the last relaxation.
-    """
-    spent, rounds = 0.0, 0
-    while True:
-        budget = dataclasses.replace(settings, time_limit_s=max(1.0, settings.time_limit_s - spent))
-        result = solve_problem(model.prob, budget, build_s=model.build_s, options=options)
-        spent += result.solve_s
-        rounds += 1
-        over = people_over_average_hours(model, instance) if result.status.has_solution else []
-        if not over:
-            break
-        if spent >= settings.time_limit_s:
-            result = dataclasses.replace(
-                result,
-                status=SolveStatus.NOT_SOLVED,
-                objective=None,
-                gap=None,
-                message=f"time limit with {len(over)} people still over the average-hours limit",
-            )
-            break
-        add_average_hours(model, instance, over)
-        model.prob.setObjective(pulp.lpSum(model.components.values()))
-    note = f"C-O6 rows added lazily in {rounds} round(s)"
-    message = f"{result.message}; {note}" if result.message else note
-    return dataclasses.replace(result, solve_s=spent, message=message)
-
-
-def _solve_lexicographic(
-    model: RotaModel, settings: SolverSettings, options: Mapping[str, Any] | None
-) -> tuple[SolveResult, ...]:
-    """Stage 1: all components but ``load_balance``; stage 2: ``load_balance``, cover fixed.
-
-    Returns:
-        The stage results followed by the combined result (the last element): the stage-2
-        roster when stage 2 found one (else stage 1's), objective over every component, no
-        bound (a lexicographic bound is not a bound on the weighted sum), gap the larger stage
-        gap, status ``OPTIMAL`` only if every stage that ran was proven optimal.
-    """
-    balance = model.components["load_balance"]
-    rest = pulp.lpSum(v for k, v in model.components.items() if k != "load_balance")
-    model.prob.setObjective(rest)
-    budget = settings.time_limit_s - model.build_s
-    first = solve_problem(
-        model.prob,
-        dataclasses.replace(settings, time_limit_s=max(1.0, budget)),
-        build_s=model.build_s,
-        options=options,
-    )
-    left = budget - first.solve_s
-    stages = [first]
-    if first.status.has_solution and left >= 1.0:
-        saved = {v: v.varValue for v in model.prob.variables()}
-        warm = {v: v.varValue for v in model.assign.values() if v.varValue is not None}
-        for var in model.cover_under.values():
-            var.upBound = max(0.0, round(var.varValue or 0.0))
-        level = float(pulp.value(rest) or 0.0)
-        model.prob += pulp.LpConstraint(
-            rest, pulp.LpConstraintLE, "lexicographic_stage1_level", level + 1e-6
-        )
-        model.prob.setObjective(balance)
-        second = solve_problem(
-            model.prob,
-            dataclasses.replace(settings, time_limit_s=left),
-            options=options,
-            start=warm,
-        )
-        stages.append(second)
-        if not second.status.has_solution:
-            for var, value in saved.items():
-                var.varValue = value
-    model.prob.setObjective(pulp.lpSum(model.components.values()))
-    ran = [r for r in stages if r.status.has_solution]
-    if not ran:
-        return (first, first)
-    last = ran[-1]
-    proven = all(r.status is SolveStatus.OPTIMAL for r in stages)
-    gaps = [r.gap for r in stages if r.gap is not None]
-    combined = dataclasses.replace(
-        last,
-        status=SolveStatus.OPTIMAL if proven else SolveStatus.FEASIBLE_TIME_LIMIT,
-        objective=float(pulp.value(model.prob.objective) or 0.0),
-        bound=None,
-        gap=0.0 if proven else (max(gaps) if gaps else None),
-        build_s=model.build_s,
-        solve_s=sum(r.solve_s for r in stages),
-        message="lexicographic: "
-        + "; ".join(f"stage {k + 1} {r.status.value} gap={r.gap}" for k, r in enumerate(stages)),
-    )
-    return (*stages, combined)

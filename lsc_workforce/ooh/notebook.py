@@ -12,7 +12,7 @@ import logging
 
 import polars as pl
 
-from lsc_workforce.config import ConfigError, RunConfig, SolverSettings
+from lsc_workforce.config import ConfigError, RunConfig
 from lsc_workforce.data import load_datasets
 from lsc_workforce.ooh.analysis import OohAnalysis, run_analysis
 from lsc_workforce.ooh.build import DATASETS
@@ -33,7 +33,6 @@ LOGGER = logging.getLogger(__name__)
 
 def run_notebook_analysis(
     cfg: RunConfig,
-    settings: SolverSettings,
     *,
     services: list[str],
     scenarios: list[str],
@@ -45,8 +44,8 @@ def run_notebook_analysis(
     """Load the OOH configuration and data, then run every service x scenario.
 
     Args:
-        cfg: the notebook's run configuration (data and config folders, "as at" date).
-        settings: solver, time limit, gap and threads of each rota solve.
+        cfg: the notebook's run configuration (data and config folders, "as at" date, and
+            ``cfg.solver``: solver, time limit, gap and threads of each rota solve).
         services: service ids (empty: all).
         scenarios: scenario ids (empty: all; those that do not apply to a service are skipped).
         horizon_weeks: horizon from the "as at" date, in weeks (13 by default; 52 works).
@@ -72,7 +71,7 @@ def run_notebook_analysis(
         frames,
         start=cfg.as_at,
         n_days=7 * horizon_weeks,
-        settings=settings,
+        settings=cfg.solver,
         services=services or None,
         scenarios=scenarios or None,
         preset_name=preset,

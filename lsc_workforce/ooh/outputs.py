@@ -10,6 +10,12 @@ Layout under the run's ``OUTPUT_DIR/ooh/`` (published as ``outputs/latest/ooh/``
 Calendars carry pseudonymised staff ids only and UTC times (so no time-zone block is needed);
 their ``DTSTAMP`` is the analysis "as at" date, never the wall clock, so the same inputs give
 byte-identical files.
+
+File names come from staff, service and scenario ids, which come from data and configuration:
+each must be a plain identifier and the path must stay inside the output folder
+(:func:`lsc_workforce.safe_output.path_inside`), so a staff id such as ``../x`` is refused even
+when the writers run outside a validated refresh. CSV text that a spreadsheet would run as a
+formula gets a leading apostrophe, and the workbook stores text as text.
 """
 
 from __future__ import annotations
@@ -21,6 +27,13 @@ from pathlib import Path
 import polars as pl
 
 from lsc_workforce.ooh.analysis import OohAnalysis, ScenarioResult
+from lsc_workforce.safe_output import (
+    check_identifier,
+    naming_path,
+    path_inside,
+    write_csv,
+    write_excel_sheets,
+)
 
 __all__ = [
     "ics_calendar",
@@ -39,24 +52,30 @@ def write_comparison(analysis: OohAnalysis, out_dir: Path) -> list[Path]:
     table = analysis.comparison()
     csv_path = out_dir / "scenario_comparison.csv"
     xlsx_path = out_dir / "scenario_comparison.xlsx"
-    table.write_csv(csv_path)
-    table.write_excel(xlsx_path, worksheet="scenario_comparison", autofit=True)
+    write_csv(table, csv_path)
+    write_excel_sheets({"scenario_comparison": table}, xlsx_path, autofit=True)
     return [csv_path, xlsx_path]
 
 
 def write_rosters(results: Iterable[ScenarioResult], out_dir: Path) -> list[Path]:
-    """Write ``rosters/<service>__<scenario>.csv`` for each result."""
+    """Write ``rosters/<service>__<scenario>.csv`` for each result.
+
+    Raises:
+        OutputPathError: if a service or scenario id is not a plain identifier.
+    """
     folder = out_dir / "rosters"
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for result in results:
-        path = folder / f"{result.key}.csv"
-        result.roster().sort("date", "rota", "shift", "staff_id").write_csv(path)
+        path = path_inside(folder, f"{result.key}.csv", what="service__scenario id")
+        write_csv(result.roster().sort("date", "rota", "shift", "staff_id"), path)
         written.append(path)
     return written
 
 
 def _escape(text: str) -> str:
+    # RFC 5545 text escapes; a CR would end the content line, so it becomes an escaped newline.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
 
 
@@ -105,16 +124,27 @@ def ics_calendar(
 
 
 def write_ics(result: ScenarioResult, out_dir: Path, stamp: dt.date) -> list[Path]:
-    """Write ``ics/<service>__<scenario>/<staff_id>.ics`` for every person with a shift."""
-    folder = out_dir / "ics" / result.key
-    folder.mkdir(parents=True, exist_ok=True)
+    """Write ``ics/<service>__<scenario>/<staff_id>.ics`` for every person with a shift.
+
+    Raises:
+        OutputPathError: if a staff, service or scenario id is not a plain identifier (nothing
+            is written for the result then).
+    """
+    folder = path_inside(out_dir, "ics", what="folder")
+    folder = path_inside(folder, result.key, what="service__scenario id")
     roster = result.roster()
+    paths = {
+        staff_id: path_inside(folder, f"{check_identifier(staff_id, 'staff id')}.ics")
+        for staff_id in roster.get_column("staff_id").unique(maintain_order=True)
+    }
+    folder.mkdir(parents=True, exist_ok=True)
     written = []
     for (staff_id,), shifts in roster.group_by("staff_id", maintain_order=True):
-        path = folder / f"{staff_id}.ics"
-        path.write_text(
-            ics_calendar(result, str(staff_id), stamp, shifts), encoding="utf-8", newline=""
-        )
+        path = paths[staff_id]
+        with naming_path(path):
+            path.write_text(
+                ics_calendar(result, str(staff_id), stamp, shifts), encoding="utf-8", newline=""
+            )
         written.append(path)
     return written
 
@@ -137,7 +167,7 @@ def write_outputs(analysis: OohAnalysis, out_dir: Path) -> list[Path]:
     }
     for name, frame in tables.items():
         path = out_dir / f"{name}.csv"
-        frame.write_csv(path)
+        write_csv(frame, path)
         written.append(path)
     written += write_rosters(analysis.results, out_dir)
     for result in analysis.results:

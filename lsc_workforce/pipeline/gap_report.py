@@ -9,7 +9,9 @@ into ``reports/training_gap_report.html`` and ``reports/training_gap_annex.xlsx`
 * tables of counts built from personal characteristics carry ``data-privacy="suppressed"`` and
   were suppressed by :func:`lsc_workforce.privacy.suppress_counts` before this module saw them
   (``*`` marks a suppressed cell); chart data hold nulls there;
-* the annex has one sheet per table, with the same suppression.
+* the annex has one sheet per table, with the same suppression; every text cell is written as
+  text (``write_string``), so a value from configuration such as ``=HYPERLINK(...)`` stays text;
+* every piece of text in the page is escaped, and the chart JSON cannot end its ``<script>``.
 
 No person-level rows or identifiers reach either file: every table is an aggregate by trust,
 staff group, programme and year.
@@ -18,7 +20,6 @@ staff group, programme and year.
 from __future__ import annotations
 
 import html
-import json
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from lsc_workforce.pipeline.solution import LIMIT_LABELS
 from lsc_workforce.pipeline.workflow import SENSITIVE_COLUMNS, PipelineRun
 from lsc_workforce.privacy import format_suppressed
 from lsc_workforce.report import ReportError, find_remote_references
+from lsc_workforce.safe_output import html_safe_json, naming_path, open_workbook, write_cell
 
 REPORT_NAME = "training_gap_report.html"
 ANNEX_NAME = "training_gap_annex.xlsx"
@@ -139,7 +141,7 @@ def scenario_table(run: PipelineRun) -> pl.DataFrame:
 
 
 def assumptions_table(run: PipelineRun) -> pl.DataFrame:
-    """Programme assumptions with their source and status (brief §5)."""
+    """Programme assumptions with their source and status."""
     return run.programmes.select(
         "programme",
         "produced_group",
@@ -400,10 +402,11 @@ def caveats(run: PipelineRun) -> list[str]:
     rule = run.meta["suppression"]
     return [
         f"Programme parameters by status: {counts}. Unconfirmed values are planning assumptions "
-        "to be replaced with local figures (brief §5: leaver rates and tariff values unconfirmed).",
+        "to be replaced with local figures (current leaver rates and education tariff values were "
+        "not found [src:leaver-rates] [src:education-tariffs]).",
         "Training capacity, funded posts, source pools and current trainees are illustrative "
         "reference figures, not trust returns.",
-        "Supply follows the demand issue's stock-flow projection exactly, reporting-radiographer "
+        "Supply follows the demand model's stock-flow projection exactly, reporting-radiographer "
         "conversions included (each converted radiographer removes the band 6 age and WTE mix "
         "the projection expects that year).",
         "Trainees already employed (specialty registrars) are in the staff stock and progress "
@@ -412,8 +415,8 @@ def caveats(run: PipelineRun) -> list[str]:
         "conservative for the skill-mix-heavy plan.",
         f"Counts built from personal characteristics (leavers, retirements, age) with "
         f"{rule['low']}-{rule['high']} people are shown as *, and others are rounded to the "
-        f"nearest {rule['base']} (HES/ECDS convention, brief §7.4). Headcount, WTE and planned "
-        "intakes are shown as NHS Workforce Statistics publish them.",
+        f"nearest {rule['base']} (NHS Digital HES/ECDS convention [src:workforce-suppression]). "
+        "Headcount, WTE and planned intakes are shown as NHS Workforce Statistics publish them.",
     ]
 
 
@@ -473,7 +476,7 @@ def render_report_html(run: PipelineRun, bundle: str | None = None) -> str:
         + "".join(f"<li>{html.escape(c)}</li>" for c in caveats(run))
         + "</ul>",
     ]
-    spec_json = json.dumps(specs, default=str).replace("</", "<\\/")
+    spec_json = html_safe_json(specs, default=str)
     safe_bundle = bundle.replace("</script", "<\\/script")
     script = (
         "const specs = JSON.parse(document.getElementById('chart-specs').textContent);\n"
@@ -505,8 +508,6 @@ def write_annex(run: PipelineRun, path: Path) -> Path:
     Returns:
         The path written.
     """
-    import xlsxwriter  # noqa: PLC0415
-
     sheets = {
         "README": pl.DataFrame(
             {
@@ -530,17 +531,18 @@ def write_annex(run: PipelineRun, path: Path) -> Path:
         sheets["robustness"] = run.robustness
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook = xlsxwriter.Workbook(str(path))
+    workbook = open_workbook(path)
     bold = workbook.add_format({"bold": True})
     for name, frame in sheets.items():
         sheet = workbook.add_worksheet(name)
         for j, column in enumerate(frame.columns):
-            sheet.write(0, j, column, bold)
+            write_cell(sheet, 0, j, column, bold)
             sheet.set_column(j, j, max(12, min(60, len(column) + 2)))
         for i, row in enumerate(frame.iter_rows(), start=1):
             for j, value in enumerate(row):
-                sheet.write(i, j, "" if value is None else value)
-    workbook.close()
+                write_cell(sheet, i, j, value)
+    with naming_path(path):
+        workbook.close()
     return path
 
 
@@ -572,7 +574,9 @@ def write_training_gap_report(run: PipelineRun, output_dir: Path) -> list[Path]:
     folder = Path(output_dir) / "reports"
     folder.mkdir(parents=True, exist_ok=True)
     html_path = folder / REPORT_NAME
-    html_path.write_text(render_report_html(run), encoding="utf-8")
+    page = render_report_html(run)
+    with naming_path(html_path):
+        html_path.write_text(page, encoding="utf-8")
     return [html_path, write_annex(run, folder / ANNEX_NAME)]
 
 

@@ -13,7 +13,7 @@ Two kinds of frame go in:
   leaver_rate);
 * **training configuration** (``config/training/``, loaded by :func:`load_training_tables`):
   ``training_programmes``, ``training_capacity``, ``current_trainees``, ``source_pools`` and
-  ``skill_mix``, each row with a ``source`` and a ``status`` (brief §5).
+  ``skill_mix``, each row with a ``source`` and a ``status``.
 
 Financial years are identified by their starting calendar year (``2026`` = 2026/27), as in
 :mod:`lsc_workforce.demand.years`.
@@ -130,7 +130,7 @@ class PipelineInputs:
     with no new completions) plus a **response kernel**: the WTE that one retained completer of
     programme ``p`` adds to staff group ``g`` at trust ``t``, ``lag`` years after the year of
     completion (negative for the group a conversion programme draws from). The kernel comes
-    either from a constant leaver rate (:meth:`from_frames`) or from the demand issue's
+    either from a constant leaver rate (:meth:`from_frames`) or from the demand model's
     stock-flow projection (:meth:`from_projection`), so that the model's supply equals
     :func:`lsc_workforce.demand.supply.project_supply` for the same completions.
 
@@ -262,7 +262,7 @@ class PipelineInputs:
         source_pools: pl.DataFrame | None = None,
         skill_mix: pl.DataFrame | None = None,
     ) -> PipelineInputs:
-        """Build inputs whose supply is the demand issue's stock-flow projection.
+        """Build inputs whose supply is the demand model's stock-flow projection.
 
         The baseline is :func:`lsc_workforce.demand.supply.project_supply` with no completions.
         The projection is linear in completions, so the kernel is the closing-WTE difference
@@ -604,9 +604,9 @@ def validate_training_tables(tables: Mapping[str, pl.DataFrame]) -> Any:
 
 
 def supply_params_for(config_dir: Path, tables: Mapping[str, pl.DataFrame] | None = None) -> Any:
-    """Return the demand issue's supply parameters plus the training routes it does not list.
+    """Return the demand model's supply parameters plus the training routes it does not list.
 
-    ``config/demand/programmes.csv`` (DEMAND engineer) lists the programmes the supply
+    ``config/demand/programmes.csv`` lists the programmes the supply
     projection knows; ``config/training/supply_programmes.csv`` adds the routes only the training
     pipeline plans (gastroenterology, international recruitment) in the same format.
 

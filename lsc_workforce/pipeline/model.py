@@ -13,7 +13,7 @@ group :math:`a` may absorb recipient :math:`b`'s work). Variables and constraint
 
 **Parameters.** For programme :math:`p`: duration :math:`d_p` (years), completion rate
 :math:`c_p`, retention after completion :math:`r_p`, produced group :math:`g_p`, source group
-:math:`s_p`, cost per trainee-year :math:`k_p` (brief §5). Baseline supply :math:`B_{tgy}`
+:math:`s_p`, cost per trainee-year :math:`k_p`. Baseline supply :math:`B_{tgy}`
 (closing WTE with no new completions) and response kernel :math:`K_{ptgcy}` (WTE in year
 :math:`y` per retained completer of year :math:`c`), both from the supply projection;
 required WTE :math:`R_{tgy}`; trainees already in training

@@ -2,7 +2,7 @@
 
 ``config/training/scenarios.yaml`` holds the planning settings (horizon, discounting, weights,
 Monte Carlo size, suppression rule) and the scenarios. Every scenario is solved under every
-demand scenario of the projection issue (``config/demand/scenarios.yaml``), and every plan is
+demand scenario of the demand projection (``config/demand/scenarios.yaml``), and every plan is
 evaluated against the same Monte Carlo draws (:mod:`lsc_workforce.demand.montecarlo`), giving
 the probability that the gap is closed by the target year.
 
@@ -23,7 +23,7 @@ import numpy as np
 import polars as pl
 
 from lsc_workforce.config import ConfigError, SolverSettings, load_yaml
-from lsc_workforce.demand.parameters import STATUSES
+from lsc_workforce.data import SOURCE_STATUSES
 from lsc_workforce.pipeline.inputs import (
     PipelineInputs,
     load_training_tables,
@@ -72,8 +72,8 @@ class PipelineScenario:
     def __post_init__(self) -> None:
         if self.intake_policy not in ("status_quo", "optimise"):
             raise ConfigError(f"scenario {self.name}: unknown intake_policy {self.intake_policy!r}")
-        if self.status not in STATUSES:
-            raise ConfigError(f"scenario {self.name}: status must be one of {STATUSES}")
+        if self.status not in SOURCE_STATUSES:
+            raise ConfigError(f"scenario {self.name}: status must be one of {SOURCE_STATUSES}")
         for value in (self.budget_gbp, self.budget_vs_status_quo):
             if value is not None and value < 0:
                 raise ConfigError(f"scenario {self.name}: budgets must be non-negative")

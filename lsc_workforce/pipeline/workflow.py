@@ -37,7 +37,8 @@ from lsc_workforce.privacy import SuppressionRule, suppress_counts
 #: Columns of :attr:`PipelineRun.workforce_risk` that count people by personal characteristics.
 SENSITIVE_COLUMNS = ("leavers_5y", "retirements_5y", "staff_aged_55_plus")
 
-#: Age bands of staff within about ten years of the mean retirement age of 61 (brief §5).
+#: Age bands of staff within about ten years of the mean retirement age of 61
+#: [src:radiologist-retirement].
 OLDER_AGE_BANDS = AGE_BANDS[AGE_BANDS.index("55-59") :]
 
 _TABLES = (

@@ -1,6 +1,7 @@
 """Curtois & Qu shift-scheduling benchmark (Instance1..24): parser, adapter, scorer and CLI.
 
-The instance format and model are described in ``../shared/benchmarks/curtois/FORMAT.md``.
+The instances, the best-known objectives and the format (``FORMAT.md``, cited below by section)
+are vendored in ``benchmarks/curtois/``, whose README credits the source.
 :func:`to_problem` maps an instance onto the generic :class:`~lsc_workforce.rota.RotaProblem`
 with no instance-specific code paths: shift-succession bans (C3), days off (C5), per-type
 maximum shifts (C6), total minutes (C7), maximum / minimum consecutive working days (C9, C10),
@@ -30,6 +31,7 @@ import datetime as dt
 import json
 import resource
 import sys
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -55,8 +57,8 @@ __all__ = [
     "to_problem",
 ]
 
-#: Where the shared benchmark files live (``../shared/benchmarks/curtois`` from the repo).
-BENCHMARK_DIR = REPO_DIR.parent / "shared" / "benchmarks" / "curtois"
+#: The vendored benchmark: ``instances/InstanceN.txt``, ``best_known.csv`` and ``FORMAT.md``.
+BENCHMARK_DIR = REPO_DIR / "benchmarks" / "curtois"
 
 #: Day 0 of every instance is a Monday; any Monday will do.
 _START = dt.date(2024, 1, 1)
@@ -326,7 +328,8 @@ def run_instance(
         warm_start: start the solver from a person-by-person roster (see ``rota.heuristic``).
 
     Returns:
-        ``instance, status, objective, bound, gap, build_s, solve_s`` plus ``solver_objective``
+        ``instance, status, objective, bound, gap, build_s, solve_s``, ``wall_s`` (the whole
+        engine call: build, warm start, solve, extraction) plus ``solver_objective``
         (the solver's own value), ``hard_violations``, model size and ``best_known``.
     """
     import tempfile  # noqa: PLC0415
@@ -338,7 +341,9 @@ def run_instance(
     # CP-SAT: the C21 flow arcs are the only multi-row continuous variables, integral for
     # integral assignments (see the module docstring).
     options = {"assume_integral": True} if settings.solver == "cpsat" else None
+    began = time.perf_counter()
     solution = solve(problem, settings, check_roster=False, warm_start=warm_start, options=options)
+    wall_s = time.perf_counter() - began
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(roster_out) if roster_out else Path(tmp) / "roster.csv"
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -360,7 +365,7 @@ def run_instance(
     gap = None
     if objective is not None and bound is not None:
         gap = 0.0 if objective - bound <= 1e-6 else (objective - bound) / max(abs(objective), 1e-9)
-    # best_known.csv sits beside the instances/ folder (the shared set and the test copies).
+    # best_known.csv sits beside the instances/ folder, so a copy elsewhere finds its own.
     best = read_best_known(path.parent.parent / "best_known.csv").get(instance.name, {})
     return {
         "instance": instance.name,
@@ -370,6 +375,7 @@ def run_instance(
         "gap": gap,
         "build_s": round(result.build_s, 3),
         "solve_s": round(result.solve_s, 3),
+        "wall_s": round(wall_s, 3),
         "solver": result.solver,
         "solver_objective": result.objective,
         "hard_violations": len(violations),
@@ -381,6 +387,7 @@ def run_instance(
         "warm_start": warm_start,
         "seed": settings.seed if warm_start else None,
         "peak_rss_mb": _peak_rss_mb(),
+        "message": result.message,
     }
 
 

@@ -2,11 +2,11 @@
 
 Every hard rule of the rota model is about one person, and cover is soft, so a feasible roster
 can be built person by person. :func:`construct_roster` solves, for each non-optional person
-in order, the whole model (without the redundant C21: with it HiGHS took up to 22 s on some of
-Instance 24's one-person models, under 1 s without) restricted to that person, with the people
-already placed fixed, so each cover requirement is reduced by them (and, from the engine, with
-the weekend plan's guide requests, ``lsc_workforce.rota.weekend_plan``); each person's model is
-cut out of the whole model's arrays (:class:`~lsc_workforce.rota.person_models.PersonModels`).
+in order, the whole model (without the redundant C21, which slows HiGHS's root on one-person
+models many times over) restricted to that person, with the people already placed fixed, so
+each cover requirement is reduced by them (and, from the engine, with the weekend plan's guide
+requests, ``lsc_workforce.rota.weekend_plan``); each person's model is cut out of the whole
+model's arrays (:class:`~lsc_workforce.rota.person_models.PersonModels`).
 The result is a feasible (not optimal) roster that the full model receives as a start
 (``solve(..., warm_start=True)``), which helps HiGHS on instances where it finds no incumbent
 on its own within the time limit.
@@ -20,7 +20,8 @@ and this after C21 is added), and
 :func:`improve_start` improves them by a large-neighbourhood search on the whole model in HiGHS
 (free a share of the people, a window of days, both, or where the roster differs from the LP
 relaxation; fix the rest; re-solve), in one process or several sharing their improvements.
-The engine completes the roster on the model without
+The warm start (:func:`lsc_workforce.rota.warm_start.find_warm_start`, which steers these
+functions) completes the roster on the model without
 C21 and chooses the search's model by the LP relaxation: with C21 where simplex solves its LP,
 without it (or with its rows freed) where simplex does not (its sub-MIPs are faster so); see
 ``lsc_workforce.rota.engine.solve``. The final solve, started from the result, reports the
@@ -92,15 +93,14 @@ def construct_roster(
             person whose turn comes after their pro-rata share of the budget has passed
             (person n of N after n/N of it) gets only the feasibility problem on their own
             rules (no cover rows, no requests), so that the construction catches up instead
-            of running out of budget (Instance 24: 150 people, 352 s of a 360 s budget).
+            of running out of budget.
         guide: extra requests added to each person's model (not to the behind-pace
             feasibility problem), e.g. the weekend plan of
             :func:`~lsc_workforce.rota.weekend_plan.plan_weekends`.
         grace_s: seconds past the budget the construction may run on, every person from
             then on behind pace, before it gives up: a roster late is better than none when
-            even the feasibility problems take longer than the budget (Instance 24 on a
-            machine 1.9 times slower: 150 people need at least 360 s of them, its whole
-            budget).
+            even the feasibility problems take longer than the budget (many people on a
+            slow machine).
         persons: the people's models, cut out of the whole model (built from ``problem``
             without C21 when not given, before the budget's clock starts).
 
@@ -263,6 +263,10 @@ def _count_cover(
 #: Seconds for one neighbourhood solve of :func:`improve_start`.
 MOVE_TIME_S = 3.0
 
+#: Share of :func:`improve_start`'s budget that simplex, and then interior point, each get
+#: for the LP relaxation.
+LP_SHARE = 0.1
+
 #: Neighbourhood kinds of :func:`improve_start`.
 NEIGHBOURHOODS = ("people", "window", "mixed", "rins")
 
@@ -292,6 +296,7 @@ def improve_start(
     redundant: str | None = None,
     reoptimise: Callable[[pl.DataFrame], pl.DataFrame | None] | None = None,
     workers: int = 1,
+    lp_share: float = LP_SHARE,
 ) -> Search:
     """Large-neighbourhood search on the whole model: free a part, fix the rest, re-solve.
 
@@ -317,7 +322,7 @@ def improve_start(
     is mostly serial, so a second core otherwise idles through the search): ``workers - 1``
     worker processes, each on its own copy of the model with its own seed, and this one. Each
     sends its improvements to the others, and takes a better solution it receives as its
-    incumbent after its current move (Instance 13, 600 s: see ``docs/rota_model.md``).
+    incumbent after its current move.
 
     Args:
         model: the built rota model.
@@ -327,28 +332,27 @@ def improve_start(
         seed: random seed.
         extra_s: seconds added to the budget when simplex does not solve the LP relaxation
             in its tenth of the budget: a final MIP solve seldom finishes its root LP in that
-            time then, and the search makes better use of it (Instances 12 and 13; the price
-            is a weaker bound where the final solve would have finished its root).
+            time then, and the search makes better use of it (the price is a weaker bound
+            where the final solve would have finished its root).
         defer_if_simplex: return at once (no search, ``start`` unchanged) when simplex solves
             the LP relaxation in its tenth: the caller adds the redundant C21 to the model and
-            searches on that (``lsc_workforce.rota.engine.solve``).
+            searches on that (``lsc_workforce.rota.warm_start.find_warm_start``).
         redundant: name prefix of redundant rows (C21's ``sequence_flow__``) that the search
             frees (bounds made infinite in HiGHS's copy only) when simplex does not solve the
-            LP relaxation in its tenth: the sub-MIPs are faster without them (Instance 13,
-            240 s of search from the same start: 2,063 and 1,958 without C21 against 2,507
-            and 2,694 with it). The returned values of their columns are then meaningless:
-            complete the roster again (:func:`complete_start`).
+            LP relaxation in its tenth: the sub-MIPs are faster without them. The returned
+            values of their columns are then meaningless: complete the roster again
+            (:func:`complete_start`).
         reoptimise: called with the start's roster when neither simplex nor interior point
             solves the LP relaxation in its tenth, before the search; the roster it returns
             (``None``: none) replaces the start's assignments, the other columns solved by
             HiGHS, when that is better. The engine passes people re-optimised in turn
             (:func:`reoptimise_people`): where the LP is out of reach the model is too large
-            for the search's moves to be quick (Instance 23: passes took 312,824 to 35,064
-            in 175 s, the search alone ends at 160,898-222,284); where interior point solves
-            it, the search with its RINS guide did better without them (Instance 13: 1,887
-            with passes in one run against 1,497-1,796 without in five).
+            for the search's moves to be quick, and the passes gain more; where interior
+            point solves it, the search with its RINS guide does better without them.
         workers: processes making moves at once (the engine passes its ``threads``); none
             is started for under :data:`WORKER_MIN_S` seconds of search.
+        lp_share: share of ``time_budget_s`` simplex (and then interior point) gets for the
+            LP relaxation ("a tenth" above, :data:`LP_SHARE`).
 
     Returns:
         The :class:`Search`: the best solution, the number of improving moves, the LP bound
@@ -378,7 +382,7 @@ def improve_start(
     # the model's own bounds on the assignments (e.g. the OOH shift calendar fixes some to 0)
     low = np.array([v.lowBound or 0.0 for v in assigned])
     up = np.array([1.0 if v.upBound is None else v.upBound for v in assigned])
-    relaxation = _lp_relaxation(highs, 0.1 * time_budget_s)
+    relaxation = _lp_relaxation(highs, lp_share * time_budget_s)
     simplex = relaxation is not None and relaxation[2] == LP_METHODS[0]
     lp_bound = None if relaxation is None else relaxation[1] + float(prob.objective.constant)
     if simplex and defer_if_simplex:
@@ -712,8 +716,8 @@ def _lp_relaxation(highs, time_limit_s: float, methods: tuple[str, ...] = LP_MET
     """The LP relaxation's ``(column values, objective, method)``, or ``None`` if not solved.
 
     By default HiGHS's default LP method first (a vertex); if it does not finish in
-    ``time_limit_s``, the interior-point method without crossover gets as long again
-    (Instance 13: simplex not done in 150 s, interior point 30 s). The objective is reduced by
+    ``time_limit_s``, the interior-point method without crossover gets as long again (it
+    often solves large relaxations that simplex does not finish). The objective is reduced by
     :data:`LP_BOUND_TOLERANCE` (relative) so that it is a valid lower bound either way.
     """
     import highspy  # noqa: PLC0415

@@ -284,10 +284,10 @@ def add_one_shift_per_day(model: RotaModel) -> None:
     is hard), :math:`w_{id}` also becomes a variable ``day_work`` in :math:`[0, 1]` with the
     row :math:`\sum_t x_{idt} - w_{id} = 0` (name suffix ``_work``), and every other rule
     reads that one variable instead of the sum. The model is the same; the rows of C5,
-    C9-C11, C13, C17, C20 and C21 keep one term per day instead of one per shift (Instance 23,
-    16 shift types: 5.3 million nonzeros instead of 12.1 million). The set-packing row
+    C9-C11, C13, C17, C20 and C21 keep one term per day instead of one per shift, so the
+    matrix has far fewer nonzeros when there are many shift types. The set-packing row
     :math:`\sum_t x_{idt} \le 1` stays beside it: HiGHS finds cliques only among binaries,
-    and without them its search on Instances 8 and 14 ended 7-10 % worse.
+    and without them its search finds worse rosters.
     """
     soft = model.problem.is_soft("one_shift_per_day")
     for (i, d), pairs in model.by_person_day.items():
@@ -350,8 +350,8 @@ def add_succession(model: RotaModel) -> None:
     The row is valid because at most one shift is worked on each day (C1): its left side
     reaches 2 exactly when a shift of :math:`S` on day ``d`` is followed by a banned one. One
     row per group instead of one per (shift, successor) pair, or per shift, is tighter and,
-    on Instance 24 (32 shift types), has about a third of the nonzeros. A soft C3 still counts one
-    breach per banned pair worked.
+    when many shift types share their banned successors, has far fewer nonzeros. A soft C3
+    still counts one breach per banned pair worked.
     """
     problem = model.problem
     t_index = {s.id: t for t, s in enumerate(problem.shift_types)}
@@ -1033,9 +1033,8 @@ def build_model(problem: RotaProblem, extended: bool = True) -> RotaModel:
     Args:
         problem: the validated rota problem.
         extended: add C21, the sequence-flow extended formulation. It is redundant (the same
-            rosters) and tightens the LP relaxation of the whole model, but HiGHS's root can
-            take 10-30 times as long on a one-person sub-problem with it (Instance 24,
-            feasibility only: 11-22 s for some people, 0.6-0.9 s without), so the
+            rosters) and tightens the LP relaxation of the whole model, but HiGHS's root on
+            a one-person sub-problem can take many times as long with it, so the
             construction heuristic leaves it out.
 
     Returns:

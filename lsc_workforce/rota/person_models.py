@@ -2,9 +2,8 @@ r"""Each person's integer programme, cut out of the whole rota model's arrays.
 
 Every hard rule of the rota model is about one person, and cover is soft; the construction
 and the re-optimisation of :mod:`lsc_workforce.rota.heuristic` therefore solve one person at a
-time against the cover the others leave. Building each of those models in PuLP took longer
-than solving it on the largest instances (Instance 24 on the slower machine: 1.7 s to build
-and about 1 s more to hand it to HiGHS, beside 1.4 s in HiGHS), so :class:`PersonModels`
+time against the cover the others leave. Building each of those models in PuLP and handing
+it to HiGHS takes longer than solving it on the largest instances, so :class:`PersonModels`
 turns the whole model into arrays once (:func:`lsc_workforce.solve.highs_lp`) and cuts each
 person's model out of them with numpy.
 
@@ -298,8 +297,8 @@ class PersonModels:
         """Every model variable's value for ``roster`` (assignments fixed, the rest solved).
 
         What :func:`~lsc_workforce.rota.heuristic.complete_start` gives, from the arrays
-        already made rather than a new hand-over of the model to HiGHS (Instance 24 on the
-        slower machine: 119 s that way).
+        already made rather than a new hand-over of the model to HiGHS through PuLP (slow
+        on large models).
 
         Returns:
             ``{variable: value}`` for all variables of the arrays, or only the assignments

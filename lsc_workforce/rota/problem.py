@@ -113,13 +113,13 @@ class ShiftType:
             (C4) and worked minutes (C7, C8) use the real times (see ``shift_interval``).
         cannot_follow: shift ids that may not be worked on the **next day** after this shift
             (succession ban, C3).
-        night: counts as a night (C11 max consecutive nights, C12 rest after nights, fairness).
+        night: counts as a night (C12 max consecutive nights, C13 rest after nights, fairness).
         weekend: ``None`` (default): weekend work when the date is a weekend weekday;
             ``True``/``False`` overrides that for every date.
         ooh: counts as an out-of-hours shift for the fairness term.
-        competencies: a person must hold **all** of these to work the shift (C13).
+        competencies: a person must hold **all** of these to work the shift (C14).
         site: site the shift is worked at; people whose base is further than their
-            ``max_travel_minutes`` from it may not work it (C13).
+            ``max_travel_minutes`` from it may not work it (C14).
     """
 
     id: str
@@ -175,24 +175,24 @@ class PersonRules:
     """Per-person working rules. ``None`` means "no limit" throughout.
 
     Attributes:
-        days_off: dates this person may not work (leave, fixed days off; C4).
+        days_off: dates this person may not work (leave, fixed days off; C5).
         max_shifts: maximum number of each shift type over the horizon (``{shift: n}``; a
-            missing shift is unlimited; 0 forbids it; C5).
-        min_total_minutes: minimum worked minutes over the horizon (C6).
-        max_total_minutes: maximum worked minutes over the horizon (C6).
-        minutes_windows: rolling-window minute limits (C7).
-        max_consecutive_days: maximum consecutive working days (C8).
-        min_consecutive_days: minimum length of a working run bounded by days off (C9).
-        min_consecutive_days_off: minimum length of a run of days off bounded by work (C10).
-        max_consecutive_nights: maximum consecutive nights (C11).
+            missing shift is unlimited; 0 forbids it; C6).
+        min_total_minutes: minimum worked minutes over the horizon (C7).
+        max_total_minutes: maximum worked minutes over the horizon (C7).
+        minutes_windows: rolling-window minute limits (C8).
+        max_consecutive_days: maximum consecutive working days (C9).
+        min_consecutive_days: minimum length of a working run bounded by days off (C10).
+        min_consecutive_days_off: minimum length of a run of days off bounded by work (C11).
+        max_consecutive_nights: maximum consecutive nights (C12).
         rest_days_after_nights: after the last night of a run, this many days without any shift
-            (the day the last night ends counts as the first; C12).
-        max_weekends: maximum weekends with any weekend work over the horizon (C14).
+            (the day the last night ends counts as the first; C13).
+        max_weekends: maximum weekends with any weekend work over the horizon (C15).
         weekend_one_in: at most one worked weekend in every ``weekend_one_in`` consecutive
-            weekends ("1 in N"; C15).
+            weekends ("1 in N"; C16).
         min_rest_hours: minimum real hours between the end of one shift and the start of the
-            next (C2).
-        max_travel_minutes: maximum travel from base site to a shift's site (C13).
+            next (C4).
+        max_travel_minutes: maximum travel from base site to a shift's site (C14).
     """
 
     days_off: frozenset[dt.date] = frozenset()
@@ -256,7 +256,7 @@ class Person:
         competencies: competency codes held (e.g. ``vascular_ir``).
         base_site: site code of the person's base (for travel limits).
         optional: a **candidate post**: the model may bring this person in, paying ``cost``
-            once if they work at least one shift (C16). Excluded from fairness shares.
+            once if they work at least one shift (C17). Excluded from fairness shares.
         cost: objective cost of using a candidate post (ignored unless ``optional``).
         rules: the person's working rules.
     """
@@ -283,7 +283,7 @@ class Person:
 class CoverRequirement:
     """Wanted cover for one (date, shift), optionally restricted to a competency or site.
 
-    Cover is soft (C1): ``Σ assigned qualifying people + under - over = required`` with
+    Cover is soft (C2): ``Σ assigned qualifying people + under - over = required`` with
     ``under_penalty`` per missing person and ``over_penalty`` per extra person. A person
     qualifies when they work ``shift`` on ``date``, hold ``competency`` (if given) and have
     ``base_site == site`` (if given). Several requirements may share a (date, shift), e.g. "2
@@ -321,7 +321,7 @@ class CoverRequirement:
 
 @dataclass(frozen=True)
 class ShiftRequest:
-    """A soft shift-on or shift-off request (C17).
+    """A soft shift-on or shift-off request (C18).
 
     Attributes:
         staff_id: who asks.
@@ -360,7 +360,7 @@ class RotaProblem:
             :data:`SOFTENABLE_RULES`).
         fairness: ``{kind: penalty per shift of deviation}`` with kinds in
             :data:`FAIRNESS_KINDS`; each non-optional person's count of that kind is compared
-            with their WTE share of the total among non-optional people eligible for it (C18).
+            with their WTE share of the total among non-optional people eligible for it (C19).
         weekend_weekdays: weekdays (Monday 0) that count as the weekend.
         timezone: IANA zone of the local start times.
         name: instance name for reports and model files.

@@ -39,9 +39,12 @@ from lsc_workforce.rota.problem import RotaProblem
 from lsc_workforce.solve import SolveResult
 
 __all__ = [
+    "COVER_SHORT_SCHEMA",
     "RotaSolution",
     "explain_uncovered",
     "extract_components",
+    "extract_cover_short",
+    "extract_posts_opened",
     "extract_roster",
     "person_totals",
 ]
@@ -63,6 +66,17 @@ _REASON_OF_RULE = {
     "max_nights": "consecutive",
     "max_weekends": "weekends",
     "weekend_frequency": "weekends",
+}
+
+COVER_SHORT_SCHEMA = {
+    "requirement": pl.Int64,
+    "label": pl.String,
+    "date": pl.Date,
+    "shift": pl.String,
+    "competency": pl.String,
+    "site": pl.String,
+    "required": pl.Int64,
+    "short": pl.Int64,
 }
 
 UNCOVERED_SCHEMA = {
@@ -140,6 +154,40 @@ def extract_roster(model: RotaModel) -> pl.DataFrame:
 def extract_components(model: RotaModel) -> dict[str, float]:
     """The value of each named objective component."""
     return {name: float(pulp.value(expr) or 0.0) for name, expr in model.components.items()}
+
+
+def extract_cover_short(model: RotaModel, has_solution: bool = True) -> pl.DataFrame:
+    """The cover requirements left short, read from the model's shortfall variables.
+
+    Args:
+        model: the solved model.
+        has_solution: whether the model's variables hold a solution; without one nothing is
+            covered, so every requirement is short by all it requires.
+
+    Returns:
+        One row per requirement short (``COVER_SHORT_SCHEMA``: its index in
+        ``problem.cover``, ``label, date, shift, competency, site, required`` and ``short``,
+        the people missing, rounded), in the problem's order.
+    """
+    rows = []
+    for r, req in enumerate(model.problem.cover):
+        value = model.cover_under[r].varValue if has_solution else req.required
+        short = round(value or 0)
+        if short > 0:
+            rows.append(
+                (r, req.label, req.date, req.shift, req.competency, req.site, req.required, short)
+            )
+    return pl.DataFrame(rows, schema=COVER_SHORT_SCHEMA, orient="row")
+
+
+def extract_posts_opened(model: RotaModel) -> tuple[str, ...]:
+    """Ids of the candidate posts whose ``post_used`` binary is on (read with ``> 0.5``).
+
+    These are the posts the objective pays for; a post opened without shifts (possible in an
+    incumbent stopped early) is listed, unlike :attr:`RotaSolution.posts_used`.
+    """
+    people = model.problem.people
+    return tuple(people[i].id for i, var in model.post_used.items() if (var.varValue or 0) > 0.5)
 
 
 def person_totals(problem: RotaProblem, roster: pl.DataFrame) -> pl.DataFrame:

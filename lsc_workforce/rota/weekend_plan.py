@@ -5,9 +5,10 @@ weekend dates are linked only through the weekend indicator (C15), whose relaxat
 person work half a Saturday and half a Sunday, and the warm start's person-by-person
 construction fills each person's weekends greedily. Curtois Instance 13 is the case: its
 people may work 250 weekends and cover asks for 482 weekend person-shifts, so nearly every
-worked weekend must be a whole Saturday and Sunday of the right shift types; the search ended
-with 11-26 weekend person-shifts short (and the model without requests or weekday cover with
-11 after 300 s), while the pattern model below is solved to optimality in under 90 s.
+worked weekend must be a whole Saturday and Sunday of the right shift types. The whole model
+leaves weekend person-shifts short there, even with requests and weekday cover taken out,
+while the pattern model below, which chooses whole weekends, is small enough to solve to
+optimality.
 
 The plan is a guide, not a roster: :func:`plan_weekends` returns it as heavy shift requests
 (:data:`GUIDE_WEIGHT`), which the construction adds to each person's own model

@@ -21,7 +21,7 @@ from lsc_workforce.contracts import (
     validate_frame,
 )
 from lsc_workforce.data import DataError
-from lsc_workforce.reference import generate_reference_frames
+from lsc_workforce.synthetic import generate_reference_frames
 
 pytestmark = pytest.mark.contracts
 
@@ -33,6 +33,7 @@ def _set(frame: pl.DataFrame, row: int, column: str, value) -> pl.DataFrame:
     return frame.with_columns(pl.Series(column, values, dtype=frame.schema[column]))
 
 
+@pytest.mark.slow
 def test_reference_data_passes_every_contract(reference_frames, tmp_path):
     report = validate_datasets(reference_frames, out_dir=tmp_path)
     assert report.success, report.summary()
@@ -234,6 +235,7 @@ def test_each_cross_check_fails_on_its_broken_fixture(frames, case):
     assert failures[0].sample
 
 
+@pytest.mark.slow
 def test_codes_come_from_sites_so_a_larger_region_validates():
     frames = generate_reference_frames(scale=2)
     report = validate_datasets(frames)

@@ -23,6 +23,8 @@ from lsc_workforce.data import (
     write_table,
 )
 
+pytestmark = pytest.mark.unit
+
 FORMATS = (".csv", ".parquet", ".xlsx")
 
 

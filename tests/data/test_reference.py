@@ -6,7 +6,9 @@ import polars as pl
 import pytest
 
 from lsc_workforce.config import REFERENCE_DATA_DIR
-from lsc_workforce.reference import DATASET_NAMES, generate_reference_frames, write_reference_data
+from lsc_workforce.synthetic import DATASET_NAMES, generate_reference_frames, write_reference_data
+
+pytestmark = pytest.mark.unit
 
 AGED_50_PLUS = ["50-54", "55-59", "60-64", "65-69", "70 and over"]
 
@@ -50,7 +52,7 @@ def _heads(staff: pl.DataFrame, group: str, grade: str | None = None) -> int:
     return rows["staff_id"].n_unique()
 
 
-def test_staff_sizes_match_the_issue(reference_frames):
+def test_staff_sizes_match_the_region(reference_frames):
     staff = reference_frames["staff_in_post"]
     consultants = _heads(staff, "radiologist", "consultant") + _heads(
         staff, "interventional_radiologist", "consultant"
@@ -62,7 +64,7 @@ def test_staff_sizes_match_the_issue(reference_frames):
         & (pl.col("grade") == "consultant")
         & (pl.col("trust_code") == "RXR")
     )
-    assert elht_irs["staff_id"].n_unique() == 5  # brief §2.4: ELHT's separate IR rota of 5
+    assert elht_irs["staff_id"].n_unique() == 5  # [src:elht-radiology-rota]
     assert _heads(staff, "radiographer") >= 500
     assert 40 <= _heads(staff, "reporting_radiographer") <= 60
     endoscopists = _heads(staff, "medical_endoscopist") + _heads(staff, "non_medical_endoscopist")
@@ -76,7 +78,7 @@ def test_age_profile_and_part_time_share(reference_frames):
     staff = reference_frames["staff_in_post"].unique("staff_id")
     consultants = staff.filter(pl.col("grade") == "consultant")
     share_50 = consultants["age_band"].is_in(AGED_50_PLUS).mean()
-    assert 0.25 <= share_50 <= 0.45  # brief §2.2: 34 % of NW consultants aged 50+
+    assert 0.25 <= share_50 <= 0.45  # 34 % of NW consultants aged 50+ [src:nw-consultant-age]
     radiographers = staff.filter(pl.col("staff_group") == "radiographer")
     assert 0.2 <= (radiographers["wte"] < 1).mean() <= 0.45
     assert consultants["ooh_eligible"].mean() > 0.75
@@ -109,7 +111,7 @@ def test_vacancy_rates(reference_frames):
         .agg((pl.col("vacant_wte").sum() / pl.col("establishment_wte").sum()).alias("rate"))
     )
     rate = dict(rates.rows())
-    assert 0.07 <= rate["radiographer"] <= 0.14  # brief §2.3: ~10 %
+    assert 0.07 <= rate["radiographer"] <= 0.14  # ~10 % [src:radiographer-vacancy]
     assert rate["radiologist"] > rate["radiographer"]
     assert rate["interventional_radiologist"] > rate["radiographer"]
 

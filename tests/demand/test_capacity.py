@@ -16,6 +16,8 @@ from lsc_workforce.demand.capacity import (
     task_workload,
 )
 
+pytestmark = pytest.mark.unit
+
 ACTIVITY_COLUMNS = (
     "trust_code",
     "site_code",

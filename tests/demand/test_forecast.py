@@ -16,6 +16,8 @@ from lsc_workforce.demand.forecast import (
     monthly_series,
 )
 
+pytestmark = pytest.mark.unit
+
 #: Backtest bounds on the reference data (fit without the last 6 months, forecast them):
 #: mean MAPE over all trust-modality series below 8 %, every series below 25 %, and the
 #: high-volume modalities (CT other, MRI, ultrasound, plain X-ray) below 5 %. Measured on the

@@ -13,6 +13,8 @@ from lsc_workforce.demand.montecarlo import (
 )
 from lsc_workforce.demand.supply import SupplyParams, project_supply, summarise_supply
 
+pytestmark = pytest.mark.unit
+
 YEARS = [2026, 2027, 2028]
 
 

@@ -5,10 +5,10 @@ import pytest
 
 from lsc_workforce.config import CONFIG_DIR, REFERENCE_DATA_DIR, ConfigError
 from lsc_workforce.contracts import ContractViolation
+from lsc_workforce.data import SOURCE_STATUSES
 from lsc_workforce.demand.analysis import load_inputs
 from lsc_workforce.demand.capacity import CapacityParams
 from lsc_workforce.demand.parameters import (
-    STATUSES,
     load_parameter_table,
     load_scalars,
     read_parameter_tables,
@@ -17,21 +17,24 @@ from lsc_workforce.demand.supply import SupplyParams
 from lsc_workforce.demand.validation import validate_parameter_tables
 
 
+@pytest.mark.unit
 def test_every_shipped_table_loads_and_has_provenance():
     CapacityParams.from_config(CONFIG_DIR)
     SupplyParams.from_config(CONFIG_DIR)
     for name, table in read_parameter_tables(CONFIG_DIR).items():
-        assert set(table["status"]) <= set(STATUSES), name
+        assert set(table["status"]) <= set(SOURCE_STATUSES), name
         assert table["source"].str.len_chars().min() > 5, name
 
 
+@pytest.mark.unit
 def test_reporting_minutes_are_marked_unconfirmed():
-    # The brief did not retrieve RCR reporting figures (brief §2.4): every minute value says so.
+    # RCR reporting figures were not retrieved [src:rcr-reporting-figures]: every minute value
+    # says so.
     effort = read_parameter_tables(CONFIG_DIR)["activity_effort"]
     minutes = effort.filter(pl.col("unit") == "minutes")
     assert set(minutes["status"]) == {"unconfirmed"}
     points = effort.filter(pl.col("unit") == "points")
-    assert set(points["status"]) == {"unconfirmed"}  # JAG points per procedure (brief §6)
+    assert set(points["status"]) == {"unconfirmed"}  # [src:jag-points-per-procedure]
 
 
 @pytest.mark.contracts
@@ -63,9 +66,10 @@ def test_broken_parameter_table_fails_its_contract(tmp_path):
         load_inputs(REFERENCE_DATA_DIR, tmp_path)
 
 
+@pytest.mark.unit
 def test_loaders_reject_bad_status_and_missing_columns(tmp_path):
     path = tmp_path / "t.csv"
-    path.write_text("a,source,status\n1,brief,maybe\n", encoding="utf-8")
+    path.write_text("a,source,status\n1,somewhere,maybe\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="status"):
         load_parameter_table(path, ["a"])
     with pytest.raises(ConfigError, match="missing column"):

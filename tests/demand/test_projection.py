@@ -13,6 +13,8 @@ from lsc_workforce.demand.projection import (
     project_demand,
 )
 
+pytestmark = pytest.mark.unit
+
 AS_AT = dt.date(2026, 4, 1)
 YEARS = [2026, 2027, 2028]
 

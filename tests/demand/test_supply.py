@@ -17,6 +17,8 @@ from lsc_workforce.demand.supply import (
     summarise_supply,
 )
 
+pytestmark = pytest.mark.unit
+
 
 def _row(frame: pl.DataFrame, year: int, grade: str, trust: str = "T1") -> dict:
     rows = frame.filter(

@@ -10,6 +10,8 @@ from lsc_workforce.demand.years import (
     fy_label,
 )
 
+pytestmark = pytest.mark.unit
+
 
 @pytest.mark.parametrize(
     ("day", "year"),

@@ -23,6 +23,8 @@ from lsc_workforce.ooh.metrics import person_load
 from lsc_workforce.ooh.model import build_ooh_model, solve_instance
 from lsc_workforce.solve import SolveStatus
 
+pytestmark = pytest.mark.unit
+
 SETTINGS = SolverSettings(time_limit_s=20, threads=1)
 EASTER_START = dt.date(2026, 3, 30)  # Monday before Easter
 GOOD_FRIDAY, EASTER_MONDAY = dt.date(2026, 4, 3), dt.date(2026, 4, 6)

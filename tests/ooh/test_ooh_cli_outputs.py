@@ -15,6 +15,8 @@ from lsc_workforce.ooh.analysis import run_analysis
 from lsc_workforce.ooh.inputs import OohConfig
 from lsc_workforce.ooh.outputs import write_outputs
 
+pytestmark = pytest.mark.integration
+
 IR = ["vascular_ir", "non_vascular_ir"]
 
 
@@ -53,6 +55,7 @@ def _check(path, data_dir, *extra):
     )
 
 
+@pytest.mark.slow
 def test_compliant_rota_exits_0(tmp_path, data_dir, capsys):
     """14 days (1 June to 14 June 2026), 1 in 6 allows floor(14 / 6) = 2 days each."""
     path = _rota(
@@ -82,7 +85,7 @@ def test_breaches_exit_1_with_dates_and_sources(tmp_path, data_dir, capsys):
     assert _check(path, data_dir, "--service", "ir_oncall") == 1
     out = capsys.readouterr().out
     assert "min_rest_hours - S000001 on 2026-06-01" in out
-    assert "brief §4.5" in out
+    assert "[src:wtr-1998]" in out
     assert "oncall_one_in - S000001 on 2026-06-14" in out
     assert "IR-802" in out
     assert "leave - S000002 on 2026-06-10" in out

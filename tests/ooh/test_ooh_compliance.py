@@ -20,6 +20,8 @@ from lsc_workforce.ooh.check import build_check_instance
 from lsc_workforce.ooh.compliance import check_roster, compliance_table
 from lsc_workforce.ooh.inputs import Rule, RulePreset, ShiftPattern
 
+pytestmark = pytest.mark.unit
+
 JUNE = [dt.date(2026, 6, d) for d in range(1, 31)]
 
 
@@ -39,8 +41,10 @@ PRESET = RulePreset(
     "strict",
     "every rule",
     {
-        "min_rest_hours": Rule("min_rest_hours", 11, "WTR (brief §4.5)", "confirmed"),
-        "max_hours_in_7_days": Rule("max_hours_in_7_days", 48, "TCS (brief §4.4)", "confirmed"),
+        "min_rest_hours": Rule("min_rest_hours", 11, "WTR [src:wtr-1998]", "confirmed"),
+        "max_hours_in_7_days": Rule(
+            "max_hours_in_7_days", 48, "TCS [src:resident-doctors-2016]", "confirmed"
+        ),
         "average_week_hours": Rule(
             "average_week_hours", 30, "test average", "unconfirmed", reference_weeks=2
         ),
@@ -121,7 +125,7 @@ def test_each_breach_type_is_caught_with_its_date(checked, person):
 def test_breaches_carry_the_rule_source(checked):
     _, breaches = checked
     rest = breaches.filter(pl.col("rule") == "min_rest_hours").row(0, named=True)
-    assert rest["source"] == "WTR (brief §4.5)"
+    assert rest["source"] == "WTR [src:wtr-1998]"
     assert rest["status"] == "confirmed"
     assert rest["hard"]
     freq = breaches.filter(pl.col("rule") == "oncall_one_in").row(0, named=True)

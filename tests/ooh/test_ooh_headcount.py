@@ -20,6 +20,8 @@ from lsc_workforce.ooh.headcount import extra_posts, headcount_sentence
 from lsc_workforce.ooh.inputs import Scenario
 from lsc_workforce.ooh.model import solve_instance
 
+pytestmark = pytest.mark.unit
+
 SETTINGS = SolverSettings(time_limit_s=20, threads=1)
 RULES = preset(oncall_one_in=4, min_rest_hours=11)
 N_DAYS = 12

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from ooh_world import START, TRUST_BY_TRUST, oncall_service, preset, world
 
 from lsc_workforce.config import SolverSettings
 from lsc_workforce.ooh.build import build_scenario
 from lsc_workforce.ooh.model import build_ooh_model, solve_instance
 from lsc_workforce.solve import SolveStatus
+
+pytestmark = pytest.mark.unit
 
 SETTINGS = SolverSettings(time_limit_s=20, threads=1)
 SERVICE = oncall_service(sites=("A01",))
@@ -71,3 +74,17 @@ def test_lexicographic_without_load_balance_is_a_single_solve():
     )
     assert sol.stages == ()
     assert sol.result.status is SolveStatus.OPTIMAL
+
+
+def test_lp_files_are_written_for_audit(tmp_path):
+    """``lp_path``: the engine writes the model before each solve; a lexicographic solve's
+    second stage goes beside it as ``<stem>.stage2.lp``, with the stage-1 level row."""
+    single = solve_instance(_leave_instance(), SETTINGS, lp_path=tmp_path / "rota.lp")
+    assert single.result.status is SolveStatus.OPTIMAL
+    assert "load_balance__a1" in (tmp_path / "rota.lp").read_text()
+    staged = solve_instance(
+        _leave_instance(), SETTINGS, lexicographic=True, lp_path=tmp_path / "lex" / "rota.lp"
+    )
+    assert len(staged.stages) == 2
+    assert "lexicographic_stage1_level" not in (tmp_path / "lex" / "rota.lp").read_text()
+    assert "lexicographic_stage1_level" in (tmp_path / "lex" / "rota.stage2.lp").read_text()

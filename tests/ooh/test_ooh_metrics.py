@@ -18,6 +18,8 @@ from lsc_workforce.ooh.metrics import (
     rota_summary,
 )
 
+pytestmark = pytest.mark.unit
+
 N_DAYS = 28
 
 

@@ -18,6 +18,8 @@ from lsc_workforce.ooh.inputs import ShiftPattern
 from lsc_workforce.ooh.model import OOH_CONSTRAINT_TAGS, build_ooh_model, solve_instance
 from lsc_workforce.solve import SolveStatus, solve_problem
 
+pytestmark = pytest.mark.unit
+
 SETTINGS = SolverSettings(time_limit_s=20, threads=1)
 
 

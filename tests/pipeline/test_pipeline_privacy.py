@@ -33,7 +33,7 @@ def test_configurable_rule():
     frame = pl.DataFrame({"n": [2, 3, 5, 6, 11]})
     out = suppress_counts(frame, ["n"], SuppressionRule(low=1, high=2, base=10))
     assert out["n"].to_list() == [None, 0, 10, 10, 10]
-    assert SuppressionRule.from_mapping({"high": 2}).high == 2  # DQMI DID rule, brief §7.4
+    assert SuppressionRule.from_mapping({"high": 2}).high == 2  # [src:dqmi-suppression]
     with pytest.raises(ConfigError):
         SuppressionRule.from_mapping({"hgih": 5})
     with pytest.raises(ConfigError):

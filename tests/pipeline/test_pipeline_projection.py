@@ -1,4 +1,4 @@
-"""For the same intakes, the model's stock-flow equals the demand issue's ``project_supply``."""
+"""For the same intakes, the model's stock-flow equals the demand model's ``project_supply``."""
 
 from __future__ import annotations
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
+from dataclasses import replace
 from html.parser import HTMLParser
 
 import polars as pl
@@ -11,11 +13,16 @@ import pytest
 
 from lsc_workforce.config import CONFIG_DIR, REFERENCE_AS_AT, REFERENCE_DATA_DIR, SolverSettings
 from lsc_workforce.data import load_datasets
-from lsc_workforce.pipeline.gap_report import chart_specs, write_training_gap_report
+from lsc_workforce.pipeline.gap_report import (
+    chart_specs,
+    render_report_html,
+    write_annex,
+    write_training_gap_report,
+)
 from lsc_workforce.pipeline.scenarios import PipelineConfig
 from lsc_workforce.pipeline.workflow import SENSITIVE_COLUMNS, run_training_pipeline
 
-pytestmark = pytest.mark.integration
+pytestmark = pytest.mark.slow  # the module fixture solves two scenarios on the reference data
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +94,7 @@ def _is_safe(value) -> bool:
     return number == int(number) and int(number) % 5 == 0 and not 1 <= number <= 7
 
 
+@pytest.mark.integration
 def test_html_tables_never_show_a_small_count(published):
     _run, html_path, _ = published
     parser = _Tables()
@@ -97,6 +105,7 @@ def test_html_tables_never_show_a_small_count(published):
     assert "*" in parser.values  # the reference data do have small cells to suppress
 
 
+@pytest.mark.integration
 def test_chart_data_and_tooltips_never_show_a_small_count(published):
     _run, html_path, _ = published
     text = html_path.read_text(encoding="utf-8")
@@ -115,6 +124,7 @@ def test_chart_data_and_tooltips_never_show_a_small_count(published):
     assert checked > 0
 
 
+@pytest.mark.integration
 def test_no_person_level_identifiers(published):
     _run, html_path, xlsx_path = published
     text = html_path.read_text(encoding="utf-8")
@@ -125,6 +135,7 @@ def test_no_person_level_identifiers(published):
         assert not re.search(r"\bS\d{6}\b|\bP\d{7}\b", flat)
 
 
+@pytest.mark.integration
 def test_excel_annex_suppresses_small_counts(published):
     _run, _html, xlsx_path = published
     sheets = pl.read_excel(xlsx_path, sheet_id=0)
@@ -137,6 +148,24 @@ def test_excel_annex_suppresses_small_counts(published):
     for name, sheet in sheets.items():
         if name != "people_at_risk":
             assert not set(sheet.columns) & set(SENSITIVE_COLUMNS), name
+
+
+@pytest.mark.integration
+def test_hostile_configuration_text_stays_text_in_annex_and_page(published, tmp_path):
+    """A ``source`` such as ``=HYPERLINK(...)`` is stored as text; HTML in it is escaped."""
+    run, _html, _xlsx = published
+    source = '=HYPERLINK("http://example.invalid","x")<img src=x onerror=alert(1)>'
+    hostile = replace(run, programmes=run.programmes.with_columns(pl.lit(source).alias("source")))
+    annex = write_annex(hostile, tmp_path / "annex.xlsx")
+    with zipfile.ZipFile(annex) as book:
+        sheets = [n for n in book.namelist() if n.startswith("xl/worksheets/")]
+        assert all(b"<f>" not in book.read(name) for name in sheets)
+        assert b"=HYPERLINK" in book.read("xl/sharedStrings.xml")
+    assumptions = pl.read_excel(annex, sheet_name="assumptions")
+    assert set(assumptions["source"]) == {source}
+    page = render_report_html(hostile, bundle="")
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
 
 
 @pytest.mark.browser

@@ -10,7 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lsc_workforce import baseline as b
+from lsc_workforce import data
 from lsc_workforce.config import ConfigError
+from lsc_workforce.demand.supply import stock_by_age
 
 pytestmark = pytest.mark.unit
 
@@ -88,6 +90,55 @@ def test_near_retirement_fraction_of_a_band(band, start_age, expected):
     frame = pl.DataFrame({"age_band": [band]})
     value = frame.select(b.near_retirement_fraction_expr(start_age)).item()
     assert value == pytest.approx(expected)
+
+
+def _label_ages(band: str) -> tuple[int, int]:
+    """The ages a band's label names, as [lo, hi): open-ended bands read as five years."""
+    if band.startswith("Under "):
+        top = int(band.removeprefix("Under "))
+        return top - 5, top
+    if band.endswith(" and over"):
+        bottom = int(band.removesuffix(" and over"))
+        return bottom, bottom + 5
+    low, high = band.split("-")
+    return int(low), int(high) + 1
+
+
+def test_age_bands_are_defined_once_half_open_and_match_their_labels():
+    assert b.AGE_BANDS is data.AGE_BAND_AGES
+    assert tuple(data.AGE_BAND_AGES) == data.AGE_BANDS
+    assert data.AGE_BAND_AGES["Under 25"] == (20, 25)
+    assert data.AGE_BAND_AGES["25-29"] == (25, 30)
+    assert data.AGE_BAND_AGES["70 and over"] == (70, 75)
+    for band, ages in data.AGE_BAND_AGES.items():
+        assert ages == _label_ages(band), band
+    edges = list(data.AGE_BAND_AGES.values())
+    assert all(high == low for (_, high), (low, _) in zip(edges, edges[1:], strict=False))
+
+
+@pytest.mark.parametrize("band", data.AGE_BANDS)
+def test_baseline_and_supply_read_a_band_as_the_same_half_open_ages(band):
+    low, high = data.AGE_BAND_AGES[band]
+    frame = pl.DataFrame({"age_band": [band]})
+    # Baseline: the window starting at the band's first age holds all of it, at ``high`` none.
+    assert frame.select(b.near_retirement_fraction_expr(low)).item() == pytest.approx(1.0)
+    assert frame.select(b.near_retirement_fraction_expr(high)).item() == pytest.approx(0.0)
+    assert frame.select(b.near_retirement_fraction_expr(high - 1)).item() == pytest.approx(
+        1 / (high - low)
+    )
+    # Supply: one person spread evenly over exactly the ages low .. high - 1.
+    person = pl.DataFrame(
+        {
+            "trust_code": ["T1"],
+            "staff_group": ["radiographer"],
+            "grade": ["band_5"],
+            "age_band": [band],
+            "wte": [1.0],
+        }
+    )
+    spread = stock_by_age(person)
+    assert spread["age"].to_list() == list(range(low, high))
+    assert spread["headcount"].to_list() == pytest.approx([1 / (high - low)] * (high - low))
 
 
 def test_retirement_risk_hand_checked():

@@ -25,6 +25,7 @@ def test_make_reference_data_writes_every_dataset(generated, capsys):
     assert {"sites", "staff_in_post", "vacancies", "activity", "leave"} <= names
 
 
+@pytest.mark.slow
 def test_validate_passes_on_generated_data(generated, tmp_path, capsys):
     assert cli.main(["validate", "--data-dir", str(generated), "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
@@ -44,6 +45,7 @@ def _summary(out):
     return json.loads((out / "validation" / "summary.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_validate_fails_with_exit_1_naming_dataset_and_column(generated, tmp_path, capsys):
     broken = _copy(generated, tmp_path / "broken")
     leave = pl.read_csv(broken / "leave.csv", infer_schema=False)
@@ -75,6 +77,7 @@ def test_validate_missing_dataset_is_named_without_traceback(tmp_path, capsys):
     assert "missing required dataset" in (out / "data_quality.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_validate_unreadable_date_writes_results_and_replaces_stale_ones(
     generated, tmp_path, capsys
 ):

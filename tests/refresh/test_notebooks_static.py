@@ -9,7 +9,8 @@ import nbformat
 import pytest
 
 from lsc_workforce import run
-from lsc_workforce.config import REPO_DIR, ConfigError
+from lsc_workforce.config import REPO_DIR, ConfigError, SolverSettings, notebook_config
+from lsc_workforce.config_checks import notebook_parameters
 
 pytestmark = pytest.mark.unit
 
@@ -55,11 +56,70 @@ def test_notebook_is_clean_and_parameterised(name):
 
 
 def test_notebook_config_reads_paths_from_repo_root(tmp_path):
-    cfg = run.notebook_config("data/reference", "config", tmp_path / "out", "2026-04-01", X=1)
+    cfg = notebook_config("data/reference", "config", tmp_path / "out", "2026-04-01")
     assert cfg.data_dir == REPO_DIR / "data" / "reference"
     assert cfg.output_dir.is_dir()
-    assert cfg.extra == {"X": 1}
+    assert cfg.solver == SolverSettings()
     with pytest.raises(ConfigError, match="ISO 8601"):
-        run.notebook_config("data/reference", "config", tmp_path, "01/04/2026")
+        notebook_config("data/reference", "config", tmp_path, "01/04/2026")
     with pytest.raises(ConfigError, match="is not a folder"):
-        run.notebook_config(tmp_path / "missing", "config", tmp_path, "2026-04-01")
+        notebook_config(tmp_path / "missing", "config", tmp_path, "2026-04-01")
+
+
+def test_notebook_config_carries_the_notebooks_solver_settings(tmp_path):
+    settings = SolverSettings(solver="cbc", time_limit_s=5.0, threads=1)
+    cfg = notebook_config("data/reference", "config", tmp_path, "2026-04-01", solver=settings)
+    assert cfg.solver is settings
+    with pytest.raises(ConfigError, match="solver must be SolverSettings"):
+        notebook_config("data/reference", "config", tmp_path, "2026-04-01", solver="highs")
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_takes_its_config_and_solver_from_notebook_config(name):
+    """The setup cell calls ``config.notebook_config``; solver settings live in ``cfg.solver``."""
+    nb = nbformat.read(REPO_DIR / "notebooks" / f"{name}.ipynb", as_version=4)
+    code = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
+    assert "from lsc_workforce.config import" in code
+    assert "notebook_config(" in code
+    assert "lsc_workforce.run" not in code
+    tree = ast.parse(code)
+    nodes = list(ast.walk(tree))
+    passed = [  # what each notebook_config(..., solver=...) call passes
+        ast.unparse(kw.value)
+        for node in nodes
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "notebook_config"
+        for kw in node.keywords
+        if kw.arg == "solver"
+    ]
+    settings_calls = [
+        node
+        for node in nodes
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "SolverSettings"
+    ]
+    for node in nodes:
+        if not (isinstance(node, ast.Assign) and node.value in settings_calls):
+            continue
+        # ``solver = SolverSettings(...)`` feeds notebook_config and nothing else.
+        (target,) = (ast.unparse(t) for t in node.targets)
+        assert passed == [target], name
+        uses = [n for n in nodes if isinstance(n, ast.Name) and n.id == target]
+        assert len(uses) == 2, f"{name}: use cfg.solver, not {target}"
+    assigned = [node.value for node in nodes if isinstance(node, ast.Assign)]
+    for call in settings_calls:  # no SolverSettings(...) handed to a package function directly
+        assert any(call is value for value in assigned) or ast.unparse(call) in passed, name
+
+
+@pytest.mark.parametrize("name", ["00_data_quality", "10_workforce_baseline"])
+def test_defaults_are_what_the_refresh_passes(name):
+    """Opened in Jupyter and run with its defaults (but ``OUTPUT_DIR``), the notebook computes
+    what a refresh of the shipped configuration publishes: each default is the value the
+    refresh passes. (``benchmarks/slow_checks.py defaults`` runs both ways and compares.)"""
+    config = run.RefreshConfig.from_yaml()
+    (spec,) = [spec for spec in config.notebooks if spec.name == name]
+    declared = {key: p.default for key, p in notebook_parameters(spec.path).items()}
+    assert REPO_DIR / declared["DATA_DIR"] == config.data_dir
+    assert REPO_DIR / declared["CONFIG_DIR"] == config.config_dir
+    assert declared["AS_AT"] == config.as_at.isoformat()
+    assert declared.get("INTERNAL_OUTPUTS", False) == config.internal_outputs
+    for key, value in spec.parameters.items():
+        assert declared[key] == value, key

@@ -14,6 +14,10 @@ import pytest
 
 from lsc_workforce import cli, run
 from lsc_workforce.config import CONFIG_DIR, REPO_DIR, ConfigError
+from lsc_workforce.data import DataError
+from lsc_workforce.errors import LscWorkforceError
+from lsc_workforce.ooh.check import RotaInputError
+from lsc_workforce.report import ReportError
 
 pytestmark = pytest.mark.unit
 
@@ -116,6 +120,7 @@ def test_prune_keeps_newest_and_published(tmp_path):
     assert sorted(p.name for p in runs.iterdir()) == [names[0], *names[3:]]
 
 
+@pytest.mark.slow
 def test_second_refresh_refused_while_lock_held_then_free_after_kill(tmp_path):
     outputs = tmp_path / "outputs"
     holder = _hold_lock(outputs)
@@ -174,6 +179,32 @@ def test_bad_usage_exits_2_without_traceback(argv, capsys):
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert err.strip()
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "message"),
+    [
+        (ConfigError("bad key"), cli.EXIT_USAGE, "error: bad key"),
+        (RotaInputError("no such rota"), cli.EXIT_USAGE, "error: no such rota"),
+        (DataError([{"dataset": "leave", "rule": "missing"}]), cli.EXIT_FAILURE, "leave: missing"),
+        (run.RefreshError("cannot publish"), cli.EXIT_FAILURE, "error: cannot publish"),
+        (ReportError("remote script"), cli.EXIT_FAILURE, "error: remote script"),
+        (LscWorkforceError("any package error"), cli.EXIT_FAILURE, "error: any package error"),
+        (OSError("disk full"), cli.EXIT_FAILURE, "error: disk full"),
+        (RuntimeError("a bug"), cli.EXIT_FAILURE, "error: unexpected RuntimeError: a bug"),
+    ],
+)
+def test_the_package_errors_map_to_exit_codes_without_traceback(
+    monkeypatch, capsys, error, code, message
+):
+    def fail(args):
+        raise error
+
+    monkeypatch.setattr(cli, "_cmd_validate", fail)
+    assert cli.main(["validate"]) == code
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
 
 
 def test_console_script_installed():

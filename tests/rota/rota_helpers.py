@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import polars as pl
 import pulp
@@ -19,6 +18,7 @@ from lsc_workforce.rota import (
     evaluate,
     solve,
 )
+from lsc_workforce.rota.benchmarks import BENCHMARK_DIR
 
 MONDAY = dt.date(2026, 4, 6)
 SETTINGS = SolverSettings(threads=1, time_limit_s=30)
@@ -89,8 +89,8 @@ def roster(rows: list[tuple[str, int, str]], start: dt.date = MONDAY) -> pl.Data
     )
 
 
-#: Curtois & Qu instances used by the tests, vendored so a clone without ../shared still tests.
-CURTOIS_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "curtois"
+#: The Curtois & Qu benchmark vendored in ``benchmarks/curtois/`` (instances and best_known.csv).
+CURTOIS_DIR = BENCHMARK_DIR
 
 
 def toy_milp(sense=pulp.LpMinimize) -> pulp.LpProblem:

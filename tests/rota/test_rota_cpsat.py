@@ -188,6 +188,7 @@ def test_toy_rota_with_sequence_flows_needs_the_assurance():
     assert "assumed integral" in sol.result.message
 
 
+@pytest.mark.slow
 def test_instance1_proved_optimal_at_607(tmp_path, capsys):
     out = tmp_path / "roster.csv"
     args = [str(INSTANCES / "Instance1.txt"), "--solver", "cpsat", "--time-limit", "60"]
@@ -201,6 +202,7 @@ def test_instance1_proved_optimal_at_607(tmp_path, capsys):
     assert record["hard_violations"] == 0
 
 
+@pytest.mark.slow
 def test_time_limited_run_is_reported_feasible_not_optimal():
     """Instance 6 without minimum minutes (an empty roster is feasible), 8 s on 2 workers.
 

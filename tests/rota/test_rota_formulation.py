@@ -10,7 +10,7 @@ import pytest
 from rota_helpers import DAY, NIGHT, cover, day, person, problem, solved
 
 from lsc_workforce.config import REPO_DIR, SolverSettings
-from lsc_workforce.rota import CoverRequirement, ShiftType
+from lsc_workforce.rota import CoverRequirement, ShiftType, checker
 from lsc_workforce.rota import model as rota_model
 from lsc_workforce.rota.model import CONSTRAINT_TAGS, build_model
 from lsc_workforce.solve import solve_problem
@@ -26,6 +26,23 @@ def test_every_tag_has_a_function_a_docstring_and_a_doc_heading(tag, rule):
     assert function.__doc__.startswith(f"{tag} {rule}")
     assert re.search(rf"^### .*\({tag}\)$", DOC.read_text(), flags=re.MULTILINE), tag
     assert f"{tag} ``{rule}``" in rota_model.__doc__
+
+
+@pytest.mark.parametrize(("tag", "rule"), sorted(CONSTRAINT_TAGS.items()))
+def test_every_tag_has_a_checker_function_or_a_stated_reason_for_none(tag, rule):
+    """The independent checker has one ``check_<rule>`` per tag, or says why it has none."""
+    if tag in checker.UNCHECKED_TAGS:
+        assert tag not in checker.RULE_CHECKS
+        assert checker.UNCHECKED_TAGS[tag]
+        return
+    rule_check = checker.RULE_CHECKS[tag]
+    assert rule_check.__name__ == f"check_{rule}"
+    assert rule_check is getattr(checker, f"check_{rule}")
+    assert rule_check.__doc__.startswith(f"{tag} {rule}")
+
+
+def test_the_checker_knows_no_tag_the_formulation_lacks():
+    assert set(checker.RULE_CHECKS) | set(checker.UNCHECKED_TAGS) == set(CONSTRAINT_TAGS)
 
 
 def test_constraint_names_carry_a_known_rule_prefix():

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import queue
 import random
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import polars as pl
@@ -13,8 +15,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from rota_helpers import CURTOIS_DIR, cover, day, person, problem
 
+from lsc_workforce import solve as solve_module
 from lsc_workforce.config import SolverSettings
-from lsc_workforce.rota import check, engine, evaluate, heuristic, solve
+from lsc_workforce.rota import check, engine, evaluate, heuristic, solve, warm_start
 from lsc_workforce.rota.benchmarks import parse_instance, to_problem
 from lsc_workforce.rota.checker import ROSTER_SCHEMA
 from lsc_workforce.rota.heuristic import (
@@ -31,9 +34,7 @@ from lsc_workforce.rota.heuristic import (
 from lsc_workforce.rota.model import build_model
 from lsc_workforce.rota.person_models import PersonModels
 from lsc_workforce.rota.solution import extract_roster
-from lsc_workforce.solve import HiGHS, solve_problem
-
-pytestmark = pytest.mark.integration
+from lsc_workforce.solve import HiGHS, SolveStatus, solve_problem
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,17 @@ def instance3():
     return to_problem(parse_instance(CURTOIS_DIR / "instances" / "Instance3.txt"))
 
 
-def test_constructed_roster_is_feasible_and_improvement_never_worsens(instance3):
+def _lp_without_its_time_limit(monkeypatch):
+    """The search's LP relaxation given a minute: HiGHS's default method solves Instance 3's in
+    well under a second, and a busy machine must not make it miss the search's tenth."""
+    real = heuristic._lp_relaxation
+    monkeypatch.setattr(heuristic, "_lp_relaxation", lambda highs, _limit_s: real(highs, 60.0))
+
+
+@pytest.mark.integration
+@pytest.mark.slow
+def test_constructed_roster_is_feasible_and_improvement_never_worsens(instance3, monkeypatch):
+    _lp_without_its_time_limit(monkeypatch)
     roster, behind = construct_roster(instance3)
     assert roster is not None
     assert behind == ()  # no budget, so never behind pace
@@ -73,6 +84,8 @@ def test_window_is_width_consecutive_days_within_the_horizon(n_days, width, seed
     assert (np.diff(chosen) == 1).all()
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 def test_warm_start_leaves_assignments_in_no_row_alone():
     """Two people, one weekend each, cover on both weekends' Saturdays and Sundays only: the
     weekday assignments are in no row and not costed, so HiGHS's copy of the model lacks them
@@ -108,6 +121,7 @@ def test_reoptimising_people_fills_the_cover_in_turn(first, expected):
     assert [b for b in check(toy, roster) if b.hard] == []
 
 
+@pytest.mark.integration
 def test_reoptimising_people_never_worsens_and_keeps_the_rules(instance3):
     """From Instance 3's constructed roster, a pass lowers the objective or leaves the roster
     as it was, and every hard rule still holds; no time: nothing changes."""
@@ -124,6 +138,7 @@ def test_reoptimising_people_never_worsens_and_keeps_the_rules(instance3):
     assert after <= before
 
 
+@pytest.mark.integration
 def test_freeing_c21_rows_gives_the_lp_without_c21():
     """C21 is redundant but tightens the LP: on Instance 1 the LP relaxation is 426.2 without
     C21 and 511.5 with it; with C21's rows freed it is 426.2 again."""
@@ -136,7 +151,9 @@ def test_freeing_c21_rows_gives_the_lp_without_c21():
         solver.createAndConfigureSolver(model.prob)
         solver.buildSolverModel(model.prob)
         if free:
-            assert heuristic._free_rows(model.prob.solverModel, model.prob, engine.C21_PREFIX) > 0
+            assert (
+                heuristic._free_rows(model.prob.solverModel, model.prob, warm_start.C21_PREFIX) > 0
+            )
         _, value, _ = _lp_relaxation(model.prob.solverModel, 30, methods=("simplex",))
         optima[name] = value + model.prob.objective.constant
     assert optima["c21"] > optima["lean"] + 50
@@ -160,16 +177,18 @@ def _spy_final_solve(monkeypatch):
 def _spy_search(monkeypatch):
     """Record each search the engine runs: ``(its keyword arguments, C21 rows in the model)``."""
     calls = []
-    real = engine.improve_start
+    real = warm_start.improve_start
 
     def spy(model, start, budget, **kwargs):
         calls.append((kwargs, _c21_rows(model)))
         return real(model, start, budget, **kwargs)
 
-    monkeypatch.setattr(engine, "improve_start", spy)
+    monkeypatch.setattr(warm_start, "improve_start", spy)
     return calls
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 def test_warm_started_solve_returns_a_checked_roster(instance3, monkeypatch):
     """Simplex solves Instance 3's LP relaxation without C21 and with it: the first search
     defers, C21 is added, the search runs with it, and the final solve gets C21 and a start
@@ -194,6 +213,8 @@ def test_warm_started_solve_returns_a_checked_roster(instance3, monkeypatch):
     assert started == columns == solution.model_size["variables"]
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 def test_warm_start_frees_c21_in_the_search_when_simplex_misses_its_lp(instance3, monkeypatch):
     """Simplex solves the LP without C21 but (patched) not the LP with it: the search frees
     C21's rows and runs on; the final solve gets C21 and the roster completed for it."""
@@ -210,6 +231,10 @@ def test_warm_start_frees_c21_in_the_search_when_simplex_misses_its_lp(instance3
 
     monkeypatch.setattr(heuristic, "_lp_relaxation", first_only)
     monkeypatch.setattr(heuristic, "_free_rows", free_rows)
+    # the search to 80 % of the limit rather than 95 %: time left for the final solve
+    monkeypatch.setattr(
+        warm_start, "BUDGET", dataclasses.replace(warm_start.BUDGET, search_extra=0.1)
+    )
     calls = _spy_final_solve(monkeypatch)
     solution = solve(instance3, SolverSettings(threads=1, time_limit_s=10), warm_start=True)
     assert solution.hard_breaches == []
@@ -220,10 +245,16 @@ def test_warm_start_frees_c21_in_the_search_when_simplex_misses_its_lp(instance3
     assert started == columns == solution.model_size["variables"]
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 def test_warm_start_leaves_c21_out_when_the_search_runs_on(instance3, monkeypatch):
     """Without the LP relaxation the search runs to 95 % of the limit: the final solve gets the
     model without C21 and the search's (complete) solution as its start."""
     monkeypatch.setattr(heuristic, "_lp_relaxation", lambda *args, **kwargs: None)
+    # the search to 80 % of the limit rather than 95 %: time left for the final solve
+    monkeypatch.setattr(
+        warm_start, "BUDGET", dataclasses.replace(warm_start.BUDGET, search_extra=0.1)
+    )
     calls = _spy_final_solve(monkeypatch)
     solution = solve(instance3, SolverSettings(threads=1, time_limit_s=10), warm_start=True)
     assert solution.result.status.has_solution
@@ -233,12 +264,14 @@ def test_warm_start_leaves_c21_out_when_the_search_runs_on(instance3, monkeypatc
     assert started == columns == build_model(instance3, extended=False).prob.numVariables()
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 @pytest.mark.parametrize("behind", [True, False])
 def test_warm_start_reoptimises_only_after_falling_behind_pace(instance3, monkeypatch, behind):
     """A construction that placed someone behind pace (here: marked so) is followed by a pass
     of re-optimisation, that person first, within 75 % of the limit; one that kept pace is
     not."""
-    real_construct, real_reoptimise = engine.construct_roster, engine.reoptimise_people
+    real_construct, real_reoptimise = warm_start.construct_roster, warm_start.reoptimise_people
     last = instance3.people[-1].id
     calls = []
 
@@ -250,19 +283,21 @@ def test_warm_start_reoptimises_only_after_falling_behind_pace(instance3, monkey
         calls.append((budget, kwargs))
         return real_reoptimise(problem, roster, budget, **kwargs)
 
-    monkeypatch.setattr(engine, "construct_roster", construct)
-    monkeypatch.setattr(engine, "reoptimise_people", spy)
-    limit = 20.0
+    monkeypatch.setattr(warm_start, "construct_roster", construct)
+    monkeypatch.setattr(warm_start, "reoptimise_people", spy)
+    _lp_without_its_time_limit(monkeypatch)
+    limit = 10.0
     solution = solve(instance3, SolverSettings(threads=1, time_limit_s=limit), warm_start=True)
     assert solution.hard_breaches == []
     if behind:
         assert calls[0][1]["first"] == (last,)
         assert all(kwargs["first"] == () for _, kwargs in calls[1:])  # later passes
-        assert all(0 < budget <= engine.REOPTIMISE_UNTIL * limit for budget, _ in calls)
+        assert all(0 < budget <= warm_start.BUDGET.reoptimise_until * limit for budget, _ in calls)
     else:  # and simplex solves Instance 3's LP relaxation, so the search does not call it
         assert calls == []
 
 
+@pytest.mark.integration
 def test_search_reoptimises_people_first_without_the_lp_relaxation(instance3, monkeypatch):
     """Without the LP relaxation (by either method), the search hands its start's roster to
     ``reoptimise`` first and carries on from the roster that comes back (completed by HiGHS)
@@ -290,39 +325,31 @@ def test_search_reoptimises_people_first_without_the_lp_relaxation(instance3, mo
     assert not search.simplex
 
 
-def test_warm_start_reserves_one_hand_over_for_the_final_solve(instance3, monkeypatch):
-    """The final solve's time limit leaves room for handing the model over once more.
-
-    Passing a large model to HiGHS and reading the solution back happens outside HiGHS's time
-    limit (Instance 24: about 25 s each way). The engine times the first hand-over (completing
-    the start) and reserves as much for the final solve: with that first hand-over slowed by
-    2 s, the final solve must be called with a time limit that ends at least 2 s before the
-    overall limit (without the reserve it ends at the limit).
-    """
-    real = PersonModels.complete
-    slowed = []
-
-    def slow_first(self, roster, **kwargs):
-        if not slowed:
-            slowed.append(True)
-            time.sleep(2.0)
-        return real(self, roster, **kwargs)
-
-    monkeypatch.setattr(PersonModels, "complete", slow_first)
+@pytest.mark.integration
+def test_final_solve_is_skipped_when_no_hand_over_fits(instance3, monkeypatch):
+    """A complete start and less time left than a hand-over in and back: no solver call; the
+    start is the solution, feasible, with no bound claimed."""
+    model = build_model(instance3)
+    start = complete_start(model, construct_roster(instance3).roster)
     calls = _spy_final_solve(monkeypatch)
-    limit = 12.0
-    began = time.perf_counter()
-    solution = solve(instance3, SolverSettings(threads=1, time_limit_s=limit), warm_start=True)
-    assert solution.hard_breaches == []
-    [(called, final_limit, _, _)] = calls
-    # the time limit counts from the end of the build (``build_s``, C21's included)
-    assert called - began - solution.result.build_s + final_limit <= limit - 2.0 + 0.1
+    solved = engine.solve_model(
+        model, SolverSettings(threads=1, time_limit_s=10), start=start, pass_s=30.0
+    )
+    assert calls == []
+    assert solved.result.status is SolveStatus.FEASIBLE_TIME_LIMIT
+    assert solved.result.bound is None
+    assert solved.result.objective == pytest.approx(
+        sum(evaluate(instance3, solved.roster).values())
+    )
+    assert "final solve skipped" in solved.result.message
 
 
 def _c21_rows(model) -> int:
-    return sum(name.startswith(engine.C21_PREFIX) for name in model.prob.constraints)
+    return sum(name.startswith(warm_start.C21_PREFIX) for name in model.prob.constraints)
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 def test_improvement_keeps_the_models_own_bounds(instance3):
     """Assignments the model fixes to 0 by a bound (as the OOH shift calendar does) stay 0."""
     roster = construct_roster(instance3).roster
@@ -336,6 +363,7 @@ def test_improvement_keeps_the_models_own_bounds(instance3):
     assert all(v.upBound == 0 for v in closed)
 
 
+@pytest.mark.integration
 def test_interior_point_relaxation_bound_matches_simplex(instance3):
     """The interior-point fallback (no crossover) gives the simplex optimum, less a tolerance.
 
@@ -358,37 +386,65 @@ def test_interior_point_relaxation_bound_matches_simplex(instance3):
     assert len(ipm[0]) == model.prob.numVariables()
 
 
+@pytest.mark.integration
 def test_search_takes_the_extra_time_only_when_simplex_misses_the_lp(instance3, monkeypatch):
-    """``extra_s`` is spent only when the LP relaxation is not solved by simplex."""
+    """``extra_s`` is spent only when the LP relaxation is not solved by simplex.
+
+    The search's clock stands still and its moves are recorded rather than made, so the
+    deadline handed to the moves is exactly the budget the search gave itself.
+    """
     roster = construct_roster(instance3).roster
     model = build_model(instance3)
     start = complete_start(model, roster)
-    began = time.perf_counter()
-    improve_start(model, start, time_budget_s=2, extra_s=30)  # Instance 3's LP: simplex, < 1 s
-    assert time.perf_counter() - began < 20
-    began = time.perf_counter()
+    budgets = []
+
+    def record(highs, hood, x, deadline, rng, *, peers=None):
+        budgets.append(deadline)
+        return x, 0
+
+    monkeypatch.setattr(heuristic, "_lns", record)
+    _lp_without_its_time_limit(monkeypatch)
+    still = SimpleNamespace(perf_counter=lambda: 0.0, monotonic=lambda: 0.0)
+    monkeypatch.setattr(heuristic, "time", still)
+    improve_start(model, start, time_budget_s=2, extra_s=30)  # Instance 3's LP: simplex
+    assert budgets == [2]
     deferred = improve_start(model, start, time_budget_s=30, defer_if_simplex=True)
-    assert time.perf_counter() - began < 10  # no search
+    assert budgets == [2]  # no search
     assert deferred.simplex
     assert deferred.start is start
     assert deferred.improved == 0
     monkeypatch.setattr(heuristic, "_lp_relaxation", lambda *args, **kwargs: None)
-    began = time.perf_counter()
     search = improve_start(model, start, time_budget_s=2, extra_s=3, defer_if_simplex=True)
-    assert time.perf_counter() - began >= 4.5
+    assert budgets == [2, 2 + 3]
     assert search.lp_bound is None
     assert not search.simplex
 
 
+def _clock_ahead(monkeypatch) -> list[float]:
+    """The clock of the engine, the warm start, the heuristic and the solver call, ahead of
+    the real one by ``ahead[0]`` seconds: adding to it stands for a step that took that much
+    longer, without the wait."""
+    ahead = [0.0]
+    clock = SimpleNamespace(
+        perf_counter=lambda: time.perf_counter() + ahead[0],
+        monotonic=lambda: time.monotonic() + ahead[0],
+    )
+    for module in (engine, heuristic, warm_start, solve_module):
+        monkeypatch.setattr(module, "time", clock)
+    return ahead
+
+
 def _slow_first_person(monkeypatch, delay_s: float) -> list[dict]:
-    """Delay the construction's first person's solve by ``delay_s``; record every solve's
-    keyword arguments and whether its whole model had C21 (``"c21"``)."""
+    """Delay the construction's first person's solve by ``delay_s`` (on the clock of
+    :func:`_clock_ahead`); record every solve's keyword arguments and whether its whole model
+    had C21 (``"c21"``)."""
     real = PersonModels.solve
+    ahead = _clock_ahead(monkeypatch)
     calls = []
 
     def slow_first(self, *args, **kwargs):
         if not calls:
-            time.sleep(delay_s)
+            ahead[0] += delay_s
         calls.append({**kwargs, "c21": _c21_rows(self.model) > 0})
         return real(self, *args, **kwargs)
 
@@ -396,6 +452,8 @@ def _slow_first_person(monkeypatch, delay_s: float) -> list[dict]:
     return calls
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 def test_construction_runs_into_its_grace_rather_than_give_up(instance3, monkeypatch):
     """The first person's solve takes 3 s of a 2 s budget. Without grace the construction
     gives up (no roster); with 60 s of grace it finishes, every later person behind pace
@@ -409,9 +467,11 @@ def test_construction_runs_into_its_grace_rather_than_give_up(instance3, monkeyp
     assert [b for b in check(instance3, roster) if b.hard] == []
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("target", "name", "sleep_s"),
-    [(engine, "construct_roster", 7), (PersonModels, "complete", 3)],
+    [(warm_start, "construct_roster", 7), (PersonModels, "complete", 3)],
     ids=["late construction", "slow completion"],
 )
 def test_warm_start_without_time_for_a_search_skips_it_and_c21(
@@ -420,28 +480,35 @@ def test_warm_start_without_time_for_a_search_skips_it_and_c21(
     """No time for the search or C21: the final solve gets the constructed roster, complete,
     on the model without C21. Either the construction ends past 60 % of the limit (made to,
     by sleeping 7 s of 10), or the completion of its roster (made to take 3 s of 10), which
-    stands for one hand-over of the model to HiGHS, leaves fewer than ``engine.HANDOVERS``
-    (3) of them: the search's own, the final solve's and one to search in."""
+    stands for one hand-over of the model to HiGHS, leaves fewer than
+    ``warm_start.BUDGET.handovers`` (3) of them: the search's own, the final solve's and one
+    to search in. The seconds are added to the engine's clock rather than slept."""
     real = getattr(target, name)
+    ahead = _clock_ahead(monkeypatch)
 
     def slow(*args, **kwargs):
-        time.sleep(sleep_s)
+        ahead[0] += sleep_s
         return real(*args, **kwargs)
 
     def no_search(*args, **kwargs):
         raise AssertionError("the search ran")
 
     monkeypatch.setattr(target, name, slow)
-    monkeypatch.setattr(engine, "improve_start", no_search)
+    monkeypatch.setattr(warm_start, "improve_start", no_search)
     calls = _spy_final_solve(monkeypatch)
     solution = solve(instance3, SolverSettings(threads=1, time_limit_s=10), warm_start=True)
     assert solution.result.status.has_solution
     assert solution.hard_breaches == []
     assert solution.model_size["c21_rows"] == 0
-    [(_, _, started, columns)] = calls
-    assert started == columns == build_model(instance3, extended=False).prob.numVariables()
+    if calls:
+        [(_, _, started, columns)] = calls
+        assert started == columns == build_model(instance3, extended=False).prob.numVariables()
+    else:  # a slow hand-over may leave no time to hand the model over again
+        assert "final solve skipped" in solution.result.message
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 def test_construction_behind_pace_solves_only_for_feasibility(instance3, monkeypatch):
     """A person whose pro-rata share of the budget has passed gets no objective, then pace resumes.
 
@@ -483,6 +550,8 @@ def test_search_processes_adopt_only_better_solutions_and_the_main_one_passes_th
     assert inbox.empty()
 
 
+@pytest.mark.integration
+@pytest.mark.slow
 def test_search_in_a_worker_process_improves_the_start(instance3, monkeypatch):
     """``workers=2``: a spawned worker rebuilds the model from HiGHS's arrays, searches with
     its own seed and sends its improvements back. The main process's own moves are switched

@@ -129,3 +129,75 @@ def test_a_better_outside_lower_bound_replaces_the_solvers_and_updates_the_gap()
     assert result.with_lower_bound(7.0, "the LP relaxation") is result
     none = dataclasses.replace(result, bound=None, gap=None).with_lower_bound(7.0, "x")
     assert (none.bound, none.gap) == (7.0, pytest.approx(0.3))
+
+
+def test_a_deadline_cuts_highs_time_limit_by_the_hand_over(monkeypatch):
+    """Passing the model in and reading it back happen outside HiGHS's time limit: with a
+    deadline, the limit is set once the model is passed, to end before the deadline by as
+    long as passing took (here made 2 s), so it is at most 10 - 2 - 2 s of a 10 s deadline."""
+    import time  # noqa: PLC0415
+
+    from lsc_workforce import solve as solve_module  # noqa: PLC0415
+
+    real = solve_module.highs_lp
+
+    def slow(*args, **kwargs):
+        time.sleep(2.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "highs_lp", slow)
+    prob = pulp.LpProblem("deadline", pulp.LpMinimize)
+    x = pulp.LpVariable("x", 0, 3, cat="Integer")
+    prob += x
+    prob += x >= 1
+    deadline = time.monotonic() + 10.0
+    result = solve_problem(prob, SolverSettings(threads=1, time_limit_s=60), deadline=deadline)
+    assert result.status is SolveStatus.OPTIMAL
+    _, limit = prob.solverModel.getOptionValue("time_limit")
+    assert 5.0 < limit <= 6.0 + 0.1
+
+
+def test_a_deadline_passed_leaves_highs_its_minimum_time():
+    """A deadline already passed still gives HiGHS ``MIN_SOLVER_S`` rather than none."""
+    import time  # noqa: PLC0415
+
+    from lsc_workforce.solve import MIN_SOLVER_S  # noqa: PLC0415
+
+    prob = pulp.LpProblem("late", pulp.LpMinimize)
+    x = pulp.LpVariable("x", 0, 3, cat="Integer")
+    prob += x
+    prob += x >= 1
+    result = solve_problem(
+        prob, SolverSettings(threads=1, time_limit_s=60), deadline=time.monotonic() - 5
+    )
+    assert result.status is SolveStatus.OPTIMAL
+    assert prob.solverModel.getOptionValue("time_limit")[1] == MIN_SOLVER_S
+
+
+def test_highs_time_limit_is_cut_to_end_before_the_deadline(monkeypatch):
+    """Passing the model in and reading it back happen outside HiGHS's own limit: with a
+    deadline 10 s away, 1 s already gone and the model taking 2 s to pass in (on a clock that
+    only moves when told), HiGHS gets 10 - 1 - 2 (passing in) - 2 (reading back) = 5 s."""
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from lsc_workforce import solve as solve_module  # noqa: PLC0415
+
+    now = [100.0]
+    clock = SimpleNamespace(perf_counter=lambda: now[0], monotonic=lambda: now[0])
+    monkeypatch.setattr(solve_module, "time", clock)
+    real = solve_module.highs_lp
+
+    def slow_pass(*args, **kwargs):
+        now[0] += 2.0
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(solve_module, "highs_lp", slow_pass)
+    prob = toy_milp()
+    deadline = now[0] + 10.0
+    now[0] += 1.0
+    result = solve_problem(prob, SolverSettings(threads=1, time_limit_s=60), deadline=deadline)
+    assert result.status is SolveStatus.OPTIMAL
+    assert result.objective == pytest.approx(14)
+    limit = prob.solverModel.getOptionValue("time_limit")
+    limit = limit[1] if isinstance(limit, tuple) else limit
+    assert limit == pytest.approx(5.0)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from rota_helpers import DAY, cover, day, person, problem
 
 from lsc_workforce.config import SolverSettings
-from lsc_workforce.rota import ShiftRequest, ShiftType, check, engine, evaluate, solve
+from lsc_workforce.rota import ShiftRequest, ShiftType, check, evaluate, solve, warm_start
 from lsc_workforce.rota.heuristic import construct_roster
 from lsc_workforce.rota.weekend_plan import GUIDE_WEIGHT, plan_weekends
 
@@ -52,6 +52,7 @@ def test_plan_gives_the_scarce_weekend_to_the_one_who_can_work_it():
     assert [b for b in check(prob, guided) if b.hard] == []
 
 
+@pytest.mark.slow
 def test_warm_start_constructs_from_the_weekend_plan(monkeypatch):
     """The engine's warm start plans the weekends and hands the plan to the construction."""
     prob = problem(
@@ -60,13 +61,13 @@ def test_warm_start_constructs_from_the_weekend_plan(monkeypatch):
         cover([5, 6, 12, 13]),
     )
     guides = []
-    real = engine.construct_roster
+    real = warm_start.construct_roster
 
     def spy(problem, **kwargs):
         guides.append(kwargs["guide"])
         return real(problem, **kwargs)
 
-    monkeypatch.setattr(engine, "construct_roster", spy)
+    monkeypatch.setattr(warm_start, "construct_roster", spy)
     solution = solve(prob, SolverSettings(threads=1, time_limit_s=20), warm_start=True)
     assert solution.result.objective == 0
     [guide] = guides

@@ -1,11 +1,13 @@
 """Seeded generator of the synthetic L&SC reference data shipped in ``data/reference/``.
 
 Real staff data must never be committed, so the default dataset is synthetic but shaped like the
-four Lancashire & South Cumbria acute trusts (brief §1.1): their sites and facilities, realistic
-road times, staff numbers in proportion to ~1.7 million people (brief §1.2), an ageing consultant
-body (34 % of NW consultants aged 50 or over, brief §2.2), radiographer vacancy near 10 %
-(brief §2.3) and higher consultant vacancy (brief §2.1), five IRs at ELHT (brief §2.4), monthly
-activity growing at CT/MRI ~7 %/yr (brief §2.1) and endoscopy ~3-6 %/yr (brief §6) with seasonality.
+four Lancashire & South Cumbria acute trusts [src:ods-codes]: their sites and facilities,
+estimated road times [src:site-travel-times], staff numbers in proportion to ~1.7 million people
+[src:lsc-population], an ageing consultant body (34 % of NW consultants aged 50 or over,
+[src:nw-consultant-age]), radiographer vacancy near 10 % [src:radiographer-vacancy] and higher
+consultant vacancy [src:rcr-census], five IRs at ELHT [src:elht-radiology-rota], monthly activity
+growing at CT/MRI ~7 %/yr [src:rcr-census] and endoscopy ~3-6 %/yr [src:endoscopy-demand-growth]
+with seasonality. Every choice is listed under [src:synthetic-reference-data].
 
 The output is deterministic for a seed. ``scale`` multiplies the region: ``scale=20`` writes twenty
 synthetic copies of the region (copy 0 keeps the real ODS codes, copies 1.. get made-up ``Z``
@@ -53,7 +55,7 @@ DATASET_NAMES = (
 
 @dataclass(frozen=True)
 class SiteSpec:
-    """One acute site of the real region (brief §1.1).
+    """One acute site of the real region [src:ods-codes].
 
     Attributes:
         suffix: the site code after the trust code (``RXN`` + ``02`` = ``RXN02``).
@@ -61,7 +63,8 @@ class SiteSpec:
         name: hospital name.
         postcode: site postcode.
         has_ed, has_ct, has_mri, has_ir_suite, has_endoscopy: facilities on site.
-        code_status: ``confirmed``, ``unconfirmed`` (brief caveat) or ``synthetic``.
+        code_status: ``confirmed``, ``unconfirmed`` ([src:ods-furness-westmorland]) or
+            ``synthetic``.
         activity_share: the site's share of its trust's activity.
     """
 
@@ -78,9 +81,10 @@ class SiteSpec:
     activity_share: float
 
 
-# Facilities: Burnley's ED closed in 2007 (brief §1.2), Chorley runs an urgent treatment centre,
-# Westmorland General has a UTC (brief §1.2). WGH's site code was not captured (brief §1.1), so
-# "RTXWG" is made up and flagged synthetic; "RTXBU" for Furness is flagged unconfirmed.
+# Facilities: Burnley's ED closed in 2007 [src:elht-sites]; Chorley has no type 1 ED here (an
+# assumption, [src:synthetic-reference-data]); Westmorland General has a UTC [src:uhmbt-catchment].
+# WGH's site code was not captured, so "RTXWG" is made up and flagged synthetic; "RTXBU" for
+# Furness is flagged unconfirmed [src:ods-furness-westmorland].
 SITES: tuple[SiteSpec, ...] = (
     SiteSpec(
         "02", "RXN", "Royal Preston Hospital", "PR2 9HT", True, True, True, True, True,
@@ -118,11 +122,12 @@ SITES: tuple[SiteSpec, ...] = (
 
 TRUSTS = ("RXN", "RXL", "RXR", "RTX")
 
-#: Share of regional activity by trust (catchments: UHMBT ~370k, Blackpool ~350k, brief §1.2).
+#: Share of regional activity by trust (catchments: UHMBT ~370k [src:uhmbt-catchment], Blackpool
+#: ~350k [src:blackpool-catchment]).
 TRUST_ACTIVITY_SHARE = {"RXN": 0.30, "RXL": 0.21, "RXR": 0.31, "RTX": 0.18}
 
-# Road minutes between real sites, keyed by (site, site) in either order. The pairs named in the
-# brief of issue 2 (Furness-Preston 95, Preston-Blackpool 35, ...) are used as given.
+# Road minutes between real sites, keyed by (site, site) in either order: planning estimates
+# without a public source (Furness-Preston 95, Preston-Blackpool 35, ...) [src:site-travel-times].
 _TRAVEL_MINUTES = {
     ("RXN02", "RXN01"): 20, ("RXN02", "RXL01"): 35, ("RXN02", "RXR20"): 25,
     ("RXN02", "RXR10"): 35, ("RXN02", "RTX02"): 35, ("RXN02", "RTXBU"): 95,
@@ -137,8 +142,9 @@ _TRAVEL_MINUTES = {
 }  # fmt: skip
 
 # Head counts per trust for one region copy: (staff_group, grade) -> {trust: count}.
-# ~111 consultant radiologists incl. 19 IRs (5 at ELHT, brief §2.4); registrars mostly at the
-# training sites RXN/RXR/RTX; 520 radiographers; 50 reporting radiographers; 54 endoscopists.
+# ~111 consultant radiologists incl. 19 IRs (5 at ELHT, [src:elht-radiology-rota]); registrars
+# mostly at the training sites RXN/RXR/RTX; 520 radiographers; 50 reporting radiographers; 54
+# endoscopists [src:synthetic-reference-data].
 _HEADCOUNTS: dict[tuple[str, str], dict[str, int]] = {
     ("radiologist", "consultant"): {"RXN": 34, "RXL": 20, "RXR": 24, "RTX": 14},
     ("radiologist", "sas"): {"RXN": 2, "RXL": 3, "RXR": 2, "RTX": 2},
@@ -166,7 +172,7 @@ _HEADCOUNTS: dict[tuple[str, str], dict[str, int]] = {
     ("non_medical_endoscopist", "band_8a"): {"RXN": 2, "RXL": 2, "RXR": 2, "RTX": 2},
 }
 
-# Age distributions over AGE_BANDS. Consultants: 34 % aged 50+ (brief §2.2).
+# Age distributions over AGE_BANDS. Consultants: 34 % aged 50+ [src:nw-consultant-age].
 _AGE_PROFILES = {
     "consultant": (0, 0, 0.03, 0.16, 0.23, 0.24, 0.16, 0.11, 0.06, 0.01, 0),
     "sas": (0, 0, 0.05, 0.15, 0.2, 0.2, 0.2, 0.12, 0.08, 0, 0),
@@ -176,8 +182,9 @@ _AGE_PROFILES = {
     "senior_afc": (0, 0.03, 0.1, 0.17, 0.2, 0.18, 0.15, 0.11, 0.05, 0.01, 0),
 }
 
-# Funded vacancy rate (vacant / establishment) by staff group: ~10 % radiographers (brief §2.3),
-# ~25-30 % consultant radiologists and IRs (RCR shortfall, brief §2.1, §3).
+# Funded vacancy rate (vacant / establishment) by staff group: ~10 % radiographers
+# [src:radiographer-vacancy], 22-25 % consultant radiologists and IRs (below the RCR shortfall,
+# [src:rcr-census], [src:rcr-ir-shortfall]).
 _VACANCY_RATE = {
     "radiographer": 0.10,
     "reporting_radiographer": 0.12,
@@ -829,7 +836,7 @@ def _make_leave(rng: np.random.Generator, staff: pl.DataFrame) -> pl.DataFrame:
     for staff_id, wte, grade in people:
         medical = grade in MEDICAL_GRADES
         blocks: list[tuple[str, int]] = []
-        annual_days = round(30 * wte)  # ~6 weeks for full time, pro rata (brief of issue 2)
+        annual_days = round(30 * wte)  # ~6 weeks full time, pro rata [src:synthetic-reference-data]
         while annual_days > 0:
             length = min(annual_days, int(rng.choice([5, 5, 5, 10, 3, 2, 1])))
             blocks.append(("annual", length))
