@@ -21,11 +21,13 @@ required WTE :math:`R_{tgy}`; trainees already in training
 :math:`\kappa_{pty}`, funded intake limit :math:`f_{pty}`, source pool :math:`\pi_{pt}`, budget
 :math:`B_y`, skill-mix share :math:`m_{ab}`; shortfall weight :math:`\omega_g`, discount factor
 :math:`\delta_y = (1 + \rho)^{-(y - y_0)}`. In the terminal years the plan is in a steady
-state (:func:`extend_horizon`): :math:`R` stays at its level of :math:`y_H`, :math:`B` keeps
+state (:func:`extend_horizon`): :math:`R` keeps its final-year growth rate, :math:`B` keeps
 falling at its final-year rate, a completer's WTE profile is the latest one known for its lag,
 and :math:`\kappa`, :math:`f` and the budget are those of :math:`y_H`.
 
-**Variables.** ``intake`` :math:`x_{pty} \in \mathbb{Z}_{\ge 0}`; ``supply``
+**Variables.** ``intake`` :math:`x_{pty} \in \mathbb{Z}_{\ge 0}` for :math:`y \in Y` and
+:math:`x_{pty} \ge 0` (continuous) for :math:`y \in Y^T` (terminal intakes only value the years
+after the horizon and are not reported); ``supply``
 :math:`S_{tgy} \ge 0` (WTE in post at the end of year :math:`y`); ``shortfall``
 :math:`u_{tgy} \ge 0`; ``substitution`` :math:`z_{tab y} \ge 0` (donor WTE doing recipient work).
 Trainees in training :math:`N_{pty} = N^0_{pty} + \sum_{j=0}^{d_p - 1} x_{pt,y-j}` and retained
@@ -232,7 +234,11 @@ def extend_horizon(inputs: PipelineInputs) -> PipelineInputs:
     Every intake of the horizon completes inside the extended years, so trainees still in
     training at the horizon count. Beyond the horizon (last year :math:`H`):
 
-    * the requirement stays at its final level, :math:`R_{tg,H+k} = R_{tgH}`;
+    * the requirement keeps its final-year growth,
+      :math:`R_{tg,H+k} = R_{tgH} \gamma_{tg}^k` with :math:`\gamma_{tg} = R_{tgH} / R_{tg,H-1}`.
+      Holding it flat instead stops demand growth exactly at the horizon: a short, cheaper
+      route (international recruitment, one year) then meets the flat level alone and the
+      degree intakes of the last two years, which complete after the horizon, fall to zero;
     * the baseline keeps falling at its final-year rate,
       :math:`B_{tg,H+k} = B_{tgH} \theta_{tg}^k` with
       :math:`\theta_{tg} = \min(1, B_{tgH} / B_{tg,H-1})`;
@@ -260,8 +266,11 @@ def extend_horizon(inputs: PipelineInputs) -> PipelineInputs:
             end = inputs.baseline_wte[t, g, last]
             before = inputs.baseline_wte.get((t, g, last - 1), 0.0)
             rate = min(1.0, end / before) if before > 0 else 1.0
+            need = inputs.required_wte[t, g, last]
+            need_before = inputs.required_wte.get((t, g, last - 1), 0.0)
+            growth = need / need_before if need_before > 0 else 1.0
             for k, y in enumerate(tail, start=1):
-                required[t, g, y] = inputs.required_wte[t, g, last]
+                required[t, g, y] = need * growth**k
                 baseline[t, g, y] = end * rate**k
     profiles: dict[tuple[str, str, str], dict[int, dict[int, float]]] = defaultdict(dict)
     for (p, t, g, c, y), weight in inputs.response.items():
@@ -320,10 +329,15 @@ def build_model(inputs: PipelineInputs, settings: PipelineSettings | None = None
     model = PipelineModel(
         pulp.LpProblem("training_pipeline", pulp.LpMinimize), inputs, settings, report_years
     )
-    cat = pulp.LpContinuous if settings.relax else pulp.LpInteger
     for p in inputs.programmes:
         for t in inputs.trusts:
             for y in inputs.years:
+                # Terminal-year intakes only value the years after the horizon: continuous.
+                cat = (
+                    pulp.LpContinuous
+                    if settings.relax or y not in report_years
+                    else pulp.LpInteger
+                )
                 model.intake[p, t, y] = pulp.LpVariable(slug("intake", p, t, y), 0, None, cat)
     for t in inputs.trusts:
         for g in inputs.staff_groups:

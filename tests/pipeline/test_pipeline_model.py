@@ -6,7 +6,7 @@ import inspect
 
 import polars as pl
 import pytest
-from pipeline_toy import GROUP, TRUST, capacity_frame, toy_inputs
+from pipeline_toy import GROUP, TRUST, capacity_frame, programme_frame, toy_inputs
 
 from lsc_workforce.config import ConfigError, SolverSettings
 from lsc_workforce.pipeline import model as model_module
@@ -72,12 +72,50 @@ def test_a_steady_plan_keeps_its_intakes_to_the_end_of_the_horizon():
     assert plan.weighted_shortfall == pytest.approx(0)
 
 
+def test_a_cheaper_short_route_does_not_end_the_degree_intakes():
+    # Demand grows 12.5 % in the last year. Recruitment (one year, 1 WTE per head, at most 1 a year) is
+    # cheaper per WTE than the two-year degree (0.5 WTE per entrant). After the horizon the
+    # requirement keeps growing, so the last degree intakes, which complete after the horizon,
+    # are still needed: no zero intake in the last year.
+    programmes = pl.concat(
+        [
+            programme_frame(),
+            programme_frame(
+                programme="recruitment",
+                programme_name="Recruitment",
+                duration_years=1,
+                retention_rate=1.0,
+                cost_per_trainee_year_gbp=100.0,
+            ),
+        ]
+    )
+    capacity = pl.concat(
+        [
+            capacity_frame(),
+            capacity_frame(funded=1).with_columns(pl.lit("recruitment").alias("programme")),
+        ]
+    )
+    inputs = toy_inputs(required=(10.0, 11.0, 12.0, 13.5), capacity=capacity, programmes=programmes)
+    plan = solve_pipeline(inputs, PipelineSettings(), SOLVER)
+    degree = dict(
+        plan.intakes.filter(pl.col("programme") == "degree")
+        .select("financial_year", "intake")
+        .iter_rows()
+    )
+    # Recruitment at its limit gives 10 + 5 = 15 WTE in 2030 against 13.5 x 1.125 = 15.19: one
+    # degree entrant of 2029 (0.5 WTE from 2030) is still needed; a flat 13.5 would not need it.
+    assert plan.status is SolveStatus.OPTIMAL
+    assert degree == {2026: 0, 2027: 0, 2028: 0, 2029: 1}
+
+
 def test_terminal_years_continue_the_inputs_in_a_steady_state():
     inputs = toy_inputs(required=(10, 10, 10, 12), opening=10.0, leaver_rate=0.1)
     extended = extend_horizon(inputs)
     assert terminal_years(inputs) == (2030, 2031)  # the longest programme lasts two years
     assert extended.years == (2026, 2027, 2028, 2029, 2030, 2031)
-    assert extended.required_wte[TRUST, GROUP, 2031] == 12
+    # the requirement keeps its final-year growth (12 / 10) after the horizon
+    assert extended.required_wte[TRUST, GROUP, 2030] == pytest.approx(14.4)
+    assert extended.required_wte[TRUST, GROUP, 2031] == pytest.approx(17.28)
     assert extended.baseline_wte[TRUST, GROUP, 2031] == pytest.approx(10 * 0.9**6)
     # a completer of 2026 still in post in 2031, and one of 2031 in its first year
     assert extended.response["degree", TRUST, GROUP, 2026, 2031] == pytest.approx(0.9**5)
