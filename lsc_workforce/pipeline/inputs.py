@@ -107,6 +107,16 @@ class Programme:
         return self.completion_rate * self.retention_rate
 
 
+#: Programme codes starting with this are recruitment routes, not training: every headline
+#: counts their recruits apart from trainees.
+INTERNATIONAL_PREFIX = "international_recruitment"
+
+
+def is_international_recruitment(programme: str) -> bool:
+    """Whether a programme code is an international recruitment route (not training)."""
+    return programme.startswith(INTERNATIONAL_PREFIX)
+
+
 @dataclass(frozen=True)
 class SkillMixRule:
     """Bounded substitution: ``donor`` staff may absorb up to ``max_share`` of ``recipient`` demand.

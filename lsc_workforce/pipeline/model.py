@@ -334,9 +334,7 @@ def build_model(inputs: PipelineInputs, settings: PipelineSettings | None = None
             for y in inputs.years:
                 # Terminal-year intakes only value the years after the horizon: continuous.
                 cat = (
-                    pulp.LpContinuous
-                    if settings.relax or y not in report_years
-                    else pulp.LpInteger
+                    pulp.LpContinuous if settings.relax or y not in report_years else pulp.LpInteger
                 )
                 model.intake[p, t, y] = pulp.LpVariable(slug("intake", p, t, y), 0, None, cat)
     for t in inputs.trusts:

@@ -25,6 +25,7 @@ import polars as pl
 from lsc_workforce.config import ConfigError, SolverSettings, load_yaml
 from lsc_workforce.data import SOURCE_STATUSES
 from lsc_workforce.pipeline.inputs import (
+    INTERNATIONAL_PREFIX,
     PipelineInputs,
     load_training_tables,
     supply_params_for,
@@ -499,7 +500,8 @@ def scenario_summary(results: Sequence[ScenarioResult], config: PipelineConfig) 
     Returns:
         scenario, demand_scenario, status, shortfall_first_year_wte, shortfall_year5_wte,
         shortfall_last_year_wte, weighted_shortfall, total_cost_gbp, discounted_cost_gbp,
-        total_intake, p_gap_closed, seconds.
+        training_intake (trainees started), international_recruits (recruits, a separate line),
+        p_gap_closed, seconds.
     """
     rows = []
     for r in results:
@@ -524,12 +526,23 @@ def scenario_summary(results: Sequence[ScenarioResult], config: PipelineConfig) 
                 "weighted_shortfall": plan.weighted_shortfall,
                 "total_cost_gbp": plan.total_cost_gbp,
                 "discounted_cost_gbp": plan.discounted_cost_gbp,
-                "total_intake": float(plan.intakes["intake"].sum()) if plan.intakes.height else 0.0,
+                "training_intake": _intake_sum(plan.intakes, international=False),
+                "international_recruits": _intake_sum(plan.intakes, international=True),
                 "p_gap_closed": p_closed,
                 "seconds": round(r.seconds, 3),
             }
         )
     return pl.DataFrame(rows)
+
+
+def _intake_sum(intakes: pl.DataFrame, *, international: bool) -> float:
+    """Trainees started (``international=False``) or international recruits over the horizon."""
+    if intakes.height == 0:
+        return 0.0
+    chosen = intakes.filter(
+        pl.col("programme").str.starts_with(INTERNATIONAL_PREFIX) == international
+    )
+    return float(chosen["intake"].sum())
 
 
 def budget_sensitivity(

@@ -50,6 +50,7 @@ INTAKE_SCHEMA = {
     "intake": pl.Float64,
     "trainees_in_training": pl.Float64,
     "cost_gbp": pl.Float64,
+    "intake_whole_cost_gbp": pl.Float64,
 }
 #: Columns of :attr:`PipelinePlan.supply`.
 SUPPLY_SCHEMA = {
@@ -73,7 +74,11 @@ class PipelinePlan:
         shortfall_result: solver result of stage 1 (minimise weighted shortfall).
         cost_result: solver result of stage 2 (minimise cost), ``None`` if not run.
         intakes: programme, trust_code, financial_year, produced_group, intake,
-            trainees_in_training, cost_gbp.
+            trainees_in_training, cost_gbp (that year's trainees in training, intakes of
+            earlier years and trainees already in training included, times the cost per
+            trainee-year), intake_whole_cost_gbp (that year's intake times the cost of the whole
+            programme, some of it falling after the horizon); GBP at the constant prices of
+            ``training_programmes.csv``, undiscounted.
         supply: trust_code, staff_group, financial_year, required_wte, supply_wte,
             absorbed_wte (substitution received), lent_wte (substitution given), shortfall_wte.
         weighted_shortfall: stage-1 objective (discounted, weighted WTE-years).
@@ -138,6 +143,9 @@ def extract_tables(model: PipelineModel) -> tuple[pl.DataFrame, pl.DataFrame]:
                 "intake": intake,
                 "trainees_in_training": round(in_training, 6),
                 "cost_gbp": round(in_training * prog.cost_per_trainee_year_gbp, 2),
+                "intake_whole_cost_gbp": round(
+                    intake * prog.cost_per_trainee_year_gbp * prog.duration_years, 2
+                ),
             }
         )
     intakes = pl.DataFrame(

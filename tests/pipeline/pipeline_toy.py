@@ -33,6 +33,7 @@ def toy_inputs(
     leaver_rate=0.0,
     capacity=None,
     current_trainees=None,
+    *,
     programmes=None,
     **programme,
 ) -> PipelineInputs:

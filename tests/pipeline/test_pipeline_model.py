@@ -73,10 +73,10 @@ def test_a_steady_plan_keeps_its_intakes_to_the_end_of_the_horizon():
 
 
 def test_a_cheaper_short_route_does_not_end_the_degree_intakes():
-    # Demand grows 12.5 % in the last year. Recruitment (one year, 1 WTE per head, at most 1 a year) is
-    # cheaper per WTE than the two-year degree (0.5 WTE per entrant). After the horizon the
-    # requirement keeps growing, so the last degree intakes, which complete after the horizon,
-    # are still needed: no zero intake in the last year.
+    # Demand grows 12.5 % in the last year. Recruitment (one year, 1 WTE per head, at most 1
+    # a year) is cheaper per WTE than the two-year degree (0.5 WTE per entrant). After the
+    # horizon the requirement keeps growing, so the last degree intake, which completes after
+    # the horizon, is still needed: no zero intake in the last year.
     programmes = pl.concat(
         [
             programme_frame(),
