@@ -166,6 +166,10 @@ class PipelineInputs:
         pipeline_in_training: people already in training during each year (capacity, cost).
         source_pool: most entrants over the horizon from a per-trust pool.
         skill_mix: substitution rules.
+        skill_mix_scope: share of the recipient's required WTE that the donor's certification
+            covers, by (donor, recipient, trust, year): plain-film reporting for reporting
+            radiographers, OGD and flexible sigmoidoscopy for non-medical endoscopists. A
+            substitution share above it is cut to it; an absent key means no scope limit.
     """
 
     trusts: tuple[str, ...]
@@ -183,6 +187,7 @@ class PipelineInputs:
     pipeline_in_training: Mapping[tuple[str, str, int], float] = field(default_factory=dict)
     source_pool: Mapping[tuple[str, str], float] = field(default_factory=dict)
     skill_mix: tuple[SkillMixRule, ...] = ()
+    skill_mix_scope: Mapping[tuple[str, str, str, int], float] = field(default_factory=dict)
 
     @classmethod
     def from_frames(

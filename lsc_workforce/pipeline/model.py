@@ -34,14 +34,23 @@ Trainees in training :math:`N_{pty} = N^0_{pty} + \sum_{j=0}^{d_p - 1} x_{pt,y-j
 completions :math:`Q_{pty} = c_p r_p (Q^0_{pty} + x_{pt, y - d_p + 1})` (an intake completes at
 the end of its last training year) are expressions, not variables.
 
-**Objective** (lexicographic, stated): first minimise the weighted, discounted shortfall of the
-horizon and of the terminal years, :math:`F + F^T` with
+**Objective** (lexicographic, stated): first (stage 1) minimise the weighted, discounted
+shortfall of the horizon and of the terminal years, :math:`F + F^T` with
 :math:`F = \sum_{t,g,y \in Y} \omega_g \delta_y u_{tgy}` and
-:math:`F^T = \sum_{t,g,y \in Y^T} \omega_g \delta_y u_{tgy}` (WTE-years); then, holding
-:math:`F + F^T \le (F + F^T)^* (1 + \epsilon) + 10^{-6}`, minimise the discounted training cost
-:math:`K = \sum_{p,t,y \in Y^+} \delta_y k_p N_{pty}` (GBP). :math:`F^T` gives trainees still
-in training at the end of the horizon their value, so intakes do not stop a training length
-before :math:`y_H`; only :math:`Y` is reported.
+:math:`F^T = \sum_{t,g,y \in Y^T} \omega_g \delta_y u_{tgy}` (WTE-years), plus a tie-break
+:math:`\epsilon K` with :math:`\epsilon = 10^{-9}` per GBP, where
+:math:`K = \sum_{p,t,y \in Y^+} \delta_y k_p N_{pty}` is the discounted training cost (GBP):
+the whole plan's cost weighs under 0.1 WTE-years, below the solver's relative gap on the
+shortfall, so it only picks the cheaper of plans whose shortfall is the same. Then (stage 2)
+minimise :math:`K` holding every cell's shortfall at most its stage-1 value,
+:math:`u_{tgy} \le u^*_{tgy} (1 + \tau) + 10^{-6}` (variable bounds, :math:`\tau` =
+``cost_tolerance``): no trust, staff group or year is made worse to save money.
+Holding only the total, :math:`F + F^T \le (F + F^T)^*`, lets the cost stage move shortfall
+between cells; it then stalls on one dense row that few integer plans meet and is not proven
+in minutes, while the cell bounds keep the stage separable and it is proven in a fraction
+of a second. :math:`F^T` gives trainees still in training at the end of the horizon their
+value, so intakes do not stop a training length before :math:`y_H`; only :math:`Y` is
+reported.
 
 **Constraints.**
 
@@ -57,8 +66,11 @@ before :math:`y_H`; only :math:`Y` is reported.
 * C2 ``shortfall``: :math:`u_{tgy} \ge R_{tgy} - S_{tgy} - \sum_{a} z_{tagy} + \sum_{b}
   z_{tgby}`: unmet requirement after substitution; a donor's WTE doing another group's work is
   not available for its own.
-* C3 ``skill_mix``: :math:`z_{taby} \le m_{ab} R_{tby}`: substitution is bounded to a configurable
-  share of the recipient's work (plain-film reporting, diagnostic lists).
+* C3 ``skill_mix``: :math:`z_{taby} \le \min(m_{ab}, \sigma_{abty}) R_{tby}`: substitution is
+  bounded to a configurable share of the recipient's work, and never beyond the share the
+  donor's certification covers, :math:`\sigma_{abty}` (from the demand projection: the
+  plain-film reporting share of radiologist work for reporting radiographers, the OGD and
+  flexible sigmoidoscopy share of medical endoscopy for non-medical endoscopists).
 * C4 ``placement_capacity``: :math:`N_{pty} \le \kappa_{pty}`: supervisors and placements limit
   trainees in training at once.
 * C5 ``funded_posts``: :math:`x_{pty} \le f_{pty}`: new entrants need a funded post.
@@ -117,10 +129,14 @@ class PipelineSettings:
         skill_mix_shares: overrides of ``max_share`` keyed by (donor, recipient).
         fixed_intakes: intakes fixed by (programme, trust, year), e.g. agreed posts.
         fix_status_quo: fix every intake to today's ``status_quo_intake``.
-        cost_tolerance: relative slack on the shortfall optimum allowed while minimising cost.
+        cost_tolerance: relative slack on each cell's stage-1 shortfall allowed while minimising
+            cost (stage 2).
         cost_gap_rel: relative MIP gap at which the cost stage may stop (the shortfall stage uses
-            the solver settings' gap); cost is a tie-break among least-shortfall plans, and
-            proving it to 1e-6 takes minutes on the full model.
+            the solver settings' gap).
+        tie_break_per_gbp: weight of one GBP of discounted cost in the stage-1 objective
+            (WTE-years per GBP): among plans of equal shortfall stage 1 prefers the cheaper.
+            At 1e-9 the whole plan's cost weighs well under the solver's default relative gap
+            of the shortfall, so it never buys shortfall.
         relax: solve the LP relaxation (continuous intakes) for shadow prices.
         elastic: give C4-C8 non-negative slack variables penalised at ``elastic_penalty``, to find
             which limits an infeasible plan breaks.
@@ -135,6 +151,7 @@ class PipelineSettings:
     fix_status_quo: bool = False
     cost_tolerance: float = 0.0
     cost_gap_rel: float = 0.005
+    tie_break_per_gbp: float = 1e-9
     relax: bool = False
     elastic: bool = False
     elastic_penalty: float = 1e6
@@ -152,6 +169,8 @@ class PipelineSettings:
             raise ConfigError("cost_tolerance must be non-negative")
         if not 0 <= self.cost_gap_rel < 1:
             raise ConfigError("cost_gap_rel must be in [0, 1)")
+        if self.tie_break_per_gbp < 0:
+            raise ConfigError("tie_break_per_gbp must be non-negative")
 
     def budget_for(self, year: int) -> float | None:
         """Return the budget of ``year`` (GBP) or ``None`` when uncapped."""
@@ -162,10 +181,11 @@ class PipelineSettings:
 
 @dataclass
 class PipelineModel:
-    """A built model: the PuLP problem, its variables and the objective components.
+    r"""A built model: the PuLP problem, its variables and the objective components.
 
     Attributes:
-        prob: the PuLP problem (objective set to the shortfall :math:`F + F^T`).
+        prob: the PuLP problem (objective set to the shortfall :math:`F + F^T` plus the cost
+            tie-break :math:`\epsilon K`).
         inputs: the inputs it was built from, continued over the terminal years
             (:func:`extend_horizon`).
         settings: the settings it was built with.
@@ -245,8 +265,8 @@ def extend_horizon(inputs: PipelineInputs) -> PipelineInputs:
     * a completer's WTE ``lag`` years on is that of the latest completion year whose response
       reaches that lag (exact for arrivals, whose response does not depend on the completion
       year), and beyond the longest known lag it falls at the response's final-year rate;
-    * placement capacity, funded posts, today's intakes (status quo) and the budget are those
-      of the final year.
+    * placement capacity, funded posts, today's intakes (status quo), the certification scope
+      of substitution and the budget are those of the final year.
 
     Args:
         inputs: validated inputs over the planning horizon.
@@ -299,8 +319,13 @@ def extend_horizon(inputs: PipelineInputs) -> PipelineInputs:
                 extended.update({(p, t, yy): value for yy in tail})
         return extended
 
+    scope = dict(inputs.skill_mix_scope)
+    for (a, b, t, y), share in inputs.skill_mix_scope.items():
+        if y == last:
+            scope.update({(a, b, t, yy): share for yy in tail})
     return replace(
         inputs,
+        skill_mix_scope=scope,
         years=(*years, *tail),
         required_wte=required,
         baseline_wte=baseline,
@@ -382,6 +407,8 @@ def build_model(inputs: PipelineInputs, settings: PipelineSettings | None = None
     model.objective_terms["terminal_shortfall"] = terminal
     model.objective_terms["training_cost"] = cost
     objective = weighted + terminal
+    if not (settings.relax or settings.elastic) and settings.tie_break_per_gbp:
+        objective += settings.tie_break_per_gbp * cost
     if model.slack:
         model.objective_terms["elastic_slack"] = pulp.lpSum(model.slack.values())
         objective += settings.elastic_penalty * model.objective_terms["elastic_slack"]
@@ -454,13 +481,25 @@ def add_shortfall(model: PipelineModel) -> None:
         )
 
 
-def add_skill_mix(model: PipelineModel) -> None:
-    r"""C3 skill mix: :math:`z_{taby} \le m_{ab} R_{tby}` (share of the recipient's work)."""
+def skill_mix_share(model: PipelineModel, donor: str, recipient: str, t: str, y: int) -> float:
+    r"""The share :math:`\min(m_{ab}, \sigma_{abty})` of C3 for one trust and year."""
     inputs, settings = model.inputs, model.settings
+    rule = next(r for r in inputs.skill_mix if (r.donor, r.recipient) == (donor, recipient))
+    share = settings.skill_mix_shares.get((donor, recipient), rule.max_share)
+    return min(share, inputs.skill_mix_scope.get((donor, recipient, t, y), 1.0))
+
+
+def add_skill_mix(model: PipelineModel) -> None:
+    r"""C3 skill mix: :math:`z_{taby} \le \min(m_{ab}, \sigma_{abty}) R_{tby}`.
+
+    :math:`m_{ab}` is the configured or scenario share of the recipient's work;
+    :math:`\sigma_{abty}` the share the donor's certification covers (no limit when absent).
+    """
+    inputs = model.inputs
     for rule in inputs.skill_mix:
-        share = settings.skill_mix_shares.get((rule.donor, rule.recipient), rule.max_share)
         for t in inputs.trusts:
             for y in inputs.years:
+                share = skill_mix_share(model, rule.donor, rule.recipient, t, y)
                 model.prob += (
                     model.substitution[t, rule.donor, rule.recipient, y]
                     <= share * inputs.required_wte[t, rule.recipient, y],

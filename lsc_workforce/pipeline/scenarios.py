@@ -296,6 +296,7 @@ def prepare_inputs(
         )
         demand[name] = required
         requirement = _complete_requirement(required, stock, years)
+        scope = certification_scope(projection, capacity.effort)
         if base is None:
             base = PipelineInputs.from_projection(
                 requirement=requirement,
@@ -307,6 +308,7 @@ def prepare_inputs(
                 source_pools=tables["source_pools"],
                 skill_mix=tables["skill_mix"],
             )
+            base = replace(base, skill_mix_scope=scope)
             inputs[name] = base
         else:
             keyed = {
@@ -315,11 +317,79 @@ def prepare_inputs(
                     "trust_code", "staff_group", "financial_year", "required_wte"
                 ).iter_rows()
             }
-            inputs[name] = base.replace_requirement(keyed)
+            inputs[name] = replace(base.replace_requirement(keyed), skill_mix_scope=scope)
     from lsc_workforce.demand.montecarlo import UncertaintySpec  # noqa: PLC0415
 
     uncertainty = UncertaintySpec.from_config(config_dir)
     return PlanningData(inputs, demand, stock, params, tables, uncertainty)
+
+
+#: What each substitution rule's donor is certified to take from its recipient: a task of the
+#: demand projection and, for a task several procedures share, the procedures covered.
+#: Reporting radiographers report plain film [src:reporting-radiographer-training]; clinical
+#: endoscopists are JAG-certified for OGD or flexible sigmoidoscopy
+#: [src:clinical-endoscopist-programme].
+CERTIFICATION_SCOPE: dict[tuple[str, str], tuple[str, tuple[str, ...] | None]] = {
+    ("reporting_radiographer", "radiologist"): ("plain_film_reporting", None),
+    ("non_medical_endoscopist", "medical_endoscopist"): (
+        "diagnostic_endoscopy",
+        ("gastroscopy", "flexi_sigmoidoscopy"),
+    ),
+}
+
+
+def certification_scope(projection: Any, effort: pl.DataFrame) -> dict:
+    """Share of each recipient's required WTE that its donor is certified to take.
+
+    For each rule of :data:`CERTIFICATION_SCOPE`, trust and year: the recipient's WTE for the
+    task (times, for a shared task, the covered procedures' share of its effort, e.g. JAG
+    points of OGD and flexible sigmoidoscopy among all diagnostic endoscopy) over the
+    recipient's whole required WTE.
+
+    Args:
+        projection: a :class:`lsc_workforce.demand.projection.DemandProjection`.
+        effort: ``activity_effort`` (modality, task, effort_per_exam).
+
+    Returns:
+        ``{(donor, recipient, trust_code, year): share}``.
+    """
+    required = projection.required
+    scope: dict[tuple[str, str, str, int], float] = {}
+    for (donor, recipient), (task, procedures) in CERTIFICATION_SCOPE.items():
+        part = (
+            projection.tasks.filter((pl.col("task") == task) & (pl.col("staff_group") == recipient))
+            .group_by("year", "trust_code")
+            .agg(pl.col("required_wte").sum().alias("task_wte"))
+        )
+        if procedures:
+            work = pl.col("examinations") * pl.col("effort_per_exam")
+            covered = (
+                projection.activity.join(
+                    effort.select("modality", "task", "effort_per_exam"), on="modality"
+                )
+                .filter(pl.col("task") == task)
+                .group_by("year", "trust_code")
+                .agg(
+                    (work.filter(pl.col("modality").is_in(procedures)).sum() / work.sum()).alias(
+                        "covered"
+                    )
+                )
+            )
+            part = part.join(covered, on=["year", "trust_code"], how="left").with_columns(
+                pl.col("task_wte") * pl.col("covered").fill_null(0.0)
+            )
+        totals = required.filter(pl.col("staff_group") == recipient).select(
+            "year", "trust_code", pl.col("required_wte").alias("total")
+        )
+        for year, trust, task_wte, total in (
+            totals.join(part, on=["year", "trust_code"], how="left")
+            .select("year", "trust_code", pl.col("task_wte").fill_null(0.0), "total")
+            .iter_rows()
+        ):
+            scope[donor, recipient, trust, int(year)] = (
+                min(1.0, task_wte / total) if total > 0 else 0.0
+            )
+    return scope
 
 
 def _complete_requirement(

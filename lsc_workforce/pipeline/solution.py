@@ -167,7 +167,15 @@ def extract_tables(model: PipelineModel) -> tuple[pl.DataFrame, pl.DataFrame]:
                 "supply_wte": _value(s),
                 "absorbed_wte": absorbed.get((t, g, y), 0.0),
                 "lent_wte": lent.get((t, g, y), 0.0),
-                "shortfall_wte": max(_value(model.shortfall[t, g, y]), 0.0),
+                # Requirement less supply after substitution: the cost stage leaves the shortfall
+                # variables anywhere up to their bounds, so they are not read.
+                "shortfall_wte": max(
+                    inputs.required_wte[t, g, y]
+                    - _value(s)
+                    - absorbed.get((t, g, y), 0.0)
+                    + lent.get((t, g, y), 0.0),
+                    0.0,
+                ),
             }
             for (t, g, y), s in model.supply.items()
             if y in report
@@ -207,17 +215,14 @@ def solve_pipeline(
         breaches, elastic = diagnose_infeasibility(inputs, settings, solver)
         intakes, supply = extract_tables(elastic) if elastic is not None else _empty_tables()
         return PipelinePlan(first.status, first, None, intakes, supply, None, None, breaches)
-    shortfall = (
-        model.objective_terms["weighted_shortfall"] + model.objective_terms["terminal_shortfall"]
-    )
-    best = _value(shortfall)
     stage_one = extract_tables(model)
-    cap = best * (1 + settings.cost_tolerance) + _TOL * max(1.0, abs(best))
-    model.prob += (shortfall <= cap, "lexicographic_shortfall_cap")
+    # Stage 2 holds every cell's shortfall at its stage-1 value (bounds, not a dense row).
+    for u in model.shortfall.values():
+        value = max(_value(u), 0.0)
+        u.upBound = value * (1 + settings.cost_tolerance) + _TOL
     model.prob.setObjective(model.objective_terms["training_cost"])
     cost_solver = replace(solver, gap_rel=max(solver.gap_rel, settings.cost_gap_rel))
-    # The stage-1 plan satisfies the cap, so the cost stage starts from a feasible plan instead
-    # of searching for one under a cap that only near-optimal plans meet.
+    # The stage-1 plan meets the bounds, so the cost stage starts from a feasible plan.
     start = None if settings.relax else {x: round(_value(x)) for x in model.intake.values()}
     second = solve_problem(model.prob, cost_solver, start=start)
     if second.status.has_solution:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
+from types import SimpleNamespace
 
 import polars as pl
 import pytest
@@ -18,6 +20,7 @@ from lsc_workforce.pipeline.model import (
     extend_horizon,
     terminal_years,
 )
+from lsc_workforce.pipeline.scenarios import certification_scope
 from lsc_workforce.pipeline.solution import (
     diagnose_limits,
     explain_gap,
@@ -273,6 +276,72 @@ def test_skill_mix_substitution_is_bounded():
         SOLVER,
     )
     assert heavy.weighted_shortfall == pytest.approx(0)
+    # Certified for only 12 % of radiologist work in 2026 (plain film) and 5 % in 2027: a 50 %
+    # scenario share is cut to the scope, 2.4 and 1 WTE absorbed.
+    scoped = replace(
+        inputs,
+        skill_mix_scope={
+            ("reporting_radiographer", "radiologist", TRUST, 2026): 0.12,
+            ("reporting_radiographer", "radiologist", TRUST, 2027): 0.05,
+        },
+    )
+    plan = solve_pipeline(
+        scoped,
+        PipelineSettings(
+            discount_rate=0, skill_mix_shares={("reporting_radiographer", "radiologist"): 0.5}
+        ),
+        SOLVER,
+    )
+    radiologist = plan.supply.filter(pl.col("staff_group") == "radiologist")
+    assert radiologist["absorbed_wte"].to_list() == pytest.approx([2.4, 1], abs=1e-5)
+    assert radiologist["shortfall_wte"].to_list() == pytest.approx([0.6, 2], abs=1e-5)
+
+
+def test_certification_scope_from_a_demand_projection():
+    # Radiologists: 3 of 12 WTE plain film -> 25 %. Medical endoscopists: 8 of 10 WTE diagnostic
+    # endoscopy, of whose points OGD and flexi-sig are (40 + 20) / (40 + 2 x 30 + 20) = 50 %:
+    # 4 of 10 WTE -> 40 %.
+    tasks = pl.DataFrame(
+        {
+            "year": [2026] * 4,
+            "trust_code": [TRUST] * 4,
+            "task": ["plain_film_reporting", "ct_reporting", "diagnostic_endoscopy", "ooh"],
+            "staff_group": ["radiologist", "radiologist", "medical_endoscopist"] * 1
+            + ["medical_endoscopist"],
+            "required_wte": [3.0, 9.0, 8.0, 2.0],
+        }
+    )
+    required = pl.DataFrame(
+        {
+            "year": [2026, 2026],
+            "trust_code": [TRUST, TRUST],
+            "staff_group": ["radiologist", "medical_endoscopist"],
+            "required_wte": [12.0, 10.0],
+        }
+    )
+    activity = pl.DataFrame(
+        {
+            "year": [2026] * 3,
+            "trust_code": [TRUST] * 3,
+            "modality": ["gastroscopy", "colonoscopy", "flexi_sigmoidoscopy"],
+            "examinations": [40.0, 30.0, 20.0],
+        }
+    )
+    effort = pl.DataFrame(
+        {
+            "modality": ["gastroscopy", "colonoscopy", "flexi_sigmoidoscopy"],
+            "task": ["diagnostic_endoscopy"] * 3,
+            "effort_per_exam": [1.0, 2.0, 1.0],
+        }
+    )
+    projection = SimpleNamespace(tasks=tasks, required=required, activity=activity)
+    scope = certification_scope(projection, effort)
+    assert scope == pytest.approx(
+        {
+            ("reporting_radiographer", "radiologist", TRUST, 2026): 0.25,
+            ("non_medical_endoscopist", "medical_endoscopist", TRUST, 2026): 0.4,
+        }
+    )
 
 
 def test_settings_and_inputs_are_validated():

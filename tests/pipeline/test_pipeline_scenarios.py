@@ -22,7 +22,7 @@ def test_shipped_scenarios_parse():
     assert config.scenarios["budget_capped"].budget_vs_status_quo == 1.0
     assert config.scenarios["skill_mix_heavy"].skill_mix_shares[
         ("reporting_radiographer", "radiologist")
-    ] == pytest.approx(0.25)
+    ] == pytest.approx(1.0)
     assert (config.suppression.low, config.suppression.high, config.suppression.base) == (1, 7, 5)
 
 
