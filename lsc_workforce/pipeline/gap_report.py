@@ -213,14 +213,22 @@ def limits_table(run: PipelineRun) -> pl.DataFrame:
 
 
 def scenario_table(run: PipelineRun) -> pl.DataFrame:
-    """Scenario comparison: gap now, +5, +10, cost and probability of closing the gap."""
+    """Scenario comparison: gap now, +5, +10, cost and the gap under uncertainty.
+
+    ``gap_*_central`` columns are the plan's own projection under central demand (skill-mix
+    substitution included); ``target_gap_p10/p50/p90_wte`` and ``p_gap_closed_pct`` come from
+    the Monte Carlo robustness table (the report's headline shortfall is its median).
+    """
     return run.summary.select(
         "scenario",
         "demand_scenario",
         "status",
         pl.col("shortfall_first_year_wte").round(1).alias("gap_now_wte"),
         pl.col("shortfall_year5_wte").round(1).alias("gap_plus5_wte"),
-        pl.col("shortfall_last_year_wte").round(1).alias("gap_plus10_wte"),
+        pl.col("shortfall_last_year_wte").round(1).alias("gap_plus10_wte_central"),
+        pl.col("shortfall_p10_wte").round(1).alias("target_gap_p10_wte"),
+        pl.col("shortfall_p50_wte").round(1).alias("target_gap_p50_wte"),
+        pl.col("shortfall_p90_wte").round(1).alias("target_gap_p90_wte"),
         pl.col("training_intake").cast(pl.Int64),
         pl.col("international_recruits").cast(pl.Int64),
         (pl.col("total_cost_gbp") / 1e6).round(2).alias("cost_gbp_m"),
@@ -247,6 +255,16 @@ def risk_table(run: PipelineRun) -> pl.DataFrame:
     return format_suppressed(run.workforce_risk, SENSITIVE_COLUMNS)
 
 
+def _headline_gap(row: dict[str, Any]) -> str:
+    """A plan's headline shortfall: the robustness median when evaluated, else the projection."""
+    if row.get("shortfall_p50_wte") is None:
+        return f"{row['shortfall_last_year_wte']:,.0f} WTE (central projection)"
+    return (
+        f"{row['shortfall_p50_wte']:,.0f} WTE (median of the simulated futures, P10 "
+        f"{row['shortfall_p10_wte']:,.0f} to P90 {row['shortfall_p90_wte']:,.0f})"
+    )
+
+
 def executive_summary(run: PipelineRun) -> list[str]:
     """Plain-English paragraphs for the top of the report, built from the central scenario."""
     first, _mid, last = _years(run)
@@ -259,8 +277,8 @@ def executive_summary(run: PipelineRun) -> list[str]:
             f"Under central demand, the four trusts are short of about "
             f"{base['shortfall_first_year_wte']:,.0f} WTE of diagnostic staff at the end of "
             f"{fy_label(first)} (after training completions due that year). If today's "
-            f"intakes continue, the shortfall is about {base['shortfall_last_year_wte']:,.0f} "
-            f"WTE by {fy_label(last)}."
+            f"intakes continue, the shortfall is about {_headline_gap(base)} by "
+            f"{fy_label(last)}."
         )
     if plan:
         lines.append(
@@ -268,7 +286,7 @@ def executive_summary(run: PipelineRun) -> list[str]:
             f"{plan['training_intake']:,.0f} trainees on training programmes and, separately, "
             f"recruits {plan['international_recruits']:,.0f} staff internationally, at a cost of "
             f"about £{plan['total_cost_gbp'] / 1e6:,.1f} million, and cuts the {fy_label(last)} "
-            f"shortfall to about {plan['shortfall_last_year_wte']:,.0f} WTE."
+            f"shortfall to about {_headline_gap(plan)}."
         )
         if base:
             change = (
@@ -295,15 +313,7 @@ def executive_summary(run: PipelineRun) -> list[str]:
             f"What stops the gap closing is mainly {LIMIT_LABELS.get(top[0], top[0])}; the "
             f"largest remaining gap is for {reasons.row(0, named=True)['staff_group']}s."
         )
-    robustness = _plan_frame(run, "robustness", PLAN)
-    if robustness.height:
-        p_all = robustness.filter(pl.col("staff_group") == "all")["p_gap_closed"].item()
-        lines.append(
-            f"Across {run.meta['monte_carlo_draws']} simulated futures (leaver rates, retirement "
-            f"ages and demand growth), the optimised plan closes the gap to within "
-            f"{run.meta['gap_tolerance_share']:.0%} of requirement by {fy_label(last)} in "
-            f"{p_all:.0%} of them."
-        )
+    lines.extend(uncertainty_sentences(run))
     statuses = set(run.meta["statuses"].values())
     if statuses - {"optimal"}:
         lines.append(
@@ -311,6 +321,34 @@ def executive_summary(run: PipelineRun) -> list[str]:
             "feasible_time_limit); their figures are close to, but not proven, optimal."
         )
     return lines
+
+
+def uncertainty_sentences(run: PipelineRun, scenario: str = PLAN) -> list[str]:
+    """The headline shortfall under uncertainty, from the robustness table's own figures.
+
+    The figure quoted is the robustness table's ``all`` median (P10 and P90 beside it), so the
+    headline and the table share one definition: the sum over trusts and staff groups of each
+    positive gap in the target year, without skill-mix substitution.
+    """
+    robustness = _plan_frame(run, "robustness", scenario)
+    if robustness.height == 0:
+        return []
+    everything = robustness.filter(pl.col("staff_group") == "all").row(0, named=True)
+    groups = robustness.filter(pl.col("staff_group") != "all").sort("staff_group")
+    chances = ", ".join(
+        f"{row['staff_group'].replace('_', ' ')}s {row['p_gap_closed']:.0%}"
+        for row in groups.iter_rows(named=True)
+    )
+    return [
+        f"Across {run.meta['monte_carlo_draws']} simulated futures (leaver rates, retirement "
+        f"ages and demand growth), the {scenario.replace('_', ' ')} plan leaves a shortfall in "
+        f"{fy_label(everything['target_year'])} of {everything['shortfall_p50_wte']:,.0f} WTE "
+        f"at the median (P10 {everything['shortfall_p10_wte']:,.0f}, P90 "
+        f"{everything['shortfall_p90_wte']:,.0f}): the sum over trusts and staff groups of "
+        "each positive gap, without skill-mix substitution.",
+        f"The chance that each staff group's gap is within "
+        f"{run.meta['gap_tolerance_share']:.0%} of its requirement by then: {chances}.",
+    ]
 
 
 def cut_sentences(run: PipelineRun, scenario: str = PLAN) -> list[str]:

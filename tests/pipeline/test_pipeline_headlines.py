@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
-from pipeline_toy import TRUST, capacity_frame, programme_frame, toy_inputs
+from pipeline_toy import GROUP, TRUST, capacity_frame, programme_frame, toy_inputs
 
 from lsc_workforce.config import CONFIG_DIR, SolverSettings
 from lsc_workforce.pipeline.gap_report import (
@@ -68,6 +68,17 @@ def _toy_run() -> PipelineRun:
     results = []
     for name, fixed in (("status_quo", True), ("optimised", False)):
         plan = solve_pipeline(inputs, PipelineSettings(fix_status_quo=fixed), SOLVER)
+        # A robustness table as evaluate_robustness returns it (its figures made up).
+        robustness = pl.DataFrame(
+            {
+                "staff_group": ["all", GROUP],
+                "target_year": [2029, 2029],
+                "p_gap_closed": [0.5, 0.5],
+                "shortfall_p10_wte": [0.0, 0.0],
+                "shortfall_p50_wte": [1.4 if fixed else 2.6] * 2,
+                "shortfall_p90_wte": [3.0, 3.0],
+            }
+        )
         results.append(
             ScenarioResult(
                 PipelineScenario(name, "toy"),
@@ -75,7 +86,7 @@ def _toy_run() -> PipelineRun:
                 plan,
                 pl.DataFrame(),
                 pl.DataFrame(),
-                pl.DataFrame(),
+                robustness,
                 0.0,
             )
         )
@@ -93,13 +104,18 @@ def _toy_run() -> PipelineRun:
         supply=pl.concat([tagged(r.plan.supply, r) for r in results]),
         limits=pl.DataFrame(),
         reasons=pl.DataFrame(),
-        robustness=pl.DataFrame(),
+        robustness=pl.concat([tagged(r.robustness, r) for r in results]),
         breaches=pl.DataFrame(),
         workforce_risk=pl.DataFrame(),
         workforce_now=pl.DataFrame(),
         programmes=programmes.with_columns(source=pl.lit("toy"), status=pl.lit("unconfirmed")),
         spend=pl.DataFrame(),
-        meta={"years": list(inputs.years), "statuses": {"status_quo": "optimal"}},
+        meta={
+            "years": list(inputs.years),
+            "statuses": {"status_quo": "optimal"},
+            "monte_carlo_draws": 10,
+            "gap_tolerance_share": 0.05,
+        },
     )
 
 
@@ -154,3 +170,14 @@ def test_a_programme_cut_below_the_status_quo_is_stated_with_its_reason(run):
     assert len(sentences) == 1
     assert "cuts degree (training) below today's intakes, from 8 to 0" in sentences[0]
     assert RECRUITMENT in sentences[0]
+
+
+def test_headline_shortfall_is_the_robustness_median(run):
+    # The scenario table's median columns are the robustness table's, and the summary quotes
+    # them: 1.4 -> "1 WTE" for the status quo, 2.6 -> "3 WTE" for the plan.
+    table = dict(scenario_table(run).select("scenario", "target_gap_p50_wte").iter_rows())
+    assert table == {"status_quo": 1.4, "optimised": 2.6}
+    text = " ".join(executive_summary(run))
+    assert "shortfall is about 1 WTE (median of the simulated futures, P10 0 to P90 3)" in text
+    assert "shortfall to about 3 WTE (median of the simulated futures, P10 0 to P90 3)" in text
+    assert "2029/30 of 3 WTE at the median (P10 0, P90 3)" in text
