@@ -197,6 +197,45 @@ def programme_change_table(run: PipelineRun, scenario: str = PLAN) -> pl.DataFra
     )
 
 
+def what_it_takes_table(run: PipelineRun) -> pl.DataFrame:
+    """What each plan would need for each staff group's gap to close with a 50 % and 80 % chance.
+
+    Returns:
+        scenario, lever, staff_group, chance, answer (the smallest multiple of the lever's
+        limits found by re-solving, with the intake or yearly budget it adds, or "not
+        reachable" and the limit that binds); empty when not run.
+    """
+    table = run.what_it_takes
+    if table.height == 0:
+        return pl.DataFrame()
+    rows = []
+    for row in table.sort("scenario", "lever", "staff_group", "target").iter_rows(named=True):
+        if not row["reachable"]:
+            answer = f"not reachable: {row['binding_limit']}"
+        elif row["factor"] == 1.0:
+            answer = "already reached"
+        elif row["lever"] == "budget":
+            answer = (
+                f"budget x {row['factor']:g} (+£{row['added_budget_gbp_per_year'] / 1e6:,.1f} "
+                "million a year)"
+            )
+        else:
+            answer = (
+                f"intake limits x {row['factor']:g} (+{row['added_intake']:,.0f} trainees and "
+                "recruits over the horizon)"
+            )
+        rows.append(
+            {
+                "scenario": row["scenario"],
+                "lever": row["lever"],
+                "staff_group": row["staff_group"],
+                "chance": f"{row['target']:.0%}",
+                "answer": answer,
+            }
+        )
+    return pl.DataFrame(rows)
+
+
 def limits_table(run: PipelineRun) -> pl.DataFrame:
     """What stops the gap closing (optimised plan, central demand), largest gap first."""
     reasons = _plan_frame(run, "reasons", PLAN)
@@ -631,6 +670,16 @@ def render_report_html(run: PipelineRun, bundle: str | None = None) -> str:
             if "probability_gap_closed" in specs
             else ""
         ),
+        (
+            "<h2>What it would take</h2><p>For each optimised plan and staff group: the "
+            "smallest multiple of the intake limits (funded posts or university places, "
+            "placements and pools) or of the budget, found by re-solving the plan and "
+            "re-running the simulated futures, at which the gap is within tolerance with a "
+            "50 % or an 80 % chance; or the limit that stops it.</p>"
+            + _html_table(what_it_takes_table(run))
+            if run.what_it_takes.height
+            else ""
+        ),
         "<h2>Staff expected to leave or retire</h2><p>Expected over the next five years from "
         "the supply projection, and staff aged 55 or over today. Small numbers suppressed.</p>"
         + _html_table(risk_table(run), privacy=True)
@@ -695,6 +744,8 @@ def write_annex(run: PipelineRun, path: Path) -> Path:
     }
     if run.robustness.height:
         sheets["robustness"] = run.robustness
+    if run.what_it_takes.height:
+        sheets["what_it_takes"] = what_it_takes_table(run)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook = open_workbook(path)

@@ -465,7 +465,7 @@ def run_scenarios(
         One result per (training scenario, demand scenario).
     """
     names = list(scenarios or config.scenarios)
-    draws = _draws(data, config) if evaluate else None
+    draws = monte_carlo_draws(data, config) if evaluate else None
     results = []
     for demand_name, inputs in data.inputs.items():
         for name in names:
@@ -501,7 +501,8 @@ def run_scenarios(
     return results
 
 
-def _draws(data: PlanningData, config: PipelineConfig) -> Any:
+def monte_carlo_draws(data: PlanningData, config: PipelineConfig) -> Any:
+    """The Monte Carlo draws every plan is evaluated against (common random numbers)."""
     from lsc_workforce.demand.montecarlo import UncertaintySpec, draw_uncertainty  # noqa: PLC0415
 
     spec = data.uncertainty or UncertaintySpec()
@@ -622,6 +623,169 @@ def _intake_sum(intakes: pl.DataFrame, *, international: bool) -> float:
         pl.col("programme").str.starts_with(INTERNATIONAL_PREFIX) == international
     )
     return float(chosen["intake"].sum())
+
+
+#: Multiples of a plan's limits tried by :func:`what_it_takes`, smallest first.
+WHAT_IT_TAKES_FACTORS = (1.0, 1.25, 1.5, 2.0, 3.0)
+
+
+def scale_limits(
+    inputs: PipelineInputs, settings: PipelineSettings, lever: str, factor: float
+) -> tuple[PipelineInputs, PipelineSettings]:
+    """Scale one lever of a plan by ``factor``.
+
+    ``intake`` scales funded posts or university places, placement capacity and source pools;
+    ``budget`` every year's budget.
+    """
+    if lever == "budget":
+        budget = settings.budget_gbp
+        if isinstance(budget, Mapping):
+            budget = {y: factor * v for y, v in budget.items()}
+        elif budget is not None:
+            budget = factor * budget
+        return inputs, replace(settings, budget_gbp=budget)
+    if lever != "intake":
+        raise ConfigError(f"unknown lever {lever!r}: use 'intake' or 'budget'")
+    return (
+        replace(
+            inputs,
+            funded_intake_limit={k: factor * v for k, v in inputs.funded_intake_limit.items()},
+            placement_capacity={k: factor * v for k, v in inputs.placement_capacity.items()},
+            source_pool={k: factor * v for k, v in inputs.source_pool.items()},
+        ),
+        settings,
+    )
+
+
+def what_it_takes(
+    inputs: PipelineInputs,
+    settings: PipelineSettings,
+    solver: SolverSettings,
+    evaluate: Any,
+    *,
+    targets: Sequence[float] = (0.5, 0.8),
+    factors: Sequence[float] = WHAT_IT_TAKES_FACTORS,
+) -> pl.DataFrame:
+    """What a plan would need for each staff group's gap to close with a given chance.
+
+    For each lever (``intake``: funded posts or university places, placement capacity and
+    source pools together; ``budget``: only for a plan with a budget) the plan is re-solved
+    with its limits multiplied by each factor in turn, smallest first, and evaluated; the first
+    factor at which a group's probability of a gap within tolerance reaches a target is the
+    answer, with the intake (trainees and recruits) or yearly budget it adds. A target no
+    factor reaches is "not reachable", with the limit that binds at the largest factor
+    (:func:`explain_gap`), or the spread of futures when no limit binds.
+
+    Args:
+        inputs: the plan's inputs.
+        settings: the plan's settings.
+        solver: solver settings.
+        evaluate: plan -> robustness frame (staff_group, p_gap_closed), e.g.
+            :func:`evaluate_robustness` bound to the planning data.
+        targets: probabilities to reach.
+        factors: multiples of the limits to try.
+
+    Returns:
+        lever, staff_group, target, reachable, factor, added_intake, added_budget_gbp_per_year,
+        binding_limit.
+    """
+    levers = ["intake"] + (["budget"] if settings.budget_gbp is not None else [])
+    base_plan = solve_pipeline(inputs, settings, solver)
+    base_intake = base_plan.intakes.group_by("produced_group").agg(pl.col("intake").sum())
+    base_budget = _mean_budget(settings, inputs)
+    rows = []
+    for lever in levers:
+        found: dict[tuple[str, float], dict[str, Any]] = {}
+        groups: list[str] = []
+        last: tuple[PipelineInputs, PipelineSettings, PipelinePlan] | None = None
+        for factor in sorted(factors):
+            scaled_inputs, scaled_settings = scale_limits(inputs, settings, lever, factor)
+            plan = solve_pipeline(scaled_inputs, scaled_settings, solver)
+            if not plan.status.has_solution:
+                continue
+            last = (scaled_inputs, scaled_settings, plan)
+            robustness = evaluate(plan)
+            groups = robustness["staff_group"].to_list()
+            added = dict(
+                plan.intakes.group_by("produced_group")
+                .agg(pl.col("intake").sum())
+                .join(base_intake, on="produced_group", suffix="_base")
+                .select("produced_group", pl.col("intake") - pl.col("intake_base"))
+                .iter_rows()
+            )
+            for group, p in robustness.select("staff_group", "p_gap_closed").iter_rows():
+                for target in targets:
+                    if (group, target) in found or p < target:
+                        continue
+                    found[group, target] = {
+                        "factor": factor,
+                        "added_intake": sum(added.values())
+                        if group == "all"
+                        else added.get(group, 0.0),
+                        "added_budget_gbp_per_year": (factor - 1) * base_budget
+                        if lever == "budget"
+                        else None,
+                    }
+            if len(found) == len(groups) * len(targets):
+                break  # every target reached: larger factors add nothing
+        binding = _binding_limits(*last, solver) if last else {}
+        for group in groups:
+            for target in targets:
+                hit = found.get((group, target))
+                rows.append(
+                    {
+                        "lever": lever,
+                        "staff_group": group,
+                        "target": target,
+                        "reachable": hit is not None,
+                        "factor": hit["factor"] if hit else None,
+                        "added_intake": hit["added_intake"] if hit else None,
+                        "added_budget_gbp_per_year": hit["added_budget_gbp_per_year"]
+                        if hit
+                        else None,
+                        "binding_limit": None
+                        if hit
+                        else binding.get(group, "the spread of futures (no limit binds)"),
+                    }
+                )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "lever": pl.String,
+            "staff_group": pl.String,
+            "target": pl.Float64,
+            "reachable": pl.Boolean,
+            "factor": pl.Float64,
+            "added_intake": pl.Float64,
+            "added_budget_gbp_per_year": pl.Float64,
+            "binding_limit": pl.String,
+        },
+    )
+
+
+def _mean_budget(settings: PipelineSettings, inputs: PipelineInputs) -> float:
+    values = [settings.budget_for(y) for y in inputs.years]
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else 0.0
+
+
+def _binding_limits(
+    inputs: PipelineInputs, settings: PipelineSettings, plan: PipelinePlan, solver: SolverSettings
+) -> dict[str, str]:
+    """Main limit per staff group (largest gap's trust) and for all groups, in plain English."""
+    reasons = explain_gap(inputs, plan, diagnose_limits(inputs, settings, solver))
+    if reasons.height == 0:
+        return {}
+    by_group = (
+        reasons.group_by("staff_group", "main_limit_label")
+        .agg(pl.col("shortfall_wte_years").sum())
+        .sort("shortfall_wte_years", descending=True)
+    )
+    result = {}
+    for group, label, _gap in by_group.iter_rows():
+        result.setdefault(group, label)
+    result["all"] = by_group.row(0)[1]
+    return result
 
 
 def budget_sensitivity(
