@@ -32,7 +32,7 @@ from lsc_workforce.solve import SolveResult, SolveStatus, solve_problem
 #: Plain-English names of the reasons a gap stays open.
 LIMIT_LABELS = {
     "placement_capacity": "training capacity (supervisors and placements)",
-    "funded_posts": "funded training posts (university places for the BSc)",
+    "funded_posts": "funded training posts or university places",
     "source_pool": "size of the pool of staff who can train",
     "budget": "training budget",
     "fixed_intakes": "intakes fixed by the scenario",

@@ -96,4 +96,4 @@ def test_what_it_takes_finds_the_smallest_factor_or_names_the_limit():
         inputs, PipelineSettings(), solver, _closed_by_last_year, factors=(1.0, 1.5)
     )
     assert not short["reachable"].any()
-    assert set(short["binding_limit"]) == {"funded training posts (university places for the BSc)"}
+    assert set(short["binding_limit"]) == {"funded training posts or university places"}
