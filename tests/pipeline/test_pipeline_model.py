@@ -371,3 +371,25 @@ def test_settings_and_inputs_are_validated():
         )
     with pytest.raises(ConfigError, match="not a programme"):
         build_model(toy_inputs(), PipelineSettings(fixed_intakes={("nope", TRUST, 2026): 1}))
+
+
+def test_cost_stage_makes_no_cell_worse():
+    # With a budget and leavers the shortfall stage leaves gaps in several years; the cost stage
+    # may cut cost only where no trust, group and year ends with more shortfall than it left.
+    inputs = toy_inputs(
+        required=(10.0, 11.0, 12.5, 13.0), capacity=capacity_frame(funded=2), leaver_rate=0.05
+    )
+    settings = PipelineSettings(budget_gbp=3000)
+    first = build_model(inputs, settings)
+    from lsc_workforce.pipeline.solution import _value
+    from lsc_workforce.solve import solve_problem
+
+    assert solve_problem(first.prob, SOLVER).status is SolveStatus.OPTIMAL
+    stage_one = {key: max(_value(u), 0.0) for key, u in first.shortfall.items()}
+    assert sum(stage_one.values()) > 0.5  # gaps remain for the cost stage to respect
+    plan = solve_pipeline(inputs, settings, SOLVER)
+    assert plan.status is SolveStatus.OPTIMAL
+    for t, g, y, u in plan.supply.select(
+        "trust_code", "staff_group", "financial_year", "shortfall_wte"
+    ).iter_rows():
+        assert u <= stage_one[t, g, y] + 1e-5
