@@ -47,8 +47,8 @@ minimise :math:`K` holding every cell's shortfall at most its stage-1 value,
 ``cost_tolerance``): no trust, staff group or year is made worse to save money.
 Holding only the total, :math:`F + F^T \le (F + F^T)^*`, lets the cost stage move shortfall
 between cells; it then stalls on one dense row that few integer plans meet and is not proven
-in minutes, while the cell bounds keep the stage separable and it is proven in a fraction
-of a second. :math:`F^T` gives trainees still in training at the end of the horizon their
+in minutes, while with the cell bounds each intake that closes a gap is held by its own cells
+and the stage is proven in a fraction of a second. :math:`F^T` gives trainees still in training at the end of the horizon their
 value, so intakes do not stop a training length before :math:`y_H`; only :math:`Y` is
 reported.
 
