@@ -48,9 +48,9 @@ minimise :math:`K` holding every cell's shortfall at most its stage-1 value,
 Holding only the total, :math:`F + F^T \le (F + F^T)^*`, lets the cost stage move shortfall
 between cells; it then stalls on one dense row that few integer plans meet and is not proven
 in minutes, while with the cell bounds each intake that closes a gap is held by its own cells
-and the stage is proven in a fraction of a second. :math:`F^T` gives trainees still in training at the end of the horizon their
-value, so intakes do not stop a training length before :math:`y_H`; only :math:`Y` is
-reported.
+and the stage is proven in a fraction of a second. :math:`F^T` gives trainees still in
+training at the end of the horizon their value, so intakes do not stop a training length
+before :math:`y_H`; only :math:`Y` is reported.
 
 **Constraints.**
 
