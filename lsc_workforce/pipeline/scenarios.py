@@ -87,7 +87,7 @@ class PipelineConfig:
     Attributes:
         horizon_years: financial years planned.
         discount_rate: annual discount rate.
-        cost_tolerance: relative slack on the least shortfall while minimising cost.
+        cost_tolerance: relative slack on each cell's least shortfall while minimising cost.
         shortfall_weights: weight per staff group.
         demand_scenarios: demand scenario names each plan is solved under.
         target_year_offset: the "gap closed by" year is ``first + offset - 1``.
