@@ -125,10 +125,11 @@ def _route(programme: str) -> str:
 def programme_change_table(run: PipelineRun, scenario: str = PLAN) -> pl.DataFrame:
     """Each programme's intake under a plan against today's (status quo), with why it is cut.
 
-    A programme below the status quo gets a reason: its staff group has no shortfall left in
-    the years its completers would serve, a cheaper route (lower cost per retained entrant)
-    to the same group is used first, or, failing both, its budget goes where it closes more
-    shortfall.
+    A programme below the status quo gets a reason: its staff group has little or no
+    shortfall left (at most 1 % of its requirement over the horizon), a cheaper route (lower
+    cost per retained entrant) to the same group is used first, or, failing both, its places
+    go where they close more shortfall; a programme drawing its trainees from a staff group
+    that is short itself says so.
 
     Returns:
         programme, route (training or international recruitment), produced_group,
@@ -160,6 +161,8 @@ def programme_change_table(run: PipelineRun, scenario: str = PLAN) -> pl.DataFra
     )
     supply = _plan_frame(run, "supply", scenario)
     short = dict(supply.group_by("staff_group").agg(pl.col("shortfall_wte").sum()).iter_rows())
+    need = dict(supply.group_by("staff_group").agg(pl.col("required_wte").sum()).iter_rows())
+    sources = dict(run.programmes.select("programme", "source_group").iter_rows())
     used = set(plan.filter(pl.col("intake") > 0)["programme"].unique().to_list())
     rows = []
     for row in totals.sort("programme").iter_rows(named=True):
@@ -173,8 +176,11 @@ def programme_change_table(run: PipelineRun, scenario: str = PLAN) -> pl.DataFra
                 and other["programme"] in used
                 and other["cost_per_retained_gbp"] < row["cost_per_retained_gbp"]
             )
-            if short.get(group, 0.0) < 0.5:
-                reason = f"no {group} shortfall is left under the plan"
+            if short.get(group, 0.0) <= 0.01 * need.get(group, 0.0):
+                reason = (
+                    f"little or no {group} shortfall is left under the plan "
+                    f"({short.get(group, 0.0):,.1f} WTE-years over the horizon)"
+                )
             elif cheaper:
                 reason = (
                     f"cheaper routes to {group} per retained entrant are used first: "
@@ -184,6 +190,9 @@ def programme_change_table(run: PipelineRun, scenario: str = PLAN) -> pl.DataFra
                 reason = "its places are spent where they close more shortfall"
             if cheaper and not reason.startswith("cheaper"):
                 reason += "; cheaper routes per retained entrant: " + ", ".join(cheaper)
+            source = sources.get(row["programme"])
+            if source in short and short[source] > 0.01 * need.get(source, 0.0):
+                reason += f"; each trainee is drawn from the {source}s, who are short themselves"
         rows.append({**row, "route": _route(row["programme"]), "reason": reason})
     return pl.DataFrame(rows).select(
         "programme",
