@@ -28,6 +28,7 @@ import polars as pl
 
 from lsc_workforce.charts import NHS_CATEGORY_RANGE, NHS_COLOURS, register_theme, save_chart
 from lsc_workforce.demand.years import fy_label
+from lsc_workforce.pipeline.inputs import is_international_recruitment
 from lsc_workforce.pipeline.solution import LIMIT_LABELS
 from lsc_workforce.pipeline.workflow import SENSITIVE_COLUMNS, PipelineRun
 from lsc_workforce.privacy import format_suppressed
@@ -103,11 +104,145 @@ def intake_table(run: PipelineRun) -> pl.DataFrame:
     wide = by_year.with_columns(
         pl.col("financial_year").map_elements(fy_label, return_dtype=pl.String).alias("fy")
     ).pivot(on="fy", index="programme", values="intake")
-    cost = by_year.group_by("programme").agg(
+    cost = plan.group_by("programme").agg(
         pl.col("intake").sum().alias("total_intake"),
-        (pl.col("cost_gbp").sum() / 1e6).round(2).alias("cost_gbp_m"),
+        (pl.col("cost_gbp").sum() / 1e6).round(2).alias("cost_in_training_gbp_m"),
+        (pl.col("intake_whole_cost_gbp").sum() / 1e6).round(2).alias("intakes_whole_cost_gbp_m"),
     )
-    return wide.join(cost, on="programme").sort("programme")
+    return (
+        wide.join(cost, on="programme")
+        .with_columns(
+            pl.col("programme").map_elements(_route, return_dtype=pl.String).alias("route")
+        )
+        .sort("route", "programme", descending=[True, False])
+    )
+
+
+def _route(programme: str) -> str:
+    return "international recruitment" if is_international_recruitment(programme) else "training"
+
+
+def programme_change_table(run: PipelineRun, scenario: str = PLAN) -> pl.DataFrame:
+    """Each programme's intake under a plan against today's (status quo), with why it is cut.
+
+    A programme below the status quo gets a reason: its staff group has little or no
+    shortfall left (at most 1 % of its requirement over the horizon), a cheaper route (lower
+    cost per retained entrant) to the same group is used first, or, failing both, its places
+    go where they close more shortfall; a programme drawing its trainees from a staff group
+    that is short itself says so.
+
+    Returns:
+        programme, route (training or international recruitment), produced_group,
+        status_quo_intake, plan_intake, change, cost_per_retained_gbp, reason (empty unless
+        the plan is below the status quo); central demand, whole horizon.
+    """
+    base = _plan_frame(run, "intakes", BASELINE)
+    plan = _plan_frame(run, "intakes", scenario)
+    if base.height == 0 or plan.height == 0:
+        return pl.DataFrame()
+    programmes = run.programmes.select(
+        "programme",
+        "produced_group",
+        (
+            pl.col("cost_per_trainee_year_gbp")
+            * pl.col("duration_years")
+            / (pl.col("completion_rate") * pl.col("retention_rate"))
+        ).alias("cost_per_retained_gbp"),
+    )
+    totals = (
+        base.group_by("programme")
+        .agg(pl.col("intake").sum().alias("status_quo_intake"))
+        .join(
+            plan.group_by("programme").agg(pl.col("intake").sum().alias("plan_intake")),
+            on="programme",
+        )
+        .join(programmes, on="programme")
+        .with_columns((pl.col("plan_intake") - pl.col("status_quo_intake")).alias("change"))
+    )
+    supply = _plan_frame(run, "supply", scenario)
+    short = dict(supply.group_by("staff_group").agg(pl.col("shortfall_wte").sum()).iter_rows())
+    need = dict(supply.group_by("staff_group").agg(pl.col("required_wte").sum()).iter_rows())
+    sources = dict(run.programmes.select("programme", "source_group").iter_rows())
+    used = set(plan.filter(pl.col("intake") > 0)["programme"].unique().to_list())
+    rows = []
+    for row in totals.sort("programme").iter_rows(named=True):
+        reason = ""
+        if row["change"] < 0:
+            group = row["produced_group"]
+            cheaper = sorted(
+                other["programme"]
+                for other in totals.iter_rows(named=True)
+                if other["produced_group"] == group
+                and other["programme"] in used
+                and other["cost_per_retained_gbp"] < row["cost_per_retained_gbp"]
+            )
+            if short.get(group, 0.0) <= 0.01 * need.get(group, 0.0):
+                reason = (
+                    f"little or no {group} shortfall is left under the plan "
+                    f"({short.get(group, 0.0):,.1f} WTE-years over the horizon)"
+                )
+            elif cheaper:
+                reason = (
+                    f"cheaper routes to {group} per retained entrant are used first: "
+                    + ", ".join(cheaper)
+                )
+            else:
+                reason = "its places are spent where they close more shortfall"
+            if cheaper and not reason.startswith("cheaper"):
+                reason += "; cheaper routes per retained entrant: " + ", ".join(cheaper)
+            source = sources.get(row["programme"])
+            if source in short and short[source] > 0.01 * need.get(source, 0.0):
+                reason += f"; each trainee is drawn from the {source}s, who are short themselves"
+        rows.append({**row, "route": _route(row["programme"]), "reason": reason})
+    return pl.DataFrame(rows).select(
+        "programme",
+        "route",
+        "produced_group",
+        pl.col("status_quo_intake").cast(pl.Int64),
+        pl.col("plan_intake").cast(pl.Int64),
+        pl.col("change").cast(pl.Int64),
+        pl.col("cost_per_retained_gbp").round(0),
+        "reason",
+    )
+
+
+def what_it_takes_table(run: PipelineRun) -> pl.DataFrame:
+    """What each plan would need for each staff group's gap to close with a 50 % and 80 % chance.
+
+    Returns:
+        scenario, lever, staff_group, chance, answer (the smallest multiple of the lever's
+        limits found by re-solving, with the intake or yearly budget it adds, or "not
+        reachable" and the limit that binds); empty when not run.
+    """
+    table = run.what_it_takes
+    if table.height == 0:
+        return pl.DataFrame()
+    rows = []
+    for row in table.sort("scenario", "lever", "staff_group", "target").iter_rows(named=True):
+        if not row["reachable"]:
+            answer = f"not reachable: {row['binding_limit']}"
+        elif row["factor"] == 1.0:
+            answer = "already reached"
+        elif row["lever"] == "budget":
+            answer = (
+                f"budget x {row['factor']:g} (+£{row['added_budget_gbp_per_year'] / 1e6:,.1f} "
+                "million a year)"
+            )
+        else:
+            answer = (
+                f"intake limits x {row['factor']:g} (+{row['added_intake']:,.0f} trainees and "
+                "recruits over the horizon)"
+            )
+        rows.append(
+            {
+                "scenario": row["scenario"],
+                "lever": row["lever"],
+                "staff_group": row["staff_group"],
+                "chance": f"{row['target']:.0%}",
+                "answer": answer,
+            }
+        )
+    return pl.DataFrame(rows)
 
 
 def limits_table(run: PipelineRun) -> pl.DataFrame:
@@ -126,15 +261,24 @@ def limits_table(run: PipelineRun) -> pl.DataFrame:
 
 
 def scenario_table(run: PipelineRun) -> pl.DataFrame:
-    """Scenario comparison: gap now, +5, +10, cost and probability of closing the gap."""
+    """Scenario comparison: gap now, +5, +10, cost and the gap under uncertainty.
+
+    ``gap_*_central`` columns are the plan's own projection under central demand (skill-mix
+    substitution included); ``target_gap_p10/p50/p90_wte`` and ``p_gap_closed_pct`` come from
+    the Monte Carlo robustness table (the report's headline shortfall is its median).
+    """
     return run.summary.select(
         "scenario",
         "demand_scenario",
         "status",
         pl.col("shortfall_first_year_wte").round(1).alias("gap_now_wte"),
         pl.col("shortfall_year5_wte").round(1).alias("gap_plus5_wte"),
-        pl.col("shortfall_last_year_wte").round(1).alias("gap_plus10_wte"),
-        pl.col("total_intake").cast(pl.Int64),
+        pl.col("shortfall_last_year_wte").round(1).alias("gap_plus10_wte_central"),
+        pl.col("shortfall_p10_wte").round(1).alias("target_gap_p10_wte"),
+        pl.col("shortfall_p50_wte").round(1).alias("target_gap_p50_wte"),
+        pl.col("shortfall_p90_wte").round(1).alias("target_gap_p90_wte"),
+        pl.col("training_intake").cast(pl.Int64),
+        pl.col("international_recruits").cast(pl.Int64),
         (pl.col("total_cost_gbp") / 1e6).round(2).alias("cost_gbp_m"),
         (pl.col("p_gap_closed") * 100).round(0).alias("p_gap_closed_pct"),
     )
@@ -159,6 +303,16 @@ def risk_table(run: PipelineRun) -> pl.DataFrame:
     return format_suppressed(run.workforce_risk, SENSITIVE_COLUMNS)
 
 
+def _headline_gap(row: dict[str, Any]) -> str:
+    """A plan's headline shortfall: the robustness median when evaluated, else the projection."""
+    if row.get("shortfall_p50_wte") is None:
+        return f"{row['shortfall_last_year_wte']:,.0f} WTE (central projection)"
+    return (
+        f"{row['shortfall_p50_wte']:,.0f} WTE (median of the simulated futures, P10 "
+        f"{row['shortfall_p10_wte']:,.0f} to P90 {row['shortfall_p90_wte']:,.0f})"
+    )
+
+
 def executive_summary(run: PipelineRun) -> list[str]:
     """Plain-English paragraphs for the top of the report, built from the central scenario."""
     first, _mid, last = _years(run)
@@ -171,16 +325,30 @@ def executive_summary(run: PipelineRun) -> list[str]:
             f"Under central demand, the four trusts are short of about "
             f"{base['shortfall_first_year_wte']:,.0f} WTE of diagnostic staff at the end of "
             f"{fy_label(first)} (after training completions due that year). If today's "
-            f"intakes continue, the shortfall is about {base['shortfall_last_year_wte']:,.0f} "
-            f"WTE by {fy_label(last)}."
+            f"intakes continue, the shortfall is about {_headline_gap(base)} by "
+            f"{fy_label(last)}."
         )
     if plan:
         lines.append(
-            f"The optimised plan starts {plan['total_intake']:,.0f} trainees and recruits over "
-            f"{len(run.meta['years'])} years at a cost of about "
-            f"£{plan['total_cost_gbp'] / 1e6:,.1f} million, and cuts the {fy_label(last)} "
-            f"shortfall to about {plan['shortfall_last_year_wte']:,.0f} WTE."
+            f"Over {len(run.meta['years'])} years the optimised plan starts "
+            f"{plan['training_intake']:,.0f} trainees on training programmes and, separately, "
+            f"recruits {plan['international_recruits']:,.0f} staff internationally, at a cost of "
+            f"about £{plan['total_cost_gbp'] / 1e6:,.1f} million, and cuts the {fy_label(last)} "
+            f"shortfall to about {_headline_gap(plan)}."
         )
+        if base:
+            change = (
+                plan["total_cost_gbp"] / base["total_cost_gbp"] - 1
+                if base["total_cost_gbp"]
+                else 0.0
+            )
+            lines.append(
+                f"Today's intakes continued would start {base['training_intake']:,.0f} trainees "
+                f"and recruit {base['international_recruits']:,.0f} staff internationally, at "
+                f"about £{base['total_cost_gbp'] / 1e6:,.1f} million: the plan costs "
+                f"{change:+.0%} against it (trainee-years inside the horizon, constant prices)."
+            )
+    lines.extend(cut_sentences(run))
     reasons = _plan_frame(run, "reasons", PLAN)
     if reasons.height:
         top = (
@@ -193,15 +361,7 @@ def executive_summary(run: PipelineRun) -> list[str]:
             f"What stops the gap closing is mainly {LIMIT_LABELS.get(top[0], top[0])}; the "
             f"largest remaining gap is for {reasons.row(0, named=True)['staff_group']}s."
         )
-    robustness = _plan_frame(run, "robustness", PLAN)
-    if robustness.height:
-        p_all = robustness.filter(pl.col("staff_group") == "all")["p_gap_closed"].item()
-        lines.append(
-            f"Across {run.meta['monte_carlo_draws']} simulated futures (leaver rates, retirement "
-            f"ages and demand growth), the optimised plan closes the gap to within "
-            f"{run.meta['gap_tolerance_share']:.0%} of requirement by {fy_label(last)} in "
-            f"{p_all:.0%} of them."
-        )
+    lines.extend(uncertainty_sentences(run))
     statuses = set(run.meta["statuses"].values())
     if statuses - {"optimal"}:
         lines.append(
@@ -209,6 +369,50 @@ def executive_summary(run: PipelineRun) -> list[str]:
             "feasible_time_limit); their figures are close to, but not proven, optimal."
         )
     return lines
+
+
+def uncertainty_sentences(run: PipelineRun, scenario: str = PLAN) -> list[str]:
+    """The headline shortfall under uncertainty, from the robustness table's own figures.
+
+    The figure quoted is the robustness table's ``all`` median (P10 and P90 beside it), so the
+    headline and the table share one definition: the sum over trusts and staff groups of each
+    positive gap in the target year, without skill-mix substitution.
+    """
+    robustness = _plan_frame(run, "robustness", scenario)
+    if robustness.height == 0:
+        return []
+    everything = robustness.filter(pl.col("staff_group") == "all").row(0, named=True)
+    groups = robustness.filter(pl.col("staff_group") != "all").sort("staff_group")
+    chances = ", ".join(
+        f"{row['staff_group'].replace('_', ' ')}s {row['p_gap_closed']:.0%}"
+        for row in groups.iter_rows(named=True)
+    )
+    return [
+        f"Across {run.meta['monte_carlo_draws']} simulated futures (leaver rates, retirement "
+        f"ages and demand growth), the {scenario.replace('_', ' ')} plan leaves a shortfall in "
+        f"{fy_label(everything['target_year'])} of {everything['shortfall_p50_wte']:,.0f} WTE "
+        f"at the median (P10 {everything['shortfall_p10_wte']:,.0f}, P90 "
+        f"{everything['shortfall_p90_wte']:,.0f}): the sum over trusts and staff groups of "
+        "each positive gap, without skill-mix substitution.",
+        f"The chance that each staff group's gap is within "
+        f"{run.meta['gap_tolerance_share']:.0%} of its requirement by then: {chances}.",
+    ]
+
+
+def cut_sentences(run: PipelineRun, scenario: str = PLAN) -> list[str]:
+    """One plain sentence per programme the plan cuts below today's intakes, saying why."""
+    table = programme_change_table(run, scenario)
+    if table.height == 0:
+        return []
+    cuts = table.filter(pl.col("change") < 0)
+    if cuts.height == 0:
+        return [f"The {scenario.replace('_', ' ')} plan cuts no programme below today's intakes."]
+    return [
+        f"The {scenario.replace('_', ' ')} plan cuts {row['programme'].replace('_', ' ')} "
+        f"({row['route']}) below today's intakes, from {row['status_quo_intake']:,} to "
+        f"{row['plan_intake']:,} over the horizon, because {row['reason']}."
+        for row in cuts.iter_rows(named=True)
+    ]
 
 
 def chart_specs(run: PipelineRun) -> dict[str, dict[str, Any]]:
@@ -451,9 +655,18 @@ def render_report_html(run: PipelineRun, bundle: str | None = None) -> str:
         "substitution) under central demand.</p>" + _html_table(gap_table(run)),
         "<div class='chart' id='chart-gap_by_staff_group'></div>",
         "<div class='chart' id='chart-supply_against_requirement'></div>",
-        "<h2>Recommended intakes by programme and year, with cost</h2>"
+        "<h2>Recommended intakes by programme and year, with cost</h2><p>"
+        "International recruitment is listed apart from training. Cost in training is what "
+        "the horizon's trainees in training cost in its years (cohorts already in training "
+        "included; the plan's cost in the summary); the intakes' whole cost is each intake "
+        f"times its whole programme, some of it after the horizon. {html.escape(PRICE_BASE)}."
+        "</p>"
         + _html_table(intake_table(run))
         + "<div class='chart' id='chart-recommended_intakes'></div>",
+        "<h2>Plan against today's intakes</h2><p>Intakes over the horizon by programme; "
+        "international recruitment is a separate route from training. Cost per retained "
+        "entrant is the whole programme cost divided by completion and retention.</p>"
+        + _html_table(programme_change_table(run)),
         "<h2>What limits closing the gap</h2><p>Main limit per trust and staff group, from the "
         "LP relaxation's shadow prices (WTE-years of shortfall removed per extra unit of the "
         "limit); shortfall before any new trainee can qualify is put down to training length."
@@ -464,6 +677,16 @@ def render_report_html(run: PipelineRun, bundle: str | None = None) -> str:
         + (
             "<div class='chart' id='chart-probability_gap_closed'></div>"
             if "probability_gap_closed" in specs
+            else ""
+        ),
+        (
+            "<h2>What it would take</h2><p>For each optimised plan and staff group: the "
+            "smallest multiple of the intake limits (funded posts or university places, "
+            "placements and pools) or of the budget, found by re-solving the plan and "
+            "re-running the simulated futures, at which the gap is within tolerance with a "
+            "50 % or an 80 % chance; or the limit that stops it.</p>"
+            + _html_table(what_it_takes_table(run))
+            if run.what_it_takes.height
             else ""
         ),
         "<h2>Staff expected to leave or retire</h2><p>Expected over the next five years from "
@@ -520,6 +743,7 @@ def write_annex(run: PipelineRun, path: Path) -> Path:
             }
         ),
         "scenarios": scenario_table(run),
+        "plan_vs_today": programme_change_table(run),
         "gap": gap_table(run),
         "intakes": intakes_detail(run),
         "limits": limits_table(run),
@@ -529,6 +753,8 @@ def write_annex(run: PipelineRun, path: Path) -> Path:
     }
     if run.robustness.height:
         sheets["robustness"] = run.robustness
+    if run.what_it_takes.height:
+        sheets["what_it_takes"] = what_it_takes_table(run)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook = open_workbook(path)
@@ -546,18 +772,43 @@ def write_annex(run: PipelineRun, path: Path) -> Path:
     return path
 
 
+#: Price base of every cost in the report and annex.
+PRICE_BASE = (
+    "GBP at the constant prices of the programme cost assumptions "
+    "(config/training/training_programmes.csv), undiscounted, no inflation"
+)
+
+
 def intakes_detail(run: PipelineRun) -> pl.DataFrame:
-    """Every plan's intakes by programme, trust and year (non-zero rows)."""
+    """Every plan's intakes and costs by programme, trust and year.
+
+    A row is kept when it has an intake or trainees in training (cohorts started earlier, or
+    already in training, still cost money in years without a new intake), so the annex's
+    ``cost_in_training_gbp`` sums to the report's plan cost.
+
+    Returns:
+        scenario, demand_scenario, programme, route, trust_code, financial_year, intake,
+        trainees_in_training, cost_in_training_gbp (that year's trainees in training),
+        intake_whole_cost_gbp (that year's intake over its whole programme), price_base.
+    """
     if run.intakes.height == 0:
         return run.intakes
-    return run.intakes.filter(pl.col("intake") > 0).select(
-        "scenario",
-        "demand_scenario",
-        "programme",
-        "trust_code",
-        "financial_year",
-        pl.col("intake").cast(pl.Int64),
-        pl.col("cost_gbp").round(0),
+    return (
+        run.intakes.filter((pl.col("intake") > 0) | (pl.col("trainees_in_training") > 0))
+        .select(
+            "scenario",
+            "demand_scenario",
+            "programme",
+            pl.col("programme").map_elements(_route, return_dtype=pl.String).alias("route"),
+            "trust_code",
+            "financial_year",
+            pl.col("intake").cast(pl.Int64),
+            pl.col("trainees_in_training").round(2),
+            pl.col("cost_gbp").alias("cost_in_training_gbp"),
+            "intake_whole_cost_gbp",
+            pl.lit(PRICE_BASE).alias("price_base"),
+        )
+        .sort("scenario", "demand_scenario", "programme", "trust_code", "financial_year")
     )
 
 

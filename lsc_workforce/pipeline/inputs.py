@@ -107,6 +107,16 @@ class Programme:
         return self.completion_rate * self.retention_rate
 
 
+#: Programme codes starting with this are recruitment routes, not training: every headline
+#: counts their recruits apart from trainees.
+INTERNATIONAL_PREFIX = "international_recruitment"
+
+
+def is_international_recruitment(programme: str) -> bool:
+    """Whether a programme code is an international recruitment route (not training)."""
+    return programme.startswith(INTERNATIONAL_PREFIX)
+
+
 @dataclass(frozen=True)
 class SkillMixRule:
     """Bounded substitution: ``donor`` staff may absorb up to ``max_share`` of ``recipient`` demand.
@@ -156,6 +166,10 @@ class PipelineInputs:
         pipeline_in_training: people already in training during each year (capacity, cost).
         source_pool: most entrants over the horizon from a per-trust pool.
         skill_mix: substitution rules.
+        skill_mix_scope: share of the recipient's required WTE that the donor's certification
+            covers, by (donor, recipient, trust, year): plain-film reporting for reporting
+            radiographers, OGD and flexible sigmoidoscopy for non-medical endoscopists. A
+            substitution share above it is cut to it; an absent key means no scope limit.
     """
 
     trusts: tuple[str, ...]
@@ -173,6 +187,7 @@ class PipelineInputs:
     pipeline_in_training: Mapping[tuple[str, str, int], float] = field(default_factory=dict)
     source_pool: Mapping[tuple[str, str], float] = field(default_factory=dict)
     skill_mix: tuple[SkillMixRule, ...] = ()
+    skill_mix_scope: Mapping[tuple[str, str, str, int], float] = field(default_factory=dict)
 
     @classmethod
     def from_frames(

@@ -5,8 +5,11 @@ and in the docstring of each ``add_<rule>()`` function; every PuLP constraint na
 rule's slug (``stock_flow__…``).
 
 **Sets.** Trusts :math:`t \in T`; staff groups :math:`g \in G`; programmes :math:`p \in P`;
-financial years :math:`y \in Y = \{y_0, \dots, y_0 + H - 1\}`; skill-mix rules
-:math:`(a, b) \in M` (donor group :math:`a` may absorb recipient :math:`b`'s work).
+financial years :math:`y \in Y = \{y_0, \dots, y_H\}` (the planning horizon, reported) and
+terminal years :math:`Y^T = \{y_H + 1, \dots, y_H + \max_p d_p\}`, so that every intake of the
+horizon completes inside :math:`Y^+ = Y \cup Y^T`; skill-mix rules :math:`(a, b) \in M` (donor
+group :math:`a` may absorb recipient :math:`b`'s work). Variables and constraints run over
+:math:`Y^+`.
 
 **Parameters.** For programme :math:`p`: duration :math:`d_p` (years), completion rate
 :math:`c_p`, retention after completion :math:`r_p`, produced group :math:`g_p`, source group
@@ -17,19 +20,37 @@ required WTE :math:`R_{tgy}`; trainees already in training
 :math:`N^0_{pty}` and their completions :math:`Q^0_{pty}`; placement capacity
 :math:`\kappa_{pty}`, funded intake limit :math:`f_{pty}`, source pool :math:`\pi_{pt}`, budget
 :math:`B_y`, skill-mix share :math:`m_{ab}`; shortfall weight :math:`\omega_g`, discount factor
-:math:`\delta_y = (1 + \rho)^{-(y - y_0)}`.
+:math:`\delta_y = (1 + \rho)^{-(y - y_0)}`. In the terminal years the plan is in a steady
+state (:func:`extend_horizon`): :math:`R` keeps its final-year growth rate, :math:`B` keeps
+falling at its final-year rate, a completer's WTE profile is the latest one known for its lag,
+and :math:`\kappa`, :math:`f` and the budget are those of :math:`y_H`.
 
-**Variables.** ``intake`` :math:`x_{pty} \in \mathbb{Z}_{\ge 0}`; ``supply``
+**Variables.** ``intake`` :math:`x_{pty} \in \mathbb{Z}_{\ge 0}` for :math:`y \in Y` and
+:math:`x_{pty} \ge 0` (continuous) for :math:`y \in Y^T` (terminal intakes only value the years
+after the horizon and are not reported); ``supply``
 :math:`S_{tgy} \ge 0` (WTE in post at the end of year :math:`y`); ``shortfall``
 :math:`u_{tgy} \ge 0`; ``substitution`` :math:`z_{tab y} \ge 0` (donor WTE doing recipient work).
 Trainees in training :math:`N_{pty} = N^0_{pty} + \sum_{j=0}^{d_p - 1} x_{pt,y-j}` and retained
 completions :math:`Q_{pty} = c_p r_p (Q^0_{pty} + x_{pt, y - d_p + 1})` (an intake completes at
 the end of its last training year) are expressions, not variables.
 
-**Objective** (lexicographic, stated): first minimise the weighted, discounted shortfall
-:math:`F = \sum_{t,g,y} \omega_g \delta_y u_{tgy}` (WTE-years); then, holding
-:math:`F \le F^* (1 + \epsilon) + 10^{-6}`, minimise the discounted training cost
-:math:`K = \sum_{p,t,y} \delta_y k_p N_{pty}` (GBP).
+**Objective** (lexicographic, stated): first (stage 1) minimise the weighted, discounted
+shortfall of the horizon and of the terminal years, :math:`F + F^T` with
+:math:`F = \sum_{t,g,y \in Y} \omega_g \delta_y u_{tgy}` and
+:math:`F^T = \sum_{t,g,y \in Y^T} \omega_g \delta_y u_{tgy}` (WTE-years), plus a tie-break
+:math:`\epsilon K` with :math:`\epsilon = 10^{-9}` per GBP, where
+:math:`K = \sum_{p,t,y \in Y^+} \delta_y k_p N_{pty}` is the discounted training cost (GBP):
+the whole plan's cost weighs under 0.1 WTE-years, below the solver's relative gap on the
+shortfall, so it only picks the cheaper of plans whose shortfall is the same. Then (stage 2)
+minimise :math:`K` holding every cell's shortfall at most its stage-1 value,
+:math:`u_{tgy} \le u^*_{tgy} (1 + \tau) + 10^{-6}` (variable bounds, :math:`\tau` =
+``cost_tolerance``): no trust, staff group or year is made worse to save money.
+Holding only the total, :math:`F + F^T \le (F + F^T)^*`, lets the cost stage move shortfall
+between cells; it then stalls on one dense row that few integer plans meet and is not proven
+in minutes, while with the cell bounds each intake that closes a gap is held by its own cells
+and the stage is proven in a fraction of a second. :math:`F^T` gives trainees still in
+training at the end of the horizon their value, so intakes do not stop a training length
+before :math:`y_H`; only :math:`Y` is reported.
 
 **Constraints.**
 
@@ -45,14 +66,18 @@ the end of its last training year) are expressions, not variables.
 * C2 ``shortfall``: :math:`u_{tgy} \ge R_{tgy} - S_{tgy} - \sum_{a} z_{tagy} + \sum_{b}
   z_{tgby}`: unmet requirement after substitution; a donor's WTE doing another group's work is
   not available for its own.
-* C3 ``skill_mix``: :math:`z_{taby} \le m_{ab} R_{tby}`: substitution is bounded to a configurable
-  share of the recipient's work (plain-film reporting, diagnostic lists).
+* C3 ``skill_mix``: :math:`z_{taby} \le \min(m_{ab}, \sigma_{abty}) R_{tby}`: substitution is
+  bounded to a configurable share of the recipient's work, and never beyond the share the
+  donor's certification covers, :math:`\sigma_{abty}` (from the demand projection: the
+  plain-film reporting share of radiologist work for reporting radiographers, the OGD and
+  flexible sigmoidoscopy share of medical endoscopy for non-medical endoscopists).
 * C4 ``placement_capacity``: :math:`N_{pty} \le \kappa_{pty}`: supervisors and placements limit
   trainees in training at once.
 * C5 ``funded_posts``: :math:`x_{pty} \le f_{pty}`: new entrants need a funded post.
-* C6 ``source_pool``: :math:`\sum_y x_{pty} \le \pi_{pt}` for programmes drawn from a per-trust
-  pool (nurses and radiographers for clinical endoscopy).
-* C7 ``budget``: :math:`\sum_{p,t} k_p N_{pty} \le B_y` when a budget is set.
+* C6 ``source_pool``: :math:`\sum_{y \in Y} x_{pty} \le \pi_{pt}` for programmes drawn from a
+  per-trust pool (nurses and radiographers for clinical endoscopy) over the horizon.
+* C7 ``budget``: :math:`\sum_{p,t} k_p N_{pty} \le B_y` when a budget is set (in a terminal
+  year, the budget of :math:`y_H`).
 * C8 ``fixed_intakes``: :math:`x_{pty} = \bar{x}_{pty}` for agreed posts (and every intake in the
   status-quo scenario).
 
@@ -67,7 +92,7 @@ import functools
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pulp
@@ -104,10 +129,14 @@ class PipelineSettings:
         skill_mix_shares: overrides of ``max_share`` keyed by (donor, recipient).
         fixed_intakes: intakes fixed by (programme, trust, year), e.g. agreed posts.
         fix_status_quo: fix every intake to today's ``status_quo_intake``.
-        cost_tolerance: relative slack on the shortfall optimum allowed while minimising cost.
+        cost_tolerance: relative slack on each cell's stage-1 shortfall allowed while minimising
+            cost (stage 2).
         cost_gap_rel: relative MIP gap at which the cost stage may stop (the shortfall stage uses
-            the solver settings' gap); cost is a tie-break among least-shortfall plans, and
-            proving it to 1e-6 takes minutes on the full model.
+            the solver settings' gap).
+        tie_break_per_gbp: weight of one GBP of discounted cost in the stage-1 objective
+            (WTE-years per GBP): among plans of equal shortfall stage 1 prefers the cheaper.
+            At 1e-9 the whole plan's cost weighs well under the solver's default relative gap
+            of the shortfall, so it never buys shortfall.
         relax: solve the LP relaxation (continuous intakes) for shadow prices.
         elastic: give C4-C8 non-negative slack variables penalised at ``elastic_penalty``, to find
             which limits an infeasible plan breaks.
@@ -122,6 +151,7 @@ class PipelineSettings:
     fix_status_quo: bool = False
     cost_tolerance: float = 0.0
     cost_gap_rel: float = 0.005
+    tie_break_per_gbp: float = 1e-9
     relax: bool = False
     elastic: bool = False
     elastic_penalty: float = 1e6
@@ -139,6 +169,8 @@ class PipelineSettings:
             raise ConfigError("cost_tolerance must be non-negative")
         if not 0 <= self.cost_gap_rel < 1:
             raise ConfigError("cost_gap_rel must be in [0, 1)")
+        if self.tie_break_per_gbp < 0:
+            raise ConfigError("tie_break_per_gbp must be non-negative")
 
     def budget_for(self, year: int) -> float | None:
         """Return the budget of ``year`` (GBP) or ``None`` when uncapped."""
@@ -149,19 +181,23 @@ class PipelineSettings:
 
 @dataclass
 class PipelineModel:
-    """A built model: the PuLP problem, its variables and the objective components.
+    r"""A built model: the PuLP problem, its variables and the objective components.
 
     Attributes:
-        prob: the PuLP problem (objective set to the weighted shortfall :math:`F`).
-        inputs: the inputs it was built from.
+        prob: the PuLP problem (objective set to the shortfall :math:`F + F^T` plus the cost
+            tie-break :math:`\epsilon K`).
+        inputs: the inputs it was built from, continued over the terminal years
+            (:func:`extend_horizon`).
         settings: the settings it was built with.
+        report_years: the planning horizon :math:`Y` (the years of the original inputs).
         intake: ``x[p, t, y]``.
         supply: ``S[t, g, y]``.
         shortfall: ``u[t, g, y]``.
         substitution: ``z[t, donor, recipient, y]``.
         in_training: ``N[p, t, y]`` expressions.
         slack: elastic slack variables by constraint name (elastic mode only).
-        objective_terms: named objective components (``weighted_shortfall``, ``training_cost``,
+        objective_terms: named objective components (``weighted_shortfall`` over the horizon,
+            ``terminal_shortfall`` over the terminal years, ``training_cost`` over all model years,
             and ``elastic_slack`` in elastic mode).
         limits: constraint name -> (family, programme or "", trust or "", year or None).
     """
@@ -169,6 +205,7 @@ class PipelineModel:
     prob: pulp.LpProblem
     inputs: PipelineInputs
     settings: PipelineSettings
+    report_years: tuple[int, ...] = ()
     intake: dict[tuple[str, str, int], pulp.LpVariable] = field(default_factory=dict)
     supply: dict[tuple[str, str, int], pulp.LpVariable] = field(default_factory=dict)
     shortfall: dict[tuple[str, str, int], pulp.LpVariable] = field(default_factory=dict)
@@ -204,6 +241,101 @@ def discount(settings: PipelineSettings, inputs: PipelineInputs, year: int) -> f
     return (1.0 + settings.discount_rate) ** -(year - inputs.years[0])
 
 
+def terminal_years(inputs: PipelineInputs) -> tuple[int, ...]:
+    """The years after the horizon that the model adds: as many as the longest programme."""
+    longest = max((p.duration_years for p in inputs.programmes.values()), default=0)
+    last = inputs.years[-1]
+    return tuple(range(last + 1, last + 1 + longest))
+
+
+def extend_horizon(inputs: PipelineInputs) -> PipelineInputs:
+    r"""Continue the inputs over the terminal years :math:`Y^T` in a steady state.
+
+    Every intake of the horizon completes inside the extended years, so trainees still in
+    training at the horizon count. Beyond the horizon (last year :math:`H`):
+
+    * the requirement keeps its final-year growth,
+      :math:`R_{tg,H+k} = R_{tgH} \gamma_{tg}^k` with :math:`\gamma_{tg} = R_{tgH} / R_{tg,H-1}`.
+      Holding it flat instead stops demand growth exactly at the horizon: a short, cheaper
+      route (international recruitment, one year) then meets the flat level alone and the
+      degree intakes of the last two years, which complete after the horizon, fall to zero;
+    * the baseline keeps falling at its final-year rate,
+      :math:`B_{tg,H+k} = B_{tgH} \theta_{tg}^k` with
+      :math:`\theta_{tg} = \min(1, B_{tgH} / B_{tg,H-1})`;
+    * a completer's WTE ``lag`` years on is that of the latest completion year whose response
+      reaches that lag (exact for arrivals, whose response does not depend on the completion
+      year), and beyond the longest known lag it falls at the response's final-year rate;
+    * placement capacity, funded posts, today's intakes (status quo), the certification scope
+      of substitution and the budget are those of the final year.
+
+    Args:
+        inputs: validated inputs over the planning horizon.
+
+    Returns:
+        The same inputs over the horizon followed by :func:`terminal_years`.
+    """
+    tail = terminal_years(inputs)
+    if not tail:
+        return inputs
+    years = tuple(inputs.years)
+    first, last = years[0], years[-1]
+    required = dict(inputs.required_wte)
+    baseline = dict(inputs.baseline_wte)
+    for t in inputs.trusts:
+        for g in inputs.staff_groups:
+            end = inputs.baseline_wte[t, g, last]
+            before = inputs.baseline_wte.get((t, g, last - 1), 0.0)
+            rate = min(1.0, end / before) if before > 0 else 1.0
+            need = inputs.required_wte[t, g, last]
+            need_before = inputs.required_wte.get((t, g, last - 1), 0.0)
+            growth = need / need_before if need_before > 0 else 1.0
+            for k, y in enumerate(tail, start=1):
+                required[t, g, y] = need * growth**k
+                baseline[t, g, y] = end * rate**k
+    profiles: dict[tuple[str, str, str], dict[int, dict[int, float]]] = defaultdict(dict)
+    for (p, t, g, c, y), weight in inputs.response.items():
+        profiles[p, t, g].setdefault(c, {})[y - c] = weight
+    response = dict(inputs.response)
+    known = last - first  # longest lag the horizon shows (completions in the first year)
+    for (p, t, g), by_year in profiles.items():
+        oldest = by_year.get(first, {})
+        final = oldest.get(known, 0.0)
+        previous = oldest.get(known - 1, 0.0)
+        fade = min(1.0, final / previous) if final * previous > 0 else 0.0
+        for c in (*years, *tail):
+            for y in range(max(c, last + 1), tail[-1] + 1):
+                lag = y - c
+                if lag <= known:
+                    weight = by_year.get(min(c, last - lag), {}).get(lag, 0.0)
+                else:
+                    weight = final * fade ** (lag - known)
+                if weight:
+                    response[p, t, g, c, y] = weight
+
+    def held(values: Mapping[tuple[str, str, int], Any]) -> dict[tuple[str, str, int], Any]:
+        extended = dict(values)
+        for (p, t, y), value in values.items():
+            if y == last:
+                extended.update({(p, t, yy): value for yy in tail})
+        return extended
+
+    scope = dict(inputs.skill_mix_scope)
+    for (a, b, t, y), share in inputs.skill_mix_scope.items():
+        if y == last:
+            scope.update({(a, b, t, yy): share for yy in tail})
+    return replace(
+        inputs,
+        skill_mix_scope=scope,
+        years=(*years, *tail),
+        required_wte=required,
+        baseline_wte=baseline,
+        response=response,
+        placement_capacity=held(inputs.placement_capacity),
+        funded_intake_limit=held(inputs.funded_intake_limit),
+        status_quo_intake=held(inputs.status_quo_intake),
+    )
+
+
 def build_model(inputs: PipelineInputs, settings: PipelineSettings | None = None) -> PipelineModel:
     """Build the training-pipeline model with every constraint family C1-C8.
 
@@ -212,15 +344,23 @@ def build_model(inputs: PipelineInputs, settings: PipelineSettings | None = None
         settings: scenario settings (defaults: no budget cap, free intakes).
 
     Returns:
-        The model, whose objective is the weighted discounted shortfall (stage 1 of the
-        lexicographic objective); the cost term is in ``objective_terms["training_cost"]``.
+        The model over the horizon and its terminal years, whose objective is the weighted
+        discounted shortfall of both (stage 1 of the lexicographic objective); the cost term is
+        in ``objective_terms["training_cost"]``.
     """
     settings = settings or PipelineSettings()
-    model = PipelineModel(pulp.LpProblem("training_pipeline", pulp.LpMinimize), inputs, settings)
-    cat = pulp.LpContinuous if settings.relax else pulp.LpInteger
+    report_years = tuple(inputs.years)
+    inputs = extend_horizon(inputs)
+    model = PipelineModel(
+        pulp.LpProblem("training_pipeline", pulp.LpMinimize), inputs, settings, report_years
+    )
     for p in inputs.programmes:
         for t in inputs.trusts:
             for y in inputs.years:
+                # Terminal-year intakes only value the years after the horizon: continuous.
+                cat = (
+                    pulp.LpContinuous if settings.relax or y not in report_years else pulp.LpInteger
+                )
                 model.intake[p, t, y] = pulp.LpVariable(slug("intake", p, t, y), 0, None, cat)
     for t in inputs.trusts:
         for g in inputs.staff_groups:
@@ -236,24 +376,25 @@ def build_model(inputs: PipelineInputs, settings: PipelineSettings | None = None
     for p, t, y in model.intake:
         duration = inputs.programmes[p].duration_years
         model.in_training[p, t, y] = _affine(
-            {
-                model.intake[p, t, y - j]: 1.0
-                for j in range(duration)
-                if y - j >= inputs.years[0]
-            },
+            {model.intake[p, t, y - j]: 1.0 for j in range(duration) if y - j >= inputs.years[0]},
             inputs.pipeline_in_training.get((p, t, y), 0.0),
         )
 
     for add_rule in RULES.values():
         add_rule(model)
 
-    weighted = _affine(
-        {
-            u: settings.shortfall_weights.get(g, 1.0) * discount(settings, inputs, y)
-            for (t, g, y), u in model.shortfall.items()
-        },
-        0.0,
-    )
+    def weighted_shortfall(years: Any) -> pulp.LpAffineExpression:
+        return _affine(
+            {
+                u: settings.shortfall_weights.get(g, 1.0) * discount(settings, inputs, y)
+                for (t, g, y), u in model.shortfall.items()
+                if y in years
+            },
+            0.0,
+        )
+
+    weighted = weighted_shortfall(set(report_years))
+    terminal = weighted_shortfall(set(inputs.years) - set(report_years))
     cost_terms: dict[pulp.LpVariable, float] = defaultdict(float)
     cost_constant = 0.0
     for (p, _t, y), n in model.in_training.items():
@@ -263,11 +404,14 @@ def build_model(inputs: PipelineInputs, settings: PipelineSettings | None = None
             cost_terms[var] += rate * coef
     cost = _affine(cost_terms, cost_constant)
     model.objective_terms["weighted_shortfall"] = weighted
+    model.objective_terms["terminal_shortfall"] = terminal
     model.objective_terms["training_cost"] = cost
-    objective = weighted
+    objective = weighted + terminal
+    if not (settings.relax or settings.elastic) and settings.tie_break_per_gbp:
+        objective += settings.tie_break_per_gbp * cost
     if model.slack:
         model.objective_terms["elastic_slack"] = pulp.lpSum(model.slack.values())
-        objective = weighted + settings.elastic_penalty * model.objective_terms["elastic_slack"]
+        objective += settings.elastic_penalty * model.objective_terms["elastic_slack"]
     model.prob.setObjective(objective)
     return model
 
@@ -337,13 +481,25 @@ def add_shortfall(model: PipelineModel) -> None:
         )
 
 
-def add_skill_mix(model: PipelineModel) -> None:
-    r"""C3 skill mix: :math:`z_{taby} \le m_{ab} R_{tby}` (share of the recipient's work)."""
+def skill_mix_share(model: PipelineModel, donor: str, recipient: str, t: str, y: int) -> float:
+    r"""The share :math:`\min(m_{ab}, \sigma_{abty})` of C3 for one trust and year."""
     inputs, settings = model.inputs, model.settings
+    rule = next(r for r in inputs.skill_mix if (r.donor, r.recipient) == (donor, recipient))
+    share = settings.skill_mix_shares.get((donor, recipient), rule.max_share)
+    return min(share, inputs.skill_mix_scope.get((donor, recipient, t, y), 1.0))
+
+
+def add_skill_mix(model: PipelineModel) -> None:
+    r"""C3 skill mix: :math:`z_{taby} \le \min(m_{ab}, \sigma_{abty}) R_{tby}`.
+
+    :math:`m_{ab}` is the configured or scenario share of the recipient's work;
+    :math:`\sigma_{abty}` the share the donor's certification covers (no limit when absent).
+    """
+    inputs = model.inputs
     for rule in inputs.skill_mix:
-        share = settings.skill_mix_shares.get((rule.donor, rule.recipient), rule.max_share)
         for t in inputs.trusts:
             for y in inputs.years:
+                share = skill_mix_share(model, rule.donor, rule.recipient, t, y)
                 model.prob += (
                     model.substitution[t, rule.donor, rule.recipient, y]
                     <= share * inputs.required_wte[t, rule.recipient, y],
@@ -399,20 +555,24 @@ def add_funded_posts(model: PipelineModel) -> None:
 
 
 def add_source_pool(model: PipelineModel) -> None:
-    r"""C6 source pool: :math:`\sum_y x_{pty} \le \pi_{pt}` for pool-drawn programmes."""
+    r"""C6 source pool: :math:`\sum_{y \in Y} x_{pty} \le \pi_{pt}` for pool-drawn programmes."""
     inputs = model.inputs
     for (p, t), pool in inputs.source_pool.items():
         if inputs.programmes[p].source_group != POOL:
             continue
-        total = pulp.lpSum(model.intake[p, t, y] for y in inputs.years)
+        total = pulp.lpSum(model.intake[p, t, y] for y in model.report_years)
         _add_limit(model, "source_pool", lhs=total, sense="<=", rhs=pool, key=(p, t, None))
 
 
 def add_budget(model: PipelineModel) -> None:
-    r"""C7 budget: :math:`\sum_{p,t} k_p N_{pty} \le B_y` in every year with a budget."""
+    r"""C7 budget: :math:`\sum_{p,t} k_p N_{pty} \le B_y` in every year with a budget.
+
+    A terminal year has the budget of the horizon's final year.
+    """
     inputs = model.inputs
+    last = model.report_years[-1]
     for y in inputs.years:
-        budget = model.settings.budget_for(y)
+        budget = model.settings.budget_for(min(y, last))
         if budget is None:
             continue
         spend = pulp.lpSum(

@@ -25,6 +25,7 @@ import polars as pl
 from lsc_workforce.config import ConfigError, SolverSettings, load_yaml
 from lsc_workforce.data import SOURCE_STATUSES
 from lsc_workforce.pipeline.inputs import (
+    INTERNATIONAL_PREFIX,
     PipelineInputs,
     load_training_tables,
     supply_params_for,
@@ -86,7 +87,7 @@ class PipelineConfig:
     Attributes:
         horizon_years: financial years planned.
         discount_rate: annual discount rate.
-        cost_tolerance: relative slack on the least shortfall while minimising cost.
+        cost_tolerance: relative slack on each cell's least shortfall while minimising cost.
         shortfall_weights: weight per staff group.
         demand_scenarios: demand scenario names each plan is solved under.
         target_year_offset: the "gap closed by" year is ``first + offset - 1``.
@@ -295,6 +296,7 @@ def prepare_inputs(
         )
         demand[name] = required
         requirement = _complete_requirement(required, stock, years)
+        scope = certification_scope(projection, capacity.effort)
         if base is None:
             base = PipelineInputs.from_projection(
                 requirement=requirement,
@@ -306,6 +308,7 @@ def prepare_inputs(
                 source_pools=tables["source_pools"],
                 skill_mix=tables["skill_mix"],
             )
+            base = replace(base, skill_mix_scope=scope)
             inputs[name] = base
         else:
             keyed = {
@@ -314,11 +317,79 @@ def prepare_inputs(
                     "trust_code", "staff_group", "financial_year", "required_wte"
                 ).iter_rows()
             }
-            inputs[name] = base.replace_requirement(keyed)
+            inputs[name] = replace(base.replace_requirement(keyed), skill_mix_scope=scope)
     from lsc_workforce.demand.montecarlo import UncertaintySpec  # noqa: PLC0415
 
     uncertainty = UncertaintySpec.from_config(config_dir)
     return PlanningData(inputs, demand, stock, params, tables, uncertainty)
+
+
+#: What each substitution rule's donor is certified to take from its recipient: a task of the
+#: demand projection and, for a task several procedures share, the procedures covered.
+#: Reporting radiographers report plain film [src:reporting-radiographer-training]; clinical
+#: endoscopists are JAG-certified for OGD or flexible sigmoidoscopy
+#: [src:clinical-endoscopist-programme].
+CERTIFICATION_SCOPE: dict[tuple[str, str], tuple[str, tuple[str, ...] | None]] = {
+    ("reporting_radiographer", "radiologist"): ("plain_film_reporting", None),
+    ("non_medical_endoscopist", "medical_endoscopist"): (
+        "diagnostic_endoscopy",
+        ("gastroscopy", "flexi_sigmoidoscopy"),
+    ),
+}
+
+
+def certification_scope(projection: Any, effort: pl.DataFrame) -> dict:
+    """Share of each recipient's required WTE that its donor is certified to take.
+
+    For each rule of :data:`CERTIFICATION_SCOPE`, trust and year: the recipient's WTE for the
+    task (times, for a shared task, the covered procedures' share of its effort, e.g. JAG
+    points of OGD and flexible sigmoidoscopy among all diagnostic endoscopy) over the
+    recipient's whole required WTE.
+
+    Args:
+        projection: a :class:`lsc_workforce.demand.projection.DemandProjection`.
+        effort: ``activity_effort`` (modality, task, effort_per_exam).
+
+    Returns:
+        ``{(donor, recipient, trust_code, year): share}``.
+    """
+    required = projection.required
+    scope: dict[tuple[str, str, str, int], float] = {}
+    for (donor, recipient), (task, procedures) in CERTIFICATION_SCOPE.items():
+        part = (
+            projection.tasks.filter((pl.col("task") == task) & (pl.col("staff_group") == recipient))
+            .group_by("year", "trust_code")
+            .agg(pl.col("required_wte").sum().alias("task_wte"))
+        )
+        if procedures:
+            work = pl.col("examinations") * pl.col("effort_per_exam")
+            covered = (
+                projection.activity.join(
+                    effort.select("modality", "task", "effort_per_exam"), on="modality"
+                )
+                .filter(pl.col("task") == task)
+                .group_by("year", "trust_code")
+                .agg(
+                    (work.filter(pl.col("modality").is_in(procedures)).sum() / work.sum()).alias(
+                        "covered"
+                    )
+                )
+            )
+            part = part.join(covered, on=["year", "trust_code"], how="left").with_columns(
+                pl.col("task_wte") * pl.col("covered").fill_null(0.0)
+            )
+        totals = required.filter(pl.col("staff_group") == recipient).select(
+            "year", "trust_code", pl.col("required_wte").alias("total")
+        )
+        for year, trust, task_wte, total in (
+            totals.join(part, on=["year", "trust_code"], how="left")
+            .select("year", "trust_code", pl.col("task_wte").fill_null(0.0), "total")
+            .iter_rows()
+        ):
+            scope[donor, recipient, trust, int(year)] = (
+                min(1.0, task_wte / total) if total > 0 else 0.0
+            )
+    return scope
 
 
 def _complete_requirement(
@@ -394,7 +465,7 @@ def run_scenarios(
         One result per (training scenario, demand scenario).
     """
     names = list(scenarios or config.scenarios)
-    draws = _draws(data, config) if evaluate else None
+    draws = monte_carlo_draws(data, config) if evaluate else None
     results = []
     for demand_name, inputs in data.inputs.items():
         for name in names:
@@ -430,7 +501,8 @@ def run_scenarios(
     return results
 
 
-def _draws(data: PlanningData, config: PipelineConfig) -> Any:
+def monte_carlo_draws(data: PlanningData, config: PipelineConfig) -> Any:
+    """The Monte Carlo draws every plan is evaluated against (common random numbers)."""
     from lsc_workforce.demand.montecarlo import UncertaintySpec, draw_uncertainty  # noqa: PLC0415
 
     spec = data.uncertainty or UncertaintySpec()
@@ -460,9 +532,13 @@ def evaluate_robustness(
     is at most ``gap_tolerance_share`` of the requirement. Skill-mix substitution is not in the
     simulation, so the probabilities are conservative for skill-mix plans.
 
+    The shortfall of a group in a draw is the sum over trusts of each trust's positive gap
+    (requirement less supply) in the target year; ``all`` sums every group's. The report's
+    headline shortfall is this table's ``all`` median.
+
     Returns:
         staff_group (``all`` for every group together), target_year, p_gap_closed,
-        shortfall_p50_wte, shortfall_p90_wte.
+        shortfall_p10_wte, shortfall_p50_wte, shortfall_p90_wte.
     """
     from lsc_workforce.demand.montecarlo import simulate_gap  # noqa: PLC0415
 
@@ -486,6 +562,7 @@ def evaluate_robustness(
                 "staff_group": label,
                 "target_year": target_year(inputs, config),
                 "p_gap_closed": float(closed.mean()),
+                "shortfall_p10_wte": float(np.quantile(shortfall, 0.1)),
                 "shortfall_p50_wte": float(np.quantile(shortfall, 0.5)),
                 "shortfall_p90_wte": float(np.quantile(shortfall, 0.9)),
             }
@@ -499,7 +576,9 @@ def scenario_summary(results: Sequence[ScenarioResult], config: PipelineConfig) 
     Returns:
         scenario, demand_scenario, status, shortfall_first_year_wte, shortfall_year5_wte,
         shortfall_last_year_wte, weighted_shortfall, total_cost_gbp, discounted_cost_gbp,
-        total_intake, p_gap_closed, seconds.
+        training_intake (trainees started), international_recruits (recruits, a separate line),
+        p_gap_closed, shortfall_p10_wte, shortfall_p50_wte, shortfall_p90_wte (all groups, target
+        year, over the Monte Carlo draws: :func:`evaluate_robustness`), seconds.
     """
     rows = []
     for r in results:
@@ -508,10 +587,10 @@ def scenario_summary(results: Sequence[ScenarioResult], config: PipelineConfig) 
             plan.supply.group_by("financial_year").agg(pl.col("shortfall_wte").sum()).iter_rows()
         )
         years = sorted(by_year)
-        p_closed = (
-            r.robustness.filter(pl.col("staff_group") == "all")["p_gap_closed"].item()
+        overall = (
+            r.robustness.filter(pl.col("staff_group") == "all").row(0, named=True)
             if r.robustness.height
-            else None
+            else {}
         )
         rows.append(
             {
@@ -524,12 +603,189 @@ def scenario_summary(results: Sequence[ScenarioResult], config: PipelineConfig) 
                 "weighted_shortfall": plan.weighted_shortfall,
                 "total_cost_gbp": plan.total_cost_gbp,
                 "discounted_cost_gbp": plan.discounted_cost_gbp,
-                "total_intake": float(plan.intakes["intake"].sum()) if plan.intakes.height else 0.0,
-                "p_gap_closed": p_closed,
+                "training_intake": _intake_sum(plan.intakes, international=False),
+                "international_recruits": _intake_sum(plan.intakes, international=True),
+                "p_gap_closed": overall.get("p_gap_closed"),
+                "shortfall_p10_wte": overall.get("shortfall_p10_wte"),
+                "shortfall_p50_wte": overall.get("shortfall_p50_wte"),
+                "shortfall_p90_wte": overall.get("shortfall_p90_wte"),
                 "seconds": round(r.seconds, 3),
             }
         )
     return pl.DataFrame(rows)
+
+
+def _intake_sum(intakes: pl.DataFrame, *, international: bool) -> float:
+    """Trainees started (``international=False``) or international recruits over the horizon."""
+    if intakes.height == 0:
+        return 0.0
+    chosen = intakes.filter(
+        pl.col("programme").str.starts_with(INTERNATIONAL_PREFIX) == international
+    )
+    return float(chosen["intake"].sum())
+
+
+#: Multiples of a plan's limits tried by :func:`what_it_takes`, smallest first.
+WHAT_IT_TAKES_FACTORS = (1.0, 1.25, 1.5, 2.0, 3.0)
+
+
+def scale_limits(
+    inputs: PipelineInputs, settings: PipelineSettings, lever: str, factor: float
+) -> tuple[PipelineInputs, PipelineSettings]:
+    """Scale one lever of a plan by ``factor``.
+
+    ``intake`` scales funded posts or university places, placement capacity and source pools;
+    ``budget`` every year's budget.
+    """
+    if lever == "budget":
+        budget = settings.budget_gbp
+        if isinstance(budget, Mapping):
+            budget = {y: factor * v for y, v in budget.items()}
+        elif budget is not None:
+            budget = factor * budget
+        return inputs, replace(settings, budget_gbp=budget)
+    if lever != "intake":
+        raise ConfigError(f"unknown lever {lever!r}: use 'intake' or 'budget'")
+    return (
+        replace(
+            inputs,
+            funded_intake_limit={k: factor * v for k, v in inputs.funded_intake_limit.items()},
+            placement_capacity={k: factor * v for k, v in inputs.placement_capacity.items()},
+            source_pool={k: factor * v for k, v in inputs.source_pool.items()},
+        ),
+        settings,
+    )
+
+
+def what_it_takes(
+    inputs: PipelineInputs,
+    settings: PipelineSettings,
+    solver: SolverSettings,
+    evaluate: Any,
+    *,
+    targets: Sequence[float] = (0.5, 0.8),
+    factors: Sequence[float] = WHAT_IT_TAKES_FACTORS,
+) -> pl.DataFrame:
+    """What a plan would need for each staff group's gap to close with a given chance.
+
+    For each lever (``intake``: funded posts or university places, placement capacity and
+    source pools together; ``budget``: only for a plan with a budget) the plan is re-solved
+    with its limits multiplied by each factor in turn, smallest first, and evaluated; the first
+    factor at which a group's probability of a gap within tolerance reaches a target is the
+    answer, with the intake (trainees and recruits) or yearly budget it adds. A target no
+    factor reaches is "not reachable", with the limit that binds at the largest factor
+    (:func:`explain_gap`), or the spread of futures when no limit binds.
+
+    Args:
+        inputs: the plan's inputs.
+        settings: the plan's settings.
+        solver: solver settings.
+        evaluate: plan -> robustness frame (staff_group, p_gap_closed), e.g.
+            :func:`evaluate_robustness` bound to the planning data.
+        targets: probabilities to reach.
+        factors: multiples of the limits to try.
+
+    Returns:
+        lever, staff_group, target, reachable, factor, added_intake, added_budget_gbp_per_year,
+        binding_limit.
+    """
+    levers = ["intake"] + (["budget"] if settings.budget_gbp is not None else [])
+    base_plan = solve_pipeline(inputs, settings, solver)
+    base_intake = base_plan.intakes.group_by("produced_group").agg(pl.col("intake").sum())
+    base_budget = _mean_budget(settings, inputs)
+    rows = []
+    for lever in levers:
+        found: dict[tuple[str, float], dict[str, Any]] = {}
+        groups: list[str] = []
+        last: tuple[PipelineInputs, PipelineSettings, PipelinePlan] | None = None
+        for factor in sorted(factors):
+            scaled_inputs, scaled_settings = scale_limits(inputs, settings, lever, factor)
+            plan = solve_pipeline(scaled_inputs, scaled_settings, solver)
+            if not plan.status.has_solution:
+                continue
+            last = (scaled_inputs, scaled_settings, plan)
+            robustness = evaluate(plan)
+            groups = robustness["staff_group"].to_list()
+            added = dict(
+                plan.intakes.group_by("produced_group")
+                .agg(pl.col("intake").sum())
+                .join(base_intake, on="produced_group", suffix="_base")
+                .select("produced_group", pl.col("intake") - pl.col("intake_base"))
+                .iter_rows()
+            )
+            for group, p in robustness.select("staff_group", "p_gap_closed").iter_rows():
+                for target in targets:
+                    if (group, target) in found or p < target:
+                        continue
+                    found[group, target] = {
+                        "factor": factor,
+                        "added_intake": sum(added.values())
+                        if group == "all"
+                        else added.get(group, 0.0),
+                        "added_budget_gbp_per_year": (factor - 1) * base_budget
+                        if lever == "budget"
+                        else None,
+                    }
+            if len(found) == len(groups) * len(targets):
+                break  # every target reached: larger factors add nothing
+        binding = _binding_limits(*last, solver) if last else {}
+        for group in groups:
+            for target in targets:
+                hit = found.get((group, target))
+                rows.append(
+                    {
+                        "lever": lever,
+                        "staff_group": group,
+                        "target": target,
+                        "reachable": hit is not None,
+                        "factor": hit["factor"] if hit else None,
+                        "added_intake": hit["added_intake"] if hit else None,
+                        "added_budget_gbp_per_year": hit["added_budget_gbp_per_year"]
+                        if hit
+                        else None,
+                        "binding_limit": None
+                        if hit
+                        else binding.get(group, "the spread of futures (no limit binds)"),
+                    }
+                )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "lever": pl.String,
+            "staff_group": pl.String,
+            "target": pl.Float64,
+            "reachable": pl.Boolean,
+            "factor": pl.Float64,
+            "added_intake": pl.Float64,
+            "added_budget_gbp_per_year": pl.Float64,
+            "binding_limit": pl.String,
+        },
+    )
+
+
+def _mean_budget(settings: PipelineSettings, inputs: PipelineInputs) -> float:
+    values = [settings.budget_for(y) for y in inputs.years]
+    known = [v for v in values if v is not None]
+    return sum(known) / len(known) if known else 0.0
+
+
+def _binding_limits(
+    inputs: PipelineInputs, settings: PipelineSettings, plan: PipelinePlan, solver: SolverSettings
+) -> dict[str, str]:
+    """Main limit per staff group (largest gap's trust) and for all groups, in plain English."""
+    reasons = explain_gap(inputs, plan, diagnose_limits(inputs, settings, solver))
+    if reasons.height == 0:
+        return {}
+    by_group = (
+        reasons.group_by("staff_group", "main_limit_label")
+        .agg(pl.col("shortfall_wte_years").sum())
+        .sort("shortfall_wte_years", descending=True)
+    )
+    result = {}
+    for group, label, _gap in by_group.iter_rows():
+        result.setdefault(group, label)
+    result["all"] = by_group.row(0)[1]
+    return result
 
 
 def budget_sensitivity(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +26,16 @@ from lsc_workforce.pipeline.scenarios import (
     PipelineConfig,
     PlanningData,
     ScenarioResult,
+    evaluate_robustness,
+    monte_carlo_draws,
     prepare_inputs,
     run_scenarios,
     scenario_summary,
     status_quo_spend,
     target_year,
+    what_it_takes,
 )
+from lsc_workforce.pipeline.solution import PipelinePlan
 from lsc_workforce.privacy import SuppressionRule, suppress_counts
 
 #: Columns of :attr:`PipelineRun.workforce_risk` that count people by personal characteristics.
@@ -53,6 +57,7 @@ _TABLES = (
     "workforce_now",
     "programmes",
     "spend",
+    "what_it_takes",
 )
 
 
@@ -77,6 +82,9 @@ class PipelineRun:
         programmes: the programme table with sources and statuses.
         spend: status-quo training spend per year (GBP).
         meta: as_at, years, target year, statuses, suppression rule, settings.
+        what_it_takes: per optimised plan (central demand), the smallest added intake or
+            budget found by re-solving for each staff group's gap to close with a 50 % and an
+            80 % chance, or the limit that stops it (:func:`what_it_takes`); empty when not run.
     """
 
     summary: pl.DataFrame
@@ -91,6 +99,7 @@ class PipelineRun:
     programmes: pl.DataFrame
     spend: pl.DataFrame
     meta: dict[str, Any]
+    what_it_takes: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def write(self, out_dir: Path) -> list[Path]:
         """Write every table as ``<out_dir>/pipeline/<table>.parquet`` plus ``manifest.json``."""
@@ -98,6 +107,8 @@ class PipelineRun:
         folder.mkdir(parents=True, exist_ok=True)
         paths = []
         for name in _TABLES:
+            if getattr(self, name).width == 0:
+                continue
             path = folder / f"{name}.parquet"
             getattr(self, name).write_parquet(path)
             paths.append(path)
@@ -111,7 +122,12 @@ def load_pipeline_run(out_dir: Path) -> PipelineRun | None:
     folder = Path(out_dir) / "pipeline"
     if not (folder / "manifest.json").is_file():
         return None
-    tables = {name: pl.read_parquet(folder / f"{name}.parquet") for name in _TABLES}
+    tables = {
+        name: pl.read_parquet(folder / f"{name}.parquet")
+        if (folder / f"{name}.parquet").is_file()
+        else pl.DataFrame()
+        for name in _TABLES
+    }
     meta = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     return PipelineRun(**tables, meta=meta)
 
@@ -180,6 +196,7 @@ def run_training_pipeline(
     *,
     output_dir: Path | None = None,
     scenarios: Sequence[str] | None = None,
+    with_what_it_takes: bool = True,
 ) -> tuple[PipelineRun, PlanningData, list[ScenarioResult]]:
     """Prepare inputs, solve every scenario under every demand scenario, and tidy the results.
 
@@ -192,6 +209,8 @@ def run_training_pipeline(
         output_dir: if given, tables go to ``output_dir/pipeline/`` and models to
             ``output_dir/models/``.
         scenarios: training scenarios to run (default all).
+        with_what_it_takes: re-solve each optimised plan under central demand to find what it
+            would take to reach a 50 % and an 80 % chance (:func:`what_it_takes`).
 
     Returns:
         ``(run, data, results)``.
@@ -246,9 +265,44 @@ def run_training_pipeline(
             },
         },
     )
+    if with_what_it_takes:
+        run = replace(run, what_it_takes=_what_it_takes(data, config, solver, results))
     if output_dir is not None:
         run.write(Path(output_dir))
     return run, data, results
+
+
+def _what_it_takes(
+    data: PlanningData,
+    config: PipelineConfig,
+    solver: SolverSettings,
+    results: Sequence[ScenarioResult],
+) -> pl.DataFrame:
+    """:func:`what_it_takes` for every optimised plan solved under the first demand scenario."""
+    demand = next(iter(data.inputs))
+    inputs = data.inputs[demand]
+    draws = monte_carlo_draws(data, config)
+    frames = []
+    for r in results:
+        if r.demand_scenario != demand or r.scenario.intake_policy != "optimise":
+            continue
+        if not r.plan.status.has_solution:
+            continue
+
+        def evaluate(plan: PipelinePlan, demand: str = demand) -> pl.DataFrame:
+            return evaluate_robustness(
+                data, demand_name=demand, plan=plan, config=config, draws=draws
+            )
+
+        table = what_it_takes(
+            inputs, config.pipeline_settings(r.scenario, inputs), solver, evaluate
+        )
+        frames.append(
+            table.with_columns(
+                pl.lit(r.scenario.name).alias("scenario"), pl.lit(demand).alias("demand_scenario")
+            )
+        )
+    return pl.concat(frames) if frames else pl.DataFrame()
 
 
 def load_or_run_pipeline(

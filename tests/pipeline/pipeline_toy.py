@@ -33,9 +33,12 @@ def toy_inputs(
     leaver_rate=0.0,
     capacity=None,
     current_trainees=None,
+    *,
+    programmes=None,
     **programme,
 ) -> PipelineInputs:
-    """One trust, one group, one 2-year programme yielding 0.5 WTE per entrant."""
+    """One trust, one group, one 2-year programme yielding 0.5 WTE per entrant (or
+    ``programmes``)."""
     requirement = pl.DataFrame(
         {
             "trust_code": [TRUST] * len(YEARS),
@@ -52,7 +55,7 @@ def toy_inputs(
         leaver_rates=pl.DataFrame(
             {"trust_code": [TRUST], "staff_group": [GROUP], "leaver_rate": [leaver_rate]}
         ),
-        programmes=programme_frame(**programme),
+        programmes=programme_frame(**programme) if programmes is None else programmes,
         capacity=capacity,
         current_trainees=current_trainees,
     )

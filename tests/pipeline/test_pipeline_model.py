@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
+from types import SimpleNamespace
 
 import polars as pl
 import pytest
-from pipeline_toy import GROUP, TRUST, capacity_frame, toy_inputs
+from pipeline_toy import GROUP, TRUST, capacity_frame, programme_frame, toy_inputs
 
 from lsc_workforce.config import ConfigError, SolverSettings
 from lsc_workforce.pipeline import model as model_module
-from lsc_workforce.pipeline.model import CONSTRAINT_TAGS, RULES, PipelineSettings, build_model
+from lsc_workforce.pipeline.model import (
+    CONSTRAINT_TAGS,
+    RULES,
+    PipelineSettings,
+    build_model,
+    extend_horizon,
+    terminal_years,
+)
+from lsc_workforce.pipeline.scenarios import certification_scope
 from lsc_workforce.pipeline.solution import (
     diagnose_limits,
     explain_gap,
@@ -48,6 +58,74 @@ def test_hand_solved_optimum():
     # trainees in training: 2 in 2026, 3 in 2027, 1 in 2028 at GBP 1000 a year
     assert plan.total_cost_gbp == pytest.approx(6000)
     assert plan.discounted_cost_gbp == pytest.approx(2000 + 3000 / D + 1000 / D**2)
+
+
+def test_a_steady_plan_keeps_its_intakes_to_the_end_of_the_horizon():
+    # 10 % leavers from a steady 10 WTE; 2 trainees finishing in 2026 replace the 2026 leavers.
+    # Each later year needs 1 WTE of completers, i.e. 2 entrants two years before. The 2029
+    # intake completes after the horizon: it still counts, so it is not dropped to zero.
+    trainees = pl.DataFrame(
+        {"programme": ["degree"], "trust_code": [TRUST], "year_of_training": [2], "headcount": [2]}
+    )
+    inputs = toy_inputs(required=(10, 10, 10, 10), leaver_rate=0.1, current_trainees=trainees)
+    plan = solve_pipeline(inputs, PipelineSettings(), SOLVER)
+    assert plan.status is SolveStatus.OPTIMAL
+    assert intakes_of(plan) == {2026: 2, 2027: 2, 2028: 2, 2029: 2}
+    assert plan.supply["supply_wte"].to_list() == pytest.approx([10, 10, 10, 10])
+    assert plan.weighted_shortfall == pytest.approx(0)
+
+
+def test_a_cheaper_short_route_does_not_end_the_degree_intakes():
+    # Demand grows 12.5 % in the last year. Recruitment (one year, 1 WTE per head, at most 1
+    # a year) is cheaper per WTE than the two-year degree (0.5 WTE per entrant). After the
+    # horizon the requirement keeps growing, so the last degree intake, which completes after
+    # the horizon, is still needed: no zero intake in the last year.
+    programmes = pl.concat(
+        [
+            programme_frame(),
+            programme_frame(
+                programme="recruitment",
+                programme_name="Recruitment",
+                duration_years=1,
+                retention_rate=1.0,
+                cost_per_trainee_year_gbp=100.0,
+            ),
+        ]
+    )
+    capacity = pl.concat(
+        [
+            capacity_frame(),
+            capacity_frame(funded=1).with_columns(pl.lit("recruitment").alias("programme")),
+        ]
+    )
+    inputs = toy_inputs(required=(10.0, 11.0, 12.0, 13.5), capacity=capacity, programmes=programmes)
+    plan = solve_pipeline(inputs, PipelineSettings(), SOLVER)
+    degree = dict(
+        plan.intakes.filter(pl.col("programme") == "degree")
+        .select("financial_year", "intake")
+        .iter_rows()
+    )
+    # Recruitment at its limit gives 10 + 5 = 15 WTE in 2030 against 13.5 x 1.125 = 15.19: one
+    # degree entrant of 2029 (0.5 WTE from 2030) is still needed; a flat 13.5 would not need it.
+    assert plan.status is SolveStatus.OPTIMAL
+    assert degree == {2026: 0, 2027: 0, 2028: 0, 2029: 1}
+
+
+def test_terminal_years_continue_the_inputs_in_a_steady_state():
+    inputs = toy_inputs(required=(10, 10, 10, 12), opening=10.0, leaver_rate=0.1)
+    extended = extend_horizon(inputs)
+    assert terminal_years(inputs) == (2030, 2031)  # the longest programme lasts two years
+    assert extended.years == (2026, 2027, 2028, 2029, 2030, 2031)
+    # the requirement keeps its final-year growth (12 / 10) after the horizon
+    assert extended.required_wte[TRUST, GROUP, 2030] == pytest.approx(14.4)
+    assert extended.required_wte[TRUST, GROUP, 2031] == pytest.approx(17.28)
+    assert extended.baseline_wte[TRUST, GROUP, 2031] == pytest.approx(10 * 0.9**6)
+    # a completer of 2026 still in post in 2031, and one of 2031 in its first year
+    assert extended.response["degree", TRUST, GROUP, 2026, 2031] == pytest.approx(0.9**5)
+    assert extended.response["degree", TRUST, GROUP, 2031, 2031] == pytest.approx(1.0)
+    model = build_model(inputs)
+    assert model.report_years == (2026, 2027, 2028, 2029)
+    assert ("degree", TRUST, 2031) in model.intake
 
 
 def test_funded_posts_limit_leaves_a_gap_and_is_named():
@@ -198,6 +276,72 @@ def test_skill_mix_substitution_is_bounded():
         SOLVER,
     )
     assert heavy.weighted_shortfall == pytest.approx(0)
+    # Certified for only 12 % of radiologist work in 2026 (plain film) and 5 % in 2027: a 50 %
+    # scenario share is cut to the scope, 2.4 and 1 WTE absorbed.
+    scoped = replace(
+        inputs,
+        skill_mix_scope={
+            ("reporting_radiographer", "radiologist", TRUST, 2026): 0.12,
+            ("reporting_radiographer", "radiologist", TRUST, 2027): 0.05,
+        },
+    )
+    plan = solve_pipeline(
+        scoped,
+        PipelineSettings(
+            discount_rate=0, skill_mix_shares={("reporting_radiographer", "radiologist"): 0.5}
+        ),
+        SOLVER,
+    )
+    radiologist = plan.supply.filter(pl.col("staff_group") == "radiologist")
+    assert radiologist["absorbed_wte"].to_list() == pytest.approx([2.4, 1], abs=1e-5)
+    assert radiologist["shortfall_wte"].to_list() == pytest.approx([0.6, 2], abs=1e-5)
+
+
+def test_certification_scope_from_a_demand_projection():
+    # Radiologists: 3 of 12 WTE plain film -> 25 %. Medical endoscopists: 8 of 10 WTE diagnostic
+    # endoscopy, of whose points OGD and flexi-sig are (40 + 20) / (40 + 2 x 30 + 20) = 50 %:
+    # 4 of 10 WTE -> 40 %.
+    tasks = pl.DataFrame(
+        {
+            "year": [2026] * 4,
+            "trust_code": [TRUST] * 4,
+            "task": ["plain_film_reporting", "ct_reporting", "diagnostic_endoscopy", "ooh"],
+            "staff_group": ["radiologist", "radiologist", "medical_endoscopist"] * 1
+            + ["medical_endoscopist"],
+            "required_wte": [3.0, 9.0, 8.0, 2.0],
+        }
+    )
+    required = pl.DataFrame(
+        {
+            "year": [2026, 2026],
+            "trust_code": [TRUST, TRUST],
+            "staff_group": ["radiologist", "medical_endoscopist"],
+            "required_wte": [12.0, 10.0],
+        }
+    )
+    activity = pl.DataFrame(
+        {
+            "year": [2026] * 3,
+            "trust_code": [TRUST] * 3,
+            "modality": ["gastroscopy", "colonoscopy", "flexi_sigmoidoscopy"],
+            "examinations": [40.0, 30.0, 20.0],
+        }
+    )
+    effort = pl.DataFrame(
+        {
+            "modality": ["gastroscopy", "colonoscopy", "flexi_sigmoidoscopy"],
+            "task": ["diagnostic_endoscopy"] * 3,
+            "effort_per_exam": [1.0, 2.0, 1.0],
+        }
+    )
+    projection = SimpleNamespace(tasks=tasks, required=required, activity=activity)
+    scope = certification_scope(projection, effort)
+    assert scope == pytest.approx(
+        {
+            ("reporting_radiographer", "radiologist", TRUST, 2026): 0.25,
+            ("non_medical_endoscopist", "medical_endoscopist", TRUST, 2026): 0.4,
+        }
+    )
 
 
 def test_settings_and_inputs_are_validated():
@@ -227,3 +371,25 @@ def test_settings_and_inputs_are_validated():
         )
     with pytest.raises(ConfigError, match="not a programme"):
         build_model(toy_inputs(), PipelineSettings(fixed_intakes={("nope", TRUST, 2026): 1}))
+
+
+def test_cost_stage_makes_no_cell_worse():
+    # With a budget and leavers the shortfall stage leaves gaps in several years; the cost stage
+    # may cut cost only where no trust, group and year ends with more shortfall than it left.
+    inputs = toy_inputs(
+        required=(10.0, 11.0, 12.5, 13.0), capacity=capacity_frame(funded=2), leaver_rate=0.05
+    )
+    settings = PipelineSettings(budget_gbp=3000)
+    first = build_model(inputs, settings)
+    from lsc_workforce.pipeline.solution import _value
+    from lsc_workforce.solve import solve_problem
+
+    assert solve_problem(first.prob, SOLVER).status is SolveStatus.OPTIMAL
+    stage_one = {key: max(_value(u), 0.0) for key, u in first.shortfall.items()}
+    assert sum(stage_one.values()) > 0.5  # gaps remain for the cost stage to respect
+    plan = solve_pipeline(inputs, settings, SOLVER)
+    assert plan.status is SolveStatus.OPTIMAL
+    for t, g, y, u in plan.supply.select(
+        "trust_code", "staff_group", "financial_year", "shortfall_wte"
+    ).iter_rows():
+        assert u <= stage_one[t, g, y] + 1e-5

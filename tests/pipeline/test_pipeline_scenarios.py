@@ -7,8 +7,9 @@ import pytest
 import yaml
 from pipeline_toy import TRUST, capacity_frame, toy_inputs
 
-from lsc_workforce.config import CONFIG_DIR, ConfigError
-from lsc_workforce.pipeline.scenarios import PipelineConfig, status_quo_spend
+from lsc_workforce.config import CONFIG_DIR, ConfigError, SolverSettings
+from lsc_workforce.pipeline.model import PipelineSettings
+from lsc_workforce.pipeline.scenarios import PipelineConfig, status_quo_spend, what_it_takes
 
 pytestmark = pytest.mark.unit
 
@@ -22,7 +23,7 @@ def test_shipped_scenarios_parse():
     assert config.scenarios["budget_capped"].budget_vs_status_quo == 1.0
     assert config.scenarios["skill_mix_heavy"].skill_mix_shares[
         ("reporting_radiographer", "radiologist")
-    ] == pytest.approx(0.25)
+    ] == pytest.approx(1.0)
     assert (config.suppression.low, config.suppression.high, config.suppression.base) == (1, 7, 5)
 
 
@@ -62,3 +63,37 @@ def test_replace_requirement_keeps_keys():
     assert swapped.baseline_wte == inputs.baseline_wte
     with pytest.raises(ConfigError):
         inputs.replace_requirement({})
+
+
+def _closed_by_last_year(plan):
+    """A deterministic 'robustness': probability 1 when the last year's gap is within 5 %."""
+    last = plan.supply.filter(pl.col("financial_year") == plan.supply["financial_year"].max())
+    closed = float(last["shortfall_wte"].sum() <= 0.05 * last["required_wte"].sum())
+    return pl.DataFrame({"staff_group": ["all", "radiographer"], "p_gap_closed": [closed] * 2})
+
+
+def test_what_it_takes_finds_the_smallest_factor_or_names_the_limit():
+    # Requirement 10 -> 13 by 2029 with no leavers; each entrant adds 0.5 WTE two years on, at
+    # most `funded` a year. 2029 needs 12.35 (within 5 % of 13): 10 + 0.5 x 3 intakes x f, so
+    # f >= 1.57 entrants a year. A limit of 1 scaled by 1.25 or 1.5 still allows 1 entrant; 2
+    # allows 2: the answer is factor 2, adding 4 entrants (2 more in each of 2026-2029).
+    inputs = toy_inputs(required=(10.0, 11.0, 12.0, 13.0), capacity=capacity_frame(funded=1))
+    solver = SolverSettings(threads=1, time_limit_s=20)
+    table = what_it_takes(inputs, PipelineSettings(), solver, _closed_by_last_year)
+    assert set(table["lever"]) == {"intake"}  # no budget lever without a budget
+    row = table.filter((pl.col("staff_group") == "radiographer") & (pl.col("target") == 0.8))
+    assert row.row(0, named=True) | {"binding_limit": None} == {
+        "lever": "intake",
+        "staff_group": "radiographer",
+        "target": 0.8,
+        "reachable": True,
+        "factor": 2.0,
+        "added_intake": 4.0,
+        "added_budget_gbp_per_year": None,
+        "binding_limit": None,
+    }
+    short = what_it_takes(
+        inputs, PipelineSettings(), solver, _closed_by_last_year, factors=(1.0, 1.5)
+    )
+    assert not short["reachable"].any()
+    assert set(short["binding_limit"]) == {"funded training posts or university places"}
