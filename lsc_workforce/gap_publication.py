@@ -233,11 +233,18 @@ def render_publication(run: Any, meta: RunMeta, figures: pl.DataFrame) -> str:
         + chart("supply_against_requirement")
         + "</section>",
         '<section id="intakes"><h2>Recommended intakes</h2><h3>By programme and year, with '
-        "cost</h3>"
+        "cost</h3><p>International recruitment is listed apart from training. Cost in "
+        "training is what the horizon's trainees in training cost in its years (cohorts "
+        "already in training included); the intakes' whole cost is each intake times its whole "
+        f"programme, some of it after the horizon. {html.escape(gap_report.PRICE_BASE)}.</p>"
         + table_html(gap_report.intake_table(run))
         + "<h3>By programme and trust (all years)</h3>"
         + table_html(intakes_by_trust(run))
         + chart("recommended_intakes")
+        + "<h3>The plan against today's intakes</h3><p>Intakes over the horizon by programme; "
+        "international recruitment is a separate route from training. Cost per retained "
+        "entrant is the whole programme cost divided by completion and retention.</p>"
+        + table_html(gap_report.programme_change_table(run))
         + "</section>",
         '<section id="limits"><h2>What limits closing the gap</h2><p>For each trust and staff '
         "group: the shortfall over the horizon, the part no new trainee could fill in time "
@@ -250,6 +257,17 @@ def render_publication(run: Any, meta: RunMeta, figures: pl.DataFrame) -> str:
         + chart("scenario_comparison")
         + chart("probability_gap_closed")
         + "</section>",
+        (
+            '<section id="what-it-takes"><h2>What it would take</h2><p>For each optimised '
+            "plan and staff group: the smallest multiple of the intake limits (funded posts or "
+            "university places, placements and pools) or of the budget, found by re-solving "
+            "the plan and re-running the simulated futures, at which the gap is within "
+            "tolerance with a 50 % or an 80 % chance; or the limit that stops it.</p>"
+            + table_html(gap_report.what_it_takes_table(run))
+            + "</section>"
+            if run.what_it_takes.height
+            else ""
+        ),
         '<section id="people"><h2>Staff expected to leave or retire</h2><p>Expected over the '
         "next five years from the supply projection, and staff aged 55 or over today.</p>"
         + table_html(risk)
@@ -317,6 +335,12 @@ def annex_sheets(run: Any, figures: pl.DataFrame) -> list[Sheet]:
             "Every plan's intakes by programme, trust and year, with their cost.",
         ),
         Sheet(
+            "Plan against today",
+            gap_report.programme_change_table(run),
+            "Intakes over the horizon by programme against today's, with the reason for "
+            "each cut; international recruitment apart from training.",
+        ),
+        Sheet(
             "What limits the gap",
             gap_report.limits_table(run),
             "The limit that binds most for each trust and staff group.",
@@ -333,6 +357,15 @@ def annex_sheets(run: Any, figures: pl.DataFrame) -> list[Sheet]:
             "Programme assumptions with source and status.",
         ),
     ]
+    if run.what_it_takes.height:
+        sheets.append(
+            Sheet(
+                "What it would take",
+                gap_report.what_it_takes_table(run),
+                "The smallest added intake limit or budget that reaches a 50 % and an 80 % "
+                "chance of closing each group's gap, or the limit that stops it.",
+            )
+        )
     if run.robustness.height:
         sheets.append(
             Sheet(

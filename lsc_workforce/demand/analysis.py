@@ -650,8 +650,9 @@ def describe_calibration(results: DemandResults) -> str:
     """
     lines = []
     for row in results.calibration.iter_rows(named=True):
+        model = "not projected" if row["model"] is None else f"{row['model']:.1%}"
         lines.append(
-            f"- **{row['description']}**: model {row['model']:.1%}, published "
+            f"- **{row['description']}**: model {model}, published "
             f"{row['published_low']:.0%}-{row['published_high']:.0%} ({row['verdict']}). "
             f"{row['note']}"
         )

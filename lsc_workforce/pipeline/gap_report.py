@@ -19,7 +19,6 @@ staff group, programme and year.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
@@ -32,23 +31,12 @@ from lsc_workforce.pipeline.inputs import is_international_recruitment
 from lsc_workforce.pipeline.solution import LIMIT_LABELS
 from lsc_workforce.pipeline.workflow import SENSITIVE_COLUMNS, PipelineRun
 from lsc_workforce.privacy import format_suppressed
-from lsc_workforce.report import ReportError, find_remote_references
-from lsc_workforce.safe_output import html_safe_json, naming_path, open_workbook, write_cell
 
 REPORT_NAME = "training_gap_report.html"
 ANNEX_NAME = "training_gap_annex.xlsx"
 PLAN = "optimised"
 BASELINE = "status_quo"
 CENTRAL = "central"
-
-_CSS = """
-body{font-family:Arial,Helvetica,sans-serif;color:#231f20;max-width:1100px;margin:0 auto;
-padding:1em}
-h1{background:#005EB8;color:#fff;padding:.5em}h2{color:#005EB8;border-bottom:2px solid #005EB8}
-table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:.85em}
-th,td{border:1px solid #d8dde0;padding:3px 6px;text-align:right}th{background:#E8EDEE}
-td:first-child,th:first-child{text-align:left}.chart{margin:1em 0}.note{color:#425563}
-"""
 
 
 def _years(run: PipelineRun) -> tuple[int, int, int]:
@@ -576,200 +564,6 @@ def build_charts(run: PipelineRun) -> dict[str, alt.TopLevelMixin]:
         .properties(width=220, height=120)
     )
     return charts
-
-
-def _html_table(frame: pl.DataFrame, privacy: bool = False) -> str:
-    attr = ' data-privacy="suppressed"' if privacy else ""
-    sensitive = [c for c in frame.columns if c in SENSITIVE_COLUMNS] if privacy else []
-    marker = ' data-sensitive="1"'
-    head = "".join(
-        f"<th{marker if c in sensitive else ''}>{html.escape(c.replace('_', ' '))}</th>"
-        for c in frame.columns
-    )
-    body = []
-    for row in frame.iter_rows():
-        cells = []
-        for value in row:
-            if isinstance(value, float):
-                text = f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
-            else:
-                text = "" if value is None else str(value)
-            cells.append(f"<td>{html.escape(text)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-
-def caveats(run: PipelineRun) -> list[str]:
-    """Data-quality and modelling caveats shown in the report."""
-    statuses = run.programmes.group_by("status").len().sort("status")
-    counts = ", ".join(f"{n} {s}" for s, n in statuses.iter_rows())
-    rule = run.meta["suppression"]
-    return [
-        f"Programme parameters by status: {counts}. Unconfirmed values are planning assumptions "
-        "to be replaced with local figures (current leaver rates and education tariff values were "
-        "not found [src:leaver-rates] [src:education-tariffs]).",
-        "Training capacity, funded posts, source pools and current trainees are illustrative "
-        "reference figures, not trust returns.",
-        "Supply follows the demand model's stock-flow projection exactly, reporting-radiographer "
-        "conversions included (each converted radiographer removes the band 6 age and WTE mix "
-        "the projection expects that year).",
-        "Trainees already employed (specialty registrars) are in the staff stock and progress "
-        "there; only new intakes are added as completions.",
-        "The Monte Carlo does not include skill-mix substitution, so the probabilities are "
-        "conservative for the skill-mix-heavy plan.",
-        f"Counts built from personal characteristics (leavers, retirements, age) with "
-        f"{rule['low']}-{rule['high']} people are shown as *, and others are rounded to the "
-        f"nearest {rule['base']} (NHS Digital HES/ECDS convention [src:workforce-suppression]). "
-        "Headcount, WTE and planned intakes are shown as NHS Workforce Statistics publish them.",
-    ]
-
-
-def render_report_html(run: PipelineRun, bundle: str | None = None) -> str:
-    """Render the report as one self-contained HTML page.
-
-    Args:
-        run: the pipeline results.
-        bundle: the Vega JavaScript bundle (default: ``vl_convert.javascript_bundle()``).
-
-    Returns:
-        The HTML text.
-
-    Raises:
-        ReportError: if the page would load anything from the network.
-    """
-    if bundle is None:
-        import vl_convert  # noqa: PLC0415
-
-        bundle = vl_convert.javascript_bundle()
-    first, mid, last = _years(run)
-    specs = chart_specs(run)
-    sections = [
-        f"<h1>Training-gap report: Lancashire and South Cumbria diagnostics workforce</h1>"
-        f"<p class='note'>Planning date {html.escape(run.meta['as_at'])}; horizon "
-        f"{fy_label(first)} to {fy_label(last)}. Prepared for the NHS England Workforce, Training "
-        f"and Education (WT&amp;E) regional education liaison.</p>",
-        "<h2>Executive summary</h2>"
-        + "".join(f"<p>{html.escape(p)}</p>" for p in executive_summary(run)),
-        f"<h2>Gap by staff group, trust and year ({fy_label(first)}, {fy_label(mid)}, "
-        f"{fy_label(last)})</h2><p>Shortfall in WTE (requirement less supply after skill-mix "
-        "substitution) under central demand.</p>" + _html_table(gap_table(run)),
-        "<div class='chart' id='chart-gap_by_staff_group'></div>",
-        "<div class='chart' id='chart-supply_against_requirement'></div>",
-        "<h2>Recommended intakes by programme and year, with cost</h2><p>"
-        "International recruitment is listed apart from training. Cost in training is what "
-        "the horizon's trainees in training cost in its years (cohorts already in training "
-        "included; the plan's cost in the summary); the intakes' whole cost is each intake "
-        f"times its whole programme, some of it after the horizon. {html.escape(PRICE_BASE)}."
-        "</p>"
-        + _html_table(intake_table(run))
-        + "<div class='chart' id='chart-recommended_intakes'></div>",
-        "<h2>Plan against today's intakes</h2><p>Intakes over the horizon by programme; "
-        "international recruitment is a separate route from training. Cost per retained "
-        "entrant is the whole programme cost divided by completion and retention.</p>"
-        + _html_table(programme_change_table(run)),
-        "<h2>What limits closing the gap</h2><p>Main limit per trust and staff group, from the "
-        "LP relaxation's shadow prices (WTE-years of shortfall removed per extra unit of the "
-        "limit); shortfall before any new trainee can qualify is put down to training length."
-        "</p>" + _html_table(limits_table(run)),
-        "<h2>Scenario comparison</h2>"
-        + _html_table(scenario_table(run))
-        + "<div class='chart' id='chart-scenario_comparison'></div>"
-        + (
-            "<div class='chart' id='chart-probability_gap_closed'></div>"
-            if "probability_gap_closed" in specs
-            else ""
-        ),
-        (
-            "<h2>What it would take</h2><p>For each optimised plan and staff group: the "
-            "smallest multiple of the intake limits (funded posts or university places, "
-            "placements and pools) or of the budget, found by re-solving the plan and "
-            "re-running the simulated futures, at which the gap is within tolerance with a "
-            "50 % or an 80 % chance; or the limit that stops it.</p>"
-            + _html_table(what_it_takes_table(run))
-            if run.what_it_takes.height
-            else ""
-        ),
-        "<h2>Staff expected to leave or retire</h2><p>Expected over the next five years from "
-        "the supply projection, and staff aged 55 or over today. Small numbers suppressed.</p>"
-        + _html_table(risk_table(run), privacy=True)
-        + "<div class='chart' id='chart-people_at_risk'></div>",
-        "<h2>Workforce in post</h2>" + _html_table(run.workforce_now),
-        "<h2>Assumptions with sources</h2>" + _html_table(assumptions_table(run)),
-        "<h2>Data-quality caveats</h2><ul>"
-        + "".join(f"<li>{html.escape(c)}</li>" for c in caveats(run))
-        + "</ul>",
-    ]
-    spec_json = html_safe_json(specs, default=str)
-    safe_bundle = bundle.replace("</script", "<\\/script")
-    script = (
-        "const specs = JSON.parse(document.getElementById('chart-specs').textContent);\n"
-        "window.chartsRendered = 0; window.chartErrors = [];\n"
-        "for (const [name, spec] of Object.entries(specs)) {\n"
-        "  vegaEmbed('#chart-' + name, spec, {actions: false, renderer: 'svg'})\n"
-        "    .then(() => { window.chartsRendered += 1; })\n"
-        "    .catch((e) => { window.chartErrors.push(name + ': ' + e); console.error(e); });\n"
-        "}\n"
-    )
-    page = (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<title>Training-gap report</title>"
-        f"<style>{_CSS}</style>"
-        f"<script>{safe_bundle}</script></head><body>"
-        + "".join(sections)
-        + f"<script type='application/json' id='chart-specs'>{spec_json}</script>"
-        f"<script>{script}</script></body></html>"
-    )
-    remote = find_remote_references(page)
-    if remote:
-        raise ReportError(f"training-gap report would load remote resources: {remote[:3]}")
-    return page
-
-
-def write_annex(run: PipelineRun, path: Path) -> Path:
-    """Write the Excel annex: one sheet per table, suppressed counts shown as ``*``.
-
-    Returns:
-        The path written.
-    """
-    sheets = {
-        "README": pl.DataFrame(
-            {
-                "note": [
-                    "Training-gap annex, Lancashire and South Cumbria diagnostics workforce.",
-                    f"Planning date {run.meta['as_at']}; years {run.meta['years'][0]} to "
-                    f"{run.meta['years'][-1]} (financial years by starting calendar year).",
-                    *caveats(run),
-                ]
-            }
-        ),
-        "scenarios": scenario_table(run),
-        "plan_vs_today": programme_change_table(run),
-        "gap": gap_table(run),
-        "intakes": intakes_detail(run),
-        "limits": limits_table(run),
-        "people_at_risk": risk_table(run),
-        "workforce_in_post": run.workforce_now,
-        "assumptions": assumptions_table(run),
-    }
-    if run.robustness.height:
-        sheets["robustness"] = run.robustness
-    if run.what_it_takes.height:
-        sheets["what_it_takes"] = what_it_takes_table(run)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    workbook = open_workbook(path)
-    bold = workbook.add_format({"bold": True})
-    for name, frame in sheets.items():
-        sheet = workbook.add_worksheet(name)
-        for j, column in enumerate(frame.columns):
-            write_cell(sheet, 0, j, column, bold)
-            sheet.set_column(j, j, max(12, min(60, len(column) + 2)))
-        for i, row in enumerate(frame.iter_rows(), start=1):
-            for j, value in enumerate(row):
-                write_cell(sheet, i, j, value)
-    with naming_path(path):
-        workbook.close()
-    return path
 
 
 #: Price base of every cost in the report and annex.

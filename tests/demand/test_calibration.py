@@ -1,9 +1,15 @@
 """The projection set beside the published series: consultant shortfall and growth."""
 
+from types import SimpleNamespace
+
 import polars as pl
 import pytest
 
-from lsc_workforce.demand.analysis import calibration_table, consultant_shortfall
+from lsc_workforce.demand.analysis import (
+    calibration_table,
+    consultant_shortfall,
+    describe_calibration,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -83,3 +89,13 @@ def test_calibration_compares_with_the_published_range_and_explains_deviations()
     assert rows["consultant_growth"]["model"] is None
     assert rows["consultant_growth"]["verdict"] == "not projected"
     assert rows["consultant_growth"]["note"] == "The projection is shorter than 3 years."
+
+
+def test_calibration_reading_says_when_a_metric_is_not_projected():
+    tasks = pl.DataFrame(
+        {"year": [2026, 2027], "task": ["ct_reporting"] * 2, "workload": [100.0, 110.0]}
+    )
+    table = calibration_table(_versus(), tasks, _published(), horizon=2)
+    text = describe_calibration(SimpleNamespace(calibration=table))
+    assert "model not projected" in text
+    assert "model 15.4%" in text  # the shortfall today, 2 of 13
