@@ -169,14 +169,20 @@ def first_screen(run: Any, figures: pl.DataFrame) -> str:
                 f"({_figure(figures, 'gap_year5_optimised')} WTE with the optimised plan).",
             ),
             _card(
-                f"{_figure(figures, 'gap_last_status_quo')} WTE",
-                f"Shortfall at the end of the horizon if today's intakes continue "
-                f"({_figure(figures, 'gap_last_optimised')} WTE with the optimised plan).",
+                f"{_figure(figures, 'gap_p50_status_quo')} WTE",
+                "Shortfall at the target year if today's intakes continue: the median of the "
+                f"simulated futures (10th-90th percentile {_figure(figures, 'gap_p10_status_quo')}"
+                f"-{_figure(figures, 'gap_p90_status_quo')} WTE); with the optimised plan "
+                f"{_figure(figures, 'gap_p50_optimised')} WTE "
+                f"({_figure(figures, 'gap_p10_optimised')}-{_figure(figures, 'gap_p90_optimised')})"
+                ". The same definition as the robustness table.",
             ),
             _card(
-                _figure(figures, "intake_optimised"),
-                f"Trainees and recruits the optimised plan starts over the horizon "
-                f"(against {_figure(figures, 'intake_status_quo')} at today's intakes).",
+                _figure(figures, "training_intake_optimised"),
+                "Trainees the optimised plan starts over the horizon (against "
+                f"{_figure(figures, 'training_intake_status_quo')} at today's intakes), and "
+                f"{_figure(figures, 'international_recruits_optimised')} international recruits "
+                "besides, who are not training.",
             ),
             _card(
                 _figure(figures, "cost_optimised"),

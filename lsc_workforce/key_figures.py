@@ -80,16 +80,40 @@ def training_figures(run: Any) -> list[dict]:
                     both,
                 )
             )
-        rows.append(
-            _row(
-                f"intake_{scenario}",
-                f"Trainees and recruits started over the horizon, {words} (people)",
-                _summary_value(run, scenario, "total_intake"),
-                "count",
-                "pipeline/summary",
-                both,
+        for column, figure, what in (
+            ("training_intake", "training_intake", "Trainees started over the horizon"),
+            (
+                "international_recruits",
+                "international_recruits",
+                "International recruits over the horizon (not training)",
+            ),
+        ):
+            rows.append(
+                _row(
+                    f"{figure}_{scenario}",
+                    f"{what}, {words} (people)",
+                    _summary_value(run, scenario, column),
+                    "count",
+                    "pipeline/summary",
+                    both,
+                )
             )
-        )
+        for column, what in (
+            ("shortfall_p10_wte", "10th percentile"),
+            ("shortfall_p50_wte", "median"),
+            ("shortfall_p90_wte", "90th percentile"),
+        ):
+            rows.append(
+                _row(
+                    f"gap_{column.split('_')[1]}_{scenario}",
+                    f"Shortfall at the target year over the simulated futures, {what}, {words} "
+                    "(WTE)",
+                    _summary_value(run, scenario, column),
+                    "wte",
+                    "pipeline/summary",
+                    both,
+                )
+            )
         rows.append(
             _row(
                 f"cost_{scenario}",
@@ -134,23 +158,46 @@ def training_figures(run: Any) -> list[dict]:
 
 
 def demand_figures(output_dir: Path) -> list[dict]:
-    """The interventional radiology rota minimum from the demand notebook, when it ran."""
-    path = Path(output_dir) / "demand" / "tables" / "ir_oncall_and_rota_minimum.csv"
+    """Rota floor and requirement per rota service from the demand notebook, when it ran.
+
+    Read from its reconciliation table (rota headcount floor against workload need, trust by
+    trust), so the figures are the ones notebook 20 shows.
+    """
+    name = "demand/tables/rota_reconciliation.csv"
+    path = Path(output_dir) / name
     if not path.is_file():
         return []
     table = pl.read_csv(path)
-    if "rota_minimum_wte" not in table.columns:
+    if not {"service", "rota_people", "required_wte"} <= set(table.columns):
         return []
-    return [
-        _row(
-            "ir_rota_minimum_wte",
-            "Interventional radiologists a 24/7 rota needs, all trusts (WTE)",
-            table["rota_minimum_wte"].sum(),
-            "wte",
-            "demand/tables/ir_oncall_and_rota_minimum.csv",
-            "html/20_demand_capacity.html",
-        )
-    ]
+    labels = load_labels()
+    rows = []
+    for service, people, required in (
+        table.group_by("service")
+        .agg(pl.col("rota_people").sum(), pl.col("required_wte").sum())
+        .sort("service")
+        .rows()
+    ):
+        rows += [
+            _row(
+                f"rota_people__{service}",
+                f"{labels.value('services', service)}: people the rotas need, all trusts",
+                people,
+                "count",
+                name,
+                "html/20_demand_capacity.html",
+            ),
+            _row(
+                f"rota_required_wte__{service}",
+                f"{labels.value('services', service)}: requirement, the larger of rota floor "
+                "and workload per trust, all trusts (WTE)",
+                required,
+                "wte",
+                name,
+                "html/20_demand_capacity.html",
+            ),
+        ]
+    return rows
 
 
 def ooh_figures(output_dir: Path) -> list[dict]:

@@ -21,7 +21,11 @@ def _run() -> SimpleNamespace:
             "shortfall_first_year_wte": [10.0, 8.0, 99.0],
             "shortfall_year5_wte": [20.0, 12.0, 99.0],
             "shortfall_last_year_wte": [30.0, 5.0, 99.0],
-            "total_intake": [100.0, 140.0, 999.0],
+            "training_intake": [90.0, 100.0, 999.0],
+            "international_recruits": [10.0, 40.0, 999.0],
+            "shortfall_p10_wte": [20.0, 15.0, 99.0],
+            "shortfall_p50_wte": [35.0, 25.0, 99.0],
+            "shortfall_p90_wte": [50.0, 40.0, 99.0],
             "total_cost_gbp": [1_000_000.0, 1_500_000.0, 9.0],
             "p_gap_closed": [0.0, 0.25, 1.0],
         }
@@ -44,7 +48,9 @@ def test_figures_come_from_central_demand_and_the_last_year(tmp_path):
     value = lambda name: kf.figure_value(figures, name)  # noqa: E731
     assert value("gap_first_optimised") == 8.0
     assert value("gap_last_status_quo") == 30.0
-    assert value("intake_optimised") == 140.0
+    assert value("training_intake_optimised") == 100.0
+    assert value("international_recruits_optimised") == 40.0
+    assert value("gap_p50_optimised") == 25.0
     assert value("cost_optimised") == 1_500_000.0
     assert value("p_gap_closed_optimised") == 0.25
     assert value("gap_last_optimised__radiologist") == 3.5  # RXN 1.5 + RXL 2.0, not 2034
@@ -58,27 +64,34 @@ def test_figures_come_from_central_demand_and_the_last_year(tmp_path):
 
 def test_demand_and_ooh_figures_are_read_when_those_notebooks_ran(tmp_path):
     (tmp_path / "demand" / "tables").mkdir(parents=True)
-    pl.DataFrame({"trust_code": ["RXN", "RXL"], "rota_minimum_wte": [6.0, 6.0]}).write_csv(
-        tmp_path / "demand" / "tables" / "ir_oncall_and_rota_minimum.csv"
-    )
+    pl.DataFrame(
+        {
+            "trust_code": ["RXN", "RXL", "RXN"],
+            "service": ["ir_oncall", "ir_oncall", "gi_bleed_oncall"],
+            "rota_people": [6, 6, 6],
+            "required_wte": [6.0, 6.5, 19.9],
+        }
+    ).write_csv(tmp_path / "demand" / "tables" / "rota_reconciliation.csv")
     (tmp_path / "ooh").mkdir()
     pl.DataFrame({"service": ["ir_oncall"], "scenario": ["network"], "extra_posts": [3]}).write_csv(
         tmp_path / "ooh" / "scenario_comparison.csv"
     )
     figures = kf.compute_key_figures(_run(), tmp_path)
-    assert kf.figure_value(figures, "ir_rota_minimum_wte") == 12.0
+    assert kf.figure_value(figures, "rota_people__ir_oncall") == 12.0
+    assert kf.figure_value(figures, "rota_required_wte__ir_oncall") == 12.5
+    assert kf.figure_value(figures, "rota_required_wte__gi_bleed_oncall") == 19.9
     assert kf.figure_value(figures, "extra_posts__ir_oncall__network") == 3.0
 
 
 def test_the_index_compares_with_the_previous_run(tmp_path):
     current = kf.compute_key_figures(_run(), tmp_path)
     previous = current.with_columns(pl.col("value") - 1.0).filter(
-        pl.col("figure") != "intake_optimised"
+        pl.col("figure") != "training_intake_optimised"
     )
     compared = figures_comparison(current, previous)
     row = compared.filter(pl.col("figure") == "gap_first_optimised").row(0, named=True)
     assert (row["value"], row["previous_value"], row["difference"]) == (8.0, 7.0, 1.0)
-    new = compared.filter(pl.col("figure") == "intake_optimised").row(0, named=True)
+    new = compared.filter(pl.col("figure") == "training_intake_optimised").row(0, named=True)
     assert new["previous_value"] is None
     first = figures_comparison(current, None)
     assert first["difference"].null_count() == first.height
