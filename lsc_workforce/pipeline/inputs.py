@@ -152,7 +152,10 @@ class PipelineInputs:
         staff_groups: modelled staff groups.
         years: financial years of the horizon (starting calendar years), consecutive.
         programmes: programmes by code.
-        baseline_wte: closing WTE (31 March) of each year with no new completions.
+        baseline_wte: closing WTE (31 March) of each year with no new completions, in the
+            demand model's units: WTE that counts towards the service (trainees and
+            radiographers' non-clinical time weighted by their grade's service contribution,
+            ``config/demand/grade_lines.csv``), as the requirement is.
         response: WTE in each year per retained completer, by (programme, trust, group,
             completion year, year).
         required_wte: WTE required in each year.
@@ -310,7 +313,7 @@ class PipelineInputs:
         Raises:
             ConfigError: if a programme has no supply programme, or as :meth:`from_frames`.
         """
-        from lsc_workforce.demand.supply import project_supply, summarise_supply  # noqa: PLC0415
+        from lsc_workforce.demand.supply import project_supply, supply_lines  # noqa: PLC0415
 
         if "financial_year" not in requirement.columns and "year" in requirement.columns:
             requirement = requirement.rename({"year": "financial_year"})
@@ -325,11 +328,16 @@ class PipelineInputs:
         stock = stock.filter(pl.col("trust_code").is_in(trusts))
 
         def closing(completions: pl.DataFrame | None) -> dict[tuple[str, str, int], float]:
-            projected = summarise_supply(project_supply(stock, supply_params, years, completions))
+            projected = supply_lines(
+                project_supply(stock, supply_params, years, completions),
+                supply_params,
+                wte="closing_wte",
+                by=("year", "trust_code", "staff_group"),
+            )
             values = {
                 (t, g, int(y)): float(w)
                 for y, t, g, w in projected.select(
-                    "year", "trust_code", "staff_group", "closing_wte"
+                    "year", "trust_code", "staff_group", "service_wte"
                 ).iter_rows()
             }
             return {
@@ -621,6 +629,9 @@ def validate_training_tables(tables: Mapping[str, pl.DataFrame]) -> Any:
 def supply_params_for(config_dir: Path, tables: Mapping[str, pl.DataFrame] | None = None) -> Any:
     """Return the demand model's supply parameters plus the training routes it does not list.
 
+    The grade lines come along, so supply counts in the requirement's units (WTE towards the
+    service); the status-quo trainee intakes do not: the pipeline plans every intake itself.
+
     ``config/demand/programmes.csv`` lists the programmes the supply
     projection knows; ``config/training/supply_programmes.csv`` adds the routes only the training
     pipeline plans (gastroenterology, international recruitment) in the same format.
@@ -655,6 +666,7 @@ def supply_params_for(config_dir: Path, tables: Mapping[str, pl.DataFrame] | Non
         progression=base.progression,
         programmes=merged,
         grade_leavers=base.grade_leavers,
+        grade_lines=base.grade_lines,
     )
 
 

@@ -7,7 +7,7 @@ import pytest
 from pipeline_toy import flat_requirement, small_stock
 
 from lsc_workforce.config import CONFIG_DIR, SolverSettings
-from lsc_workforce.demand.supply import project_supply, summarise_supply
+from lsc_workforce.demand.supply import project_supply, supply_lines
 from lsc_workforce.pipeline.inputs import PipelineInputs, load_training_tables, supply_params_for
 from lsc_workforce.pipeline.model import PipelineSettings
 from lsc_workforce.pipeline.solution import solve_pipeline
@@ -40,11 +40,39 @@ def projection_inputs():
 
 def test_baseline_is_the_projection_without_completions(projection_inputs):
     inputs, params = projection_inputs
-    projected = summarise_supply(project_supply(small_stock(TRUSTS, SCALE), params, inputs.years))
+    projected = _service_wte(
+        project_supply(small_stock(TRUSTS, SCALE), params, inputs.years), params
+    )
     for y, t, g, wte in projected.select(
         "year", "trust_code", "staff_group", "closing_wte"
     ).iter_rows():
         assert inputs.baseline_wte[t, g, y] == pytest.approx(wte, abs=1e-9)
+
+
+def _service_wte(projected: pl.DataFrame, params) -> pl.DataFrame:
+    """Closing WTE towards the service (the requirement's units) by year, trust and group."""
+    lines = supply_lines(
+        projected, params, wte="closing_wte", by=("year", "trust_code", "staff_group")
+    )
+    return lines.select(
+        "year", "trust_code", "staff_group", pl.col("service_wte").alias("closing_wte")
+    )
+
+
+def test_supply_counts_trainees_by_their_service_contribution(projection_inputs):
+    # A trainee in post counts towards the service at their grade's contribution (below 1),
+    # as in the demand model; the whole-WTE sum is larger wherever trainees are in post.
+    inputs, params = projection_inputs
+    projected = project_supply(small_stock(TRUSTS, SCALE), params, inputs.years)
+    first = projected.filter(pl.col("year") == inputs.years[0])
+    whole = first.group_by("trust_code", "staff_group").agg(pl.col("closing_wte").sum())
+    weighted = _service_wte(first, params)
+    trainees = params.service_contribution(first.select("staff_group", "grade", "closing_wte"))
+    assert trainees.filter(pl.col("supply_line") == "trainee").height > 0
+    assert (trainees["service_contribution"] < 1).any()
+    joined = whole.join(weighted, on=["trust_code", "staff_group"], suffix="_service")
+    assert (joined["closing_wte_service"] <= joined["closing_wte"] + 1e-9).all()
+    assert (joined["closing_wte_service"] < joined["closing_wte"] - 1e-6).any()
 
 
 def _mismatch(inputs, params, fixed):
@@ -55,8 +83,8 @@ def _mismatch(inputs, params, fixed):
     assert plan.status is SolveStatus.OPTIMAL
     completions = inputs.completions_frame(plan.intakes)
     assert completions["headcount"].sum() > 0
-    projected = summarise_supply(
-        project_supply(small_stock(TRUSTS, SCALE), params, inputs.years, completions)
+    projected = _service_wte(
+        project_supply(small_stock(TRUSTS, SCALE), params, inputs.years, completions), params
     ).select(
         pl.col("year").cast(pl.Int64).alias("financial_year"),
         "trust_code",
