@@ -566,6 +566,33 @@ def build_charts(run: PipelineRun) -> dict[str, alt.TopLevelMixin]:
     return charts
 
 
+def caveats(run: PipelineRun) -> list[str]:
+    """Data-quality and modelling caveats shown in the report."""
+    statuses = run.programmes.group_by("status").len().sort("status")
+    counts = ", ".join(f"{n} {s}" for s, n in statuses.iter_rows())
+    rule = run.meta["suppression"]
+    return [
+        f"Programme parameters by status: {counts}. Unconfirmed values are planning assumptions "
+        "to be replaced with local figures (current leaver rates and education tariff values were "
+        "not found [src:leaver-rates] [src:education-tariffs]).",
+        "Training capacity, funded posts, source pools and current trainees are illustrative "
+        "reference figures, not trust returns.",
+        "Supply follows the demand model's stock-flow projection exactly, reporting-radiographer "
+        "conversions included (each converted radiographer removes the band 6 age and WTE mix "
+        "the projection expects that year).",
+        "Trainees already employed (specialty registrars) are in the staff stock and progress "
+        "there; only new intakes are added as completions. Supply counts the WTE that works for "
+        "the service, as the requirement does: trainees at their grade's service contribution, "
+        "radiographers at their band's clinical share (config/demand/grade_lines.csv).",
+        "The Monte Carlo does not include skill-mix substitution, so the probabilities are "
+        "conservative for the skill-mix-heavy plan.",
+        f"Counts built from personal characteristics (leavers, retirements, age) with "
+        f"{rule['low']}-{rule['high']} people are shown as *, and others are rounded to the "
+        f"nearest {rule['base']} (NHS Digital HES/ECDS convention [src:workforce-suppression]). "
+        "Headcount, WTE and planned intakes are shown as NHS Workforce Statistics publish them.",
+    ]
+
+
 #: Price base of every cost in the report and annex.
 PRICE_BASE = (
     "GBP at the constant prices of the programme cost assumptions "
