@@ -87,7 +87,8 @@ def test_annex_totals_reconcile_with_the_report(latest, figures):
     )
     for column, figure in (
         ("gap_now_wte", "gap_first_optimised"),
-        ("gap_plus10_wte", "gap_last_optimised"),
+        ("gap_plus10_wte_central", "gap_last_optimised"),
+        ("target_gap_p50_wte", "gap_p50_optimised"),
     ):
         assert row[labels.header(column)][0] == pytest.approx(
             kf.figure_value(figures, figure), abs=0.051
