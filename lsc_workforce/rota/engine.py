@@ -246,7 +246,7 @@ class _Call:
         complete = start is not None and len(start) == prob.numVariables()
         if self.pass_s > 0 and left < 2 * self.pass_s + MIN_SOLVER_S:
             LOGGER.debug("%.1f s left, passing the model takes %.1f s: no solve", left, self.pass_s)
-            return self._start_result(start, left) if complete else self._no_time_result(left)
+            return self._not_called(start if complete else None, left)
         if self.lp_path is not None:
             path = Path(self.lp_path)
             if stage > 1:
@@ -264,41 +264,34 @@ class _Call:
             deadline=self.deadline,
         )
 
-    def _no_time_result(self, left: float) -> SolveResult:
-        """No solution and no time left to hand the model to the solver and back."""
-        return SolveResult(
-            status=SolveStatus.NOT_SOLVED,
-            objective=None,
-            bound=None,
-            gap=None,
-            build_s=self.model.build_s,
-            solve_s=0.0,
-            solver=self.settings.solver,
-            solver_status="not called",
-            message=(
-                f"solver not called: {left:.1f} s left, passing the model to the solver takes "
-                f"about {self.pass_s:.1f} s each way, and no starting solution was found in time"
-            ),
-        )
+    def _not_called(
+        self, start: Mapping[pulp.LpVariable, float] | None, left: float
+    ) -> SolveResult:
+        """The result where no hand-over to the solver fits in the time left.
 
-    def _start_result(self, start: Mapping[pulp.LpVariable, float], left: float) -> SolveResult:
-        """``start`` as the solution, where no hand-over to the solver fits in the time left."""
-        for var, value in start.items():
-            var.varValue = value
+        ``start`` is the solution (feasible, no bound); without one there is no solution.
+        """
+        waiting = f"{left:.1f} s left, passing the model to the solver takes about "
+        waiting += f"{self.pass_s:.1f} s each way"
+        if start is None:
+            status, objective = SolveStatus.NOT_SOLVED, None
+            message = f"solver not called: {waiting}, and no starting solution was found in time"
+        else:
+            for var, value in start.items():
+                var.varValue = value
+            status = SolveStatus.FEASIBLE_TIME_LIMIT
+            objective = float(pulp.value(self.model.prob.objective) or 0.0)
+            message = f"final solve skipped: {waiting}; the warm start's solution is returned"
         return SolveResult(
-            status=SolveStatus.FEASIBLE_TIME_LIMIT,
-            objective=float(pulp.value(self.model.prob.objective) or 0.0),
+            status=status,
+            objective=objective,
             bound=None,
             gap=None,
             build_s=self.model.build_s,
             solve_s=0.0,
             solver=self.settings.solver,
             solver_status="not called",
-            message=(
-                f"final solve skipped: {left:.1f} s left, passing the model to the solver "
-                f"takes about {self.pass_s:.1f} s each way; the warm start's solution is "
-                "returned"
-            ),
+            message=message,
         )
 
 
