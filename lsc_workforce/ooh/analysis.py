@@ -31,6 +31,7 @@ from lsc_workforce.ooh.model import OohSolution, solve_instance
 from lsc_workforce.ooh.pay import (
     WORK_SCHEMA,
     annual_cost,
+    day_job_hour_cost,
     oncall_work,
     person_costs,
     rank_scenarios,
@@ -58,6 +59,7 @@ COMPARISON_TYPES = {
     "night_team_size": pl.Int64,
     "nights_in_blocks_share": pl.Float64,
     "compensatory_rest_hours_per_year": pl.Float64,
+    "compensatory_rest_cost_gbp": pl.Float64,
 }
 
 _STATUS_ORDER = ("error", "not_solved", "infeasible", "unbounded", "feasible_time_limit", "optimal")
@@ -82,6 +84,8 @@ class ScenarioResult:
         cost: annual cost components of the scenario (``ooh.pay.annual_cost``).
         gaps: uncovered shifts with the reasons.
         work: on-call work of each rota (``ooh.pay.oncall_work``).
+        day_hour_cost: cost of one day-job hour (``ooh.pay.day_job_hour_cost``), which prices
+            compensatory rest.
     """
 
     service_id: str
@@ -98,6 +102,7 @@ class ScenarioResult:
     cost: dict[str, float]
     gaps: pl.DataFrame
     work: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=WORK_SCHEMA))
+    day_hour_cost: float | None = None
 
     @property
     def key(self) -> str:
@@ -175,6 +180,7 @@ class ScenarioResult:
         worst = min(statuses, key=_STATUS_ORDER.index)
         gaps = [s.result.gap for s in self.solutions if s.result.gap is not None]
         stats = rota_summary(self.load)
+        rest = self.compensatory_rest_hours()
         posts = (
             None
             if any(e.posts is None for e in self.extra)
@@ -207,7 +213,10 @@ class ScenarioResult:
             "extra_posts_proven": all(e.proven for e in self.extra),
             "night_team_size": self.night_team_size(),
             "nights_in_blocks_share": self.nights_in_blocks_share(),
-            "compensatory_rest_hours_per_year": self.compensatory_rest_hours(),
+            "compensatory_rest_hours_per_year": rest,
+            "compensatory_rest_cost_gbp": None
+            if rest is None or self.day_hour_cost is None
+            else round(rest * self.day_hour_cost, 2),
             "extra_posts_sentence": self.sentence,
             "solve_s": round(
                 sum(s.result.solve_s for s in self.solutions)
@@ -416,6 +425,7 @@ def run_scenario(
         cost=annual_cost(cost_frame, int(gaps.get_column("missing").sum() or 0), n_days, cfg.costs),
         gaps=gaps,
         work=pl.DataFrame(works, schema=WORK_SCHEMA),
+        day_hour_cost=day_job_hour_cost(cfg.costs),
     )
 
 

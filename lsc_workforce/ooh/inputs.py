@@ -385,6 +385,7 @@ class CostParameters:
         pas_per_week: PAs a week of a full-time job plan (10): a PA a week is paid
             ``consultant_salary / pas_per_week`` a year.
         working_weeks: weeks a year a consultant works a job-planned PA (42).
+        pa_hours: hours of a PA in standard (daytime) time (4).
         afc_hourly_rate: ``{grade: GBP per hour}`` of basic pay (Agenda for Change).
         afc_rate_note: pay point, source and status of the hourly rates.
         unsocial: the unsocial-hours enhancement (``None``: no resident AfC pay configured).
@@ -402,6 +403,7 @@ class CostParameters:
     premium_pa_hours: float = 3.0
     pas_per_week: float = 10.0
     working_weeks: float = 42.0
+    pa_hours: float = 4.0
     afc_hourly_rate: Mapping[str, float] = field(default_factory=dict)
     afc_rate_note: str = ""
     unsocial: UnsocialHours | None = None
@@ -680,6 +682,7 @@ def _resolve_work(costs: CostParameters, config_dir: Path) -> CostParameters:
         premium_pa_hours=scalars["hours_per_pa_premium"],
         pas_per_week=scalars["pas_per_week"],
         working_weeks=scalars["medical_working_weeks"],
+        pa_hours=scalars["hours_per_pa"],
     )
 
 

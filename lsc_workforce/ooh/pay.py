@@ -404,3 +404,13 @@ def rank_scenarios(comparison: pl.DataFrame) -> pl.DataFrame:
         .cast(pl.Int64)
         .alias("cost_rank_with_uncovered"),
     )
+
+
+def day_job_hour_cost(costs: CostParameters) -> float:
+    """Cost of one hour of a consultant's daytime job plan (GBP).
+
+    The full-time salary over the job plan's hours a year: ``pas_per_week`` PAs of ``pa_hours``
+    hours over ``working_weeks`` weeks [src:consultant-job-plan]. It prices the day-job time
+    lost to compensatory rest after disturbed on-call nights.
+    """
+    return costs.consultant_salary / (costs.pas_per_week * costs.pa_hours * costs.working_weeks)

@@ -28,6 +28,7 @@ from lsc_workforce.ooh.inputs import (
 from lsc_workforce.ooh.metrics import person_load
 from lsc_workforce.ooh.pay import (
     annual_cost,
+    day_job_hour_cost,
     oncall_work,
     person_costs,
     rank_scenarios,
@@ -240,6 +241,18 @@ def test_shipped_config_resolves_minutes_per_case():
     assert (costs.premium_pa_hours, costs.pas_per_week, costs.working_weeks) == (3, 10, 42)
     assert costs.unsocial.percent["band_5"] == (30.0, 60.0)
     assert costs.afc_hourly_rate["band_6"] == 23.82
+
+
+@pytest.mark.unit
+def test_compensatory_rest_is_priced_at_a_day_job_hour():
+    """A day-job hour is the salary over 10 PAs x 4 h x 42 weeks: 131,059 / 1,680 = 78.01;
+    the shipped config's pay point gives the same arithmetic."""
+    costs = dataclasses.replace(COSTS, consultant_salary=131_059.0)
+    assert day_job_hour_cost(costs) == pytest.approx(131_059.0 / 1_680)
+    shipped = load_ooh_config(CONFIG_DIR, validate=False).costs
+    assert shipped.pa_hours == 4
+    expected = shipped.consultant_salary / (10 * 4 * 42)
+    assert day_job_hour_cost(shipped) == pytest.approx(expected)
 
 
 # ----- resident nights: hours plus the unsocial-hours enhancement -----
