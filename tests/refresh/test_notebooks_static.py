@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import json
 import re
 
 import nbformat
@@ -30,7 +31,10 @@ def test_every_notebook_is_checked():
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_notebook_is_clean_and_parameterised(name):
-    nb = nbformat.read(REPO_DIR / "notebooks" / f"{name}.ipynb", as_version=4)
+    path = REPO_DIR / "notebooks" / f"{name}.ipynb"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    assert all("id" in cell for cell in raw["cells"])  # nbformat 4.5 cell ids, none missing
+    nb = nbformat.read(path, as_version=4)
     code = [cell for cell in nb.cells if cell.cell_type == "code"]
     assert all(not cell.outputs and cell.execution_count is None for cell in code)
     tagged = [cell for cell in code if "parameters" in cell.metadata.get("tags", [])]
