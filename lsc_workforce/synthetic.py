@@ -718,6 +718,18 @@ def _seasonality(modality: str, month: int) -> float:
     return dips.get(month, 1.02)
 
 
+#: Columns and types of the ``activity`` dataset as generated.
+ACTIVITY_SCHEMA = {
+    "month": pl.Date,
+    "trust_code": pl.String,
+    "site_code": pl.String,
+    "modality": pl.String,
+    "period": pl.String,
+    "examinations": pl.Int64,
+    "outsourced_reports": pl.Int64,
+}
+
+
 def _make_activity(rng: np.random.Generator, sites: pl.DataFrame, factor: float) -> pl.DataFrame:
     months = _month_starts()
     rows = []
@@ -759,15 +771,7 @@ def _make_activity(rng: np.random.Generator, sites: pl.DataFrame, factor: float)
                     )
     return pl.DataFrame(
         rows,
-        schema={
-            "month": pl.Date,
-            "trust_code": pl.String,
-            "site_code": pl.String,
-            "modality": pl.String,
-            "period": pl.String,
-            "examinations": pl.Int64,
-            "outsourced_reports": pl.Int64,
-        },
+        schema=ACTIVITY_SCHEMA,
         orient="row",
     )
 

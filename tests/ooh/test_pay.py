@@ -35,6 +35,7 @@ from lsc_workforce.ooh.pay import (
     rota_frequency,
     unsocial_split,
 )
+from lsc_workforce.synthetic import ACTIVITY_SCHEMA
 
 N_DAYS = 28
 
@@ -175,15 +176,7 @@ def _activity() -> pl.DataFrame:
         ]
     return pl.DataFrame(
         rows,
-        schema={
-            "month": pl.Date,
-            "trust_code": pl.String,
-            "site_code": pl.String,
-            "modality": pl.String,
-            "period": pl.String,
-            "examinations": pl.Int64,
-            "outsourced_reports": pl.Int64,
-        },
+        schema=ACTIVITY_SCHEMA,
         orient="row",
     )
 
