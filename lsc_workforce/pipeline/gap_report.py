@@ -403,15 +403,6 @@ def cut_sentences(run: PipelineRun, scenario: str = PLAN) -> list[str]:
     ]
 
 
-def chart_specs(run: PipelineRun) -> dict[str, dict[str, Any]]:
-    """Vega-Lite specifications of the report's charts, with their data inline.
-
-    Returns:
-        Chart specifications by name, in page order.
-    """
-    return {name: chart.to_dict() for name, chart in build_charts(run).items()}
-
-
 def build_charts(run: PipelineRun) -> dict[str, alt.TopLevelMixin]:
     """The report's Altair charts (NHS theme), by name in page order.
 

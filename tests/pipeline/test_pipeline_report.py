@@ -14,7 +14,7 @@ from lsc_workforce.config import CONFIG_DIR, REFERENCE_AS_AT, REFERENCE_DATA_DIR
 from lsc_workforce.data import load_datasets
 from lsc_workforce.labels import load_labels
 from lsc_workforce.pipeline.gap_report import (
-    chart_specs,
+    build_charts,
     write_training_gap_report,
 )
 from lsc_workforce.pipeline.scenarios import PipelineConfig
@@ -110,9 +110,9 @@ def test_chart_data_and_tooltips_never_show_a_small_count(published):
     run, html_path, _ = published
     text = html_path.read_text(encoding="utf-8")
     assert "<script" not in text
-    assert text.count("<figure") == len(chart_specs(run)) == text.count("<svg")
+    assert text.count("<figure") == len(build_charts(run)) == text.count("<svg")
     checked = 0
-    for spec in chart_specs(run).values():
+    for spec in (chart.to_dict() for chart in build_charts(run).values()):
         for rows in spec.get("datasets", {}).values():
             for row in rows:
                 for key in (*SENSITIVE_COLUMNS, "people", "shown"):
@@ -172,7 +172,7 @@ def test_hostile_configuration_text_stays_text_in_annex_and_page(published, tmp_
 @pytest.mark.browser
 def test_report_renders_offline_in_chromium(published, browser):
     run, html_path, _ = published
-    expected = len(chart_specs(run))
+    expected = len(build_charts(run))
     errors, requests = [], []
     context = browser.new_context(offline=True)
     try:
