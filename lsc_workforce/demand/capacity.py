@@ -14,7 +14,9 @@ Workload comes from a year of activity (``activity`` dataset) times an effort pe
   larger of examinations / examinations per radiographer-hour and the staffing of the opening
   hours (``service_hours``, including 24/7 cover) with ``staff_while_open`` radiographers per
   room (``radiography.csv``), summed over the bands, plus the services staffed by the session
-  with no activity counted (``staffed_services.csv``). Radiographers in post count by their
+  with no activity counted (``staffed_services.csv``). Out of hours a modality's work joins its
+  ``ooh_room`` team (CT and plain film share one emergency team, as the OOH model's night
+  radiographer covers both). Radiographers in post count by their
   band's clinical share (``grade_lines.csv``; band 7 and above about half,
   [src:sor-band7-nonclinical]).
 - endoscopy: procedures x JAG points (unconfirmed, [src:jag-points-per-procedure]) / points per
@@ -73,6 +75,9 @@ TASK_COLUMNS = (
 EFFORT_COLUMNS = ("modality", "task", "unit", "effort_per_exam")
 SKILL_MIX_COLUMNS = ("task", "staff_group", "share")
 RADIOGRAPHY_COLUMNS = ("modality", "room", "exams_per_radiographer_hour", "staff_while_open")
+#: Optional column of ``radiography.csv``: the team that does the modality's out-of-hours work
+#: (default: its own room).
+OOH_ROOM = "ooh_room"
 ENDOSCOPY_LIST_COLUMNS = ("list_type", "staff_group", "lists_per_diagnostic_list")
 STAFFED_COLUMNS = (
     "modality",
@@ -569,8 +574,11 @@ def radiography_workload(
     and the cover hours (weekly open hours of the band x ``staff_while_open`` x weeks a year);
     the requirement is the sum over the bands, so daytime throughput never absorbs night
     cover. Rooms shared by several modalities (stroke and other CT) take the longest opening
-    hours of each band. With ``sites``, the services of ``staffed_services.csv`` (no activity
-    counted: fluoroscopy, theatres, mammography, ...) add their cover.
+    hours of each band. Out of hours, a modality's work and cover go to its ``ooh_room`` team
+    (optional column of ``radiography.csv``, default its room): modalities sharing a team add
+    their activity and take the largest staffing, so CT and plain film at night are one team,
+    not two. With ``sites``, the services of ``staffed_services.csv`` (no activity counted:
+    fluoroscopy, theatres, mammography, ...) add their cover.
 
     The WTE are clinical WTE (``afc_hours_per_week x afc_working_weeks`` clinical hours each);
     radiographers in post count by their band's clinical share (``grade_lines.csv``).
@@ -584,7 +592,8 @@ def radiography_workload(
             no activity; without it only rooms with activity are counted).
 
     Returns:
-        Keys, ``trust_code``, ``site_code``, ``room``, ``activity_hours_in``,
+        Keys, ``trust_code``, ``site_code``, ``room`` (the out-of-hours team for out-of-hours
+        work), ``activity_hours_in``,
         ``cover_hours_in``, ``activity_hours_ooh``, ``cover_hours_ooh``, ``activity_hours``,
         ``cover_hours`` (band sums), ``required_hours`` (sum over bands of the larger),
         ``required_wte``.
@@ -603,25 +612,36 @@ def radiography_workload(
         )
     ]
     hours_per_wte = params.value("afc_hours_per_week") * params.value("afc_working_weeks")
-    rad = params.radiography.select(RADIOGRAPHY_COLUMNS)
+    rad = params.radiography
+    rad = rad.select(
+        *RADIOGRAPHY_COLUMNS,
+        pl.col(OOH_ROOM) if OOH_ROOM in rad.columns else pl.col("room").alias(OOH_ROOM),
+    )
+    # The room (in hours) or out-of-hours team (out of hours) whose staff do the work.
+    team = (
+        pl.when(pl.col("period") == "ooh").then(pl.col(OOH_ROOM)).otherwise(pl.col("room"))
+    ).alias("room")
     activity = (
         annual.join(rad, on="modality")
+        .with_columns(team)
         .group_by(*keys, "trust_code", "site_code", "room", "period")
         .agg((pl.col("examinations") / pl.col("exams_per_radiographer_hour")).sum().alias("hours"))
         .with_columns(pl.lit("activity").alias("kind"))
     )
     opening = service_hours.join(
-        rad.select("modality", "room", pl.col("staff_while_open").cast(pl.Float64)), on="modality"
+        rad.select("modality", "room", OOH_ROOM, pl.col("staff_while_open").cast(pl.Float64)),
+        on="modality",
     )
     if sites is not None and params.staffed is not None:
-        staffed = staffed_service_hours(sites, params)
+        staffed = staffed_service_hours(sites, params).with_columns(pl.col("room").alias(OOH_ROOM))
         opening = pl.concat([opening.select(staffed.columns), staffed])
     cover = (
         band_hours(opening, params)
         .join(
-            opening.select("site_code", "modality", "room", "staff_while_open").unique(),
+            opening.select("site_code", "modality", "room", OOH_ROOM, "staff_while_open").unique(),
             on=["site_code", "modality"],
         )
+        .with_columns(team)
         .group_by("site_code", "room", "period")
         .agg(
             (pl.col("hours_week") * pl.col("staff_while_open") * WEEKS_PER_YEAR)

@@ -187,6 +187,31 @@ def test_radiography_takes_the_larger_of_activity_and_cover_within_each_time_ban
     assert xray["required_hours"] == pytest.approx(168 * 52.18)
 
 
+def test_modalities_sharing_an_out_of_hours_team_are_staffed_once():
+    params = capacity_params()
+    shared = replace(
+        params,
+        radiography=params.radiography.with_columns(pl.lit("emergency").alias("ooh_room")),
+    )
+    apart = radiography_workload(_annual(), _service_hours(), params)
+    rad = radiography_workload(_annual(), _service_hours(), shared)
+    # Apart, out of hours CT has 300 / 1.5 = 200 h of activity with no cover and plain film
+    # 118 h a week x 1 radiographer x 52.18 weeks = 6,157.24 h of cover: 6,357.24 h.
+    assert apart["activity_hours_ooh"].sum() + apart["cover_hours_ooh"].sum() == pytest.approx(
+        200 + 118 * 52.18
+    )
+    # Shared, the one team's cover (the larger staffing while either is open) absorbs the
+    # 200 h of CT: max(200, 6,157.24) out of hours; in hours each room is unchanged.
+    team = rad.filter(pl.col("room") == "emergency").to_dicts()[0]
+    assert team["activity_hours_ooh"] == pytest.approx(200.0)
+    assert team["cover_hours_ooh"] == pytest.approx(118 * 52.18)
+    assert team["required_hours"] == pytest.approx(118 * 52.18)
+    assert rad.filter(pl.col("room") == "ct")["required_hours"].item() == pytest.approx(5218.0)
+    assert rad["required_hours"].sum() == pytest.approx(
+        apart["required_hours"].sum() - 200, rel=1e-12
+    )
+
+
 def test_staffed_services_without_activity_add_their_cover():
     params = replace(capacity_params(), staffed=_cath_lab())
     without_sites = radiography_workload(_annual(), _service_hours(), params)
@@ -501,14 +526,15 @@ def test_every_staffed_modality_is_in_the_reference_requirement(reference_frames
     # The cardiac cath labs are at Blackpool Victoria only.
     cath = rad.filter(pl.col("room") == "cardiac_cath")
     assert cath["site_code"].to_list() == ["RXL01"]
-    # Ultrasound work is given to staff groups that hold the competency in the extract.
+    # Modelled ultrasound work is given to staff groups that hold the competency in the
+    # extract; the rest is the sonographers', outside the modelled groups.
     holders = (
         frames["staff_competencies"]
         .filter(pl.col("competency") == "ultrasound")
         .join(frames["staff_in_post"].select("staff_id", "staff_group"), on="staff_id")
     )
     mix = params.skill_mix.filter((pl.col("task") == "ultrasound") & (pl.col("share") > 0))
-    assert set(mix["staff_group"]) <= set(holders["staff_group"])
+    assert set(mix["staff_group"]) - {"not_modelled"} <= set(holders["staff_group"])
 
 
 def test_the_establishment_flag_fires_on_the_reference_data(reference_frames):
@@ -528,6 +554,21 @@ def test_the_establishment_flag_fires_on_the_reference_data(reference_frames):
     assert (gap["establishment_flag"] == beyond).all()
     assert gap["establishment_flag"].any()
     assert (gap.filter(pl.col("establishment_flag"))["likely_causes"].str.len_chars() > 0).all()
+
+
+def test_reference_ultrasound_fits_within_the_holders_at_every_trust(reference_frames):
+    frames = reference_frames
+    params = CapacityParams.from_config(CONFIG_DIR)
+    tasks = task_workload(annual_activity(frames["activity"], dt.date(2026, 4, 1)), params)
+    table = competency_coverage(
+        tasks,
+        frames["staff_in_post"],
+        frames["staff_competencies"],
+        SupplyParams.from_config(CONFIG_DIR),
+    ).filter(pl.col("staff_group") == "radiographer")
+    assert table.height == 4
+    # The radiographers' scanning is no more than the holders' service WTE anywhere.
+    assert (table["holder_gap_wte"] <= 0).all(), table
 
 
 def test_competency_coverage_counts_only_the_holders():
