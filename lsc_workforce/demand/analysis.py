@@ -24,7 +24,6 @@ from lsc_workforce.demand.capacity import (
     competency_coverage,
     endoscopy_sessions,
     gap_table,
-    ir_oncall_summary,
     network_gap,
     required_wte,
     rota_reconciliation,
@@ -161,7 +160,6 @@ class DemandResults:
     tasks_today: pl.DataFrame
     sessions_today: pl.DataFrame
     competency_today: pl.DataFrame
-    ir_rota: pl.DataFrame
     rota_sizes: pl.DataFrame
     reconciliation: pl.DataFrame
     pathways: pl.DataFrame
@@ -210,7 +208,6 @@ class DemandResults:
             "workload_today_by_task": self.tasks_today,
             "endoscopy_lists_today": self.sessions_today,
             "competency_coverage_today": self.competency_today,
-            "ir_oncall_and_rota_minimum": self.ir_rota,
             "rota_sizes": self.rota_sizes,
             "rota_reconciliation": self.reconciliation,
             "timed_pathways_by_trust": self.pathways,
@@ -329,7 +326,6 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
         competency_today=competency_coverage(
             tasks_today, staff, f["staff_competencies"], inputs.supply
         ),
-        ir_rota=ir_oncall_summary(annual, f["sites"], inputs.capacity),
         pathways=reporting_pathways(annual, gap_today, inputs.capacity, inputs.priority_classes),
         rota_sizes=pl.DataFrame() if sizes is None else sizes.drop("trusts"),
         reconciliation=(

@@ -748,68 +748,6 @@ def rota_floors(sites: pl.DataFrame, params: CapacityParams) -> pl.DataFrame:
     )
 
 
-def ir_oncall_summary(
-    annual: pl.DataFrame, sites: pl.DataFrame, params: CapacityParams
-) -> pl.DataFrame:
-    """Interventional radiology workload and on-call load beside the rota minimum, per trust.
-
-    Args:
-        annual: yearly activity (one year, no extra keys).
-        sites: the ``sites`` dataset.
-        params: capacity parameters.
-
-    Returns:
-        ``trust_code``, ``procedures_in_hours`` and ``procedures_ooh`` (a year),
-        ``ooh_procedures_week``, ``workload_wte`` (procedure hours, OOH at 4/3, over IR hours
-        a WTE-year), ``rota_minimum_wte`` (the IR rota floor, :func:`rota_floors`) and
-        ``required_wte`` (the larger).
-    """
-    ir_modalities = params.effort.filter(pl.col("task") == "ir_procedures")["modality"]
-    counts = (
-        annual.filter(pl.col("modality").is_in(ir_modalities.to_list()))
-        .group_by("trust_code")
-        .agg(
-            pl.col("examinations")
-            .filter(pl.col("period") == "in_hours")
-            .sum()
-            .alias("procedures_in_hours"),
-            pl.col("examinations").filter(pl.col("period") == "ooh").sum().alias("procedures_ooh"),
-        )
-    )
-    workload = (
-        task_workload(annual, params)
-        .filter(pl.col("task") == "ir_procedures")
-        .group_by("trust_code")
-        .agg(pl.col("required_wte").sum().alias("workload_wte"))
-    )
-    return (
-        counts.join(workload, on="trust_code", how="full", coalesce=True)
-        .join(
-            rota_floors(sites, params)
-            .filter(pl.col("staff_group") == "interventional_radiologist")
-            .select("trust_code", "rota_minimum_wte"),
-            on="trust_code",
-            how="full",
-            coalesce=True,
-        )
-        .with_columns(pl.col(pl.Float64).fill_null(0.0))
-        .with_columns(
-            (pl.col("procedures_ooh") / WEEKS_PER_YEAR).alias("ooh_procedures_week"),
-            pl.max_horizontal("workload_wte", "rota_minimum_wte").alias("required_wte"),
-        )
-        .select(
-            "trust_code",
-            "procedures_in_hours",
-            "procedures_ooh",
-            "ooh_procedures_week",
-            "workload_wte",
-            "rota_minimum_wte",
-            "required_wte",
-        )
-        .sort("trust_code")
-    )
-
-
 #: Tasks that only holders of a competency (``staff_competencies``) may do.
 TASK_COMPETENCY = {"ultrasound": "ultrasound"}
 

@@ -479,21 +479,6 @@ def test_reference_gap_today(reference_frames):
     assert outsourced.is_between(0.01, 0.6).all()
 
 
-def test_ir_oncall_summary_hand_computed():
-    from lsc_workforce.demand.capacity import ir_oncall_summary
-
-    summary = ir_oncall_summary(_annual(), _sites(True), capacity_params()).to_dicts()[0]
-    assert summary["procedures_in_hours"] == 150
-    assert summary["procedures_ooh"] == 30
-    assert summary["ooh_procedures_week"] == pytest.approx(30 / 52.18)
-    assert summary["workload_wte"] == pytest.approx(380 / 600)
-    assert summary["rota_minimum_wte"] == 0.0  # no rota floors configured
-    assert summary["required_wte"] == pytest.approx(380 / 600)
-    params = replace(capacity_params(), rota=rota_floors(one_in=6))
-    floored = ir_oncall_summary(_annual(), _sites(True), params).to_dicts()[0]
-    assert (floored["rota_minimum_wte"], floored["required_wte"]) == (6.0, 6.0)
-
-
 #: Modalities a radiology department staffs, with the room each needs in the requirement.
 STAFFED_ROOMS = (
     "ct",

@@ -17,7 +17,7 @@ def results():
     return analysis.analyse(inputs, analysis.DemandSettings(draws=20), dt.date(2026, 4, 1))
 
 
-def test_reconciliation_matches_the_gap_the_rota_sizes_and_the_ir_table(results):
+def test_reconciliation_matches_the_gap_and_the_rota_sizes(results):
     recon = results.reconciliation
     assert sorted(recon["service"].unique().to_list()) == ["gi_bleed_oncall", "ir_oncall"]
     assert recon.height == 8  # four trusts, two services
@@ -29,7 +29,7 @@ def test_reconciliation_matches_the_gap_the_rota_sizes_and_the_ir_table(results)
         recon["binds"].to_list()
         == recon.select(binds.otherwise(pl.lit("workload"))).to_series().to_list()
     )
-    # ... and the same number as today's gap table and the IR table.
+    # ... and the same number as today's gap table.
     joined = recon.join(
         results.gap_today.select("trust_code", "staff_group", "required_wte", "gap_wte"),
         on=["trust_code", "staff_group"],
@@ -37,10 +37,6 @@ def test_reconciliation_matches_the_gap_the_rota_sizes_and_the_ir_table(results)
     )
     assert (joined["required_wte"] - joined["required_wte_gap"]).abs().max() < 1e-9
     assert (joined["gap_wte"] - joined["gap_wte_gap"]).abs().max() < 1e-9
-    ir = recon.filter(pl.col("service") == "ir_oncall").join(
-        results.ir_rota, on="trust_code", suffix="_ir"
-    )
-    assert (ir["required_wte"] - ir["required_wte_ir"]).abs().max() < 1e-9
     # The rota people are those of the published rota sizes (trust by trust, 1 in 6).
     sizes = results.rota_sizes.filter(pl.col("scenario") == "trust_by_trust").select(
         "trust_code", "service", "people_needed", "competent_staff"
