@@ -205,6 +205,39 @@ def first_screen(run: Any, figures: pl.DataFrame) -> str:
     )
 
 
+def rota_floor_section(figures: pl.DataFrame) -> str:
+    """The IR and GI-bleed rota floors in the requirement, from the run's key figures.
+
+    Empty when the demand notebook did not run (no ``rota_*`` key figures).
+    """
+    people = figures.filter(pl.col("figure").str.starts_with("rota_people__"))
+    if people.height == 0:
+        return ""
+    labels = load_labels()
+    items = []
+    for figure in people["figure"].to_list():
+        service = figure.removeprefix("rota_people__")
+        items.append(
+            f"<li>{html.escape(labels.value('services', service))}: the rotas need "
+            f"{_figure(figures, figure)} people across the trusts; the requirement, the larger "
+            f"of the rota floor and the workload at each trust, is "
+            f"{_figure(figures, f'rota_required_wte__{service}')} WTE.</li>"
+        )
+    elsewhere = "".join(
+        f'<li><a href="../{html.escape(page)}">{html.escape(what)}</a></li>'
+        for page, what in kf.RECONCILIATION_PAGES.items()
+        if page != kf.REPORT
+    )
+    return (
+        '<section id="rota-floors"><h2>Out-of-hours rota floors in the requirement</h2><p>An '
+        "interventional radiology or GI-bleed endoscopy on-call rota held 1 in N needs N "
+        "people at each trust, whatever the workload: the requirement this plan meets is "
+        "never below it (trust by trust, in every year).</p>"
+        f"<ul>{''.join(items)}</ul><p>The per-trust table, with which of the two binds, and the "
+        f"same numbers are in:</p><ul>{elsewhere}</ul></section>"
+    )
+
+
 def render_publication(run: Any, meta: RunMeta, figures: pl.DataFrame) -> str:
     """The report page (see the module docstring).
 
@@ -274,6 +307,7 @@ def render_publication(run: Any, meta: RunMeta, figures: pl.DataFrame) -> str:
             if run.what_it_takes.height
             else ""
         ),
+        rota_floor_section(figures),
         '<section id="people"><h2>Staff expected to leave or retire</h2><p>Expected over the '
         "next five years from the supply projection, and staff aged 55 or over today.</p>"
         + table_html(risk)

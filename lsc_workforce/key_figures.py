@@ -27,6 +27,18 @@ REPORT = "reports/training_gap_report.html"
 ANNEX = "reports/training_gap_annex.xlsx"
 NOTEBOOK_40 = "html/40_training_pipeline.html"
 NOTEBOOK_50 = "html/50_training_gap_report.html"
+#: Pages showing the IR and GI-bleed rota reconciliation (``rota_reconciliation.csv``), with
+#: what each shows; the ``rota_*`` key figures list them in ``shown_on``.
+RECONCILIATION_PAGES = {
+    "html/20_demand_capacity.html": "notebook 20, Demand and capacity (the table per trust, "
+    "with the gap)",
+    "html/30_ooh_rota.html": "notebook 30, Out-of-hours rotas (the rota sizes beside the "
+    "extra posts)",
+    "html/40_training_pipeline.html": "notebook 40, Training pipeline (the floors are in the "
+    "requirement of every projected year)",
+    "html/50_training_gap_report.html": "notebook 50, Training-gap report (the table)",
+    REPORT: "the training-gap report page (its rota floors section)",
+}
 PLAN = "optimised"
 BASELINE = "status_quo"
 CENTRAL = "central"
@@ -161,7 +173,8 @@ def demand_figures(output_dir: Path) -> list[dict]:
     """Rota floor and requirement per rota service from the demand notebook, when it ran.
 
     Read from its reconciliation table (rota headcount floor against workload need, trust by
-    trust), so the figures are the ones notebook 20 shows.
+    trust), so the figures are the ones notebook 20 shows; notebooks 30, 40 and 50 and the
+    report show the same table or figures (:data:`RECONCILIATION_PAGES`).
     """
     name = "demand/tables/rota_reconciliation.csv"
     path = Path(output_dir) / name
@@ -185,7 +198,7 @@ def demand_figures(output_dir: Path) -> list[dict]:
                 people,
                 "count",
                 name,
-                "html/20_demand_capacity.html",
+                ";".join(RECONCILIATION_PAGES),
             ),
             _row(
                 f"rota_required_wte__{service}",
@@ -194,7 +207,7 @@ def demand_figures(output_dir: Path) -> list[dict]:
                 required,
                 "wte",
                 name,
-                "html/20_demand_capacity.html",
+                ";".join(RECONCILIATION_PAGES),
             ),
         ]
     return rows

@@ -52,6 +52,8 @@ from lsc_workforce.demand.supply import SupplyParams, project_supply, supply_lin
 from lsc_workforce.demand.validation import validate_parameter_tables
 from lsc_workforce.demand.years import financial_years, fy_label
 from lsc_workforce.excel import write_analyst_workbook
+from lsc_workforce.key_figures import RECONCILIATION_PAGES
+from lsc_workforce.labels import load_labels
 from lsc_workforce.ooh.rota_size import rota_sizes
 from lsc_workforce.privacy import SuppressionRule, suppress_counts
 from lsc_workforce.report import write_tables
@@ -227,6 +229,55 @@ class DemandResults:
         }
 
 
+@dataclass(frozen=True)
+class _Today:
+    annual: pl.DataFrame
+    gap: pl.DataFrame
+    sizes: pl.DataFrame | None
+    reconciliation: pl.DataFrame
+
+
+def _today(inputs: DemandInputs, as_at: dt.date) -> _Today:
+    """Today's activity, gap, rota sizes and rota reconciliation (one path for every page)."""
+    f = inputs.frames
+    annual = annual_activity(f["activity"], as_at)
+    required = required_wte(annual, f["service_hours"], f["sites"], inputs.capacity)
+    gap = gap_table(
+        required,
+        f["staff_in_post"],
+        f["vacancies"],
+        inputs.supply,
+        tolerance=inputs.capacity.value("establishment_tolerance"),
+    )
+    rota = inputs.capacity.rota
+    sizes = rota_sizes(rota.ooh, f, as_at) if rota else None
+    reconciliation = (
+        pl.DataFrame()
+        if sizes is None
+        else rota_reconciliation(required, gap, sizes, inputs.capacity)
+    )
+    return _Today(annual, gap, sizes, reconciliation)
+
+
+def reconciliation_today(data_dir: Path, config_dir: Path, as_at: dt.date) -> pl.DataFrame:
+    """The IR and GI-bleed rota reconciliation of notebook 20, for any page that shows it.
+
+    Computed from the extracts and configuration by the same path as :func:`analyse` (never
+    read from another notebook's outputs), so notebooks 20, 30, 40 and 50 show the same
+    numbers as ``demand/tables/rota_reconciliation.csv`` and the run's key figures.
+
+    Args:
+        data_dir: folder of trust extracts.
+        config_dir: the ``config/`` folder.
+        as_at: planning date.
+
+    Returns:
+        :func:`lsc_workforce.demand.capacity.rota_reconciliation` (empty without
+        ``rota_floors.yaml``).
+    """
+    return _today(load_inputs(data_dir, config_dir), as_at).reconciliation
+
+
 def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> DemandResults:
     """Run the whole demand, capacity and supply analysis.
 
@@ -247,8 +298,8 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
         )
     f = inputs.frames
     years = financial_years(as_at, settings.horizon_years)
-    annual = annual_activity(f["activity"], as_at)
-    required_today = required_wte(annual, f["service_hours"], f["sites"], inputs.capacity)
+    today = _today(inputs, as_at)
+    annual, gap_today, sizes = today.annual, today.gap, today.sizes
     tasks_today = task_workload(annual, inputs.capacity)
     scores = backtest(f["activity"], inputs.forecast)
     projections = {
@@ -308,14 +359,6 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
         inputs.uncertainty, inputs.supply.staff_groups, settings.draws, settings.seed
     )
     simulated = simulate_gap(staff, inputs.supply, projection.required, years, draws)
-    sizes = rota_sizes(inputs.capacity.rota.ooh, f, as_at) if inputs.capacity.rota else None
-    gap_today = gap_table(
-        required_today,
-        staff,
-        f["vacancies"],
-        inputs.supply,
-        tolerance=inputs.capacity.value("establishment_tolerance"),
-    )
     return DemandResults(
         as_at=as_at,
         settings=settings,
@@ -328,11 +371,7 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
         ),
         pathways=reporting_pathways(annual, gap_today, inputs.capacity, inputs.priority_classes),
         rota_sizes=pl.DataFrame() if sizes is None else sizes.drop("trusts"),
-        reconciliation=(
-            pl.DataFrame()
-            if sizes is None
-            else rota_reconciliation(required_today, gap_today, sizes, inputs.capacity)
-        ),
+        reconciliation=today.reconciliation,
         backtest=scores,
         backtest_summary=backtest_summary(scores),
         trend=history_and_forecast(f["activity"], inputs.forecast, months_ahead=24),
@@ -687,5 +726,49 @@ def describe_projection(results: DemandResults) -> str:
         "",
         "A positive gap is a shortfall that training, recruitment or skill mix must close; the "
         "training-pipeline notebooks evaluate intake plans against these same draws.",
+    ]
+    return "\n".join(lines)
+
+
+def describe_reconciliation(table: pl.DataFrame) -> str:
+    """Plain-English reading of the rota reconciliation, with units and where else it appears.
+
+    Args:
+        table: :func:`reconciliation_today` (or :attr:`DemandResults.reconciliation`).
+
+    Returns:
+        One bullet per rota service (people the rotas need, competent staff, the requirement in
+        WTE and where each of rota and workload binds), then the pages and key figures that
+        carry the same numbers.
+    """
+    if table.height == 0:
+        return "No rota floors are configured (`config/demand/rota_floors.yaml`)."
+    labels = load_labels()
+    lines = [
+        "Out-of-hours rota floors against the workload need, trust by trust (never netted "
+        "across trusts):",
+        "",
+    ]
+    for (service,), rows in table.sort("service", "trust_code").group_by(
+        "service", maintain_order=True
+    ):
+        binds = {
+            kind: ", ".join(rows.filter(pl.col("binds") == kind)["trust_code"].to_list())
+            for kind in ("rota", "workload")
+        }
+        where = "; ".join(
+            f"the {kind} binds at {trusts}" for kind, trusts in binds.items() if trusts
+        )
+        lines.append(
+            f"- **{labels.value('services', service)}**: the rotas need "
+            f"{rows['rota_people'].sum():,.0f} people ({rows['competent_staff'].sum():,.0f} "
+            f"competent today, {rows['rota_shortfall_people'].sum():,.0f} short); the "
+            f"requirement is {rows['required_wte'].sum():,.1f} WTE ({where})."
+        )
+    pages = "; ".join(RECONCILIATION_PAGES.values())
+    lines += [
+        "",
+        f"The same numbers appear in: {pages}; key figures `rota_people__<service>` (people) "
+        "and `rota_required_wte__<service>` (WTE) of `key_figures.csv`.",
     ]
     return "\n".join(lines)
