@@ -382,7 +382,7 @@ def analyse(inputs: DemandInputs, settings: DemandSettings, as_at: dt.date) -> D
         gap_quantiles=simulated.summary(),
         gap_quantiles_by_group=simulated.summary(by=("staff_group",)),
         consultant_shortfall=consultant_shortfall(versus),
-        calibration=calibration_table(versus, projection.tasks, inputs.calibration),
+        calibration=calibration_table(versus, projection.tasks, inputs.calibration, supply),
     )
 
 
@@ -427,14 +427,24 @@ CENSUS_REPORTING_TASKS = ("ct_reporting", "mri_reporting")
 
 
 def calibration_table(
-    versus: pl.DataFrame, tasks: pl.DataFrame, published: pl.DataFrame, horizon: int = 5
+    versus: pl.DataFrame,
+    tasks: pl.DataFrame,
+    published: pl.DataFrame,
+    supply: pl.DataFrame,
+    horizon: int = 5,
 ) -> pl.DataFrame:
     """Set the projection beside the published series (compared with, never fitted to).
+
+    Metrics: the consultant radiologist shortfall now and ``horizon`` years on, consultant
+    and radiographer WTE growth a year over ``horizon`` years (status quo), CT and MRI reporting
+    workload growth, and the share of radiographers retiring in the first two years.
 
     Args:
         versus: :attr:`DemandResults.supply_vs_demand`.
         tasks: projected workload by task (:attr:`DemandProjection.tasks`).
         published: ``config/demand/calibration.csv``.
+        supply: the supply projection by grade (:attr:`DemandResults.supply`:
+            ``retirements_headcount`` and ``opening_headcount`` per year).
         horizon: years from the first projected year-end to the "five years on" value.
 
     Returns:
@@ -446,11 +456,29 @@ def calibration_table(
     """
     short = consultant_shortfall(versus)
     first = short.row(0, named=True)
+    radiographers = (
+        versus.filter(pl.col("staff_group") == "radiographer")
+        .group_by("year")
+        .agg(pl.col("closing_wte").sum())
+        .sort("year")["closing_wte"]
+    )
+    retiring = (
+        supply.filter(pl.col("staff_group") == "radiographer")
+        .group_by("year")
+        .agg(pl.col("opening_headcount", "retirements_headcount").sum())
+        .sort("year")
+    )
     model: dict[str, float | None] = {
         "consultant_shortfall_now": first["shortfall_share"],
         "consultant_shortfall_five_years": None,
         "consultant_growth": None,
         "reporting_demand_growth": None,
+        "radiographer_growth": None,
+        "radiographer_retirement_two_years": (
+            retiring["retirements_headcount"].head(2).sum() / retiring["opening_headcount"][0]
+            if retiring.height >= 2 and retiring["opening_headcount"][0] > 0
+            else None
+        ),
     }
     if short.height > horizon:  # a shorter projection leaves the later metrics unprojected
         last = short.row(horizon, named=True)
@@ -465,6 +493,11 @@ def calibration_table(
             "consultant_growth": (last["consultant_wte"] / first["consultant_wte"]) ** (1 / horizon)
             - 1,
             "reporting_demand_growth": (reporting[horizon] / reporting[0]) ** (1 / horizon) - 1,
+            "radiographer_growth": (
+                (radiographers[horizon] / radiographers[0]) ** (1 / horizon) - 1
+                if radiographers.len() > horizon and radiographers[0] > 0
+                else None
+            ),
         }
     unknown = set(published["metric"]) - set(model)
     if unknown:
