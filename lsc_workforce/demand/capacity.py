@@ -179,7 +179,8 @@ class CapacityParams:
         skill_mix: ``task``, ``staff_group``, ``share``; shares of a task sum to 1 (work of
             staff outside the model is labelled ``not_modelled``).
         radiography: ``modality``, ``room``, ``exams_per_radiographer_hour``,
-            ``staff_while_open``.
+            ``staff_while_open`` and optionally ``ooh_room`` (the out-of-hours team; default
+            the room).
         scalars: job-plan scalars by name (see :data:`SCALARS`).
         staffed: optional services staffed by opening hours with no activity counted
             (``staffed_services.csv``: ``modality``, ``room``, ``where`` (site code or a
