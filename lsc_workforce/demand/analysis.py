@@ -65,6 +65,7 @@ DATASETS = (
     "activity",
     "service_hours",
     "sites",
+    "site_travel_times",
     "staff_in_post",
     "vacancies",
     "staff_competencies",

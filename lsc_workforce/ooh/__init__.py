@@ -5,13 +5,17 @@ Modules (in pipeline order):
 * ``inputs``: services, rule presets, scenarios and costs from ``config/ooh/*.yaml``
   (:func:`load_ooh_config`), checked against the ``ooh_*`` data contracts.
 * ``build``: a service x scenario x horizon becomes one :class:`~lsc_workforce.rota.RotaProblem`
-  per rota (:func:`build_scenario`).
+  per rota (:func:`build_scenario`); sites served by transfer within the pathway limit, local
+  slots and sites left without local cover (:func:`site_cover`), staff beyond the response time
+  (:func:`excluded_staff`).
 * ``model``: the engine's integer programme plus OOH constraints C-O1..C-O8
   (:func:`solve_instance`).
 * ``compliance``, ``metrics``, ``headcount``: breaches with sources, frequency / fairness, and
   the exact extra headcount; ``pay``: annual pay (Schedule 16 by rota frequency, on-call work
   PAs, resident Agenda for Change hours) and the cost ranking without and with uncovered shifts.
-* ``analysis``: every service x scenario (:func:`run_analysis`); ``outputs``: CSV, XLSX, rosters
+* ``analysis``: every service x scenario (:func:`run_analysis`) and the service x trust
+  verdict grid (:func:`verdict_grid`); ``rota_size``: people each rota needs beside the
+  competent staff (:func:`rota_sizes`); ``outputs``: CSV, XLSX, rosters
   and iCalendar files; ``check`` / ``cli``: ``lsc-workforce rota check``; ``notebook`` and
   ``charts``: helpers for ``notebooks/30_ooh_rota.ipynb``.
 """
@@ -27,15 +31,20 @@ _EXPORTS = {
     "OohAnalysis": "analysis",
     "ScenarioResult": "analysis",
     "run_analysis": "analysis",
+    "verdict_grid": "analysis",
+    "verdicts": "analysis",
     "OohInstance": "build",
     "OohWeights": "build",
     "build_scenario": "build",
+    "excluded_staff": "build",
+    "site_cover": "build",
     "check_rota_file": "check",
     "check_roster": "compliance",
     "OohConfig": "inputs",
     "load_ooh_config": "inputs",
     "OohSolution": "model",
     "solve_instance": "model",
+    "rota_sizes": "rota_size",
     "write_outputs": "outputs",
 }
 
@@ -49,9 +58,14 @@ __all__ = [
     "build_scenario",
     "check_rota_file",
     "check_roster",
+    "excluded_staff",
     "load_ooh_config",
+    "rota_sizes",
     "run_analysis",
+    "site_cover",
     "solve_instance",
+    "verdict_grid",
+    "verdicts",
     "write_outputs",
 ]
 

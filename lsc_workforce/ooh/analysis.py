@@ -17,7 +17,17 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from lsc_workforce.config import ConfigError, SolverSettings
-from lsc_workforce.ooh.build import OohWeights, build_scenario
+from lsc_workforce.ooh.build import (
+    EXCLUDED_SCHEMA,
+    SITE_COVER_SCHEMA,
+    OohWeights,
+    build_scenario,
+    eligible_staff,
+    excluded_staff,
+    plan_rotas,
+    site_cover,
+    travel_map,
+)
 from lsc_workforce.ooh.compliance import BREACH_SCHEMA, check_roster, compliance_table
 from lsc_workforce.ooh.headcount import (
     ExtraPosts,
@@ -44,6 +54,8 @@ __all__ = [
     "explain_gaps",
     "run_analysis",
     "run_scenario",
+    "verdict_grid",
+    "verdicts",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -60,6 +72,9 @@ COMPARISON_TYPES = {
     "nights_in_blocks_share": pl.Float64,
     "compensatory_rest_hours_per_year": pl.Float64,
     "compensatory_rest_cost_gbp": pl.Float64,
+    "excluded_staff": pl.Int64,
+    "local_slots": pl.Int64,
+    "sites_without_local_cover": pl.Int64,
 }
 
 _STATUS_ORDER = ("error", "not_solved", "infeasible", "unbounded", "feasible_time_limit", "optimal")
@@ -86,6 +101,9 @@ class ScenarioResult:
         work: on-call work of each rota (``ooh.pay.oncall_work``).
         day_hour_cost: cost of one day-job hour (``ooh.pay.day_job_hour_cost``), which prices
             compensatory rest.
+        site_cover: how each served site is covered (``ooh.build.site_cover``).
+        excluded: competent staff beyond the response time of every slot of their rota
+            (``ooh.build.excluded_staff``).
     """
 
     service_id: str
@@ -103,6 +121,8 @@ class ScenarioResult:
     gaps: pl.DataFrame
     work: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=WORK_SCHEMA))
     day_hour_cost: float | None = None
+    site_cover: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SITE_COVER_SCHEMA))
+    excluded: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=EXCLUDED_SCHEMA))
 
     @property
     def key(self) -> str:
@@ -217,6 +237,11 @@ class ScenarioResult:
             "compensatory_rest_cost_gbp": None
             if rest is None or self.day_hour_cost is None
             else round(rest * self.day_hour_cost, 2),
+            "excluded_staff": self.excluded.height,
+            "local_slots": self.site_cover.filter(pl.col("local_cover") == "local_slot").height,
+            "sites_without_local_cover": self.site_cover.filter(
+                pl.col("local_cover") == "no_local_cover"
+            ).height,
             "extra_posts_sentence": self.sentence,
             "solve_s": round(
                 sum(s.result.solve_s for s in self.solutions)
@@ -299,6 +324,121 @@ def explain_gaps(solution: OohSolution) -> pl.DataFrame:
         .select(list(schema))
         .cast(schema)
         .sort("date", "shift")
+    )
+
+
+#: Columns of :func:`verdicts`.
+VERDICT_SCHEMA = {
+    "scenario": pl.String,
+    "service": pl.String,
+    "trust_code": pl.String,
+    "serving_rotas": pl.String,
+    "slot_sites": pl.String,
+    "transfer_sites": pl.String,
+    "sites_left_uncovered": pl.String,
+    "excluded_staff": pl.Int64,
+    "uncovered_shifts": pl.Int64,
+    "extra_posts": pl.Int64,
+    "competency": pl.String,
+    "verdict": pl.String,
+}
+
+
+def _trust_verdict(result: ScenarioResult, trust: str, names: Mapping[str, str]) -> dict:
+    """One row of :func:`verdicts`: the rotas that serve a trust's sites and what they lack."""
+    cover = result.site_cover.filter(pl.col("trust_code") == trust)
+    served_by: dict[str, set[str]] = {}  # rota -> trusts whose sites it serves
+    for row in result.site_cover.filter(pl.col("slot_site").is_not_null()).iter_rows(named=True):
+        for sol in result.solutions:
+            inst = sol.instance
+            sites = {slot.site for slot in inst.slots.values()}
+            own = row["local_cover"] == "own_site"  # remote reporting: every part serves it
+            if inst.rota.split(":")[0] == row["rota"] and (own or row["slot_site"] in sites):
+                served_by.setdefault(inst.rota, set()).add(row["trust_code"])
+    rotas = sorted(r for r, trusts in served_by.items() if trust in trusts)
+    uncovered = int(
+        result.gaps.filter(pl.col("rota").is_in(rotas)).get_column("missing").sum() or 0
+    )
+    answers = [e for e in result.extra if e.rota in rotas]
+    posts: int | None = 0
+    if uncovered and (not answers or any(e.posts is None for e in answers)):
+        posts = None
+    elif answers:
+        posts = sum(e.posts or 0 for e in answers)
+    service = result.solutions[0].instance.service if result.solutions else None
+    competency = (
+        " and ".join(service.competencies or service.staff_groups) if service is not None else ""
+    )
+    alone = cover.filter(pl.col("local_cover") == "no_local_cover")["site_code"].to_list()
+    if not rotas:
+        verdict = "left without local cover"
+    elif uncovered == 0:
+        verdict = "covered compliantly"
+    elif posts is None:
+        verdict = f"{uncovered} shifts uncovered (extra posts not computed)"
+    else:
+        verdict = f"{posts} post{'s' if posts != 1 else ''} missing (competency {competency})"
+    others = sorted(set().union(*(served_by[r] for r in rotas)) - {trust}) if rotas else []
+    if others:
+        verdict += f" (rota shared with {', '.join(others)})"
+    if alone and rotas:
+        verdict += "; " + ", ".join(names.get(s, s) for s in alone) + " left without local cover"
+
+    def sites_of(kinds: tuple[str, ...]) -> str:
+        return ", ".join(cover.filter(pl.col("local_cover").is_in(kinds))["site_code"].to_list())
+
+    return {
+        "scenario": result.scenario_id,
+        "service": result.service_id,
+        "trust_code": trust,
+        "serving_rotas": ", ".join(rotas),
+        "slot_sites": sites_of(("slot", "local_slot")),
+        "transfer_sites": sites_of(("transfer",)),
+        "sites_left_uncovered": ", ".join(alone),
+        "excluded_staff": result.excluded.filter(pl.col("trust_code") == trust).height,
+        "uncovered_shifts": uncovered,
+        "extra_posts": posts,
+        "competency": competency,
+        "verdict": verdict,
+    }
+
+
+def verdicts(results: Iterable[ScenarioResult], sites: pl.DataFrame | None = None) -> pl.DataFrame:
+    """The verdict for each scenario, service and trust with a served site.
+
+    A trust's cell reads the rotas that serve its sites (a slot there, or a slot its patients
+    are transferred to): ``covered compliantly`` when they leave no shift uncovered; ``N posts
+    missing (competency ...)`` with the exact extra headcount of those rotas otherwise (a rota
+    shared with other trusts says so, and its posts are the shared rota's); ``left without
+    local cover`` when no rota serves any of its sites; sites with no facility and no slot
+    within the transfer limit are named after the verdict.
+
+    Args:
+        results: the scenario results.
+        sites: the ``sites`` dataset, to name sites (codes otherwise).
+
+    Returns:
+        One row per scenario, service and trust (:data:`VERDICT_SCHEMA`).
+    """
+    names = {} if sites is None else dict(sites.select("site_code", "site_name").iter_rows())
+    rows = [
+        _trust_verdict(result, trust, names)
+        for result in results
+        for trust in result.site_cover.get_column("trust_code").unique(maintain_order=True)
+    ]
+    return pl.DataFrame(rows, schema=VERDICT_SCHEMA)
+
+
+def verdict_grid(table: pl.DataFrame) -> pl.DataFrame:
+    """The :func:`verdicts` as a grid: one row per scenario and service, one column per trust.
+
+    A trust with no served site of a service has an empty cell.
+    """
+    if table.is_empty():
+        return pl.DataFrame(schema={"scenario": pl.String, "service": pl.String})
+    trusts = sorted(table.get_column("trust_code").unique().to_list())
+    return table.pivot(on="trust_code", index=["scenario", "service"], values="verdict").select(
+        "scenario", "service", *trusts
     )
 
 
@@ -398,6 +538,8 @@ def run_scenario(
     loads = [person_load(s.instance, s.roster) for s in solutions]
     breaches = [check_roster(s.instance, s.roster) for s in solutions]
     works = [oncall_work(s.instance, frames.get("activity"), cfg.costs, start) for s in solutions]
+    travel = travel_map(frames["site_travel_times"])
+    plans = plan_rotas(service, scenario, frames["sites"], travel)
     cost_frame = pl.concat(
         [
             person_costs(s.instance, s.roster, load, cfg.costs, work)
@@ -426,6 +568,10 @@ def run_scenario(
         gaps=gaps,
         work=pl.DataFrame(works, schema=WORK_SCHEMA),
         day_hour_cost=day_job_hour_cost(cfg.costs),
+        site_cover=site_cover(service, scenario, frames["sites"], travel),
+        excluded=excluded_staff(
+            service, scenario.id, plans, eligible_staff(service, frames), travel
+        ),
     )
 
 
@@ -486,6 +632,22 @@ class OohAnalysis:
     def gaps(self) -> pl.DataFrame:
         """Every uncovered shift with its reasons."""
         return self._stack("gaps")
+
+    def site_cover(self) -> pl.DataFrame:
+        """How every served site of every rota is covered (slot, transfer, no local cover)."""
+        return self._stack("site_cover")
+
+    def excluded_staff(self) -> pl.DataFrame:
+        """Competent staff left out of a rota by the response time, one row per rota and person."""
+        return self._stack("excluded")
+
+    def verdicts(self, sites: pl.DataFrame | None = None) -> pl.DataFrame:
+        """The verdict per scenario, service and trust (see :func:`verdicts`)."""
+        return verdicts(self.results, sites)
+
+    def verdict_grid(self, sites: pl.DataFrame | None = None) -> pl.DataFrame:
+        """Service x trust grid of verdicts per scenario (see :func:`verdict_grid`)."""
+        return verdict_grid(self.verdicts(sites))
 
     def sentences(self) -> list[str]:
         """The extra-headcount sentences, one per service x scenario."""

@@ -8,6 +8,16 @@ per shift). Each (slot, shift pattern) becomes one :class:`~lsc_workforce.rota.S
 time unless remote reporting is allowed. Rotas of one scenario never share staff (a trust joins
 at most one rota), so each rota is solved as its own integer programme.
 
+Transfer and local cover (:func:`plan_rotas`, :func:`site_cover`): a service says where its
+patient is treated. When they are brought to the slot (``treated_at: slot``), every served site
+that holds no slot is served by transfer to its nearest slot site only if the road time
+(``site_travel_times``) fits the binding pathway's transfer limit (the tightest, unless the
+service names one); beyond it the site keeps a local slot if ``sites`` records the service's
+facility (e.g. ``has_ir_suite``), or is reported as left without local cover. A network or hub
+rota therefore never serves a distant site silently from the hub. Competent staff of a rota's
+trusts who reach none of its slots within the response time are listed by
+:func:`excluded_staff`.
+
 Dates: a shift belongs to the date it starts. ``weekend`` patterns run on Saturdays, Sundays and
 England bank holidays (the ``holidays`` package); ``weekday`` patterns on the other days; ``all``
 patterns every day. The engine has no per-date shift calendar, so the OOH model fixes the
@@ -36,7 +46,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from types import MappingProxyType
 
@@ -57,22 +67,27 @@ from lsc_workforce.rota import (
 __all__ = [
     "DATASETS",
     "RULE_TO_ENGINE",
+    "COVER_KINDS",
     "CandidateClass",
     "OohInstance",
     "OohWeights",
     "RotaPlan",
+    "SiteCover",
     "Slot",
     "bank_holidays",
     "build_instance",
     "build_scenario",
     "eligible_staff",
+    "excluded_staff",
     "leave_days",
     "max_oncall_days",
     "offered_dates",
     "oncall_blocks",
     "person_rules",
     "plan_rotas",
+    "site_cover",
     "split_plan",
+    "travel_map",
 ]
 
 #: Datasets the OOH analysis reads from the data folder.
@@ -489,51 +504,323 @@ def instance_blocks(service: Service, problem: RotaProblem) -> tuple[tuple[int, 
 # ----- scenario -> rotas -----
 
 
-def plan_rotas(service: Service, scenario: Scenario, sites: pl.DataFrame) -> list[RotaPlan]:
-    """The rotas a scenario makes of a service.
+#: How a served site is covered (``site_cover``): ``slot`` (the scenario puts a slot there),
+#: ``local_slot`` (a slot kept because transfer to the hub would break the pathway limit and
+#: ``sites`` records the facility), ``transfer`` (served from a slot site within the limit),
+#: ``own_site`` (treated where the patient arrived: remote reporting) and ``no_local_cover``
+#: (no facility and no slot within the limit: left without local cover).
+COVER_KINDS = ("slot", "local_slot", "transfer", "own_site", "no_local_cover")
 
-    * ``trust_by_trust``: one rota per trust that has a served site; slots at the trust's
-      first served site (``cover_unit: trust``) or at each served site (``site``).
-    * ``network``: one rota of all trusts; slots at the scenario's hub for the service (default
-      the service's first site; ``cover_unit: trust``) or at every served site (``site``).
-    * ``hub_and_spoke``: the analyst's rotas; ``cover_unit: site`` services get a slot at each
-      served site of the rota's trusts, others one slot at the hub.
+#: Columns of :func:`site_cover`.
+SITE_COVER_SCHEMA = {
+    "service": pl.String,
+    "scenario": pl.String,
+    "rota": pl.String,
+    "trust_code": pl.String,
+    "site_code": pl.String,
+    "local_cover": pl.String,
+    "slot_site": pl.String,
+    "transfer_minutes": pl.Int64,
+    "limit_minutes": pl.Int64,
+    "pathway": pl.String,
+}
+
+
+@dataclass(frozen=True)
+class SiteCover:
+    """How one served site of a rota is covered.
+
+    Attributes:
+        site: the served site.
+        trust: its trust.
+        cover: one of :data:`COVER_KINDS`.
+        slot_site: where its patient is treated (``None``: nowhere within the limit).
+        transfer_minutes: road minutes to the nearest slot site (``None``: none known).
+        limit: the binding pathway's limit (``None``: no limit).
+        pathway: the binding pathway's id.
+    """
+
+    site: str
+    trust: str
+    cover: str
+    slot_site: str | None = None
+    transfer_minutes: int | None = None
+    limit: int | None = None
+    pathway: str | None = None
+
+
+def _facility_sites(service: Service, sites: pl.DataFrame) -> set[str]:
+    """Sites that may hold a slot of the service (``facility`` true in ``sites``).
 
     Raises:
-        ConfigError: if a site is unknown or a hub rota names no trust.
+        ConfigError: if the facility is not a column of ``sites``.
     """
+    codes = sites.get_column("site_code")
+    if service.facility is None:
+        return set(codes.to_list())
+    if service.facility not in sites.columns:
+        raise ConfigError(
+            f"ooh_services.yaml services.{service.id}.facility: {service.facility!r} is not a "
+            f"column of the sites dataset (columns: {sites.columns})"
+        )
+    return set(sites.filter(pl.col(service.facility).fill_null(False))["site_code"].to_list())
+
+
+def _cover_sites(
+    service: Service,
+    served: Sequence[str],
+    slots: list[tuple[str, int]],
+    *,
+    trust_of: Mapping[str, str],
+    facility: set[str],
+    travel: Mapping[tuple[str, str], int],
+) -> list[SiteCover]:
+    """Decide how each served site is covered, adding local slots to ``slots`` in place.
+
+    A site that holds a slot is ``slot``. When patients are treated where they arrive, every
+    other site is ``own_site``. Otherwise, in the order the service lists its sites: a site with
+    the facility beyond the binding limit from every slot gets a ``local_slot`` (at the
+    service's cover); then every other site is served by ``transfer`` to its nearest slot site
+    within the limit, or is left with ``no_local_cover``. A site pair missing from ``travel``
+    counts as beyond any limit; without a limit (no pathways) every site may be served by
+    transfer.
+    """
+    binding = service.transfer_limit
+    limit = None if binding is None else binding.transfer_minutes
+    pathway = None if binding is None else binding.id
+
+    def nearest(site: str) -> tuple[str | None, int | None]:
+        known = [(travel[(site, s)], k, s) for k, (s, _) in enumerate(slots) if (site, s) in travel]
+        if not known:
+            return (slots[0][0], None) if slots and limit is None else (None, None)
+        minutes, _, slot = min(known)
+        return slot, minutes
+
+    def fits(minutes: int | None) -> bool:
+        return limit is None or (minutes is not None and minutes <= limit)
+
+    if service.treated_at == "slot":
+        for site in served:
+            if site in facility and all(site != s for s, _ in slots) and not fits(nearest(site)[1]):
+                slots.append((site, service.cover))
+    local = {s for s, _ in slots}
+    rows = []
+    for site in served:
+        row = SiteCover(site, trust_of[site], "slot", site, 0, limit, pathway)
+        if site in local:
+            rows.append(row)
+            continue
+        if service.treated_at == "site":
+            rows.append(replace(row, cover="own_site"))
+            continue
+        slot, minutes = nearest(site)
+        if fits(minutes) and slot is not None:
+            rows.append(replace(row, cover="transfer", slot_site=slot, transfer_minutes=minutes))
+        else:
+            rows.append(
+                replace(row, cover="no_local_cover", slot_site=None, transfer_minutes=minutes)
+            )
+    return rows
+
+
+def _plans(
+    service: Service,
+    scenario: Scenario,
+    sites: pl.DataFrame,
+    travel: Mapping[tuple[str, str], int] | None,
+) -> list[tuple[RotaPlan, list[SiteCover]]]:
+    """Rotas of a scenario (slots possibly empty) with how each served site is covered."""
     trust_of = dict(sites.select("site_code", "trust_code").iter_rows())
     unknown = sorted(set(service.sites) - set(trust_of))
     if unknown:
         raise ConfigError(f"service {service.id}: unknown sites {unknown}")
+    travel = travel or {}
+    facility = _facility_sites(service, sites)
     served: dict[str, list[str]] = {}
     for site in service.sites:
         served.setdefault(trust_of[site], []).append(site)
+
+    def first_slot(candidates: Sequence[str]) -> list[tuple[str, int]]:
+        with_facility = [s for s in candidates if s in facility]
+        return with_facility[:1] if service.cover_unit == "trust" else with_facility
+
+    def make(
+        name: str, trusts: tuple[str, ...], area: Sequence[str], slots: list[tuple[str, int]]
+    ) -> tuple[RotaPlan, list[SiteCover]]:
+        placed = {s for s, _ in slots}
+        rows = _cover_sites(
+            service, area, slots, trust_of=trust_of, facility=facility, travel=travel
+        )
+        local = [
+            replace(r, cover="local_slot") if r.cover == "slot" and r.site not in placed else r
+            for r in rows
+        ]
+        return RotaPlan(name, trusts, tuple(slots)), local
+
+    found = []
     if scenario.kind == "trust_by_trust":
-        plans = []
         for trust, trust_sites in served.items():
-            slots = trust_sites if service.cover_unit == "site" else trust_sites[:1]
-            plans.append(RotaPlan(trust, (trust,), tuple((s, service.cover) for s in slots)))
-        return plans
+            slots = [(s, service.cover) for s in first_slot(trust_sites)]
+            found.append(make(trust, (trust,), trust_sites, slots))
+        return found
     if scenario.kind == "network":
         trusts = tuple(served)
         if service.cover_unit == "site":
-            return [RotaPlan("network", trusts, tuple((s, service.cover) for s in service.sites))]
-        hub, cover = scenario.hubs.get(service.id, (service.sites[0], None))
-        if hub not in trust_of:
-            raise ConfigError(f"scenario {scenario.id}: unknown hub site {hub}")
-        return [RotaPlan("network", trusts, ((hub, cover or service.cover),))]
-    plans = []
+            slots = [(s, service.cover) for s in first_slot(service.sites)]
+        else:
+            hub, cover = scenario.hubs.get(service.id, (service.sites[0], None))
+            if hub not in trust_of:
+                raise ConfigError(f"scenario {scenario.id}: unknown hub site {hub}")
+            _need_facility(service, scenario.id, hub, facility)
+            slots = [(hub, cover or service.cover)]
+        found.append(make("network", trusts, list(service.sites), slots))
+        return found
     for rota in scenario.rotas:
         if rota.hub not in trust_of:
             raise ConfigError(f"scenario {scenario.id} rota {rota.name}: unknown hub {rota.hub}")
         cover = rota.cover or service.cover
+        area = [s for t in rota.trusts for s in served.get(t, ())]
         if service.cover_unit == "site":
-            slots = tuple((s, cover) for t in rota.trusts for s in served.get(t, ()))
+            slots = [(s, cover) for s in first_slot(area)]
         else:
-            slots = ((rota.hub, cover),)
-        plans.append(RotaPlan(rota.name, rota.trusts, slots))
-    return plans
+            _need_facility(service, scenario.id, rota.hub, facility)
+            slots = [(rota.hub, cover)]
+        found.append(make(rota.name, rota.trusts, area, slots))
+    return found
+
+
+def _need_facility(service: Service, scenario_id: str, hub: str, facility: set[str]) -> None:
+    if hub not in facility:
+        raise ConfigError(
+            f"scenario {scenario_id}: hub {hub} of service {service.id} has no "
+            f"{service.facility} in the sites dataset"
+        )
+
+
+def plan_rotas(
+    service: Service,
+    scenario: Scenario,
+    sites: pl.DataFrame,
+    travel: Mapping[tuple[str, str], int] | None = None,
+) -> list[RotaPlan]:
+    """The rotas a scenario makes of a service (rotas left with no slot are dropped).
+
+    * ``trust_by_trust``: one rota per trust that has a served site; slots at the trust's
+      first served site with the facility (``cover_unit: trust``) or at each such site
+      (``site``).
+    * ``network``: one rota of all trusts; a slot at the scenario's hub for the service
+      (default the service's first site; ``cover_unit: trust``) or at every served site with
+      the facility (``site``).
+    * ``hub_and_spoke``: the analyst's rotas; ``cover_unit: site`` services get a slot at each
+      served site of the rota's trusts, others one slot at the hub.
+
+    Then, when patients are brought to the slot (``treated_at: slot``), every served site of
+    the rota beyond the binding pathway's transfer limit from every slot keeps a local slot if
+    ``sites`` records the facility (:func:`site_cover` says which, and which sites are left
+    without local cover). ``travel`` maps ``(from, to)`` to road minutes; a pair it lacks (or
+    no ``travel`` at all) counts as beyond the limit.
+
+    Raises:
+        ConfigError: if a site is unknown, a hub lacks the facility or the facility is not a
+            column of ``sites``.
+    """
+    return [plan for plan, _ in _plans(service, scenario, sites, travel) if plan.slots]
+
+
+def site_cover(
+    service: Service,
+    scenario: Scenario,
+    sites: pl.DataFrame,
+    travel: Mapping[tuple[str, str], int] | None = None,
+) -> pl.DataFrame:
+    """How each served site of each rota is covered (see :func:`plan_rotas`).
+
+    Returns:
+        One row per rota and served site (:data:`SITE_COVER_SCHEMA`): ``rota`` is the rota
+        before any split (:func:`split_plan`), ``local_cover`` one of :data:`COVER_KINDS`,
+        ``slot_site`` where the patient is treated, ``transfer_minutes`` the road minutes to it
+        (to the nearest slot when none is within the limit), ``limit_minutes`` and
+        ``pathway`` the binding transfer limit.
+    """
+    rows = [
+        {
+            "service": service.id,
+            "scenario": scenario.id,
+            "rota": plan.name,
+            "trust_code": r.trust,
+            "site_code": r.site,
+            "local_cover": r.cover,
+            "slot_site": r.slot_site,
+            "transfer_minutes": r.transfer_minutes,
+            "limit_minutes": r.limit,
+            "pathway": r.pathway,
+        }
+        for plan, found in _plans(service, scenario, sites, travel)
+        for r in found
+    ]
+    return pl.DataFrame(rows, schema=SITE_COVER_SCHEMA)
+
+
+#: Columns of :func:`excluded_staff`.
+EXCLUDED_SCHEMA = {
+    "service": pl.String,
+    "scenario": pl.String,
+    "rota": pl.String,
+    "staff_id": pl.String,
+    "trust_code": pl.String,
+    "base_site": pl.String,
+    "nearest_slot": pl.String,
+    "minutes": pl.Int64,
+    "limit_minutes": pl.Int64,
+}
+
+
+def excluded_staff(
+    service: Service,
+    scenario_id: str,
+    plans: Sequence[RotaPlan],
+    staff: pl.DataFrame,
+    travel: Mapping[tuple[str, str], int],
+) -> pl.DataFrame:
+    """Competent staff of a rota's trusts who reach none of its slots within the response time.
+
+    Nobody is excluded when remote reporting is allowed. ``plans`` are the rotas before any
+    split, so a person is listed only if they can join no part of the rota.
+
+    Returns:
+        One row per rota and person (:data:`EXCLUDED_SCHEMA`): ``nearest_slot`` and
+        ``minutes`` the closest slot site by road (null when no travel time is known) and
+        ``limit_minutes`` the service's response time.
+    """
+    rows = []
+    limit = service.response_minutes
+    if not service.remote_reporting:
+        for plan in plans:
+            slot_sites = [site for site, _ in plan.slots if site is not None]
+            pool = staff.filter(pl.col("trust_code").is_in(list(plan.trusts)))
+            for person in pool.iter_rows(named=True):
+                base = person["base_site"]
+                times = sorted(
+                    (0 if base == s else travel[(base, s)], s)
+                    for s in slot_sites
+                    if base == s or (base, s) in travel
+                )
+                if times and times[0][0] <= limit:
+                    continue
+                rows.append(
+                    {
+                        "service": service.id,
+                        "scenario": scenario_id,
+                        "rota": plan.name,
+                        "staff_id": person["staff_id"],
+                        "trust_code": person["trust_code"],
+                        "base_site": base,
+                        "nearest_slot": times[0][1] if times else None,
+                        "minutes": times[0][0] if times else None,
+                        "limit_minutes": limit,
+                    }
+                )
+    return pl.DataFrame(rows, schema=EXCLUDED_SCHEMA)
 
 
 def split_plan(
@@ -607,7 +894,8 @@ def _shift_id(pattern: ShiftPattern, site: str | None, n_sites: int) -> str:
     return pattern.id if n_sites == 1 or site is None else f"{pattern.id}@{site}"
 
 
-def _travel_map(travel: pl.DataFrame) -> dict[tuple[str, str], int]:
+def travel_map(travel: pl.DataFrame) -> dict[tuple[str, str], int]:
+    """``{(from_site, to_site): minutes}`` of the ``site_travel_times`` dataset."""
     return {(a, b): int(m) for a, b, m in travel.select("from_site", "to_site", "minutes").rows()}
 
 
@@ -677,7 +965,7 @@ def build_instance(
     weights = weights or OohWeights()
     sites = frames["sites"]
     trust_of = dict(sites.select("site_code", "trust_code").iter_rows())
-    travel = _travel_map(frames["site_travel_times"])
+    travel = travel_map(frames["site_travel_times"])
     staff = eligible_staff(service, frames) if staff is None else staff
     pool = staff.filter(pl.col("trust_code").is_in(list(plan.trusts)))
     if not service.remote_reporting:
@@ -829,10 +1117,10 @@ def build_scenario(
         raise ConfigError(f"horizon must be at least 1 day, not {n_days}")
     preset = preset.with_overrides(one_in=scenario.one_in)
     staff = eligible_staff(service, frames)
-    travel = _travel_map(frames["site_travel_times"])
+    travel = travel_map(frames["site_travel_times"])
     plans = [
         part
-        for plan in plan_rotas(service, scenario, frames["sites"])
+        for plan in plan_rotas(service, scenario, frames["sites"], travel)
         for part in split_plan(plan, service, staff, travel)
     ]
     return [

@@ -38,6 +38,7 @@ __all__ = [
     "CostParameters",
     "OnCallWork",
     "OohConfig",
+    "Pathway",
     "Rule",
     "RulePreset",
     "RotaSpec",
@@ -80,6 +81,10 @@ REPORTED_RULES = ("disturbed_night_probability", "compensatory_rest_hours")
 WEEKEND_BLOCKS = ("none", "sat_sun", "fri_mon")
 
 SCENARIO_KINDS = ("trust_by_trust", "network", "hub_and_spoke")
+#: Where a service's patient is treated: ``slot`` (brought to a slot site of the rota, so a
+#: site without a slot is served by transfer within the pathway limit) or ``site`` (at the site
+#: they arrived at: remote reporting, or a slot at every site).
+TREATED_AT = ("slot", "site")
 CATEGORIES = ("A", "B", "resident")
 #: ``consultant``: Schedule 16 supplement plus on-call work PAs; ``afc_resident``: hours worked
 #: plus the unsocial-hours enhancement; ``afc_on_call``: Annex 29 local payment per shift.
@@ -138,6 +143,24 @@ class ShiftPattern:
 
 
 @dataclass(frozen=True)
+class Pathway:
+    """One emergency pathway of a service and how long its patient may take to reach the slot.
+
+    Attributes:
+        id: pathway id (e.g. ``trauma``, ``unstable_gi_bleed``).
+        transfer_minutes: longest transfer from the site the patient arrived at to the slot
+            site where they are treated (road minutes of ``site_travel_times``).
+        source: citation of ``docs/sources.md``.
+        status: ``confirmed``, ``secondary``, ``derived`` or ``unconfirmed``.
+    """
+
+    id: str
+    transfer_minutes: int
+    source: str = ""
+    status: str = "unconfirmed"
+
+
+@dataclass(frozen=True)
 class Service:
     """One out-of-hours service.
 
@@ -161,6 +184,11 @@ class Service:
         weekend_block: how a weekend is held, one of :data:`WEEKEND_BLOCKS` (OOH constraint
             C-O7; a bank holiday joins its weekend).
         week_block: one person holds each Monday-to-Sunday week (C-O7).
+        treated_at: one of :data:`TREATED_AT`.
+        facility: the ``sites`` column (e.g. ``has_ir_suite``) a site needs to hold a slot;
+            ``None``: any served site may.
+        pathways: the emergency pathways and their transfer limits.
+        binding_pathway: the pathway whose limit decides transfers (``None``: the tightest).
     """
 
     id: str
@@ -179,6 +207,26 @@ class Service:
     shifts: tuple[ShiftPattern, ...]
     weekend_block: str = "none"
     week_block: bool = False
+    treated_at: str = "slot"
+    facility: str | None = None
+    pathways: tuple[Pathway, ...] = ()
+    binding_pathway: str | None = None
+
+    @property
+    def transfer_limit(self) -> Pathway | None:
+        """The pathway whose limit decides whether a site is served by transfer.
+
+        The ``binding_pathway`` when set, else the tightest; ``None`` without pathways (no
+        limit: every site may be served by transfer) or when patients are treated where they
+        arrive (``treated_at: site``).
+        """
+        if self.treated_at == "site" or not self.pathways:
+            return None
+        if self.binding_pathway is not None:
+            for pathway in self.pathways:
+                if pathway.id == self.binding_pathway:
+                    return pathway
+        return min(self.pathways, key=lambda p: (p.transfer_minutes, p.id))
 
     @property
     def non_resident(self) -> bool:
@@ -515,7 +563,43 @@ def _parse_service(entry: Mapping[str, Any]) -> Service:
         shifts=shifts,
         weekend_block=str(entry.get("weekend_block", "none")),
         week_block=bool(entry.get("week_block", False)),
+        **_parse_transfer(entry, where),
     )
+
+
+def _parse_transfer(entry: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """``treated_at``, ``facility`` and the ``transfer`` block of a service.
+
+    ``treated_at`` defaults to ``site`` for remote reporting or per-site cover, else ``slot``.
+    """
+    default = (
+        "site" if entry.get("remote_reporting") or entry.get("cover_unit") == "site" else "slot"
+    )
+    transfer = entry.get("transfer") or {}
+    if not isinstance(transfer, Mapping):
+        raise ConfigError(f"{where}: transfer: expected a mapping, got {transfer!r}")
+    pathways = tuple(
+        Pathway(
+            id=str(_need(p, "id", f"{where} transfer")),
+            transfer_minutes=_number(
+                _need(p, "transfer_minutes", f"{where} transfer"),
+                f"{where} transfer pathway {p.get('id')}",
+                "transfer_minutes",
+                whole=True,
+            ),
+            source=str(_need(p, "source", f"{where} transfer pathway {p.get('id')}")).strip(),
+            status=str(_need(p, "status", f"{where} transfer pathway {p.get('id')}")),
+        )
+        for p in transfer.get("pathways") or ()
+    )
+    binding = transfer.get("binding", "tightest")
+    facility = entry.get("facility")
+    return {
+        "treated_at": str(entry.get("treated_at", default)),
+        "facility": None if facility is None else str(facility),
+        "pathways": pathways,
+        "binding_pathway": None if binding in (None, "tightest") else str(binding),
+    }
 
 
 def _parse_preset(name: str, entry: Mapping[str, Any]) -> RulePreset:
@@ -769,8 +853,8 @@ def config_tables(cfg: OohConfig) -> dict[str, pl.DataFrame]:
     """Flatten the configuration into tidy tables, one per data contract.
 
     Returns:
-        ``{"ooh_services", "ooh_shifts", "ooh_rota_rules", "ooh_scenarios", "ooh_costs"}``
-        frames (the keys are the suite names in ``data_contracts/``).
+        ``{"ooh_services", "ooh_shifts", "ooh_rota_rules", "ooh_scenarios", "ooh_costs",
+        "ooh_transfer"}`` frames (the keys are the suite names in ``data_contracts/``).
     """
     services = pl.DataFrame(
         [
@@ -883,7 +967,45 @@ def config_tables(cfg: OohConfig) -> dict[str, pl.DataFrame]:
         "ooh_rota_rules": rules,
         "ooh_scenarios": scenarios,
         "ooh_costs": costs,
+        "ooh_transfer": transfer_table(cfg),
     }
+
+
+def transfer_table(cfg: OohConfig) -> pl.DataFrame:
+    """One row per service and pathway: where the patient is treated and the transfer limit.
+
+    Returns:
+        ``service_id, treated_at, facility, pathway, transfer_minutes, binding, source,
+        status``; a service without pathways has one row with the pathway columns empty.
+    """
+    rows = []
+    for s in cfg.services.values():
+        base = {"service_id": s.id, "treated_at": s.treated_at, "facility": s.facility}
+        binding = s.transfer_limit
+        for p in s.pathways or (None,):
+            rows.append(
+                {
+                    **base,
+                    "pathway": None if p is None else p.id,
+                    "transfer_minutes": None if p is None else p.transfer_minutes,
+                    "binding": p is not None and p == binding,
+                    "source": None if p is None else p.source,
+                    "status": None if p is None else p.status,
+                }
+            )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "service_id": pl.String,
+            "treated_at": pl.String,
+            "facility": pl.String,
+            "pathway": pl.String,
+            "transfer_minutes": pl.Int64,
+            "binding": pl.Boolean,
+            "source": pl.String,
+            "status": pl.String,
+        },
+    )
 
 
 def rule_value_problems(preset: RulePreset, where: str = "rota_rules.yaml") -> list[str]:
@@ -923,6 +1045,37 @@ def rule_value_problems(preset: RulePreset, where: str = "rota_rules.yaml") -> l
     return problems
 
 
+def _transfer_problems(service: Service) -> list[str]:
+    """Where-treated and transfer-limit problems of one service, each naming the key."""
+    key = f"ooh_services.yaml services.{service.id}"
+    problems = []
+    if service.treated_at not in TREATED_AT:
+        problems.append(
+            f"{key}.treated_at: {service.treated_at!r} must be one of {list(TREATED_AT)}"
+        )
+    if service.treated_at == "site" and not (
+        service.remote_reporting or service.cover_unit == "site"
+    ):
+        problems.append(
+            f"{key}.treated_at: 'site' needs remote reporting or a slot at every site "
+            "(cover_unit: site); otherwise the patient is brought to the slot"
+        )
+    if service.treated_at == "slot" and service.cover_unit == "trust" and not service.pathways:
+        problems.append(
+            f"{key}.transfer.pathways: a service whose patients are brought to the slot needs "
+            "at least one pathway with its transfer limit"
+        )
+    ids = [p.id for p in service.pathways]
+    if len(set(ids)) != len(ids):
+        problems.append(f"{key}.transfer.pathways: duplicate pathway ids {sorted(ids)}")
+    if service.binding_pathway is not None and service.binding_pathway not in ids:
+        problems.append(
+            f"{key}.transfer.binding: {service.binding_pathway!r} is not one of its "
+            f"pathways {ids} (or 'tightest')"
+        )
+    return problems
+
+
 def validate_ooh_config(cfg: OohConfig) -> None:
     """Check the configuration against its data contracts and its cross-references.
 
@@ -941,6 +1094,7 @@ def validate_ooh_config(cfg: OohConfig) -> None:
             problems.append(f"service {service.id}: unknown preset {service.preset!r}")
         if len({p.id for p in service.shifts}) != len(service.shifts):
             problems.append(f"service {service.id}: duplicate shift ids")
+        problems += _transfer_problems(service)
         if service.weekend_block not in WEEKEND_BLOCKS:
             problems.append(
                 f"ooh_services.yaml services.{service.id}.weekend_block: "

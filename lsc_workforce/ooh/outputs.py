@@ -4,6 +4,9 @@ Layout under the run's ``OUTPUT_DIR/ooh/`` (published as ``outputs/latest/ooh/``
 
     scenario_comparison.csv / .xlsx   one row per service x scenario
     person_load.csv, compliance.csv, breaches.csv, costs.csv, oncall_work.csv, uncovered.csv
+    site_cover.csv                    how each served site is covered (slot, transfer, none)
+    excluded_staff.csv                competent staff beyond the response time of every slot
+    verdicts.csv / verdict_grid.csv   verdict per scenario, service and trust (long / grid)
     rosters/<service>__<scenario>.csv one row per shift held
     ics/<service>__<scenario>/<staff_id>.ics   one calendar per person
 
@@ -167,6 +170,10 @@ def write_outputs(analysis: OohAnalysis, out_dir: Path) -> list[Path]:
         "costs": analysis.costs(),
         "oncall_work": analysis.work(),
         "uncovered": analysis.gaps(),
+        "site_cover": analysis.site_cover(),
+        "excluded_staff": analysis.excluded_staff(),
+        "verdicts": analysis.verdicts(),
+        "verdict_grid": analysis.verdict_grid(),
     }
     for name, frame in tables.items():
         path = out_dir / f"{name}.csv"

@@ -8,11 +8,17 @@ a frequency and not a head count per shift), so no leave allowance is added; the
 (annual and study) each competent person takes (``leave`` extract) is shown beside it for the
 reader to judge. Sickness is not planned leave and is not counted.
 
+The rotas and their slots are those the OOH model builds (:func:`lsc_workforce.ooh.build.
+plan_rotas`), transfer rules included: a served site beyond the binding pathway's transfer limit
+from the scenario's slots keeps its own slot when ``sites`` records the facility, so it adds
+``N x cover`` people; a site left without local cover adds none and is counted in
+``sites_left_uncovered``.
+
 Competent staff are the people the OOH model may roster (:func:`lsc_workforce.ooh.build.
 eligible_staff`: staff group, grade, ``ooh_eligible`` and every competency of the service) at the
-trusts whose staff join the rota. The response-time rule of network rotas is not applied here
-(it needs the OOH model's travel matrix and is reported by notebook 30); this count is the
-upper bound of the pool.
+trusts whose staff join the rota and who reach one of its slots within the service's response
+time (:func:`lsc_workforce.ooh.build.excluded_staff` lists the others, counted in
+``excluded_staff``; nobody is excluded when remote reporting is allowed).
 
 Everything comes from configuration (``config/ooh/*.yaml``) and the extracts, never from
 notebook outputs, and no model is solved, so notebook 20 (demand), which runs before
@@ -27,7 +33,14 @@ from collections.abc import Iterable, Mapping
 import polars as pl
 
 from lsc_workforce.config import ConfigError
-from lsc_workforce.ooh.build import eligible_staff, plan_rotas
+from lsc_workforce.ooh.build import (
+    RotaPlan,
+    eligible_staff,
+    excluded_staff,
+    plan_rotas,
+    site_cover,
+    travel_map,
+)
 from lsc_workforce.ooh.inputs import OohConfig
 
 #: Leave types the rota covers prospectively (planned; sickness is not).
@@ -40,6 +53,9 @@ PEOPLE_COLUMNS = (
     "trust_code",
     "trusts",
     "slots",
+    "slot_sites",
+    "local_slots",
+    "sites_left_uncovered",
     "cover",
     "one_in",
     "people_needed",
@@ -47,6 +63,7 @@ PEOPLE_COLUMNS = (
 #: Columns of :func:`rota_sizes`, after those of :func:`rota_people`.
 STAFF_COLUMNS = (
     "competent_staff",
+    "excluded_staff",
     "competent_wte",
     "leave_days_per_person",
     "shortfall_people",
@@ -58,6 +75,7 @@ def rota_people(
     sites: pl.DataFrame,
     scenarios: Iterable[str] | None = None,
     services: Iterable[str] | None = None,
+    travel: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """People each rota needs: ``one_in x`` the cover summed over its slots.
 
@@ -66,11 +84,17 @@ def rota_people(
         sites: the ``sites`` dataset.
         scenarios: scenario ids (default: every scenario).
         services: service ids (default: every service).
+        travel: the ``site_travel_times`` dataset; without it no transfer fits a limit, so
+            every served site with the facility keeps its own slot (the model's convention for
+            a site pair missing from the matrix).
 
     Returns:
         One row per scenario, service and rota (:data:`PEOPLE_COLUMNS`): ``trust_code`` is the
         rota's trust when one trust staffs it, else its trusts joined by ``+``; ``trusts`` lists
-        them; ``slots`` and ``cover`` (people per shift over all slots); ``one_in`` (``N``;
+        them; ``slots``, ``slot_sites`` (their sites), ``local_slots`` (of them, those kept
+        because transfer would break the pathway limit), ``sites_left_uncovered`` (served
+        sites with no facility and no slot within the limit) and ``cover`` (people per shift
+        over all slots); ``one_in`` (``N``;
         null when the preset has no 1-in-N rule, e.g. resident shifts) and ``people_needed``
         (``N x cover``; null without ``N``). A scenario that does not apply to a service has
         no rows for it.
@@ -79,6 +103,7 @@ def rota_people(
         ConfigError: if a scenario or service id is unknown, or a site is unknown.
     """
     rows = []
+    minutes = travel_map(travel) if travel is not None else {}
     for scenario_id in scenarios if scenarios is not None else cfg.scenarios:
         scenario = cfg.scenario(scenario_id)
         for service_id in services if services is not None else cfg.services:
@@ -86,9 +111,11 @@ def rota_people(
             if not scenario.applies_to(service_id):
                 continue
             one_in = scenario.one_in or cfg.preset(service.preset).value("oncall_one_in")
-            for plan in plan_rotas(service, scenario, sites):
+            covered = site_cover(service, scenario, sites, minutes)
+            for plan in plan_rotas(service, scenario, sites, minutes):
                 cover = sum(c for _, c in plan.slots)
                 trusts = sorted(plan.trusts)
+                mine = covered.filter(pl.col("rota") == plan.name)
                 rows.append(
                     {
                         "scenario": scenario.id,
@@ -97,6 +124,11 @@ def rota_people(
                         "trust_code": "+".join(trusts),
                         "trusts": trusts,
                         "slots": len(plan.slots),
+                        "slot_sites": ", ".join(site for site, _ in plan.slots),
+                        "local_slots": mine.filter(pl.col("local_cover") == "local_slot").height,
+                        "sites_left_uncovered": ", ".join(
+                            mine.filter(pl.col("local_cover") == "no_local_cover")["site_code"]
+                        ),
                         "cover": cover,
                         "one_in": None if one_in is None else int(one_in),
                         "people_needed": None if one_in is None else int(one_in) * cover,
@@ -109,6 +141,9 @@ def rota_people(
         "trust_code": pl.String,
         "trusts": pl.List(pl.String),
         "slots": pl.Int64,
+        "slot_sites": pl.String,
+        "local_slots": pl.Int64,
+        "sites_left_uncovered": pl.String,
         "cover": pl.Int64,
         "one_in": pl.Int64,
         "people_needed": pl.Int64,
@@ -127,16 +162,18 @@ def rota_sizes(
 
     Args:
         cfg: the OOH configuration.
-        frames: the extracts ``sites``, ``staff_in_post``, ``staff_competencies`` and ``leave``.
+        frames: the extracts ``sites``, ``site_travel_times``, ``staff_in_post``,
+            ``staff_competencies`` and ``leave``.
         as_at: start of the leave year counted (365 days from it).
         scenarios: scenario ids (default: every scenario).
         services: service ids (default: every service).
 
     Returns:
         :func:`rota_people` plus ``competent_staff`` (people at the rota's trusts who may hold
-        it), ``competent_wte`` (their WTE), ``leave_days_per_person`` (mean days of planned
-        leave, :data:`PLANNED_LEAVE`, in the year from ``as_at``; information, leave being
-        covered within the rota) and
+        it and reach one of its slots within the response time), ``excluded_staff`` (competent
+        people of those trusts who reach none), ``competent_wte`` (the WTE of the first),
+        ``leave_days_per_person`` (mean days of planned leave, :data:`PLANNED_LEAVE`, in the
+        year from ``as_at``; information, leave being covered within the rota) and
         ``shortfall_people`` (``people_needed - competent_staff``, at least 0; null without a
         1-in-N rule).
 
@@ -145,12 +182,13 @@ def rota_sizes(
     """
     missing = [
         name
-        for name in ("sites", "staff_in_post", "staff_competencies", "leave")
+        for name in ("sites", "site_travel_times", "staff_in_post", "staff_competencies", "leave")
         if name not in frames
     ]
     if missing:
         raise ConfigError(f"rota sizes need the extract(s) {missing}")
-    people = rota_people(cfg, frames["sites"], scenarios, services)
+    people = rota_people(cfg, frames["sites"], scenarios, services, frames["site_travel_times"])
+    minutes = travel_map(frames["site_travel_times"])
     leave = _leave_days(frames["leave"], as_at)
     pools = {
         service_id: eligible_staff(cfg.service(service_id), frames).join(
@@ -160,12 +198,19 @@ def rota_sizes(
     }
     staff_rows = []
     for row in people.iter_rows(named=True):
+        service = cfg.service(row["service"])
+        plan = RotaPlan(
+            row["rota"], tuple(row["trusts"]), tuple((s, 1) for s in row["slot_sites"].split(", "))
+        )
         pool = pools[row["service"]].filter(pl.col("trust_code").is_in(row["trusts"]))
+        out = excluded_staff(service, row["scenario"], [plan], pool, minutes)
+        pool = pool.join(out.select("staff_id"), on="staff_id", how="anti")
         count = pool.height
         needed = row["people_needed"]
         staff_rows.append(
             {
                 "competent_staff": count,
+                "excluded_staff": out.height,
                 "competent_wte": float(pool["wte"].sum()),
                 "leave_days_per_person": (
                     float(pool["leave_days"].fill_null(0).mean()) if count else None
@@ -175,6 +220,7 @@ def rota_sizes(
         )
     schema = {
         "competent_staff": pl.Int64,
+        "excluded_staff": pl.Int64,
         "competent_wte": pl.Float64,
         "leave_days_per_person": pl.Float64,
         "shortfall_people": pl.Int64,

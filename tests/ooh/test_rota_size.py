@@ -108,7 +108,8 @@ def test_missing_extracts_are_named():
 def test_reference_rota_sizes_cover_ir_and_gi_bleed_in_every_trust():
     cfg = load_ooh_config(CONFIG_DIR)
     frames = load_datasets(
-        REFERENCE_DATA_DIR, ("sites", "staff_in_post", "staff_competencies", "leave")
+        REFERENCE_DATA_DIR,
+        ("sites", "site_travel_times", "staff_in_post", "staff_competencies", "leave"),
     )
     sizes = rota_sizes(cfg, frames, AS_AT, scenarios=["trust_by_trust"])
     for service in ("ir_oncall", "gi_bleed_oncall"):
