@@ -4,6 +4,8 @@
 :func:`analyse` computes today's gap, the backtested trend, the projection of demand and supply
 and the Monte Carlo of the gap, :func:`write_outputs` writes every table as CSV, Parquet and one
 Excel workbook, and the ``describe_*`` functions write the plain-English commentary.
+:func:`reconciliation_today` gives the other notebooks the IR and GI-bleed rota reconciliation
+by the same path as :func:`analyse`.
 """
 
 from __future__ import annotations
@@ -232,6 +234,8 @@ class DemandResults:
 
 @dataclass(frozen=True)
 class _Today:
+    """Today's activity, gap, rota sizes (``None`` without rota floors) and reconciliation."""
+
     annual: pl.DataFrame
     gap: pl.DataFrame
     sizes: pl.DataFrame | None
