@@ -36,6 +36,7 @@ from lsc_workforce.ooh.pay import (
     person_costs,
     rank_scenarios,
 )
+from lsc_workforce.ooh.workload import WORKLOAD_SCHEMA, rota_workload
 from lsc_workforce.rota.solution import explain_uncovered
 
 __all__ = [
@@ -86,6 +87,7 @@ class ScenarioResult:
         work: on-call work of each rota (``ooh.pay.oncall_work``).
         day_hour_cost: cost of one day-job hour (``ooh.pay.day_job_hour_cost``), which prices
             compensatory rest.
+        workload: the workload each slot faces (``ooh.workload.rota_workload``).
     """
 
     service_id: str
@@ -103,6 +105,7 @@ class ScenarioResult:
     gaps: pl.DataFrame
     work: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=WORK_SCHEMA))
     day_hour_cost: float | None = None
+    workload: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=WORKLOAD_SCHEMA))
 
     @property
     def key(self) -> str:
@@ -202,6 +205,7 @@ class ScenarioResult:
             "soft_breaches": int(self.breaches.filter(~pl.col("hard")).height),
             "pay_cost_gbp": round(self.cost["pay_gbp"], 2),
             "uncovered_cost_gbp": round(self.cost["uncovered_gbp"], 2),
+            "teleradiology_cost_gbp": round(self.cost.get("teleradiology_gbp", 0.0), 2),
             "cost_with_uncovered_gbp": round(self.cost["total_gbp"], 2),
             "extra_posts": posts if self.extra else (0 if self.gaps.is_empty() else None),
             "extra_posts_for_rota_size": sum(e.size_posts for e in self.extra)
@@ -422,10 +426,21 @@ def run_scenario(
             how="vertical",
         ),
         costs=cost_frame,
-        cost=annual_cost(cost_frame, int(gaps.get_column("missing").sum() or 0), n_days, cfg.costs),
+        cost=annual_cost(
+            cost_frame,
+            int(gaps.get_column("missing").sum() or 0),
+            n_days,
+            cfg.costs,
+            pl.DataFrame(works, schema=WORK_SCHEMA),
+        ),
         gaps=gaps,
         work=pl.DataFrame(works, schema=WORK_SCHEMA),
         day_hour_cost=day_job_hour_cost(cfg.costs),
+        workload=pl.concat(
+            [pl.DataFrame(schema=WORKLOAD_SCHEMA)]
+            + [rota_workload(s.instance, frames) for s in solutions],
+            how="vertical",
+        ),
     )
 
 
@@ -486,6 +501,10 @@ class OohAnalysis:
     def gaps(self) -> pl.DataFrame:
         """Every uncovered shift with its reasons."""
         return self._stack("gaps")
+
+    def workload(self) -> pl.DataFrame:
+        """The workload each slot of every rota faces (``ooh.workload.WORKLOAD_SCHEMA``)."""
+        return self._stack("workload")
 
     def sentences(self) -> list[str]:
         """The extra-headcount sentences, one per service x scenario."""
