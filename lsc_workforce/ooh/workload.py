@@ -68,6 +68,7 @@ __all__ = [
     "Teleradiology",
     "WorkloadSpec",
     "attach_workload",
+    "config_table",
     "derive_cover",
     "erlang_c",
     "erlang_c_cover",
