@@ -81,6 +81,7 @@ __all__ = [
     "teleradiology_options",
     "wait_within",
     "workload_table",
+    "workload_view",
 ]
 
 #: How a slot's cover is set: the configured number, or a queueing rule on the workload.
@@ -914,3 +915,34 @@ def teleradiology_options(cfg: OohConfig, activity: pl.DataFrame, as_at: dt.date
         "status": pl.String,
     }
     return pl.DataFrame(rows, schema=schema)
+
+
+def workload_view(table: pl.DataFrame) -> pl.DataFrame:
+    """The workload table with the columns a reader judges a slot by, rounded.
+
+    Args:
+        table: :data:`WORKLOAD_SCHEMA` rows (``OohAnalysis.workload()`` or
+            :func:`workload_table`).
+
+    Returns:
+        ``service, scenario, rota, site, tier, shift, cases_per_shift, work_hours_per_shift,
+        arrivals_per_hour, cover, derived_cover, wait_over_target_probability,
+        overlap_probability, night_work_hours_per_person, flag``.
+    """
+    return table.select(
+        "service",
+        "scenario",
+        "rota",
+        "site",
+        "tier",
+        "shift",
+        pl.col("cases_per_shift").round(1),
+        pl.col("work_hours_per_shift").round(1),
+        pl.col("arrivals_per_hour").round(2),
+        "cover",
+        "derived_cover",
+        pl.col("wait_over_target_probability").round(3),
+        pl.col("overlap_probability").round(3),
+        pl.col("night_work_hours_per_person").round(1),
+        "flag",
+    )

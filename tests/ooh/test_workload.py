@@ -33,6 +33,7 @@ from lsc_workforce.ooh.workload import (
     percentile_cover,
     slot_workload,
     wait_within,
+    workload_view,
 )
 from lsc_workforce.synthetic import ACTIVITY_SCHEMA
 
@@ -336,3 +337,13 @@ def test_bad_workload_config_is_named(tmp_path, old, new, message):
     path.write_text(text.replace(old, new, 1))
     with pytest.raises(ConfigError, match=message):
         load_ooh_config(tmp_path / "config", validate=False)
+
+
+@pytest.mark.unit
+def test_workload_view_keeps_one_row_per_slot_tier_and_shift():
+    frames = _frames(_activity({("A01", "ct_other"): 1460}))
+    table = slot_workload(_resident(), (("A01", 2),), ("TAA",), frames, START)
+    view = workload_view(table)
+    assert view.height == table.height
+    assert view.row(0, named=True)["arrivals_per_hour"] == 2.0
+    assert view.row(0, named=True)["cover"] == 2
