@@ -10,7 +10,9 @@ Modules (in pipeline order):
   (:func:`solve_instance`).
 * ``compliance``, ``metrics``, ``headcount``: breaches with sources, frequency / fairness, and
   the exact extra headcount; ``pay``: annual pay (Schedule 16 by rota frequency, on-call work
-  PAs, resident Agenda for Change hours) and the cost ranking without and with uncovered shifts.
+  PAs, resident Agenda for Change hours) and the cost ranking without and with uncovered shifts;
+  ``workload``: the workload each slot faces, cover sized by a queueing rule and the
+  teleradiology lever (``config/ooh/workload.yaml``).
 * ``analysis``: every service x scenario (:func:`run_analysis`); ``outputs``: CSV, XLSX, rosters
   and iCalendar files; ``check`` / ``cli``: ``lsc-workforce rota check``; ``notebook`` and
   ``charts``: helpers for ``notebooks/30_ooh_rota.ipynb``.

@@ -11,6 +11,9 @@ Four files under ``config/ooh/`` describe the out-of-hours analysis (all data, n
   ``config/demand/``), Agenda for Change hourly rates and unsocial-hours enhancements
   (:class:`UnsocialHours`), Annex 29 on-call payment, cost of an uncovered shift).
 
+``workload.yaml`` (how each service's workload is measured and its cover derived) is read by
+:mod:`lsc_workforce.ooh.workload` and attached to the services.
+
 :func:`load_ooh_config` reads and checks all four; :func:`config_tables` flattens them into
 tidy frames that are validated against the Great Expectations suites
 ``data_contracts/ooh_<table>.json`` through :func:`lsc_workforce.contracts.validate_frame`.
@@ -46,6 +49,7 @@ __all__ = [
     "ShiftPattern",
     "UnsocialHours",
     "config_tables",
+    "effort_minutes",
     "load_ooh_config",
     "rule_value_problems",
     "validate_ooh_config",
