@@ -347,3 +347,23 @@ def test_workload_view_keeps_one_row_per_slot_tier_and_shift():
     assert view.height == table.height
     assert view.row(0, named=True)["arrivals_per_hour"] == 2.0
     assert view.row(0, named=True)["cover"] == 2
+
+
+@pytest.mark.contracts
+def test_workload_contract_fails_on_out_of_range_values():
+    """The ooh_workload suite names the rule a bad row breaks (shipped specs pass)."""
+    from lsc_workforce.contracts import validate_frame
+    from lsc_workforce.ooh.workload import config_table, load_workload
+
+    table = config_table(load_workload(CONFIG_DIR))
+    assert validate_frame(table, "ooh_workload").success
+    broken = table.with_columns(
+        target_probability=pl.when(pl.col("service_id") == "radiographer_nights")
+        .then(1.5)
+        .otherwise(pl.col("target_probability")),
+        cost_per_report=pl.col("cost_per_report") * -1,
+    )
+    report = validate_frame(broken, "ooh_workload")
+    assert not report.success
+    assert "probability of meeting the wait target" in report.summary()
+    assert "GBP per report" in report.summary()
