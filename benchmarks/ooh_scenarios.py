@@ -39,6 +39,7 @@ from lsc_workforce.ooh.build import DATASETS, build_scenario
 from lsc_workforce.ooh.headcount import candidates_needed, extra_posts
 from lsc_workforce.ooh.inputs import load_ooh_config
 from lsc_workforce.ooh.model import solve_instance
+from lsc_workforce.ooh.pay import PAY_DATASETS
 
 TARGETS = {13: (30.0, 0.0), 52: (120.0, 0.01)}  # weeks -> (seconds per solve, gap)
 
@@ -113,7 +114,7 @@ def main(argv=None) -> int:
     parser.add_argument("--no-doc", action="store_true", help="do not write docs/benchmarks.md")
     args = parser.parse_args(argv)
     cfg = load_ooh_config(validate=False)
-    frames = load_datasets(Path(args.data_dir), DATASETS)
+    frames = load_datasets(Path(args.data_dir), (*DATASETS, *PAY_DATASETS))  # activity: cover
     rows, misses = [], []
     for weeks in args.weeks:
         limit_s, gap = TARGETS.get(weeks, (120.0, 0.01))

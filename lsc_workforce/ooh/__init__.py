@@ -12,7 +12,9 @@ Modules (in pipeline order):
   (:func:`solve_instance`).
 * ``compliance``, ``metrics``, ``headcount``: breaches with sources, frequency / fairness, and
   the exact extra headcount; ``pay``: annual pay (Schedule 16 by rota frequency, on-call work
-  PAs, resident Agenda for Change hours) and the cost ranking without and with uncovered shifts.
+  PAs, resident Agenda for Change hours) and the cost ranking without and with uncovered shifts;
+  ``workload``: the workload each slot faces, cover sized by a queueing rule and the
+  teleradiology lever (``config/ooh/workload.yaml``).
 * ``analysis``: every service x scenario (:func:`run_analysis`) and the service x trust
   verdict grid (:func:`verdict_grid`); ``rota_size``: people each rota needs beside the
   competent staff (:func:`rota_sizes`); ``outputs``: CSV, XLSX, rosters

@@ -46,6 +46,7 @@ from lsc_workforce.ooh.pay import (
     person_costs,
     rank_scenarios,
 )
+from lsc_workforce.ooh.workload import WORKLOAD_SCHEMA, rota_workload
 from lsc_workforce.rota.solution import explain_uncovered
 
 __all__ = [
@@ -104,6 +105,7 @@ class ScenarioResult:
         site_cover: how each served site is covered (``ooh.build.site_cover``).
         excluded: competent staff beyond the response time of every slot of their rota
             (``ooh.build.excluded_staff``).
+        workload: the workload each slot faces (``ooh.workload.rota_workload``).
     """
 
     service_id: str
@@ -123,6 +125,7 @@ class ScenarioResult:
     day_hour_cost: float | None = None
     site_cover: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=SITE_COVER_SCHEMA))
     excluded: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=EXCLUDED_SCHEMA))
+    workload: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=WORKLOAD_SCHEMA))
 
     @property
     def key(self) -> str:
@@ -222,6 +225,7 @@ class ScenarioResult:
             "soft_breaches": int(self.breaches.filter(~pl.col("hard")).height),
             "pay_cost_gbp": round(self.cost["pay_gbp"], 2),
             "uncovered_cost_gbp": round(self.cost["uncovered_gbp"], 2),
+            "teleradiology_cost_gbp": round(self.cost.get("teleradiology_gbp", 0.0), 2),
             "cost_with_uncovered_gbp": round(self.cost["total_gbp"], 2),
             "extra_posts": posts if self.extra else (0 if self.gaps.is_empty() else None),
             "extra_posts_for_rota_size": sum(e.size_posts for e in self.extra)
@@ -564,13 +568,24 @@ def run_scenario(
             how="vertical",
         ),
         costs=cost_frame,
-        cost=annual_cost(cost_frame, int(gaps.get_column("missing").sum() or 0), n_days, cfg.costs),
+        cost=annual_cost(
+            cost_frame,
+            int(gaps.get_column("missing").sum() or 0),
+            n_days,
+            cfg.costs,
+            pl.DataFrame(works, schema=WORK_SCHEMA),
+        ),
         gaps=gaps,
         work=pl.DataFrame(works, schema=WORK_SCHEMA),
         day_hour_cost=day_job_hour_cost(cfg.costs),
         site_cover=site_cover(service, scenario, frames["sites"], travel),
         excluded=excluded_staff(
             service, scenario.id, plans, eligible_staff(service, frames), travel
+        ),
+        workload=pl.concat(
+            [pl.DataFrame(schema=WORKLOAD_SCHEMA)]
+            + [rota_workload(s.instance, frames) for s in solutions],
+            how="vertical",
         ),
     )
 
@@ -648,6 +663,9 @@ class OohAnalysis:
     def verdict_grid(self, sites: pl.DataFrame | None = None) -> pl.DataFrame:
         """Service x trust grid of verdicts per scenario (see :func:`verdict_grid`)."""
         return verdict_grid(self.verdicts(sites))
+    def workload(self) -> pl.DataFrame:
+        """The workload each slot of every rota faces (``ooh.workload.WORKLOAD_SCHEMA``)."""
+        return self._stack("workload")
 
     def sentences(self) -> list[str]:
         """The extra-headcount sentences, one per service x scenario."""

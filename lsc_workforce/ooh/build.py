@@ -55,6 +55,7 @@ import polars as pl
 
 from lsc_workforce.config import ConfigError
 from lsc_workforce.ooh.inputs import RulePreset, Scenario, Service, ShiftPattern
+from lsc_workforce.ooh.workload import derive_cover
 from lsc_workforce.rota import (
     CoverRequirement,
     MinutesWindow,
@@ -1111,7 +1112,9 @@ def build_scenario(
 ) -> list[OohInstance]:
     """Build one :class:`OohInstance` per rota of ``scenario`` for ``service``.
 
-    The scenario's ``one_in`` (if any) replaces the preset's ``oncall_one_in``.
+    The scenario's ``one_in`` (if any) replaces the preset's ``oncall_one_in``. A service whose
+    ``cover_rule`` is derived (``config/ooh/workload.yaml``) gets each slot's cover from its
+    workload (:func:`lsc_workforce.ooh.workload.derive_cover`; needs ``activity`` in ``frames``).
     """
     if n_days < 1:
         raise ConfigError(f"horizon must be at least 1 day, not {n_days}")
@@ -1119,7 +1122,7 @@ def build_scenario(
     staff = eligible_staff(service, frames)
     travel = travel_map(frames["site_travel_times"])
     plans = [
-        part
+        derive_cover(part, service, frames, start)  # workload-sized cover (ooh.workload)
         for plan in plan_rotas(service, scenario, frames["sites"], travel)
         for part in split_plan(plan, service, staff, travel)
     ]

@@ -11,6 +11,9 @@ Four files under ``config/ooh/`` describe the out-of-hours analysis (all data, n
   ``config/demand/``), Agenda for Change hourly rates and unsocial-hours enhancements
   (:class:`UnsocialHours`), Annex 29 on-call payment, cost of an uncovered shift).
 
+``workload.yaml`` (how each service's workload is measured and its cover derived) is read by
+:mod:`lsc_workforce.ooh.workload` and attached to the services.
+
 :func:`load_ooh_config` reads and checks all four; :func:`config_tables` flattens them into
 tidy frames that are validated against the Great Expectations suites
 ``data_contracts/ooh_<table>.json`` through :func:`lsc_workforce.contracts.validate_frame`.
@@ -47,6 +50,7 @@ __all__ = [
     "ShiftPattern",
     "UnsocialHours",
     "config_tables",
+    "effort_minutes",
     "load_ooh_config",
     "rule_value_problems",
     "validate_ooh_config",
@@ -189,6 +193,9 @@ class Service:
             ``None``: any served site may.
         pathways: the emergency pathways and their transfer limits.
         binding_pathway: the pathway whose limit decides transfers (``None``: the tightest).
+        workload: how the service's workload is measured and whether its cover is derived
+            from it (:class:`lsc_workforce.ooh.workload.WorkloadSpec`, from
+            ``config/ooh/workload.yaml``; ``None``: fixed ``cover`` and no workload rules).
     """
 
     id: str
@@ -211,6 +218,7 @@ class Service:
     facility: str | None = None
     pathways: tuple[Pathway, ...] = ()
     binding_pathway: str | None = None
+    workload: Any = None
 
     @property
     def transfer_limit(self) -> Pathway | None:
@@ -725,15 +733,14 @@ def _parse_hourly_rates(entry: Any) -> tuple[dict[str, float], str]:
     return rates, note
 
 
-def _resolve_work(costs: CostParameters, config_dir: Path) -> CostParameters:
-    """Fill in minutes per case and the PA scalars from ``config_dir/demand/``.
+def effort_minutes(config_dir: Path) -> dict[str, tuple[float, bool]]:
+    """Minutes per case of every modality of ``config_dir/demand/activity_effort.csv``.
 
-    Minutes come from ``activity_effort.csv`` (a ``points`` effort is converted at one list of
-    ``points_per_list`` points per ``hours_per_pa``-hour session); the premium-time PA length,
-    PAs a week and working weeks from ``job_plan.yaml``.
+    A ``points`` effort is converted at one list of ``points_per_list`` points per
+    ``hours_per_pa``-hour session (``job_plan.yaml``).
 
-    Raises:
-        ConfigError: if a modality of ``oncall_work`` has no effort row.
+    Returns:
+        ``{modality: (minutes per case, whether its task is reporting)}``.
     """
     from lsc_workforce.demand.capacity import EFFORT_COLUMNS, REPORTING_TASKS  # noqa: PLC0415
     from lsc_workforce.demand.parameters import (  # noqa: PLC0415
@@ -745,7 +752,28 @@ def _resolve_work(costs: CostParameters, config_dir: Path) -> CostParameters:
     scalars = {k: v.value for k, v in load_scalars(folder / "job_plan.yaml").items()}
     effort = load_parameter_table(folder / "activity_effort.csv", EFFORT_COLUMNS)
     list_minutes = scalars["hours_per_pa"] * 60 / scalars["points_per_list"]
-    rows = {r["modality"]: r for r in effort.iter_rows(named=True)}
+    return {
+        r["modality"]: (
+            r["effort_per_exam"] * (1.0 if r["unit"] == "minutes" else list_minutes),
+            r["task"] in REPORTING_TASKS,
+        )
+        for r in effort.iter_rows(named=True)
+    }
+
+
+def _resolve_work(costs: CostParameters, config_dir: Path) -> CostParameters:
+    """Fill in minutes per case (:func:`effort_minutes`) and the PA scalars from ``demand/``.
+
+    The premium-time PA length, PAs a week and working weeks come from ``job_plan.yaml``.
+
+    Raises:
+        ConfigError: if a modality of ``oncall_work`` has no effort row.
+    """
+    from lsc_workforce.demand.parameters import load_scalars  # noqa: PLC0415
+
+    folder = Path(config_dir) / "demand"
+    scalars = {k: v.value for k, v in load_scalars(folder / "job_plan.yaml").items()}
+    rows = effort_minutes(config_dir)
     work = {}
     for sid, spec in costs.oncall_work.items():
         unknown = sorted(set(spec.minutes) - set(rows))
@@ -754,11 +782,8 @@ def _resolve_work(costs: CostParameters, config_dir: Path) -> CostParameters:
                 f"costs.yaml oncall_work service {sid}: modalities {unknown} have no row in "
                 f"demand/activity_effort.csv (known: {sorted(rows)})"
             )
-        minutes = {
-            m: rows[m]["effort_per_exam"] * (1.0 if rows[m]["unit"] == "minutes" else list_minutes)
-            for m in spec.minutes
-        }
-        reporting = frozenset(m for m in spec.minutes if rows[m]["task"] in REPORTING_TASKS)
+        minutes = {m: rows[m][0] for m in spec.minutes}
+        reporting = frozenset(m for m in spec.minutes if rows[m][1])
         work[sid] = replace(spec, minutes=minutes, reporting=reporting)
     return replace(
         costs,
@@ -846,6 +871,9 @@ def load_ooh_config(config_dir: Path = CONFIG_DIR, validate: bool = True) -> Ooh
     )
     if validate:
         validate_ooh_config(cfg)
+    from lsc_workforce.ooh.workload import attach_workload  # noqa: PLC0415 - imports this module
+
+    cfg = attach_workload(cfg, config_dir, validate=validate)
     return replace(cfg, costs=_resolve_work(cfg.costs, config_dir))
 
 

@@ -7,6 +7,7 @@ Layout under the run's ``OUTPUT_DIR/ooh/`` (published as ``outputs/latest/ooh/``
     site_cover.csv                    how each served site is covered (slot, transfer, none)
     excluded_staff.csv                competent staff beyond the response time of every slot
     verdicts.csv / verdict_grid.csv   verdict per scenario, service and trust (long / grid)
+    slot_workload.csv                 the workload each slot faces (ooh.workload)
     rosters/<service>__<scenario>.csv one row per shift held
     ics/<service>__<scenario>/<staff_id>.ics   one calendar per person
 
@@ -44,6 +45,7 @@ __all__ = [
     "write_ics",
     "write_outputs",
     "write_rosters",
+    "write_workload",
 ]
 
 _ICS_TIME = "%Y%m%dT%H%M%SZ"
@@ -76,6 +78,14 @@ def write_rosters(results: Iterable[ScenarioResult], out_dir: Path) -> list[Path
         write_csv(result.roster().sort("date", "rota", "shift", "staff_id"), path)
         written.append(path)
     return written
+
+
+def write_workload(analysis: OohAnalysis, out_dir: Path) -> list[Path]:
+    """Write ``slot_workload.csv``: the workload each slot faces (``ooh.workload``)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / "slot_workload.csv"
+    write_csv(analysis.workload(), path)
+    return [path]
 
 
 def _escape(text: str) -> str:
@@ -182,4 +192,5 @@ def write_outputs(analysis: OohAnalysis, out_dir: Path) -> list[Path]:
     written += write_rosters(analysis.results, out_dir)
     for result in analysis.results:
         written += write_ics(result, out_dir, analysis.start)
+    written += write_workload(analysis, out_dir)
     return written

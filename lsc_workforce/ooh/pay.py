@@ -27,6 +27,10 @@ Definitions (stated in the notebook too; price year and parameters in ``config/o
 * **Uncovered shifts** cost ``uncovered_shift_cost`` each (bought in), scaled to a year. The
   cost is a separate line: :func:`rank_scenarios` ranks the scenarios of each service by pay
   alone and by pay plus uncovered shifts.
+* **Teleradiology** (the lever of ``config/ooh/workload.yaml``): out-of-hours reports sent out
+  (the share observed in the activity data, or a stated share) are not the on-call tier's
+  work and cost ``cost_per_report`` each, a year's reports a year. Like uncovered shifts, the
+  cost is a separate line (``teleradiology_gbp``), not part of pay.
 """
 
 from __future__ import annotations
@@ -39,10 +43,10 @@ from zoneinfo import ZoneInfo
 import polars as pl
 
 from lsc_workforce.config import ConfigError
-from lsc_workforce.demand.capacity import annual_activity
 from lsc_workforce.ooh.build import OohInstance
-from lsc_workforce.ooh.inputs import CostParameters, UnsocialHours
+from lsc_workforce.ooh.inputs import CostParameters, Service, UnsocialHours
 from lsc_workforce.ooh.metrics import DAYS_PER_YEAR, frequency_band_expr
+from lsc_workforce.ooh.workload import ooh_cases
 
 __all__ = [
     "COST_PARTS",
@@ -55,6 +59,7 @@ __all__ = [
     "rank_scenarios",
     "rota_frequency",
     "rota_positions",
+    "teleradiology_share",
     "unsocial_split",
 ]
 
@@ -100,6 +105,7 @@ WORK_SCHEMA = {
     "pa_week": pl.Float64,
     "predictable_pa_week": pl.Float64,
     "unpredictable_pa_week": pl.Float64,
+    "teleradiology_gbp": pl.Float64,
     "status": pl.String,
 }
 
@@ -142,6 +148,16 @@ def rota_frequency(
     return people / positions
 
 
+def teleradiology_share(service: Service) -> tuple[float | None, float]:
+    """``(outsourced share or None for the observed one, GBP per report)`` of a service.
+
+    From its ``teleradiology`` entry in ``config/ooh/workload.yaml``; ``(None, 0.0)`` without
+    one (observed outsourcing, not priced).
+    """
+    tele = getattr(service.workload, "teleradiology", None)
+    return (None, 0.0) if tele is None else (tele.share, tele.cost_per_report)
+
+
 def oncall_work(
     instance: OohInstance,
     activity: pl.DataFrame | None,
@@ -150,11 +166,14 @@ def oncall_work(
 ) -> dict[str, object]:
     """The out-of-hours work a consultant rota's tier does itself, as PAs a week.
 
-    Cases: the 12 months of ``activity`` before ``as_at``, ``period == "ooh"``, the service's
-    modalities (``costs.oncall_work``), at the service's sites in the rota's trusts. Outsourced
-    reports of reporting modalities and the registrar share are not the tier's work.
+    Cases (:func:`~lsc_workforce.ooh.workload.ooh_cases`): the 12 months of ``activity``
+    before ``as_at``, ``period == "ooh"``, the service's modalities (``costs.oncall_work``), at
+    the service's sites in the rota's trusts. Outsourced reports of reporting modalities
+    (observed, or the teleradiology share of ``workload.yaml``) and the registrar share are not
+    the tier's work.
     ``tier_hours`` = cases x minutes / 60; ``pa_week`` = tier hours / premium PA hours /
     working weeks; split into predictable and unpredictable by ``predictable_share``.
+    ``teleradiology_gbp`` = outsourced reports x the cost per report (a year).
 
     Returns:
         One row of :data:`WORK_SCHEMA` (zeros and status ``none`` when the service has no
@@ -178,36 +197,33 @@ def oncall_work(
         raise ConfigError(
             f"on-call work PAs of {service.id} need the activity dataset (activity.csv)"
         )
-    sites = [s for s in service.sites if s]
-    cases = annual_activity(activity, as_at).filter(
-        (pl.col("period") == "ooh")
-        & pl.col("modality").is_in(list(spec.minutes))
-        & pl.col("site_code").is_in(sites)
-        & (pl.col("trust_code").is_in(list(instance.trusts)) if instance.trusts else pl.lit(True))
+    share, per_report = teleradiology_share(service)
+    done = ooh_cases(
+        activity,
+        as_at,
+        spec.minutes,
+        sites=service.sites,
+        trusts=instance.trusts,
+        reporting=spec.reporting,
+        outsourced_share=share,
     )
-    outsourced = (
-        pl.when(pl.col("modality").is_in(list(spec.reporting)))
-        .then(pl.col("outsourced_reports"))
-        .otherwise(0.0)
+    done = done.with_columns(registrar=pl.col("in_house") * spec.registrar_share)
+    done = done.with_columns(tier=pl.col("in_house") - pl.col("registrar")).with_columns(
+        tier_hours=pl.col("tier") * pl.col("minutes") / 60
     )
-    minutes = pl.col("modality").replace_strict(dict(spec.minutes), return_dtype=pl.Float64)
-    done = cases.with_columns(outsourced=outsourced).with_columns(
-        registrar=(pl.col("examinations") - pl.col("outsourced")) * spec.registrar_share
-    )
-    done = done.with_columns(
-        tier=pl.col("examinations") - pl.col("outsourced") - pl.col("registrar")
-    ).with_columns(tier_hours=pl.col("tier") * minutes / 60)
     hours = float(done.get_column("tier_hours").sum() or 0.0)
     pa_week = hours / costs.premium_pa_hours / costs.working_weeks
+    outsourced = float(done.get_column("outsourced").sum() or 0.0)
     row.update(
         ooh_cases=float(done.get_column("examinations").sum() or 0.0),
-        outsourced_cases=float(done.get_column("outsourced").sum() or 0.0),
+        outsourced_cases=outsourced,
         registrar_cases=float(done.get_column("registrar").sum() or 0.0),
         tier_cases=float(done.get_column("tier").sum() or 0.0),
         tier_hours=hours,
         pa_week=pa_week,
         predictable_pa_week=pa_week * spec.predictable_share,
         unpredictable_pa_week=pa_week * (1 - spec.predictable_share),
+        teleradiology_gbp=outsourced * per_report,
         status=spec.status,
     )
     return row
@@ -366,18 +382,27 @@ def person_costs(
 
 
 def annual_cost(
-    person_cost: pl.DataFrame, uncovered_shifts: int, n_days: int, costs: CostParameters
+    person_cost: pl.DataFrame,
+    uncovered_shifts: int,
+    n_days: int,
+    costs: CostParameters,
+    work: pl.DataFrame | None = None,
 ) -> dict[str, float]:
     """Annual cost components of a rota or scenario (GBP, price year of ``costs``).
 
     Returns:
         Each of :data:`COST_PARTS`, ``pay_gbp`` (their sum), ``uncovered_gbp`` (uncovered
-        shifts bought in, a separate line) and ``total_gbp`` (pay plus uncovered).
+        shifts bought in, a separate line), ``total_gbp`` (pay plus uncovered) and
+        ``teleradiology_gbp`` (out-of-hours reports sent out, :func:`oncall_work` of ``work``,
+        a separate line like ``uncovered_gbp`` and not in ``total_gbp``).
     """
     parts = {name: float(person_cost.get_column(name).sum() or 0.0) for name in COST_PARTS}
     parts["pay_gbp"] = sum(parts.values())
     parts["uncovered_gbp"] = uncovered_shifts * costs.uncovered_shift_cost * DAYS_PER_YEAR / n_days
     parts["total_gbp"] = parts["pay_gbp"] + parts["uncovered_gbp"]
+    parts["teleradiology_gbp"] = (
+        0.0 if work is None else float(work.get_column("teleradiology_gbp").sum() or 0.0)
+    )
     return parts
 
 
