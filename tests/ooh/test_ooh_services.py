@@ -21,6 +21,7 @@ from lsc_workforce.ooh.build import DATASETS, build_scenario, eligible_staff, pl
 from lsc_workforce.ooh.inputs import Scenario, load_ooh_config
 from lsc_workforce.ooh.model import solve_instance
 from lsc_workforce.solve import SolveStatus
+from lsc_workforce.synthetic import generate_reference_frames
 
 AS_AT = dt.date(2026, 4, 1)
 NEW_SERVICES = (
@@ -114,6 +115,31 @@ def test_rota_grades_off_every_rota_are_not_ooh_eligible(frames):
     # Everyone on the GI-bleed rota holds the competency; nobody else is eligible.
     assert eligible.join(gi, on="staff_id", how="anti").is_empty()
     assert 0 < eligible.height < consultants.height
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("scale", [0.5, 2.0])
+def test_generated_rotas_take_under_60s_first_and_hold_the_rota_competencies(scale):
+    frames = generate_reference_frames(scale=scale)
+    staff = frames["staff_in_post"].group_by("staff_id", maintain_order=True).first()
+    held = frames["staff_competencies"]
+    for group, competencies in (
+        ("radiologist", ("ct_reporting",)),
+        ("interventional_radiologist", ("vascular_ir", "non_vascular_ir")),
+    ):
+        consultants = staff.filter(
+            (pl.col("staff_group") == group) & (pl.col("grade") == "consultant")
+        )
+        on_rota = consultants.filter(pl.col("ooh_eligible"))
+        for competency in competencies:
+            holders = held.filter(pl.col("competency") == competency).select("staff_id")
+            assert on_rota.join(holders, on="staff_id", how="anti").is_empty()
+        older = pl.col("age_band").is_in(["60-64", "65-69", "70 and over"])
+        for trust in consultants["trust_code"].unique().to_list():
+            mine = consultants.filter(pl.col("trust_code") == trust)
+            # Nobody aged 60 or over is on a rota while someone younger of the trust is off it.
+            if mine.filter(older & pl.col("ooh_eligible")).height:
+                assert mine.filter(~older & ~pl.col("ooh_eligible")).is_empty()
 
 
 # ----- new staff group -----
