@@ -245,8 +245,8 @@ _ROTAS: tuple[_Rota, ...] = (
           {"RXN": 8, "RXL": 6, "RXR": 7, "RTX": 7}, from_holders=True),
 )  # fmt: skip
 
-#: Groups and grades whose ``ooh_eligible`` is rota membership (a :data:`_ROTAS` entry whose
-#: competencies are the group's OOH duty); other staff keep the drawn availability.
+#: Groups and grades whose ``ooh_eligible`` is membership of a :data:`_ROTAS` rota alone; other
+#: staff (radiographers, who also work nights; registrars; SAS doctors) keep the drawn value.
 _ROTA_GRADES = {
     ("radiologist", "consultant"),
     ("interventional_radiologist", "consultant"),
@@ -867,6 +867,7 @@ def _assign_rotas(
         :data:`COMPETENCIES` order).
     """
     site_info = {row["site_code"]: row for row in sites.rows(named=True)}
+    real_trust = {row["trust_code"]: row["real_trust"] for row in site_info.values()}
     people = staff.group_by("staff_id", maintain_order=True).first()
     members: set[str] = set()
     held: dict[str, set[str]] = {}
@@ -879,7 +880,7 @@ def _assign_rotas(
         if rota.from_holders:
             pool = [p for p in pool if held.get(p["staff_id"], set()) >= set(rota.competencies)]
         for trust in sorted({p["trust_code"] for p in pool}):
-            size = rota.sizes.get(site_info[_first_site(sites, trust)]["real_trust"], 0)
+            size = rota.sizes.get(real_trust[trust], 0)
             candidates = [
                 p
                 for p in pool
@@ -915,10 +916,6 @@ def _assign_rotas(
     return staff, pl.DataFrame(
         rows, schema={"staff_id": pl.String, "competency": pl.String}, orient="row"
     )
-
-
-def _first_site(sites: pl.DataFrame, trust: str) -> str:
-    return sites.filter(pl.col("trust_code") == trust).item(0, "site_code")
 
 
 def _make_vacancies(rng: np.random.Generator, staff: pl.DataFrame) -> pl.DataFrame:
