@@ -55,7 +55,13 @@ STAFF_GROUPS = (
     "interventional_radiologist",
     "medical_endoscopist",
     "non_medical_endoscopist",
+    "nurse",
 )
+#: Staff groups that only hold out-of-hours rotas here (the IR and endoscopy nurses on call):
+#: the demand, supply and training models plan the other groups and leave these out.
+OOH_ONLY_GROUPS = ("nurse",)
+#: The staff groups the demand, supply and training models plan.
+PLANNED_GROUPS = tuple(g for g in STAFF_GROUPS if g not in OOH_ONLY_GROUPS)
 MEDICAL_GROUPS = ("radiologist", "interventional_radiologist", "medical_endoscopist")
 MEDICAL_GRADES = ("consultant", "sas", "st1", "st2", "st3", "st4", "st5", "st6")
 AFC_GRADES = ("band_5", "band_6", "band_7", "band_8a", "band_8b", "band_8c", "band_8d")
@@ -76,6 +82,7 @@ COMPETENCIES = (
     "ct_reporting", "neuro_ct", "mri_reporting", "plain_film_reporting", "ultrasound",
     "vascular_ir", "non_vascular_ir", "ct_scanning", "mri_scanning", "general_radiography",
     "ogd", "colonoscopy", "flexi_sigmoidoscopy", "gi_bleed_therapy",
+    "thrombectomy", "ir_radiography", "ir_nursing", "endoscopy_nursing",
 )  # fmt: skip
 MODALITIES = (
     "ct_head_stroke", "ct_other", "mri", "non_obstetric_ultrasound", "plain_xray",

@@ -5,7 +5,8 @@ four Lancashire & South Cumbria acute trusts [src:ods-codes]: their sites and fa
 estimated road times [src:site-travel-times], staff numbers in proportion to ~1.7 million people
 [src:lsc-population], an ageing consultant body (34 % of NW consultants aged 50 or over,
 [src:nw-consultant-age]), radiographer vacancy near 10 % [src:radiographer-vacancy] and higher
-consultant vacancy [src:rcr-census], five IRs at ELHT [src:elht-radiology-rota], monthly activity
+consultant vacancy [src:rcr-census], five IRs at ELHT [src:elht-radiology-rota], out-of-hours
+eligibility by membership of the documented rotas [src:ooh-team-assumptions], monthly activity
 growing at CT/MRI ~7 %/yr [src:rcr-census] and endoscopy ~3-6 %/yr [src:endoscopy-demand-growth]
 with seasonality. Every choice is listed under [src:synthetic-reference-data].
 
@@ -20,6 +21,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import polars as pl
@@ -172,6 +174,88 @@ _HEADCOUNTS: dict[tuple[str, str], dict[str, int]] = {
     ("non_medical_endoscopist", "band_8a"): {"RXN": 2, "RXL": 2, "RXR": 2, "RTX": 2},
 }
 
+# Nurses of the out-of-hours teams, per trust: IR nurses at the IR-suite sites (RCR IR-802 names
+# an on-call IR nurse, [src:rcr-ir-oncall]) and endoscopy nurses at the endoscopy units (the
+# GI-bleed team); drawn from their own random stream (see ``generate_reference_frames``).
+# (staff_group, grade, competency, site facility) -> {trust: count} [src:synthetic-reference-data].
+_NURSE_HEADCOUNTS: dict[tuple[str, str, str, str], dict[str, int]] = {
+    ("nurse", "band_5", "ir_nursing", "has_ir_suite"): {"RXN": 4, "RXL": 2, "RXR": 3, "RTX": 2},
+    ("nurse", "band_6", "ir_nursing", "has_ir_suite"): {"RXN": 5, "RXL": 4, "RXR": 4, "RTX": 4},
+    ("nurse", "band_5", "endoscopy_nursing", "has_endoscopy"): {
+        "RXN": 6, "RXL": 4, "RXR": 5, "RTX": 5,
+    },
+    ("nurse", "band_6", "endoscopy_nursing", "has_endoscopy"): {
+        "RXN": 6, "RXL": 4, "RXR": 5, "RTX": 5,
+    },
+    ("nurse", "band_7", "endoscopy_nursing", "has_endoscopy"): {
+        "RXN": 2, "RXL": 1, "RXR": 2, "RTX": 2,
+    },
+}  # fmt: skip
+
+
+class _Rota(NamedTuple):
+    """One documented OOH rota of the synthetic data (see :data:`_ROTAS`).
+
+    Attributes:
+        group, grades: who may be a member.
+        competencies: what every member holds.
+        facility: ``sites`` column a member's base site must have (``None``: any site).
+        sizes: members per (real) trust.
+        from_holders: members come only from staff already holding the competencies (a team
+            defined in the data, e.g. the IR nurses), not from the whole group.
+    """
+
+    group: str
+    grades: tuple[str, ...]
+    competencies: tuple[str, ...]
+    facility: str | None
+    sizes: dict[str, int]
+    from_holders: bool = False
+
+
+# Out-of-hours rotas as the sources describe them: who holds each on-call follows the rota, not
+# an independent draw.
+# * General (CT) radiology on-call: East Lancashire's consultant rota is 1 in 20 (rising to 1 in
+#   22) [src:elht-radiology-rota]; the other trusts' rotas are assumed inside the published range
+#   from 1 in 7-8 [src:radiology-oncall-typical] to East Lancashire's 1 in 22.
+# * IR: East Lancashire runs a separate IR rota of its five IRs [src:elht-radiology-rota]; every
+#   consultant IR of the other trusts is assumed on their trust's rota (4 to 6 IRs may run a rota,
+#   fewer than 4 should network [src:rcr-ir-staffing]). A 24/7 IR rota covers vascular and
+#   non-vascular emergencies [src:ir-ooh-indications], so its members hold both.
+# * Thrombectomy at Royal Preston: enough IRs "to fulfil the rota requirements"
+#   [src:preston-thrombectomy], read as six (a 1-in-6 rota [src:rcr-ir-oncall]).
+# * GI bleed, IR radiographers, IR nurses, endoscopy nurses: no published rota size was found;
+#   the sizes are assumptions [src:ooh-team-assumptions].
+# Members are drawn from the trust's staff of the group and grades, under-60s first (older
+# consultants more often leave the on-call), at the site facility the rota needs.
+_ROTAS: tuple[_Rota, ...] = (
+    _Rota("radiologist", ("consultant",), ("ct_reporting",), None,
+          {"RXN": 22, "RXL": 16, "RXR": 20, "RTX": 12}),
+    _Rota("interventional_radiologist", ("consultant",), ("vascular_ir", "non_vascular_ir"),
+          "has_ir_suite", {"RXN": 7, "RXL": 4, "RXR": 5, "RTX": 3}),
+    _Rota("interventional_radiologist", ("consultant",), ("thrombectomy",), "has_ir_suite",
+          {"RXN": 6}),
+    _Rota("medical_endoscopist", ("consultant",), ("gi_bleed_therapy",), None,
+          {"RXN": 8, "RXL": 6, "RXR": 7, "RTX": 6}),
+    _Rota("radiographer", ("band_6", "band_7"), ("ir_radiography",), "has_ir_suite",
+          {"RXN": 8, "RXL": 6, "RXR": 7, "RTX": 6}),
+    _Rota("nurse", ("band_5", "band_6"), ("ir_nursing",), "has_ir_suite",
+          {"RXN": 8, "RXL": 6, "RXR": 6, "RTX": 5}, from_holders=True),
+    _Rota("nurse", ("band_5", "band_6", "band_7"), ("endoscopy_nursing",), "has_endoscopy",
+          {"RXN": 8, "RXL": 6, "RXR": 7, "RTX": 7}, from_holders=True),
+)  # fmt: skip
+
+#: Groups and grades whose ``ooh_eligible`` is membership of a :data:`_ROTAS` rota alone; other
+#: staff (radiographers, who also work nights; registrars; SAS doctors) keep the drawn value.
+_ROTA_GRADES = {
+    ("radiologist", "consultant"),
+    ("interventional_radiologist", "consultant"),
+    ("medical_endoscopist", "consultant"),
+    ("nurse", "band_5"),
+    ("nurse", "band_6"),
+    ("nurse", "band_7"),
+}
+
 # Age distributions over AGE_BANDS. Consultants: 34 % aged 50+ [src:nw-consultant-age].
 _AGE_PROFILES = {
     "consultant": (0, 0, 0.03, 0.16, 0.23, 0.24, 0.16, 0.11, 0.06, 0.01, 0),
@@ -181,6 +265,9 @@ _AGE_PROFILES = {
     "band_6": (0.02, 0.25, 0.25, 0.17, 0.12, 0.08, 0.06, 0.04, 0.01, 0, 0),
     "senior_afc": (0, 0.03, 0.1, 0.17, 0.2, 0.18, 0.15, 0.11, 0.05, 0.01, 0),
 }
+
+#: Age bands in which consultants more often leave the on-call.
+_OLDER_BANDS = ("60-64", "65-69", "70 and over")
 
 # Funded vacancy rate (vacant / establishment) by staff group: ~10 % radiographers
 # [src:radiographer-vacancy], 22-25 % consultant radiologists and IRs (below the RCR shortfall,
@@ -192,6 +279,7 @@ _VACANCY_RATE = {
     "interventional_radiologist": 0.25,
     "medical_endoscopist": 0.12,
     "non_medical_endoscopist": 0.08,
+    "nurse": 0.08,
 }
 
 # Annual regional volume (one L&SC copy, year to March 2023), in-hours share, outsourced share.
@@ -250,6 +338,11 @@ _TITLES: dict[str, list[tuple[str, str | None, str | None]]] = {
         ("Nurse Endoscopist", "non_medical_endoscopist", "band_7"),
         ("Lead Nurse Endoscopist", "non_medical_endoscopist", "band_8a"),
         ("Radiographer (Bank)", None, None),
+        ("Staff Nurse - Interventional Radiology", "nurse", "band_5"),
+        ("Senior Staff Nurse - Interventional Radiology", "nurse", "band_6"),
+        ("Staff Nurse - Endoscopy", "nurse", "band_5"),
+        ("Senior Staff Nurse - Endoscopy", "nurse", "band_6"),
+        ("Endoscopy Sister", "nurse", "band_7"),
     ],
     "RXL": [
         ("Consultant Radiologist", "radiologist", "consultant"),
@@ -271,6 +364,11 @@ _TITLES: dict[str, list[tuple[str, str | None, str | None]]] = {
         ("Clinical Endoscopist", "non_medical_endoscopist", "band_7"),
         ("Advanced Clinical Endoscopist", "non_medical_endoscopist", "band_8a"),
         ("Locum Consultant", None, None),
+        ("Radiology Nurse", "nurse", "band_5"),
+        ("Radiology Nurse Band 6", "nurse", "band_6"),
+        ("Endoscopy Nurse", "nurse", "band_5"),
+        ("Endoscopy Nurse Band 6", "nurse", "band_6"),
+        ("Endoscopy Unit Manager", "nurse", "band_7"),
     ],
     "RXR": [
         ("Consultant Radiologist", "radiologist", "consultant"),
@@ -295,6 +393,11 @@ _TITLES: dict[str, list[tuple[str, str | None, str | None]]] = {
         ("Nurse Endoscopist", "non_medical_endoscopist", "band_7"),
         ("Nurse Endoscopist (Senior)", "non_medical_endoscopist", "band_8a"),
         ("Endoscopist", None, None),
+        ("Staff Nurse (IR)", "nurse", "band_5"),
+        ("Staff Nurse (IR) Band 6", "nurse", "band_6"),
+        ("Staff Nurse (Endoscopy)", "nurse", "band_5"),
+        ("Senior Staff Nurse (Endoscopy)", "nurse", "band_6"),
+        ("Endoscopy Charge Nurse", "nurse", "band_7"),
     ],
     "RTX": [
         ("Consultant Radiologist", "radiologist", "consultant"),
@@ -317,6 +420,11 @@ _TITLES: dict[str, list[tuple[str, str | None, str | None]]] = {
         ("Clinical Endoscopist", "non_medical_endoscopist", "band_7"),
         ("Clinical Endoscopist 8A", "non_medical_endoscopist", "band_8a"),
         ("Endoscopy Practitioner", None, None),
+        ("Registered Nurse - Radiology", "nurse", "band_5"),
+        ("Radiology Sister", "nurse", "band_6"),
+        ("Registered Nurse - Endoscopy", "nurse", "band_5"),
+        ("Endoscopy Nurse Specialist", "nurse", "band_6"),
+        ("Endoscopy Ward Manager", "nurse", "band_7"),
     ],
 }
 
@@ -387,6 +495,16 @@ def generate_reference_frames(seed: int = 20260401, scale: float = 1.0) -> dict[
     vacancies = _make_vacancies(rng, staff)
     activity = _make_activity(rng, sites, factor)
     hours = _make_service_hours(sites)
+    # The nurses and the rotas draw from their own stream, so the other datasets keep theirs.
+    rota_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+    nurses, nurse_competencies = _make_nurses(rota_rng, sites, titles, factor, staff)
+    staff = pl.concat([staff, nurses])
+    vacancies = pl.concat([vacancies, _make_vacancies(rota_rng, nurses)]).sort(
+        "trust_code", "staff_group", "grade"
+    )
+    staff, competencies = _assign_rotas(
+        rota_rng, staff, pl.concat([competencies, nurse_competencies]), sites, factor
+    )
     leave = _make_leave(rng, staff)
     return {
         "sites": _site_columns(sites),
@@ -539,7 +657,8 @@ def _start_date(rng: np.random.Generator, grade: str, age_band: str) -> dt.date:
 
 
 def _ooh_eligible(rng: np.random.Generator, group: str, grade: str, age_band: str) -> bool:
-    older = age_band in ("60-64", "65-69", "70 and over")
+    """Drawn OOH availability; :func:`_assign_rotas` replaces it for the rota groups."""
+    older = age_band in _OLDER_BANDS
     if grade == "consultant":
         probability = 0.55 if older else 0.93
         if group == "medical_endoscopist":
@@ -671,6 +790,132 @@ def _competencies_for(rng: np.random.Generator, group: str, grade: str) -> set[s
         comps |= maybe("colonoscopy", 0.4)
         comps |= {"flexi_sigmoidoscopy"}
     return comps
+
+
+def _make_nurses(
+    rng: np.random.Generator,
+    sites: pl.DataFrame,
+    titles: pl.DataFrame,
+    factor: float,
+    staff: pl.DataFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The nurses of the OOH teams (:data:`_NURSE_HEADCOUNTS`) and their competencies.
+
+    Post ids continue after ``staff``'s; staff ids avoid ``staff``'s. Each nurse is based at a
+    site of their trust with the facility of their team (by activity share).
+    """
+    site_rows = sites.rows(named=True)
+    taken = set(staff.get_column("staff_id").to_list())
+    first_post = staff.height + 1
+    rows, competencies = [], []
+    for trust, real in sites.select("trust_code", "real_trust").unique(maintain_order=True).rows():
+        trust_titles = [(t, g, gr) for tr, t, g, gr in titles.rows() if tr == trust]
+        for (group, grade, competency, facility), per_trust in _NURSE_HEADCOUNTS.items():
+            base = per_trust.get(real, 0)
+            team_sites = [s for s in site_rows if s["trust_code"] == trust and s[facility]]
+            if base == 0 or not team_sites:
+                continue
+            area = ("Endoscopy",) if competency == "endoscopy_nursing" else ("Radiology", "IR")
+            names = [t for t, g, gr in trust_titles if g == group and gr == grade]
+            names = [t for t in names if any(a in t for a in area)] or names
+            weights = np.array([s["activity_share"] for s in team_sites], dtype=float)
+            for _ in range(max(1, round(base * factor))):
+                staff_id = f"S{int(rng.integers(100_000, 1_000_000)):06d}"
+                while staff_id in taken:
+                    staff_id = f"S{int(rng.integers(100_000, 1_000_000)):06d}"
+                taken.add(staff_id)
+                site = team_sites[int(rng.choice(len(team_sites), p=weights / weights.sum()))]
+                age_band = str(rng.choice(AGE_BANDS, p=_age_profile(grade)))
+                rows.append(
+                    {
+                        "post_id": f"P{first_post + len(rows):07d}",
+                        "staff_id": staff_id,
+                        "trust_code": trust,
+                        "base_site": site["site_code"],
+                        "local_job_title": str(rng.choice(names)),
+                        "staff_group": group,
+                        "grade": grade,
+                        "wte": _wte(rng, group, grade),
+                        "age_band": age_band,
+                        "start_date": _start_date(rng, grade, age_band),
+                        "ooh_eligible": False,
+                    }
+                )
+                competencies.append((staff_id, competency))
+    nurses = pl.DataFrame(rows, schema=staff.schema) if rows else staff.clear()
+    return nurses, pl.DataFrame(
+        competencies, schema={"staff_id": pl.String, "competency": pl.String}, orient="row"
+    )
+
+
+def _assign_rotas(
+    rng: np.random.Generator,
+    staff: pl.DataFrame,
+    competencies: pl.DataFrame,
+    sites: pl.DataFrame,
+    factor: float,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Put people on the documented OOH rotas (:data:`_ROTAS`).
+
+    For each rota and trust, the members are drawn from the trust's staff of the rota's group
+    and grades based at a site with the rota's facility, under-60s first; each member holds the
+    rota's competencies and is ``ooh_eligible``. Staff of :data:`_ROTA_GRADES` on no rota are
+    not ``ooh_eligible`` (their day-work competencies stay); other staff keep their drawn value.
+
+    Returns:
+        ``(staff, competencies)`` with the rotas applied (competency rows in staff order, then
+        :data:`COMPETENCIES` order).
+    """
+    site_info = {row["site_code"]: row for row in sites.rows(named=True)}
+    real_trust = {row["trust_code"]: row["real_trust"] for row in site_info.values()}
+    people = staff.group_by("staff_id", maintain_order=True).first()
+    members: set[str] = set()
+    held: dict[str, set[str]] = {}
+    for staff_id, competency in competencies.rows():
+        held.setdefault(staff_id, set()).add(competency)
+    for rota in _ROTAS:
+        pool = people.filter(
+            (pl.col("staff_group") == rota.group) & pl.col("grade").is_in(list(rota.grades))
+        ).rows(named=True)
+        if rota.from_holders:
+            pool = [p for p in pool if held.get(p["staff_id"], set()) >= set(rota.competencies)]
+        for trust in sorted({p["trust_code"] for p in pool}):
+            size = rota.sizes.get(real_trust[trust], 0)
+            candidates = [
+                p
+                for p in pool
+                if p["trust_code"] == trust
+                and (rota.facility is None or site_info[p["base_site"]][rota.facility])
+            ]
+            if size == 0 or not candidates:
+                continue
+            order = rng.permutation(len(candidates))
+            ranked = sorted(
+                (candidates[i] for i in order), key=lambda p: p["age_band"] in _OLDER_BANDS
+            )
+            for person in ranked[: max(1, round(size * factor))]:
+                members.add(person["staff_id"])
+                held.setdefault(person["staff_id"], set()).update(rota.competencies)
+    on_rota = pl.col("staff_id").is_in(sorted(members))
+    rota_grade = pl.concat_str("staff_group", "grade", separator="/").is_in(
+        [f"{g}/{gr}" for g, gr in sorted(_ROTA_GRADES)]
+    )
+    staff = staff.with_columns(
+        ooh_eligible=pl.when(on_rota)
+        .then(True)
+        .when(rota_grade)
+        .then(False)
+        .otherwise(pl.col("ooh_eligible"))
+    )
+    rows = [
+        (sid, comp)
+        for sid in people.get_column("staff_id").to_list()
+        for comp in COMPETENCIES
+        if comp in held.get(sid, ())
+    ]
+    return staff, pl.DataFrame(
+        rows, schema={"staff_id": pl.String, "competency": pl.String}, orient="row"
+    )
 
 
 def _make_vacancies(rng: np.random.Generator, staff: pl.DataFrame) -> pl.DataFrame:

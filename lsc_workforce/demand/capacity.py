@@ -40,7 +40,7 @@ from typing import Any
 import polars as pl
 
 from lsc_workforce.config import ConfigError, load_yaml
-from lsc_workforce.data import MEDICAL_GROUPS, STAFF_GROUPS
+from lsc_workforce.data import MEDICAL_GROUPS, PLANNED_GROUPS
 from lsc_workforce.demand.parameters import (
     Scalar,
     load_parameter_table,
@@ -48,6 +48,9 @@ from lsc_workforce.demand.parameters import (
     require_range,
 )
 from lsc_workforce.demand.supply import SupplyParams, supply_lines
+
+#: The staff groups the demand model plans (not the OOH-only groups, e.g. the IR nurses).
+STAFF_GROUPS = PLANNED_GROUPS
 
 #: Tasks whose examinations can be outsourced (reports bought from outside the trust).
 REPORTING_TASKS = ("ct_reporting", "mri_reporting", "ultrasound", "plain_film_reporting")

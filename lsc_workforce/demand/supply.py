@@ -236,11 +236,14 @@ class SupplyParams:
 
         Without grade lines every grade is a full contributor on line ``afc`` for AfC groups
         (the model before grades were kept apart); with them, a grade they do not list is an
-        error naming it.
+        error naming it. Rows of the groups that only hold out-of-hours rotas
+        (:data:`lsc_workforce.data.OOH_ONLY_GROUPS`, e.g. the IR nurses) are left out: the
+        demand and supply models do not plan them.
 
         Raises:
             ConfigError: if a (staff group, grade) of ``cells`` has no grade line.
         """
+        cells = cells.filter(~pl.col("staff_group").is_in(data.OOH_ONLY_GROUPS))
         if self.grade_lines is None:
             return cells.with_columns(
                 pl.lit("afc").alias("supply_line"), pl.lit(1.0).alias("service_contribution")
@@ -277,7 +280,8 @@ def stock_by_age(staff: pl.DataFrame) -> pl.DataFrame:
 
     Args:
         staff: rows with ``trust_code``, ``staff_group``, ``grade``, ``age_band`` and ``wte``
-            (e.g. the ``staff_in_post`` dataset) and optionally ``headcount`` (default 1).
+            (e.g. the ``staff_in_post`` dataset) and optionally ``headcount`` (default 1);
+            rows of :data:`lsc_workforce.data.OOH_ONLY_GROUPS` are left out.
 
     Returns:
         Columns ``trust_code``, ``staff_group``, ``grade``, ``age`` (Int32), ``headcount``,
@@ -287,6 +291,8 @@ def stock_by_age(staff: pl.DataFrame) -> pl.DataFrame:
         ConfigError: if an ``age_band`` is not an NHS Workforce Statistics band.
     """
     _require_columns(staff, (*KEYS, "age_band", "wte"), "stock")
+    # The groups that only hold out-of-hours rotas are not planned (data.OOH_ONLY_GROUPS).
+    staff = staff.filter(~pl.col("staff_group").is_in(data.OOH_ONLY_GROUPS))
     # Ages of each NHS Workforce Statistics band, half-open [lo, hi) ("Under 25" as 20-24).
     ages = data.AGE_BAND_AGES
     unknown = set(staff["age_band"].unique().to_list()) - set(ages)

@@ -91,8 +91,9 @@ SCENARIO_KINDS = ("trust_by_trust", "network", "hub_and_spoke")
 TREATED_AT = ("slot", "site")
 CATEGORIES = ("A", "B", "resident")
 #: ``consultant``: Schedule 16 supplement plus on-call work PAs; ``afc_resident``: hours worked
-#: plus the unsocial-hours enhancement; ``afc_on_call``: Annex 29 local payment per shift.
-PAY_BASES = ("consultant", "afc_resident", "afc_on_call")
+#: plus the unsocial-hours enhancement; ``afc_on_call``: Annex 29 local payment per shift;
+#: ``none``: not costed here (e.g. resident doctors, whose rostered hours are their basic pay).
+PAY_BASES = ("consultant", "afc_resident", "afc_on_call", "none")
 #: How the rota's frequency is counted for Schedule 16 (see ``ooh.pay.rota_frequency``).
 FREQUENCY_BASES = ("rota_people", "available_people")
 
@@ -196,6 +197,8 @@ class Service:
         workload: how the service's workload is measured and whether its cover is derived
             from it (:class:`lsc_workforce.ooh.workload.WorkloadSpec`, from
             ``config/ooh/workload.yaml``; ``None``: fixed ``cover`` and no workload rules).
+        scenario_only: run only by the scenarios that name it in ``services`` (an option such
+            as a split or shared rota); scenarios without a ``services`` list leave it out.
     """
 
     id: str
@@ -219,6 +222,7 @@ class Service:
     pathways: tuple[Pathway, ...] = ()
     binding_pathway: str | None = None
     workload: Any = None
+    scenario_only: bool = False
 
     @property
     def transfer_limit(self) -> Pathway | None:
@@ -361,7 +365,8 @@ class Scenario:
         id: scenario id.
         kind: ``trust_by_trust``, ``network`` or ``hub_and_spoke``.
         description: plain-English description.
-        services: services it applies to (empty: all).
+        services: services it applies to (:func:`load_ooh_config` fills an empty list with
+            every service that is not ``scenario_only``; empty here: all).
         hubs: network only: ``{service: (hub site, cover or None)}``.
         rotas: hub-and-spoke only: the rotas.
         one_in: 1-in-N limit replacing the preset's ``oncall_one_in`` (``None``: keep it).
@@ -571,6 +576,7 @@ def _parse_service(entry: Mapping[str, Any]) -> Service:
         shifts=shifts,
         weekend_block=str(entry.get("weekend_block", "none")),
         week_block=bool(entry.get("week_block", False)),
+        scenario_only=bool(entry.get("scenario_only", False)),
         **_parse_transfer(entry, where),
     )
 
@@ -854,7 +860,12 @@ def load_ooh_config(config_dir: Path = CONFIG_DIR, validate: bool = True) -> Ooh
     scenarios_doc = load_yaml(folder / "scenarios.yaml") or {}
     costs_doc = load_yaml(folder / "costs.yaml") or {}
     services = [_parse_service(s) for s in services_doc.get("services") or ()]
-    scenarios = [_parse_scenario(s) for s in scenarios_doc.get("scenarios") or ()]
+    # A scenario without a services list runs every service that is not scenario-only.
+    default = tuple(s.id for s in services if not s.scenario_only)
+    scenarios = [
+        sc if sc.services else replace(sc, services=default)
+        for sc in (_parse_scenario(s) for s in scenarios_doc.get("scenarios") or ())
+    ]
     for what, items in (("service", services), ("scenario", scenarios)):
         ids = [item.id for item in items]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
@@ -900,6 +911,7 @@ def config_tables(cfg: OohConfig) -> dict[str, pl.DataFrame]:
                 "remote_reporting": s.remote_reporting,
                 "preset": s.preset,
                 "pay_basis": s.pay_basis,
+                "scenario_only": s.scenario_only,
             }
             for s in cfg.services.values()
         ]
