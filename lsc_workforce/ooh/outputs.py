@@ -88,8 +88,10 @@ def _escape(text: str) -> str:
 
 
 def _fold(line: str, limit: int = 75) -> str:
-    """An RFC 5545 content line with its CRLF, folded at ``limit`` octets (never inside a
-    UTF-8 character); each continuation line starts with a space."""
+    """An RFC 5545 content line with its CRLF, folded at ``limit`` octets.
+
+    Never inside a UTF-8 character; each continuation line starts with a space.
+    """
     parts, current, size = [], "", 0
     for char in line:
         width = len(char.encode("utf-8"))
@@ -190,7 +192,9 @@ def ics_calendar(
         instance = by_rota[rota]
         zone = instance.problem.timezone
         patterns = list(dict.fromkeys(r["pattern"] for r in block))
-        what = f"{patterns[0]} on-call" if len(block) == 1 else f"on-call block, {len(block)} shifts"
+        what = (
+            f"{patterns[0]} on-call" if len(block) == 1 else f"on-call block, {len(block)} shifts"
+        )
         held = "; ".join(
             f"{_local(r['begin'], zone)} to {_local(r['end'], zone)} ({r['pattern']})"
             for r in block
