@@ -32,7 +32,7 @@ from lsc_workforce.ooh.build import DATASETS
 from lsc_workforce.ooh.charts import plot_rota_calendar
 from lsc_workforce.ooh.inputs import load_ooh_config
 from lsc_workforce.ooh.pay import COST_PARTS, PAY_DATASETS
-from lsc_workforce.publication import SYNTHETIC_BANNER, run_meta
+from lsc_workforce.publication import run_meta
 
 __all__ = [
     "about_page",
@@ -329,11 +329,7 @@ def gaps_view(analysis: OohAnalysis) -> pl.DataFrame:
 
 def about_page(output_dir: Path) -> str:
     """The run's metadata as Markdown: publication date, data, run id, version, contact."""
-    meta = run_meta(output_dir)
-    lines = [f"- **{label}:** {value}" for label, value in meta.lines()]
-    if meta.synthetic:
-        lines.append(f"- {SYNTHETIC_BANNER}")
-    return "\n".join(lines)
+    return "\n".join(f"- **{label}:** {value}" for label, value in run_meta(output_dir).lines())
 
 
 def draw_calendars(analysis: OohAnalysis, sites: pl.DataFrame, out_dir: Path) -> list[Any]:
