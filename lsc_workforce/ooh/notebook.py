@@ -411,15 +411,17 @@ def work_view(analysis: OohAnalysis) -> pl.DataFrame:
 
 
 def compliance_view(analysis: OohAnalysis) -> pl.DataFrame:
-    """Per-rule compliance summed over the rotas of each service x scenario.
+    """Per-rule compliance of each service, summed over its scenarios and rotas.
 
-    With each rule's status and whether the roster must meet it (``roster``) or it is only
-    reported (``reported``).
+    With each rule's status, whether the roster must meet it (``roster``) or it is only
+    reported (``reported``), the scenarios checked and whether every one meets it. Meeting
+    every hard rule says nothing about cover (see :func:`verdict_view`).
     """
     return (
         analysis.compliance()
-        .group_by("service", "scenario", "rule", "status", "applies", maintain_order=True)
+        .group_by("service", "rule", "status", "applies", maintain_order=True)
         .agg(
+            pl.col("scenario").n_unique().alias("scenarios_checked"),
             pl.col("hard_breaches").sum(),
             pl.col("soft_breaches").sum(),
             pl.col("compliant").all(),
