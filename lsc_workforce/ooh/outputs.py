@@ -192,9 +192,8 @@ def ics_calendar(
         instance = by_rota[rota]
         zone = instance.problem.timezone
         patterns = list(dict.fromkeys(r["pattern"] for r in block))
-        what = (
-            f"{patterns[0]} on-call" if len(block) == 1 else f"on-call block, {len(block)} shifts"
-        )
+        kind = "on-call" if instance.service.non_resident else "shift"
+        what = f"{patterns[0]} {kind}" if len(block) == 1 else f"{kind} block, {len(block)} shifts"
         held = "; ".join(
             f"{_local(r['begin'], zone)} to {_local(r['end'], zone)} ({r['pattern']})"
             for r in block

@@ -27,8 +27,10 @@ WEEKEND = ShiftPattern("weekend", dt.time(8), 24.0, "weekend", night=True)
 SITE_NAMES = {"A01": "Alpha General"}
 
 
-def _result(block: str, start: dt.date, n_days: int = 14):
-    service = oncall_service(sites=("A01",), shifts=(WEEKNIGHT, WEEKEND), weekend_block=block)
+def _result(block: str, start: dt.date, n_days: int = 14, category: str = "A"):
+    service = oncall_service(
+        sites=("A01",), shifts=(WEEKNIGHT, WEEKEND), weekend_block=block, category=category
+    )
     frames = world([("a", "TAA", "A01", 1.0), ("b", "TAA", "A01", 1.0)])
     instance = build_scenario(
         service, TRUST_BY_TRUST, preset(oncall_one_in=2), frames, start=start, n_days=n_days
@@ -127,3 +129,9 @@ def test_a_site_without_a_name_shows_its_code():
     result, instance = _result("sat_sun", JUNE)
     text = ics_calendar(result, "a", JUNE, _shifts(instance, [dt.date(2026, 6, 1)]))
     assert _events(text)[0]["LOCATION"] == "A01"
+
+
+def test_a_resident_shift_is_not_called_on_call():
+    result, instance = _result("none", JUNE, category="resident")
+    text = ics_calendar(result, "a", JUNE, _shifts(instance, [dt.date(2026, 6, 1)]))
+    assert _events(text)[0]["SUMMARY"] == "Test on-call: weeknight shift"
