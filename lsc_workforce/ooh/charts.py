@@ -128,7 +128,7 @@ def calendar_frame(result: ScenarioResult, site_names: Mapping[str, str]) -> pl.
 
 def plot_rota_calendar(
     result: ScenarioResult, site_names: Mapping[str, str], title: str
-) -> alt.FacetChart:
+) -> alt.ConcatChart:
     """Calendar of a service x scenario: one month-style grid per rota (small multiples).
 
     Weeks run down (labelled by their Monday), weekdays across; each cell shows its date and
@@ -189,24 +189,24 @@ def plot_rota_calendar(
     people = base.mark_text(
         baseline="top", dy=top + 16, fontSize=10, lineBreak="\n", lineHeight=_LINE
     ).encode(text="text:N", color=dark)
-    return (
-        alt.layer(band, cells, day, people, data=frame)
-        .properties(width=_CELL_WIDTH * 7, height=height * len(weeks))
-        .facet(
-            facet=alt.Facet(
-                "panel:N",
-                sort=panels,
-                title=None,
-                header=alt.Header(labelFontSize=12, labelFontWeight="bold", labelPadding=28),
-            ),
-            columns=2,
-            title=alt.TitleParams(
-                title,
-                subtitle="Pseudonymised staff ids; bank holidays are shaded as weekends "
-                "(weekend shifts run on them).",
-            ),
+    # One chart a panel, titled above its weekday axis, two a row (a facet would put the
+    # panel's name between the weekdays and the calendar).
+    panels_charts = [
+        alt.layer(band, cells, day, people, data=frame.filter(pl.col("panel") == panel)).properties(
+            width=_CELL_WIDTH * 7,
+            height=height * len(weeks),
+            title=alt.TitleParams(panel, fontSize=12, color="#212B32", anchor="middle"),
         )
-        .resolve_scale(y="independent")
+        for panel in panels
+    ]
+    return alt.concat(
+        *panels_charts,
+        columns=2,
+        title=alt.TitleParams(
+            title,
+            subtitle="Pseudonymised staff ids; bank holidays are shaded as weekends "
+            "(weekend shifts run on them).",
+        ),
     )
 
 
@@ -226,7 +226,7 @@ def plot_load_spread(load: pl.DataFrame, title: str) -> alt.FacetChart:
         .mark_tick(thickness=2, size=16, color=NHS_COLOURS["nhs_blue"], opacity=0.7)
         .encode(
             x=alt.X("load_per_wte:Q", title="Days held per WTE over the horizon"),
-            y=alt.Y("scenario:N", title=None),
+            y=alt.Y("scenario:N", title=None, axis=alt.Axis(labelLimit=0)),
             tooltip=["staff_id:N", "rota:N", alt.Tooltip("load_per_wte:Q", format=".1f")],
         )
         .properties(width=420, height=alt.Step(26))
