@@ -79,9 +79,11 @@ def calendar_frame(result: ScenarioResult, site_names: Mapping[str, str]) -> pl.
         by_site = instance.service.cover_unit == "site" or len(sites) > 1
         first_monday = instance.dates[0] - dt.timedelta(days=instance.dates[0].weekday())
         for site in sites:
-            panel = _rota_label(instance.rota)
-            if by_site:
-                panel += f" · {site_names.get(site, site) if site else 'no fixed site'}"
+            if by_site:  # the site's name replaces the sites of a split rota's name
+                where = site_names.get(site, site) if site else "no fixed site"
+                panel = f"{_rota_label(instance.rota.partition(':')[0])} · {where}"
+            else:
+                panel = _rota_label(instance.rota)
             held = roster.filter((pl.col("rota") == instance.rota) & (pl.col("site") == site))
             short = gaps.filter((pl.col("rota") == instance.rota) & (pl.col("site") == site))
             people = dict(
