@@ -198,9 +198,7 @@ def _refresh_problems(refresh_path: Path, config_dir: Path) -> list[str]:
         if "SERVICES" in declared:  # the OOH notebook
             known = {
                 "SERVICES": ids["ooh_services"],
-                "CALENDAR_SERVICE": ids["ooh_services"],
                 "SCENARIOS": ids["ooh_scenarios"],
-                "CALENDAR_SCENARIO": ids["ooh_scenarios"],
                 "PRESET": ids["ooh_presets"],
             }
         else:

@@ -5,7 +5,8 @@ starts, and by ``lsc-workforce run`` in its scratch folder): the run id, the pla
 date, the publication date (a parameter of the refresh, ``publication_date`` in
 ``config/refresh.yaml``, never the clock), the package version and commit, and whether the data
 are the shipped synthetic reference data, in which case every page carries
-:data:`SYNTHETIC_BANNER`. The contact and publisher come from ``config/labels.yaml``.
+:data:`SYNTHETIC_BANNER`. The publisher and the contact (a team and its shared mailbox, set per
+deployment) come from the ``publication`` section of ``config/labels.yaml``.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ class RunMeta:
         version: the ``lsc-workforce`` package version, with the commit when known.
         synthetic: the data are the shipped synthetic reference data.
         publisher: who publishes it.
-        contact: whom to contact.
+        contact: whom to contact (a team, never a person's name).
+        contact_email: the team's shared mailbox (``""`` when not configured).
     """
 
     run_id: str
@@ -88,6 +90,14 @@ class RunMeta:
     synthetic: bool
     publisher: str
     contact: str
+    contact_email: str = ""
+
+    @property
+    def contact_text(self) -> str:
+        """The contact with its mailbox: ``Team (team@example.org)``."""
+        if self.contact and self.contact_email:
+            return f"{self.contact} ({self.contact_email})"
+        return self.contact or self.contact_email
 
     def lines(self) -> list[tuple[str, str]]:
         """``(label, value)`` pairs for a metadata block or a README sheet."""
@@ -97,7 +107,7 @@ class RunMeta:
             ("Run id", self.run_id),
             ("Version", self.version),
             ("Published by", self.publisher),
-            ("Contact", self.contact),
+            ("Contact", self.contact_text),
             ("Data", "synthetic reference data" if self.synthetic else "trust extracts"),
         ]
 
@@ -150,4 +160,5 @@ def run_meta(output_dir: str | Path, config_dir: Path = CONFIG_DIR) -> RunMeta:
         synthetic=synthetic,
         publisher=publication.get("publisher", ""),
         contact=publication.get("contact", ""),
+        contact_email=publication.get("contact_email", ""),
     )

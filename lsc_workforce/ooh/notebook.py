@@ -1,31 +1,52 @@
 """One-call helpers for ``notebooks/30_ooh_rota.ipynb`` (the notebook only narrates).
 
 :func:`run_notebook_analysis` turns the notebook's parameters into an :class:`OohAnalysis`;
-:func:`describe_analysis` writes the plain-English summary; :func:`comparison_view`,
-:func:`cost_view`, :func:`work_view` and :func:`compliance_view` give the tables shown;
-:func:`write_outputs` is re-exported from ``ooh.outputs``.
+:func:`load_sites` reads the ``sites`` dataset (names for calendars and trusts of sites);
+:func:`verdict_view` answers first: for each service and trust, whether each scenario covers
+it within the hard rules and, if not, what is missing; :func:`describe_analysis` writes the
+plain-English summary; :func:`comparison_view`, :func:`solver_view`, :func:`cost_view`,
+:func:`work_view` and :func:`compliance_view` give the other tables shown;
+:func:`draw_calendars` draws and saves a calendar of every rota; :func:`write_outputs` writes
+the files.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 
+from lsc_workforce.charts import save_chart
 from lsc_workforce.config import ConfigError, RunConfig
 from lsc_workforce.data import load_datasets
-from lsc_workforce.ooh.analysis import OohAnalysis, run_analysis
+from lsc_workforce.labels import load_labels
+from lsc_workforce.ooh import outputs
+from lsc_workforce.ooh.analysis import OohAnalysis, ScenarioResult, run_analysis
 from lsc_workforce.ooh.build import DATASETS
+from lsc_workforce.ooh.charts import plot_rota_calendar
 from lsc_workforce.ooh.inputs import load_ooh_config
-from lsc_workforce.ooh.outputs import write_outputs
 from lsc_workforce.ooh.pay import COST_PARTS, PAY_DATASETS
+from lsc_workforce.publication import run_meta
 
 __all__ = [
+    "about_page",
     "comparison_view",
     "compliance_view",
     "cost_view",
     "describe_analysis",
+    "draw_calendars",
+    "gaps_view",
+    "load_sites",
     "run_notebook_analysis",
+    "solver_view",
+    "verdict_table",
+    "verdict_view",
     "work_view",
     "write_outputs",
 ]
@@ -68,48 +89,287 @@ def run_notebook_analysis(
         ooh_cfg.preset(preset)
     frames = load_datasets(cfg.data_dir, (*DATASETS, *PAY_DATASETS))
     LOGGER.info("OOH analysis: %s x %s over %d weeks", services, scenarios, horizon_weeks)
-    return run_analysis(
-        ooh_cfg,
-        frames,
-        start=cfg.as_at,
-        n_days=7 * horizon_weeks,
-        settings=cfg.solver,
-        services=services or None,
-        scenarios=scenarios or None,
-        preset_name=preset,
-        headcount=extra_headcount,
+    with _no_native_stdout():
+        return run_analysis(
+            ooh_cfg,
+            frames,
+            start=cfg.as_at,
+            n_days=7 * horizon_weeks,
+            settings=cfg.solver,
+            services=services or None,
+            scenarios=scenarios or None,
+            preset_name=preset,
+            headcount=extra_headcount,
+        )
+
+
+@contextlib.contextmanager
+def _no_native_stdout() -> Iterator[None]:
+    """Silence what native code prints to the process's standard output (HiGHS's banner).
+
+    In a notebook kernel that output would be shown on the page; Python's own ``print`` and
+    logging are unaffected (the kernel does not write them to file descriptor 1).
+    """
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:  # no file descriptor 1 to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def load_sites(cfg: RunConfig) -> pl.DataFrame:
+    """The ``sites`` dataset of the run (site code, trust code and site name)."""
+    return load_datasets(cfg.data_dir, ("sites",))["sites"]
+
+
+def _site_names(sites: pl.DataFrame) -> dict[str, str]:
+    return dict(sites.select("site_code", "site_name").iter_rows())
+
+
+def _trust_rows(result: ScenarioResult, trust_of: dict[str, str]) -> list[dict[str, Any]]:
+    """One row per trust a scenario's rotas serve: uncovered shifts, breaches, extra posts."""
+    extra = {e.rota: e for e in result.extra}
+    hard = result.breaches.filter(pl.col("hard"))
+    rows: dict[str, dict[str, Any]] = {}
+    for solution in result.solutions:
+        instance = solution.instance
+        short = solution.uncovered.with_columns(
+            trust=pl.col("site").replace_strict(trust_of, default=pl.col("site"))
+        )
+        by_site = instance.service.cover_unit == "site"
+        served = (
+            {trust_of.get(slot.site, slot.site) for slot in instance.slots.values()}
+            if by_site
+            else set(instance.trusts)
+        )
+        for trust in served:
+            row = rows.setdefault(
+                trust, {"trust_code": trust, "uncovered_shifts": 0, "hard_breaches": 0, "rotas": []}
+            )
+            mine = short.filter(pl.col("trust") == trust) if by_site else short
+            row["uncovered_shifts"] += int(mine.get_column("missing").sum() or 0)
+            row["hard_breaches"] += hard.filter(pl.col("rota") == instance.rota).height
+            row["rotas"].append(instance.rota)
+    for row in rows.values():
+        answers = [extra[r] for r in row["rotas"] if r in extra]
+        row["posts_unknown"] = any(a.posts is None for a in answers)
+        row["extra_posts"] = sum(a.posts or 0 for a in answers)
+        row["shared"] = any(
+            len(s.instance.trusts) > 1 for s in result.solutions if s.instance.rota in row["rotas"]
+        )
+    return sorted(rows.values(), key=lambda r: r["trust_code"])
+
+
+def _verdict(row: dict[str, Any], searched: bool) -> str:
+    """The cell text: covered within the rules, or what is missing."""
+    parts = []
+    if row["hard_breaches"]:
+        parts.append(f"{row['hard_breaches']} hard-rule breaches")
+    if row["uncovered_shifts"] == 0:
+        return "; ".join(parts) if parts else "Covered, compliant"
+    parts.append(f"{row['uncovered_shifts']} shifts uncovered")
+    if row["posts_unknown"]:
+        parts.append("no compliant cover found with the posts offered")
+    elif searched:
+        posts = row["extra_posts"]
+        shared = " for the shared rota" if row["shared"] else ""
+        parts.append(f"{posts} more post{'s' if posts != 1 else ''}{shared}")
+    return "; ".join(parts)
+
+
+def verdict_table(analysis: OohAnalysis, sites: pl.DataFrame) -> pl.DataFrame:
+    """Tidy verdicts: one row per service, trust and scenario that serves the trust.
+
+    A trust's uncovered shifts are those of the rotas serving it: on a rota covered site by
+    site, the shifts at the trust's sites; on a rota with one slot for several trusts (a
+    network or hub rota), every uncovered shift of the rota, since each leaves all of them
+    without cover. ``extra_posts`` is the exact extra headcount of those rotas (a shared
+    rota's posts are shared, so they are not added up across trusts).
+
+    Returns:
+        ``service, trust_code, scenario, rotas, uncovered_shifts, hard_breaches, extra_posts,
+        shared, verdict``.
+    """
+    trust_of = dict(sites.select("site_code", "trust_code").iter_rows())
+    rows = []
+    for result in analysis.results:
+        searched = bool(result.extra) or result.gaps.is_empty()
+        for row in _trust_rows(result, trust_of):
+            rows.append(
+                {
+                    "service": result.service_id,
+                    "trust_code": row["trust_code"],
+                    "scenario": result.scenario_id,
+                    "rotas": ", ".join(row["rotas"]),
+                    "uncovered_shifts": row["uncovered_shifts"],
+                    "hard_breaches": row["hard_breaches"],
+                    "extra_posts": None
+                    if row["posts_unknown"] or not searched
+                    else row["extra_posts"],
+                    "shared": row["shared"],
+                    "verdict": _verdict(row, searched),
+                }
+            )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "service": pl.String,
+            "trust_code": pl.String,
+            "scenario": pl.String,
+            "rotas": pl.String,
+            "uncovered_shifts": pl.Int64,
+            "hard_breaches": pl.Int64,
+            "extra_posts": pl.Int64,
+            "shared": pl.Boolean,
+            "verdict": pl.String,
+        },
+    )
+
+
+def verdict_view(analysis: OohAnalysis, sites: pl.DataFrame) -> pl.DataFrame:
+    """The answer first: service x trust rows, one column of verdicts per scenario.
+
+    Each cell says whether the scenario covers the trust's share of the service within the
+    hard rules ("Covered, compliant") or what is missing: shifts uncovered over the horizon
+    and the extra posts that would give full compliant cover (:func:`verdict_table`). A
+    scenario that does not serve the trust leaves the cell empty.
+    """
+    labels = load_labels()
+    trusts = list(labels.values.get("trusts", {}))
+    tidy = verdict_table(analysis, sites)
+    scenarios = list(dict.fromkeys(tidy.get_column("scenario").to_list()))
+    services = list(dict.fromkeys(tidy.get_column("service").to_list()))
+    wide = (
+        tidy.pivot(
+            on="scenario",
+            index=["service", "trust_code"],
+            values="verdict",
+            aggregate_function="first",
+        )
+        .with_columns(
+            _service=pl.col("service").replace_strict(
+                {s: k for k, s in enumerate(services)}, return_dtype=pl.Int64
+            ),
+            _trust=pl.col("trust_code").replace_strict(
+                {t: k for k, t in enumerate(trusts)}, default=len(trusts), return_dtype=pl.Int64
+            ),
+        )
+        .sort("_service", "_trust", "trust_code")
+    )
+    return wide.select(
+        "service",
+        "trust_code",
+        *(pl.col(s).alias(labels.value("scenarios", s)) for s in scenarios),
     )
 
 
 def comparison_view(analysis: OohAnalysis) -> pl.DataFrame:
-    """The scenario comparison with rounded, readable columns."""
+    """The scenario comparison: cover, extra posts, frequency, fairness and breaches.
+
+    The solver's own figures (status, optimality gap, time) are in :func:`solver_view`, apart
+    from the uncovered shifts: a roster proven optimal can still leave shifts uncovered.
+    """
     return analysis.comparison().select(
         "service",
         "scenario",
-        "status",
-        pl.col("gap").round(4),
+        "rotas",
         "people",
         "shifts_wanted",
         "uncovered_shifts",
-        pl.col("rota_one_in").round(1),
-        pl.col("load_spread_per_wte").round(1),
-        "hard_breaches",
-        pl.col("pay_cost_gbp").round(0),
-        pl.col("uncovered_cost_gbp").round(0),
         "extra_posts",
         "extra_posts_for_rota_size",
         "extra_posts_for_leave",
+        pl.col("rota_one_in").round(1),
+        pl.col("load_spread_per_wte").round(1),
+        "hard_breaches",
         "night_team_size",
         "nights_in_blocks_share",
         "compensatory_rest_hours_per_year",
     )
 
 
-def cost_view(analysis: OohAnalysis) -> pl.DataFrame:
-    """Annual cost by service x scenario and component (GBP, price year in the column).
+def solver_view(analysis: OohAnalysis) -> pl.DataFrame:
+    """How well each rota was solved: the worst solver status, its optimality gap and time.
 
-    With the uncovered shifts and the scenario's cost rank within its service, without and with
-    the cost of uncovered shifts.
+    The optimality gap is the solver's distance from the proven best objective value, not a
+    shortfall of cover.
+    """
+    return analysis.comparison().select(
+        "service",
+        "scenario",
+        "rotas",
+        pl.col("status").alias("solver_status"),
+        pl.col("gap").alias("solver_gap"),
+        "extra_posts_proven",
+        "solve_s",
+    )
+
+
+def gaps_view(analysis: OohAnalysis) -> pl.DataFrame:
+    """Uncovered shifts by rota and shift: how many, first and last date, the commonest reason.
+
+    Every uncovered shift with its own reasons is in ``uncovered.csv``.
+    """
+    gaps = analysis.gaps()
+    return gaps.group_by("service", "scenario", "rota", "pattern", maintain_order=True).agg(
+        pl.col("missing").sum().alias("uncovered_shifts"),
+        pl.col("date").min().alias("first_date"),
+        pl.col("date").max().alias("last_date"),
+        pl.col("reasons").mode().sort().first().alias("commonest_reason"),
+    )
+
+
+def about_page(output_dir: Path) -> str:
+    """The run's metadata as Markdown: publication date, data, run id, version, contact."""
+    return "\n".join(f"- **{label}:** {value}" for label, value in run_meta(output_dir).lines())
+
+
+def draw_calendars(analysis: OohAnalysis, sites: pl.DataFrame, out_dir: Path) -> list[Any]:
+    """A calendar of every rota, one chart per service x scenario, saved as HTML and SVG.
+
+    Args:
+        analysis: the analysis.
+        sites: the ``sites`` dataset (site names of site-by-site rotas).
+        out_dir: chart folder; each chart is ``ooh_calendar__<service>__<scenario>``.
+
+    Returns:
+        The charts, in the order of the analysis.
+    """
+    labels = load_labels()
+    names = _site_names(sites)
+    charts = []
+    for result in analysis.results:
+        title = (
+            f"{labels.value('services', result.service_id)}: "
+            f"{labels.value('scenarios', result.scenario_id)}"
+        )
+        chart = plot_rota_calendar(result, names, title)
+        save_chart(chart, f"ooh_calendar__{result.key}", out_dir)
+        charts.append(chart)
+    return charts
+
+
+def write_outputs(analysis: OohAnalysis, out_dir: Path, sites: pl.DataFrame) -> list[Path]:
+    """Every OOH output file (:func:`lsc_workforce.ooh.outputs.write_outputs`).
+
+    The site names of ``sites`` are the calendars' locations.
+    """
+    return outputs.write_outputs(analysis, out_dir, _site_names(sites))
+
+
+def cost_view(analysis: OohAnalysis) -> pl.DataFrame:
+    """Annual cost by service x scenario and component (GBP a year).
+
+    At ``analysis.price_year`` prices, with the uncovered shifts and the scenario's cost rank
+    within its service, without and with the cost of uncovered shifts.
     """
     ranks = analysis.comparison().select(
         "service",
@@ -126,10 +386,8 @@ def cost_view(analysis: OohAnalysis) -> pl.DataFrame:
         }
         for r in analysis.results
     ]
-    return (
-        pl.DataFrame(rows)
-        .join(ranks, on=["service", "scenario"], how="left", maintain_order="left")
-        .with_columns(pl.lit(analysis.price_year).alias("price_year"))
+    return pl.DataFrame(rows).join(
+        ranks, on=["service", "scenario"], how="left", maintain_order="left"
     )
 
 
@@ -143,24 +401,27 @@ def work_view(analysis: OohAnalysis) -> pl.DataFrame:
         analysis.work()
         .filter(pl.col("status") != "none")
         .with_columns(
-            pl.col(
-                "ooh_cases", "outsourced_cases", "registrar_cases", "tier_cases", "tier_hours"
-            ).round(0),
+            pl.col("ooh_cases", "outsourced_cases", "registrar_cases", "tier_cases", "tier_hours")
+            .round(0)
+            .cast(pl.Int64),
             pl.col("pa_week", "predictable_pa_week", "unpredictable_pa_week").round(2),
         )
+        .rename({"status": "estimate_status"})
     )
 
 
 def compliance_view(analysis: OohAnalysis) -> pl.DataFrame:
-    """Per-rule compliance summed over the rotas of each service x scenario.
+    """Per-rule compliance of each service, summed over its scenarios and rotas.
 
-    With each rule's status and whether the roster must meet it (``roster``) or it is only
-    reported (``reported``).
+    With each rule's status, whether the roster must meet it (``roster``) or it is only
+    reported (``reported``), the scenarios checked and whether every one meets it. Meeting
+    every hard rule says nothing about cover (see :func:`verdict_view`).
     """
     return (
         analysis.compliance()
-        .group_by("service", "scenario", "rule", "status", "applies", maintain_order=True)
+        .group_by("service", "rule", "status", "applies", maintain_order=True)
         .agg(
+            pl.col("scenario").n_unique().alias("scenarios_checked"),
             pl.col("hard_breaches").sum(),
             pl.col("soft_breaches").sum(),
             pl.col("compliant").all(),
