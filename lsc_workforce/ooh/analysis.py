@@ -342,6 +342,7 @@ VERDICT_SCHEMA = {
     "sites_left_uncovered": pl.String,
     "excluded_staff": pl.Int64,
     "uncovered_shifts": pl.Int64,
+    "hard_breaches": pl.Int64,
     "extra_posts": pl.Int64,
     "competency": pl.String,
     "verdict": pl.String,
@@ -360,28 +361,35 @@ def _trust_verdict(result: ScenarioResult, trust: str, names: Mapping[str, str])
             if inst.rota.split(":")[0] == row["rota"] and (own or row["slot_site"] in sites):
                 served_by.setdefault(inst.rota, set()).add(row["trust_code"])
     rotas = sorted(r for r, trusts in served_by.items() if trust in trusts)
-    uncovered = int(
-        result.gaps.filter(pl.col("rota").is_in(rotas)).get_column("missing").sum() or 0
-    )
+    gaps = result.gaps.filter(pl.col("rota").is_in(rotas))
+    service = result.solutions[0].instance.service if result.solutions else None
+    if service is not None and service.cover_unit == "site":  # a slot per site: its own gaps
+        gaps = gaps.filter(pl.col("site").is_in(cover["site_code"].to_list()))
+    uncovered = int(gaps.get_column("missing").sum() or 0)
+    hard = result.breaches.filter(pl.col("hard") & pl.col("rota").is_in(rotas)).height
     answers = [e for e in result.extra if e.rota in rotas]
     posts: int | None = 0
     if uncovered and (not answers or any(e.posts is None for e in answers)):
         posts = None
     elif answers:
         posts = sum(e.posts or 0 for e in answers)
-    service = result.solutions[0].instance.service if result.solutions else None
     competency = (
         " and ".join(service.competencies or service.staff_groups) if service is not None else ""
     )
     alone = cover.filter(pl.col("local_cover") == "no_local_cover")["site_code"].to_list()
+    parts = [f"{hard} hard-rule breaches"] if hard else []
     if not rotas:
-        verdict = "left without local cover"
+        parts.append("left without local cover")
     elif uncovered == 0:
-        verdict = "covered compliantly"
-    elif posts is None:
-        verdict = f"{uncovered} shifts uncovered (extra posts not computed)"
+        parts.append("covered compliantly" if not hard else "covered")
     else:
-        verdict = f"{posts} post{'s' if posts != 1 else ''} missing (competency {competency})"
+        parts.append(f"{uncovered} shifts uncovered")
+        parts.append(
+            "extra posts not computed"
+            if posts is None
+            else f"{posts} post{'s' if posts != 1 else ''} missing (competency {competency})"
+        )
+    verdict = "; ".join(parts)
     others = sorted(set().union(*(served_by[r] for r in rotas)) - {trust}) if rotas else []
     if others:
         verdict += f" (rota shared with {', '.join(others)})"
@@ -401,6 +409,7 @@ def _trust_verdict(result: ScenarioResult, trust: str, names: Mapping[str, str])
         "sites_left_uncovered": ", ".join(alone),
         "excluded_staff": result.excluded.filter(pl.col("trust_code") == trust).height,
         "uncovered_shifts": uncovered,
+        "hard_breaches": hard,
         "extra_posts": posts,
         "competency": competency,
         "verdict": verdict,
@@ -411,11 +420,13 @@ def verdicts(results: Iterable[ScenarioResult], sites: pl.DataFrame | None = Non
     """The verdict for each scenario, service and trust with a served site.
 
     A trust's cell reads the rotas that serve its sites (a slot there, or a slot its patients
-    are transferred to): ``covered compliantly`` when they leave no shift uncovered; ``N posts
-    missing (competency ...)`` with the exact extra headcount of those rotas otherwise (a rota
-    shared with other trusts says so, and its posts are the shared rota's); ``left without
-    local cover`` when no rota serves any of its sites; sites with no facility and no slot
-    within the transfer limit are named after the verdict.
+    are transferred to): ``covered compliantly`` when they leave no shift uncovered and break
+    no hard rule; ``S shifts uncovered; N posts missing (competency ...)`` with the exact extra
+    headcount of those rotas otherwise (a rota with a slot per site counts only the shifts at
+    the trust's sites; a rota shared with other trusts says so, and its posts are the shared
+    rota's); ``left without local cover`` when no rota serves any of its sites; hard-rule
+    breaches lead the cell; sites with no facility and no slot within the transfer limit are
+    named after the verdict.
 
     Args:
         results: the scenario results.
@@ -663,6 +674,7 @@ class OohAnalysis:
     def verdict_grid(self, sites: pl.DataFrame | None = None) -> pl.DataFrame:
         """Service x trust grid of verdicts per scenario (see :func:`verdict_grid`)."""
         return verdict_grid(self.verdicts(sites))
+
     def workload(self) -> pl.DataFrame:
         """The workload each slot of every rota faces (``ooh.workload.WORKLOAD_SCHEMA``)."""
         return self._stack("workload")

@@ -27,7 +27,7 @@ from lsc_workforce.config import ConfigError, RunConfig
 from lsc_workforce.data import load_datasets
 from lsc_workforce.labels import load_labels
 from lsc_workforce.ooh import outputs
-from lsc_workforce.ooh.analysis import OohAnalysis, ScenarioResult, run_analysis
+from lsc_workforce.ooh.analysis import OohAnalysis, run_analysis
 from lsc_workforce.ooh.build import DATASETS
 from lsc_workforce.ooh.charts import plot_rota_calendar
 from lsc_workforce.ooh.inputs import load_ooh_config
@@ -45,7 +45,6 @@ __all__ = [
     "load_sites",
     "run_notebook_analysis",
     "solver_view",
-    "verdict_table",
     "verdict_view",
     "work_view",
     "write_outputs",
@@ -134,117 +133,16 @@ def _site_names(sites: pl.DataFrame) -> dict[str, str]:
     return dict(sites.select("site_code", "site_name").iter_rows())
 
 
-def _trust_rows(result: ScenarioResult, trust_of: dict[str, str]) -> list[dict[str, Any]]:
-    """One row per trust a scenario's rotas serve: uncovered shifts, breaches, extra posts."""
-    extra = {e.rota: e for e in result.extra}
-    hard = result.breaches.filter(pl.col("hard"))
-    rows: dict[str, dict[str, Any]] = {}
-    for solution in result.solutions:
-        instance = solution.instance
-        short = solution.uncovered.with_columns(
-            trust=pl.col("site").replace_strict(trust_of, default=pl.col("site"))
-        )
-        by_site = instance.service.cover_unit == "site"
-        served = (
-            {trust_of.get(slot.site, slot.site) for slot in instance.slots.values()}
-            if by_site
-            else set(instance.trusts)
-        )
-        for trust in served:
-            row = rows.setdefault(
-                trust, {"trust_code": trust, "uncovered_shifts": 0, "hard_breaches": 0, "rotas": []}
-            )
-            mine = short.filter(pl.col("trust") == trust) if by_site else short
-            row["uncovered_shifts"] += int(mine.get_column("missing").sum() or 0)
-            row["hard_breaches"] += hard.filter(pl.col("rota") == instance.rota).height
-            row["rotas"].append(instance.rota)
-    for row in rows.values():
-        answers = [extra[r] for r in row["rotas"] if r in extra]
-        row["posts_unknown"] = any(a.posts is None for a in answers)
-        row["extra_posts"] = sum(a.posts or 0 for a in answers)
-        row["shared"] = any(
-            len(s.instance.trusts) > 1 for s in result.solutions if s.instance.rota in row["rotas"]
-        )
-    return sorted(rows.values(), key=lambda r: r["trust_code"])
-
-
-def _verdict(row: dict[str, Any], searched: bool) -> str:
-    """The cell text: covered within the rules, or what is missing."""
-    parts = []
-    if row["hard_breaches"]:
-        parts.append(f"{row['hard_breaches']} hard-rule breaches")
-    if row["uncovered_shifts"] == 0:
-        return "; ".join(parts) if parts else "Covered, compliant"
-    parts.append(f"{row['uncovered_shifts']} shifts uncovered")
-    if row["posts_unknown"]:
-        parts.append("no compliant cover found with the posts offered")
-    elif searched:
-        posts = row["extra_posts"]
-        shared = " for the shared rota" if row["shared"] else ""
-        parts.append(f"{posts} more post{'s' if posts != 1 else ''}{shared}")
-    return "; ".join(parts)
-
-
-def verdict_table(analysis: OohAnalysis, sites: pl.DataFrame) -> pl.DataFrame:
-    """Tidy verdicts: one row per service, trust and scenario that serves the trust.
-
-    A trust's uncovered shifts are those of the rotas serving it: on a rota covered site by
-    site, the shifts at the trust's sites; on a rota with one slot for several trusts (a
-    network or hub rota), every uncovered shift of the rota, since each leaves all of them
-    without cover. ``extra_posts`` is the exact extra headcount of those rotas (a shared
-    rota's posts are shared, so they are not added up across trusts).
-
-    Returns:
-        ``service, trust_code, scenario, rotas, uncovered_shifts, hard_breaches, extra_posts,
-        shared, verdict``.
-    """
-    trust_of = dict(sites.select("site_code", "trust_code").iter_rows())
-    rows = []
-    for result in analysis.results:
-        searched = bool(result.extra) or result.gaps.is_empty()
-        for row in _trust_rows(result, trust_of):
-            rows.append(
-                {
-                    "service": result.service_id,
-                    "trust_code": row["trust_code"],
-                    "scenario": result.scenario_id,
-                    "rotas": ", ".join(row["rotas"]),
-                    "uncovered_shifts": row["uncovered_shifts"],
-                    "hard_breaches": row["hard_breaches"],
-                    "extra_posts": None
-                    if row["posts_unknown"] or not searched
-                    else row["extra_posts"],
-                    "shared": row["shared"],
-                    "verdict": _verdict(row, searched),
-                }
-            )
-    return pl.DataFrame(
-        rows,
-        schema={
-            "service": pl.String,
-            "trust_code": pl.String,
-            "scenario": pl.String,
-            "rotas": pl.String,
-            "uncovered_shifts": pl.Int64,
-            "hard_breaches": pl.Int64,
-            "extra_posts": pl.Int64,
-            "shared": pl.Boolean,
-            "verdict": pl.String,
-        },
-    )
-
-
 def verdict_view(analysis: OohAnalysis, sites: pl.DataFrame) -> pl.DataFrame:
     """The answer first: service x trust rows, one column of verdicts per scenario.
 
-    Each cell says whether the scenario covers the trust's share of the service within the
-    hard rules ("Covered, compliant") or what is missing: shifts uncovered over the horizon
-    and the extra posts that would give full compliant cover (:func:`verdict_table`). A
-    scenario that does not serve the trust leaves the cell empty.
+    Each cell is the trust's verdict (:func:`lsc_workforce.ooh.analysis.verdicts`): covered
+    compliantly, or the shifts uncovered and the posts missing with their competency, or the
+    site left without local cover. A scenario that does not serve the trust leaves it empty.
     """
     labels = load_labels()
     trusts = list(labels.values.get("trusts", {}))
-    tidy = verdict_table(analysis, sites)
+    tidy = analysis.verdicts(sites)
     scenarios = list(dict.fromkeys(tidy.get_column("scenario").to_list()))
     services = list(dict.fromkeys(tidy.get_column("service").to_list()))
     wide = (

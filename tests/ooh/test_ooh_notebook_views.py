@@ -18,7 +18,7 @@ from lsc_workforce.config import SolverSettings
 from lsc_workforce.ooh.analysis import run_analysis
 from lsc_workforce.ooh.charts import calendar_frame, plot_rota_calendar
 from lsc_workforce.ooh.inputs import OohConfig
-from lsc_workforce.ooh.notebook import solver_view, verdict_table, verdict_view
+from lsc_workforce.ooh.notebook import solver_view, verdict_view
 
 pytestmark = pytest.mark.integration
 
@@ -44,15 +44,15 @@ def analysis():
 
 
 def test_verdicts_per_trust_and_scenario(analysis):
-    table = verdict_table(analysis, SITES)
+    table = analysis.verdicts(SITES)
     rows = {(r["trust_code"], r["scenario"]): r for r in table.iter_rows(named=True)}
     assert set(rows) == {(t, s) for t in ("TAA", "TBB") for s in ("trust_by_trust", "network")}
     own = rows["TAA", "trust_by_trust"]
-    assert (own["uncovered_shifts"], own["extra_posts"], own["shared"]) == (6, 2, False)
-    assert own["verdict"] == "6 shifts uncovered; 2 more posts"
+    assert (own["uncovered_shifts"], own["extra_posts"], own["hard_breaches"]) == (6, 2, 0)
+    assert own["verdict"] == "6 shifts uncovered; 2 posts missing (competency vascular_ir)"
     shared = rows["TBB", "network"]
-    assert (shared["uncovered_shifts"], shared["extra_posts"], shared["shared"]) == (0, 0, True)
-    assert shared["verdict"] == "Covered, compliant"
+    assert (shared["uncovered_shifts"], shared["extra_posts"]) == (0, 0)
+    assert shared["verdict"] == "covered compliantly (rota shared with TAA)"
     # the trusts' uncovered shifts add up to the scenario's
     by_scenario = dict(analysis.comparison().select("scenario", "uncovered_shifts").rows())
     own_total = table.filter(pl.col("scenario") == "trust_by_trust")["uncovered_shifts"].sum()
@@ -66,8 +66,8 @@ def test_verdict_view_is_one_row_per_service_and_trust(analysis):
     assert view.row(1) == (
         "test_oncall",
         "TBB",
-        "6 shifts uncovered; 2 more posts",
-        "Covered, compliant",
+        "6 shifts uncovered; 2 posts missing (competency vascular_ir)",
+        "covered compliantly (rota shared with TAA)",
     )
 
 

@@ -228,13 +228,17 @@ def test_verdict_grid_on_a_hand_case(tmp_path):
         for r in analysis.verdict_grid().filter(pl.col("service") == "remote").to_dicts()
     }
     assert remote_grid["network"]["TCC"] == "covered compliantly (rota shared with TAA, TBB)"
-    assert remote_grid["trust_by_trust"]["TCC"] == "6 posts missing (competency vascular_ir)"
+    assert remote_grid["trust_by_trust"]["TCC"] == (
+        "6 shifts uncovered; 6 posts missing (competency vascular_ir)"
+    )
     analysis = dataclasses.replace(
         analysis, results=tuple(r for r in analysis.results if r.service_id == svc.id)
     )
     grid = {r["scenario"]: r for r in analysis.verdict_grid(frames["sites"]).to_dicts()}
     assert grid["trust_by_trust"]["TAA"] == "covered compliantly"
-    assert grid["trust_by_trust"]["TBB"] == "4 posts missing (competency vascular_ir)"
+    assert grid["trust_by_trust"]["TBB"] == (
+        "4 shifts uncovered; 4 posts missing (competency vascular_ir)"
+    )
     assert grid["trust_by_trust"]["TCC"] == "left without local cover"
     assert grid["network"]["TAA"] == "covered compliantly (rota shared with TBB)"
     assert grid["network"]["TBB"] == "covered compliantly (rota shared with TAA)"
