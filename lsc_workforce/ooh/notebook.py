@@ -32,6 +32,8 @@ from lsc_workforce.ooh.build import DATASETS
 from lsc_workforce.ooh.charts import plot_rota_calendar
 from lsc_workforce.ooh.inputs import load_ooh_config
 from lsc_workforce.ooh.pay import COST_PARTS, PAY_DATASETS
+from lsc_workforce.ooh.rota_size import rota_sizes
+from lsc_workforce.ooh.workload import teleradiology_options, workload_view
 from lsc_workforce.publication import run_meta
 
 __all__ = [
@@ -46,6 +48,10 @@ __all__ = [
     "run_notebook_analysis",
     "solver_view",
     "verdict_view",
+    "left_out_view",
+    "workload_page",
+    "teleradiology_view",
+    "rota_size_view",
     "work_view",
     "write_outputs",
 ]
@@ -167,6 +173,55 @@ def verdict_view(analysis: OohAnalysis, sites: pl.DataFrame) -> pl.DataFrame:
         "trust_code",
         *(pl.col(s).alias(labels.value("scenarios", s)) for s in scenarios),
     )
+
+
+def left_out_view(analysis: OohAnalysis, sites: pl.DataFrame) -> pl.DataFrame:
+    """Served sites that hold no slot of the scenario, with the site's name.
+
+    Each is served by transfer, kept as a local slot or left without local cover
+    (``OohAnalysis.site_cover``).
+    """
+    names = _site_names(sites)
+    return (
+        analysis.site_cover()
+        .filter(pl.col("local_cover") != "slot")
+        .with_columns(
+            pl.col("site_code").replace_strict(names, default=pl.col("site_code")),
+            pl.col("slot_site").replace_strict(names, default=pl.col("slot_site")),
+        )
+        .drop("rota")
+    )
+
+
+def workload_page(analysis: OohAnalysis) -> pl.DataFrame:
+    """The workload each slot faces (``ooh.workload.workload_view`` of the analysis)."""
+    return workload_view(analysis.workload())
+
+
+def teleradiology_view(cfg: RunConfig) -> pl.DataFrame:
+    """The teleradiology lever at each configured share, from the run's activity extract.
+
+    See :func:`lsc_workforce.ooh.workload.teleradiology_options`.
+    """
+    activity = load_datasets(cfg.data_dir, ("activity",))["activity"]
+    return teleradiology_options(load_ooh_config(cfg.config_dir), activity, cfg.as_at).drop(
+        "status"
+    )
+
+
+def rota_size_view(cfg: RunConfig, scenarios: list[str], services: list[str]) -> pl.DataFrame:
+    """People each rota needs beside the competent staff who can reach it.
+
+    See :func:`lsc_workforce.ooh.rota_size.rota_sizes`; the demand model's rota floors read the
+    same function.
+    """
+    frames = load_datasets(
+        cfg.data_dir, ("sites", "site_travel_times", "staff_in_post", "staff_competencies", "leave")
+    )
+    table = rota_sizes(
+        load_ooh_config(cfg.config_dir), frames, cfg.as_at, scenarios or None, services or None
+    )
+    return table.drop("trusts", "slot_sites")
 
 
 def comparison_view(analysis: OohAnalysis) -> pl.DataFrame:
