@@ -216,7 +216,8 @@ def rota_size_view(cfg: RunConfig, scenarios: list[str], services: list[str]) ->
     same function.
     """
     frames = load_datasets(
-        cfg.data_dir, ("sites", "site_travel_times", "staff_in_post", "staff_competencies", "leave")
+        cfg.data_dir,
+        ("sites", "site_travel_times", "staff_in_post", "staff_competencies", "leave", "activity"),
     )
     table = rota_sizes(
         load_ooh_config(cfg.config_dir), frames, cfg.as_at, scenarios or None, services or None

@@ -42,6 +42,7 @@ from lsc_workforce.ooh.build import (
     travel_map,
 )
 from lsc_workforce.ooh.inputs import OohConfig
+from lsc_workforce.ooh.workload import derive_cover
 
 #: Leave types the rota covers prospectively (planned; sickness is not).
 PLANNED_LEAVE = ("annual", "study")
@@ -76,6 +77,8 @@ def rota_people(
     scenarios: Iterable[str] | None = None,
     services: Iterable[str] | None = None,
     travel: pl.DataFrame | None = None,
+    *,
+    workload: tuple[Mapping[str, pl.DataFrame], dt.date] | None = None,
 ) -> pl.DataFrame:
     """People each rota needs: ``one_in x`` the cover summed over its slots.
 
@@ -87,6 +90,9 @@ def rota_people(
         travel: the ``site_travel_times`` dataset; without it no transfer fits a limit, so
             every served site with the facility keeps its own slot (the model's convention for
             a site pair missing from the matrix).
+        workload: ``(frames, as_at)`` with the ``activity`` extract: slots of a service whose
+            cover is derived from its workload (``config/ooh/workload.yaml``) get that cover
+            (:func:`lsc_workforce.ooh.workload.derive_cover`); without it, the configured cover.
 
     Returns:
         One row per scenario, service and rota (:data:`PEOPLE_COLUMNS`): ``trust_code`` is the
@@ -113,6 +119,8 @@ def rota_people(
             one_in = scenario.one_in or cfg.preset(service.preset).value("oncall_one_in")
             covered = site_cover(service, scenario, sites, minutes)
             for plan in plan_rotas(service, scenario, sites, minutes):
+                if workload is not None:
+                    plan = derive_cover(plan, service, *workload)  # noqa: PLW2901
                 cover = sum(c for _, c in plan.slots)
                 trusts = sorted(plan.trusts)
                 mine = covered.filter(pl.col("rota") == plan.name)
@@ -163,7 +171,8 @@ def rota_sizes(
     Args:
         cfg: the OOH configuration.
         frames: the extracts ``sites``, ``site_travel_times``, ``staff_in_post``,
-            ``staff_competencies`` and ``leave``.
+            ``staff_competencies`` and ``leave``; with ``activity`` too, workload-sized cover
+            (see :func:`rota_people`).
         as_at: start of the leave year counted (365 days from it).
         scenarios: scenario ids (default: every scenario).
         services: service ids (default: every service).
@@ -187,7 +196,14 @@ def rota_sizes(
     ]
     if missing:
         raise ConfigError(f"rota sizes need the extract(s) {missing}")
-    people = rota_people(cfg, frames["sites"], scenarios, services, frames["site_travel_times"])
+    people = rota_people(
+        cfg,
+        frames["sites"],
+        scenarios,
+        services,
+        frames["site_travel_times"],
+        workload=(frames, as_at) if "activity" in frames else None,
+    )
     minutes = travel_map(frames["site_travel_times"])
     leave = _leave_days(frames["leave"], as_at)
     pools = {

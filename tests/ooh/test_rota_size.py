@@ -116,3 +116,37 @@ def test_reference_rota_sizes_cover_ir_and_gi_bleed_in_every_trust():
         rows = sizes.filter(sizes["service"] == service)
         assert sorted(rows["trust_code"].to_list()) == ["RTX", "RXL", "RXN", "RXR"]
         assert (rows["people_needed"] == rows["one_in"] * rows["cover"]).all()
+
+
+@pytest.mark.integration
+def test_rota_sizes_use_the_workload_sized_cover_of_the_model():
+    """Radiographer nights: N x the people on at once the queueing rule gives each slot, the
+    cover the OOH model rosters (``build_scenario``), not the configured 1."""
+    from lsc_workforce.ooh.build import build_scenario  # noqa: PLC0415
+
+    cfg = load_ooh_config(CONFIG_DIR)
+    frames = load_datasets(
+        REFERENCE_DATA_DIR,
+        ("sites", "site_travel_times", "staff_in_post", "staff_competencies", "leave", "activity"),
+    )
+    service = cfg.service("radiographer_nights")
+    sizes = rota_sizes(cfg, frames, AS_AT, ["trust_by_trust"], ["radiographer_nights"])
+    without = rota_sizes(
+        cfg,
+        {k: v for k, v in frames.items() if k != "activity"},
+        AS_AT,
+        ["trust_by_trust"],
+        ["radiographer_nights"],
+    )
+    instances = build_scenario(
+        service, cfg.scenario("trust_by_trust"), cfg.preset(service.preset), frames,
+        start=AS_AT, n_days=7,
+    )  # fmt: skip
+    rostered = {
+        t: sum(s.cover for i in instances if tuple(i.trusts) == (t,) for s in i.slots.values())
+        for t in sizes["trust_code"]
+    }
+    for row in sizes.iter_rows(named=True):
+        assert row["cover"] == rostered[row["trust_code"]] > 1
+        assert row["people_needed"] == row["one_in"] * row["cover"]
+    assert without["cover"].to_list() == without["slots"].to_list()  # configured cover: 1 a slot
