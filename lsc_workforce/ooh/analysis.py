@@ -182,20 +182,34 @@ class ScenarioResult:
         """Day-job hours a year lost to compensatory rest after disturbed on-call nights.
 
         Non-resident on-call only (``None`` otherwise, or without the preset's
-        ``disturbed_night_probability`` and ``compensatory_rest_hours``): nights held x
-        probability x rest hours, scaled to a year (x 365 / days).
+        ``compensatory_rest_hours``): per rota, nights held x the probability that a night is
+        disturbed x rest hours, scaled to a year (x 365 / days). The probability is the
+        workload's (:attr:`workload`, ``disturbed_night_probability``: at least one case in the
+        night-rest window, averaged over the rota's shift patterns) where the service's
+        workload is measured, else the preset's ``disturbed_night_probability``.
         """
         solution = self.solutions[0] if self.solutions else None
         if solution is None or not solution.instance.service.non_resident:
             return None
         preset = solution.instance.preset
-        p = preset.value("disturbed_night_probability")
         hours = preset.value("compensatory_rest_hours")
-        if p is None or hours is None:
+        if hours is None:
             return None
+        measured = dict(
+            self.workload.filter(pl.col("disturbed_night_probability").is_not_null())
+            .group_by("rota")
+            .agg(pl.col("disturbed_night_probability").mean())
+            .iter_rows()
+        )
+        default = preset.value("disturbed_night_probability")
+        total = 0.0
+        for rota, nights in self.load.group_by("rota").agg(pl.col("nights").sum()).iter_rows():
+            p = measured.get(rota, default)
+            if p is None:
+                return None
+            total += nights * p
         n_days = solution.instance.problem.n_days
-        nights = int(self.load.get_column("nights").sum() or 0)
-        return round(nights * p * hours * DAYS_PER_YEAR / n_days, 1)
+        return round(total * hours * DAYS_PER_YEAR / n_days, 1)
 
     def summary(self) -> dict[str, object]:
         """One row of the scenario comparison."""

@@ -222,6 +222,24 @@ def test_no_rest_rule_for_on_call_from_home(presets):
 
 
 @pytest.mark.unit
+def test_compensatory_rest_uses_the_measured_chance_of_a_disturbed_night(presets):
+    """Where the workload is measured, its chance of a disturbed night (averaged over the
+    rota's shift patterns: (0.9 + 0.7) / 2 = 0.8) replaces the preset's 0.3."""
+    result = run(consultant_service(), presets, frames_for(6), 91)
+    rota = result.solutions[0].instance.rota
+    workload = pl.DataFrame(
+        {
+            "rota": [rota, rota, rota],
+            "tier": ["on_call", "on_call", "teleradiology"],
+            "disturbed_night_probability": [0.9, 0.7, None],
+        }
+    )
+    measured = dataclasses.replace(result, workload=workload)
+    nights = int(result.load.get_column("nights").sum())
+    assert measured.compensatory_rest_hours() == round(nights * 0.8 * 11 * 365 / 91, 1)
+
+
+@pytest.mark.unit
 def test_spacing_counts_a_weekend_once(presets):
     """The rolling rule allows a weeknight, a weekend and a weeknight in 14 days (3 episodes,
     5 days), and the checker counts the weekend block once."""
