@@ -109,6 +109,7 @@ def main() -> None:
         solved = list(pool.map(_solve_timed, [(inputs, s, solver) for s in settings]))
     total = time.perf_counter() - start_all
     times = [row["seconds"] for row in solved]
+    cpu = {key: sum(row[key] or 0.0 for row in solved) for key in _CPU_PARTS}
     statuses = Counter(row["status"] for row in solved)
     slowest = max(range(len(solved)), key=lambda i: solved[i]["seconds"])
     results["batch"] = {
@@ -117,6 +118,7 @@ def main() -> None:
         "total_s": total,
         "median_s": statistics.median(times),
         "max_s": max(times),
+        "cpu_s": cpu,
         "statuses": dict(statuses),
         "time_limit_s_per_stage": args.time_limit,
         "load_average_1min": [load_before, os.getloadavg()[0]],
@@ -131,6 +133,11 @@ def main() -> None:
         f"median {results['batch']['median_s']:.2f} s, max {results['batch']['max_s']:.2f} s, "
         f"{dict(statuses)}"
     )
+    print(
+        f"  summed over scenarios: CPU {cpu['cpu_s']:.1f} s; wall build {cpu['build_s']:.1f} s, "
+        f"stage 1 {cpu['stage1_s']:.1f} s, stage 2 {cpu['stage2_s']:.1f} s; load "
+        f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     if not args.no_doc:
@@ -138,14 +145,22 @@ def main() -> None:
         print(f"wrote the pipeline section of {path}")
 
 
+#: Per-scenario times summed over the batch: CPU seconds of the whole solve (of the worker
+#: process, so other work on a shared machine does not inflate them as it does wall-clock
+#: seconds), and wall-clock seconds of the model build and of each stage's solver call.
+_CPU_PARTS = ("cpu_s", "build_s", "stage1_s", "stage2_s")
+
+
 def _solve_timed(job: tuple) -> dict:
-    """Solve one scenario; return its seconds, status and stage times."""
+    """Solve one scenario; return its wall and CPU seconds, status and stage times."""
     inputs, settings, solver = job
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     plan = solve_pipeline(inputs, settings, solver)
     return {
         "seconds": time.perf_counter() - start,
+        "cpu_s": time.process_time() - cpu,
         "status": plan.status.value,
+        "build_s": plan.shortfall_result.build_s,
         "stage1_s": plan.shortfall_result.solve_s,
         "stage2_s": plan.cost_result.solve_s if plan.cost_result else None,
     }
@@ -182,6 +197,7 @@ def section(results: dict, args: argparse.Namespace) -> str:
         ],
     )
     batch = results["batch"]
+    cpu = batch["cpu_s"]
     statuses = ", ".join(f"{k} {v}" for k, v in sorted(batch["statuses"].items()))
     return (
         f"`python benchmarks/pipeline.py --scenarios {args.scenarios} --time-limit "
@@ -201,7 +217,13 @@ def section(results: dict, args: argparse.Namespace) -> str:
         f"{_seconds(batch['slowest']['stage2_s'])} s); statuses: {statuses}. One-minute load "
         "average "
         f"{batch['load_average_1min'][0]:.1f} before and {batch['load_average_1min'][1]:.1f} "
-        "after the batch (the machine has 2 cores)."
+        "after the batch (the machine has 2 cores).\n\n"
+        f"Summed over the {batch['scenarios']} scenarios: {cpu['cpu_s']:.1f} CPU seconds of the "
+        "worker processes (which other work on the machine inflates far less than wall-clock "
+        "seconds), so about "
+        f"{cpu['cpu_s'] / batch['workers']:.0f} s on {batch['workers']} otherwise idle cores; "
+        f"of the workers' wall-clock seconds, model build {cpu['build_s']:.1f}, stage 1 (least "
+        f"shortfall) {cpu['stage1_s']:.1f} and stage 2 (least cost) {cpu['stage2_s']:.1f}."
     )
 
 

@@ -41,10 +41,14 @@ LIMIT_LABELS = {
 
 _TOL = 1e-6
 
-#: HiGHS options of the shortfall stage. Its root bound is usually within the relative gap of
-#: the optimum, so what decides the time is how soon a near-optimal plan is found: more effort
-#: on primal heuristics than HiGHS's default 0.05 (on the reference data, a budget scenario
-#: stuck at 0.102 % for 60 s is proven in 4-5 s at 0.3).
+#: HiGHS options of the shortfall stage. With a budget cap, the LP relaxation lies 0.07-0.17 %
+#: below the integer optimum on the reference data (a budget cannot be spent on fractions of
+#: trainees; without a cap the two nearly meet), about the default relative gap of 0.1 %. So
+#: the proof needs a plan within a few hundredths of a per cent of the optimum, and what
+#: decides the time is how soon one is found: given one as a start, HiGHS proves it in about
+#: 0.05 s, while it finds one only with its sub-MIP heuristics after its root cut loop (1-3 s
+#: on one thread). Hence more effort on primal heuristics than HiGHS's default 0.05 (a budget
+#: scenario stuck at 0.102 % for 60 s is proven in 4-5 s at 0.3).
 STAGE_ONE_HIGHS_OPTIONS = {"mip_heuristic_effort": 0.3}
 
 #: Columns of :attr:`PipelinePlan.intakes`.
