@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import polars as pl
 
 from lsc_workforce.config import ConfigError, SolverSettings
+from lsc_workforce.labels import load_labels
 from lsc_workforce.ooh.build import (
     EXCLUDED_SCHEMA,
     SITE_COVER_SCHEMA,
@@ -387,8 +388,14 @@ def _trust_verdict(result: ScenarioResult, trust: str, names: Mapping[str, str])
         posts = None
     elif answers:
         posts = sum(e.posts or 0 for e in answers)
+    labels = load_labels()
     competency = (
-        " and ".join(service.competencies or service.staff_groups) if service is not None else ""
+        " and ".join(
+            [labels.value("competencies", c) for c in service.competencies]
+            or [labels.value("staff_groups", g) for g in service.staff_groups]
+        )
+        if service is not None
+        else ""
     )
     alone = cover.filter(pl.col("local_cover") == "no_local_cover")["site_code"].to_list()
     parts = [f"{hard} hard-rule breaches"] if hard else []

@@ -49,7 +49,7 @@ def test_verdicts_per_trust_and_scenario(analysis):
     assert set(rows) == {(t, s) for t in ("TAA", "TBB") for s in ("trust_by_trust", "network")}
     own = rows["TAA", "trust_by_trust"]
     assert (own["uncovered_shifts"], own["extra_posts"], own["hard_breaches"]) == (6, 2, 0)
-    assert own["verdict"] == "6 shifts uncovered; 2 posts missing (competency vascular_ir)"
+    assert own["verdict"] == "6 shifts uncovered; 2 posts missing (competency Vascular IR)"
     shared = rows["TBB", "network"]
     assert (shared["uncovered_shifts"], shared["extra_posts"]) == (0, 0)
     assert shared["verdict"] == "covered compliantly (rota shared with TAA)"
@@ -66,7 +66,7 @@ def test_verdict_view_is_one_row_per_service_and_trust(analysis):
     assert view.row(1) == (
         "test_oncall",
         "TBB",
-        "6 shifts uncovered; 2 posts missing (competency vascular_ir)",
+        "6 shifts uncovered; 2 posts missing (competency Vascular IR)",
         "covered compliantly (rota shared with TAA)",
     )
 

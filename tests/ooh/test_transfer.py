@@ -229,7 +229,7 @@ def test_verdict_grid_on_a_hand_case(tmp_path):
     }
     assert remote_grid["network"]["TCC"] == "covered compliantly (rota shared with TAA, TBB)"
     assert remote_grid["trust_by_trust"]["TCC"] == (
-        "6 shifts uncovered; 6 posts missing (competency vascular_ir)"
+        "6 shifts uncovered; 6 posts missing (competency Vascular IR)"
     )
     analysis = dataclasses.replace(
         analysis, results=tuple(r for r in analysis.results if r.service_id == svc.id)
@@ -237,7 +237,7 @@ def test_verdict_grid_on_a_hand_case(tmp_path):
     grid = {r["scenario"]: r for r in analysis.verdict_grid(frames["sites"]).to_dicts()}
     assert grid["trust_by_trust"]["TAA"] == "covered compliantly"
     assert grid["trust_by_trust"]["TBB"] == (
-        "4 shifts uncovered; 4 posts missing (competency vascular_ir)"
+        "4 shifts uncovered; 4 posts missing (competency Vascular IR)"
     )
     assert grid["trust_by_trust"]["TCC"] == "left without local cover"
     assert grid["network"]["TAA"] == "covered compliantly (rota shared with TBB)"
