@@ -12,7 +12,9 @@ The rotas and their slots are those the OOH model builds (:func:`lsc_workforce.o
 plan_rotas`), transfer rules included: a served site beyond the binding pathway's transfer limit
 from the scenario's slots keeps its own slot when ``sites`` records the facility, so it adds
 ``N x cover`` people; a site left without local cover adds none and is counted in
-``sites_left_uncovered``.
+``sites_left_uncovered``. A service whose cover is sized by its workload
+(``config/ooh/workload.yaml``, e.g. radiographer nights) counts the cover the OOH model rosters
+(:func:`lsc_workforce.ooh.workload.derive_cover`) when the ``activity`` extract is given.
 
 Competent staff are the people the OOH model may roster (:func:`lsc_workforce.ooh.build.
 eligible_staff`: staff group, grade, ``ooh_eligible`` and every competency of the service) at the
