@@ -624,6 +624,18 @@ def slot_workload(
         served = [s for s, _ in slots if s in service.sites]
     else:
         served = [s for s in service.sites if not trusts or trust_of.get(s) in trusts]
+        limit = service.transfer_limit
+        if limit is not None:  # patients come only from sites within the transfer limit
+            reach = [s for s, _ in slots]
+            served = [
+                s
+                for s in served
+                if any(
+                    s == slot
+                    or travel.get((s, slot), limit.transfer_minutes + 1) <= limit.transfer_minutes
+                    for slot in reach
+                )
+            ]
     serving = serving_slots(served, [s for s, _ in slots], trust_of, travel)
     tele = spec.teleradiology
     cases = ooh_cases(
@@ -819,13 +831,13 @@ def workload_table(
         :data:`WORKLOAD_SCHEMA`, one row per scenario, rota, slot, tier and shift pattern.
     """
     from lsc_workforce.ooh.build import (  # noqa: PLC0415 - build imports this module
-        _travel_map,
         eligible_staff,
         plan_rotas,
         split_plan,
+        travel_map,
     )
 
-    travel = _travel_map(frames["site_travel_times"])
+    travel = travel_map(frames["site_travel_times"])
     parts = [pl.DataFrame(schema=WORKLOAD_SCHEMA)]
     for sid in services or cfg.services:
         service = cfg.service(sid)
@@ -836,7 +848,7 @@ def workload_table(
             scenario = cfg.scenario(scid)
             if not scenario.applies_to(sid):
                 continue
-            for plan in plan_rotas(service, scenario, frames["sites"]):
+            for plan in plan_rotas(service, scenario, frames["sites"], travel):
                 for split in split_plan(plan, service, staff, travel):
                     part = derive_cover(split, service, frames, as_at)
                     parts.append(

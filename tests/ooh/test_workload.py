@@ -19,7 +19,7 @@ from ooh_world import COSTS, NETWORK, START, TRUST_BY_TRUST, oncall_service, pre
 
 from lsc_workforce.config import CONFIG_DIR, ConfigError
 from lsc_workforce.ooh.build import RotaPlan, build_scenario
-from lsc_workforce.ooh.inputs import OnCallWork, load_ooh_config
+from lsc_workforce.ooh.inputs import OnCallWork, Pathway, load_ooh_config
 from lsc_workforce.ooh.pay import COST_PARTS, annual_cost, oncall_work
 from lsc_workforce.ooh.workload import (
     FLAG_NON_RESIDENT,
@@ -246,6 +246,21 @@ def test_a_trust_slot_serves_every_site_of_its_trusts_and_a_site_slot_its_own():
 
 
 @pytest.mark.unit
+def test_a_trust_slot_counts_only_sites_within_the_transfer_limit():
+    """A01 and B01 are 20 minutes apart: with a 15-minute pathway limit B01's patients are not
+    brought to A01 (B01 keeps its own slot or is left without cover), so its cases are not
+    A01's work; with a 30-minute limit they are."""
+    frames = _frames(_activity({("A01", "ct_other"): 100, ("B01", "ct_other"): 50}))
+    for limit, expected in ((15, ("A01", 1200.0)), (30, ("A01+B01", 1800.0))):
+        hub = oncall_service(
+            workload=_spec(cover_rule="fixed"),
+            pathways=(Pathway("only", limit, "test", "unconfirmed"),),
+        )
+        row = slot_workload(hub, (("A01", 1),), ("TAA", "TBB"), frames, START).row(0, named=True)
+        assert (row["served_sites"], row["cases_year"]) == expected
+
+
+@pytest.mark.unit
 def test_derived_cover_needs_the_activity_data():
     frames = world([("a", "TAA", "A01", 1.0)])
     with pytest.raises(ConfigError, match="activity"):
@@ -367,3 +382,27 @@ def test_workload_contract_fails_on_out_of_range_values():
     assert not report.success
     assert "probability of meeting the wait target" in report.summary()
     assert "GBP per report" in report.summary()
+
+
+@pytest.mark.integration
+def test_workload_table_counts_each_site_once_per_scenario():
+    """Reference data: the network GI-bleed rota keeps local slots (transfer would break the
+    30-minute unstable-bleed limit), and each served site's cases go to one slot only."""
+    from lsc_workforce.config import REFERENCE_DATA_DIR  # noqa: PLC0415
+    from lsc_workforce.data import load_datasets  # noqa: PLC0415
+    from lsc_workforce.ooh.workload import workload_table  # noqa: PLC0415
+
+    frames = load_datasets(
+        REFERENCE_DATA_DIR,
+        ("sites", "site_travel_times", "staff_in_post", "staff_competencies", "activity"),
+    )
+    cfg = load_ooh_config(CONFIG_DIR)
+    as_at = dt.date(2026, 4, 1)
+    table = workload_table(cfg, frames, as_at, ["gi_bleed_oncall"], ["trust_by_trust", "network"])
+    weeknight = table.filter(pl.col("shift") == "weeknight")
+    for scenario in ("trust_by_trust", "network"):
+        rows = weeknight.filter(pl.col("scenario") == scenario)
+        served = [s for group in rows["served_sites"] for s in group.split("+")]
+        assert len(served) == len(set(served))
+    totals = weeknight.group_by("scenario").agg(pl.col("cases_year").sum())
+    assert totals["cases_year"].n_unique() == 1  # the same cases, spread over other slots
