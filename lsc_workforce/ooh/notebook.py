@@ -179,12 +179,13 @@ def left_out_view(analysis: OohAnalysis, sites: pl.DataFrame) -> pl.DataFrame:
     """Served sites that hold no slot of the scenario, with the site's name.
 
     Each is served by transfer, kept as a local slot or left without local cover
-    (``OohAnalysis.site_cover``).
+    (``OohAnalysis.site_cover``); sites whose patients are treated where they arrive (remote
+    reporting, a slot at every site) are not listed.
     """
     names = _site_names(sites)
     return (
         analysis.site_cover()
-        .filter(pl.col("local_cover") != "slot")
+        .filter(~pl.col("local_cover").is_in(["slot", "own_site"]))
         .with_columns(
             pl.col("site_code").replace_strict(names, default=pl.col("site_code")),
             pl.col("slot_site").replace_strict(names, default=pl.col("slot_site")),
@@ -193,9 +194,12 @@ def left_out_view(analysis: OohAnalysis, sites: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def workload_page(analysis: OohAnalysis) -> pl.DataFrame:
-    """The workload each slot faces (``ooh.workload.workload_view`` of the analysis)."""
-    return workload_view(analysis.workload())
+def workload_page(analysis: OohAnalysis, sites: pl.DataFrame) -> pl.DataFrame:
+    """The workload each slot faces (``ooh.workload.workload_view``), sites by name."""
+    names = _site_names(sites)
+    return workload_view(analysis.workload()).with_columns(
+        pl.col("site").replace_strict(names, default=pl.col("site"))
+    )
 
 
 def teleradiology_view(cfg: RunConfig) -> pl.DataFrame:

@@ -15,6 +15,7 @@ import pytest
 from ooh_world import COSTS, NETWORK, SITES, START, TRUST_BY_TRUST, oncall_service, preset, world
 
 from lsc_workforce.config import SolverSettings
+from lsc_workforce.ooh import notebook as ooh_views
 from lsc_workforce.ooh.analysis import run_analysis
 from lsc_workforce.ooh.charts import calendar_frame, plot_rota_calendar
 from lsc_workforce.ooh.inputs import OohConfig
@@ -85,7 +86,8 @@ def test_calendar_has_every_day_of_every_rota(analysis):
     assert taa.filter(pl.col("kind") == "Uncovered").height == 6
     assert (taa.get_column("text") == "uncovered").sum() == 6
     held = taa.filter(pl.col("kind") != "Uncovered").get_column("text")
-    assert set(held) <= {"a1", "a2"} and held.len() == 6
+    assert set(held) <= {"a1", "a2"}
+    assert held.len() == 6
     saturday = taa.filter(pl.col("date") == dt.date(2026, 6, 6)).row(0, named=True)
     assert saturday["weekday"] == "Sat"
     assert saturday["week"] == "w/c 1 Jun 2026"
@@ -95,3 +97,15 @@ def test_calendar_has_every_day_of_every_rota(analysis):
     assert set(second_week.get_column("week")) == {"w/c 8 Jun 2026"}
     spec = plot_rota_calendar(result, {}, "Test").to_dict()
     assert spec["columns"] == 2  # small multiples, two rotas a row
+
+
+def test_left_out_view_lists_sites_without_a_slot_of_their_own(analysis):
+    """Network: one slot at the hub A01; B01 (20 minutes, no pathway limit) is served by
+    transfer. Trust by trust: each site holds its own slot, so nothing is listed."""
+    view = ooh_views.left_out_view(analysis, SITES)
+    assert view.select("scenario", "trust_code", "local_cover").rows() == [
+        ("network", "TBB", "transfer")
+    ]
+    assert view["site_code"].to_list() == [
+        SITES.filter(pl.col("site_code") == "B01")["site_name"][0]
+    ]
