@@ -32,8 +32,10 @@ shift patterns (time bands).
 (``ooh.pay``), not a cover level. The slot is flagged "should be resident or needs a second
 on-call" when the expected work of each person on call in the night window (``a x`` window
 hours / cover) leaves less than the continuous rest the window must hold (``night_rest`` of
-``workload.yaml``). ``disturbed_night_probability`` is the chance that at least one case
-reaches a person on call in the window, ``1 - exp(-lambda x window / cover)``.
+``workload.yaml``). ``disturbed_night_probability`` is the chance that the calls of a night
+leave no continuous rest of ``r`` hours in the window of ``w`` hours: calls reach a person at
+Poisson times (rate ``lambda / cover``), and the rest holds if some gap between calls (or a
+window end) is at least ``r`` long (:func:`rest_broken_probability`).
 
 **Overlap** (e.g. IR, the evidence for a second operator): a case arriving finds another in
 progress with probability ``1 - exp(-a)`` (Poisson arrivals see the time average, M/G/infinity).
@@ -75,6 +77,7 @@ __all__ = [
     "load_workload",
     "ooh_cases",
     "overlap_probability",
+    "rest_broken_probability",
     "percentile_cover",
     "rota_workload",
     "slot_workload",
@@ -280,6 +283,40 @@ def erlang_c_cover(
 def percentile_cover(load: float, percentile: float) -> int:
     """The ``p``-th percentile of the cases in progress at once (Poisson with mean ``a``)."""
     return poisson_quantile(load, percentile)
+
+
+def rest_broken_probability(rate: float, window_hours: float, rest_hours: float) -> float:
+    """Chance that Poisson calls leave no continuous rest of ``rest_hours`` in the window.
+
+    Given ``n`` calls at uniform times in a window of ``w`` hours, the ``n + 1`` gaps are all
+    shorter than ``r`` with probability ``sum_k (-1)^k C(n+1, k) (1 - k r / w)_+^n`` (Whitworth's
+    spacings formula; ``k`` up to ``w / r``); ``n`` is Poisson with mean ``rate x w``. A call's
+    own duration is not taken from the rest.
+
+    Args:
+        rate: calls an hour reaching one person.
+        window_hours: the night window ``w``.
+        rest_hours: the continuous rest ``r`` it must hold (at most ``w``).
+
+    Returns:
+        The probability (0 with no calls).
+    """
+    if rate <= 0:
+        return 0.0
+    mean = rate * window_hours
+    ratio = rest_hours / window_hours
+    top = int(mean + 12 * math.sqrt(mean) + 30)
+    weight = math.exp(-mean)  # Poisson probability of n calls, n = 0, 1, ...
+    broken = 0.0
+    for n in range(top + 1):
+        if n:
+            weight *= mean / n
+        all_short = sum(
+            (-1) ** k * math.comb(n + 1, k) * max(0.0, 1 - k * ratio) ** n
+            for k in range(min(n + 1, int(1 / ratio)) + 1)
+        )
+        broken += weight * all_short
+    return min(1.0, max(0.0, broken))
 
 
 def overlap_probability(load: float) -> float:
@@ -724,7 +761,9 @@ def _tier_rows(
         if tier == "on_call" and spec.night_rest is not None:
             window = spec.night_rest.window_hours
             row["night_work_hours_per_person"] = load * window / max(cover, 1)
-            row["disturbed_night_probability"] = 1 - math.exp(-rate * window / max(cover, 1))
+            row["disturbed_night_probability"] = rest_broken_probability(
+                rate / max(cover, 1), window, spec.night_rest.rest_hours
+            )
             if load * window / max(cover, 1) > spec.night_rest.max_work_hours:
                 row["flag"] = FLAG_NON_RESIDENT
         if tier == "resident" and derived is None and _target(spec) is not None:

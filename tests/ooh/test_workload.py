@@ -31,6 +31,7 @@ from lsc_workforce.ooh.workload import (
     erlang_c_cover,
     overlap_probability,
     percentile_cover,
+    rest_broken_probability,
     slot_workload,
     wait_within,
     workload_view,
@@ -209,7 +210,8 @@ def test_non_resident_slot_flagged_above_the_night_rest_threshold():
     assert row["tier"] == "on_call"
     assert row["derived_cover"] is None  # a workload, not a cover level
     assert row["night_work_hours_per_person"] == pytest.approx(4.5)
-    assert row["disturbed_night_probability"] == pytest.approx(1 - math.exp(-9))
+    # 1 call an hour: no 5-hour gap in 9 hours with probability 1 - e^-5 (1 + 4) = 0.9663
+    assert row["disturbed_night_probability"] == pytest.approx(1 - math.exp(-5) * 5)
     assert row["flag"] == FLAG_NON_RESIDENT
     quiet = _frames(_activity({("A01", "ct_other"): 584}))  # 0.8 an hour
     row = slot_workload(service, plan.slots, plan.trusts, quiet, START).row(0, named=True)
@@ -406,3 +408,36 @@ def test_workload_table_counts_each_site_once_per_scenario():
         assert len(served) == len(set(served))
     totals = weeknight.group_by("scenario").agg(pl.col("cases_year").sum())
     assert totals["cases_year"].n_unique() == 1  # the same cases, spread over other slots
+
+
+@pytest.mark.unit
+def test_rest_broken_probability_by_hand():
+    """Window 9 h, rest 5 h: two gaps of 5 h cannot both fit, so with n calls the rest holds
+    with probability (n + 1)(4/9)^n, and over Poisson n the rest is broken with probability
+    1 - exp(-5 lambda)(1 + 4 lambda). At 0.09 calls an hour: 1 - e^-0.45 x 1.36 = 0.1328."""
+    assert rest_broken_probability(0.0, 9, 5) == 0.0
+    assert rest_broken_probability(0.09, 9, 5) == pytest.approx(0.132826, abs=1e-6)
+    assert rest_broken_probability(0.09, 9, 5) == pytest.approx(
+        1 - math.exp(-0.45) * (1 + 0.36), rel=1e-12
+    )
+    # one call splits 9 h into two gaps; with r = 4.5 one of them always reaches it
+    assert rest_broken_probability(1e-9, 9, 4.5) == pytest.approx(0.0, abs=1e-8)
+
+
+@pytest.mark.unit
+@settings(max_examples=60, deadline=None)
+@given(
+    rate=st.floats(0.0, 3.0),
+    more=st.floats(0.0, 1.0),
+    rest=st.floats(1.0, 8.0),
+)
+def test_more_calls_never_make_rest_likelier(rate, more, rest):
+    """Property: the chance that rest is broken rises with the call rate and lies in [0, 1]."""
+    low = rest_broken_probability(rate, 9.0, rest)
+    high = rest_broken_probability(rate + more, 9.0, rest)
+    assert 0.0 <= low <= high + 1e-12 <= 1.0 + 1e-12
+
+
+test_more_calls_never_make_rest_likelier = pytest.mark.unit(
+    test_more_calls_never_make_rest_likelier
+)
