@@ -52,6 +52,7 @@ __all__ = [
     "workload_page",
     "teleradiology_view",
     "rota_size_view",
+    "reconciliation",
     "work_view",
     "write_outputs",
 ]
@@ -227,6 +228,18 @@ def rota_size_view(cfg: RunConfig, scenarios: list[str], services: list[str]) ->
         load_ooh_config(cfg.config_dir), frames, cfg.as_at, scenarios or None, services or None
     )
     return table.drop("trusts", "slot_sites")
+
+
+def reconciliation(cfg: RunConfig) -> tuple[pl.DataFrame, str]:
+    """The IR and GI-bleed rota reconciliation notebooks 20, 40 and 50 show, with its reading.
+
+    See :func:`lsc_workforce.demand.analysis.reconciliation_today` (computed from the extracts,
+    never from notebook 20's outputs) and ``describe_reconciliation``.
+    """
+    from lsc_workforce.demand import analysis as demand  # noqa: PLC0415 - heavy, lazy
+
+    table = demand.reconciliation_today(cfg.data_dir, cfg.config_dir, cfg.as_at)
+    return table, demand.describe_reconciliation(table)
 
 
 def comparison_view(analysis: OohAnalysis) -> pl.DataFrame:

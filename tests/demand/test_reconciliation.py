@@ -53,6 +53,7 @@ def test_reconciliation_matches_the_gap_and_the_rota_sizes(results):
 #: Notebooks that show the reconciliation and the calls that show it.
 NOTEBOOK_CALLS = {
     "20_demand_capacity.ipynb": ("show_table(results.reconciliation)", "describe_reconciliation("),
+    "30_ooh_rota.ipynb": ("ooh.reconciliation(cfg)", "show_table(reconciliation"),
     "40_training_pipeline.ipynb": ("reconciliation_today(", "describe_reconciliation("),
     "50_training_gap_report.ipynb": ("reconciliation_today(", "describe_reconciliation("),
 }
