@@ -401,15 +401,16 @@ def test_reference_rosters_hold_weekends_and_night_blocks():
     nights = run_scenario(cfg, frames, "radiographer_nights", "trust_by_trust", **kwargs)
     assert nights.nights_in_blocks_share() >= 0.9
     ir = run_scenario(cfg, frames, "ir_oncall", "network", **kwargs)
-    instance = ir.solutions[0].instance
-    roster = ir.roster()
     easter = [dt.date(2026, 4, d) for d in (3, 4, 5, 6)]
-    assert easter in [[instance.dates[d] for d in b] for b in instance.blocks]
-    for block in instance.blocks:
-        days = [instance.dates[d] for d in block]
-        held = roster.filter(pl.col("date").is_in(days))
-        assert held.height == len(days)
-        assert held.get_column("staff_id").n_unique() == 1
+    for solution in ir.solutions:  # the network's parts (Preston and its local slots)
+        instance = solution.instance
+        assert easter in [[instance.dates[d] for d in b] for b in instance.blocks]
+        roster = ir.roster().filter(pl.col("rota") == instance.rota)
+        for block in instance.blocks:
+            days = [instance.dates[d] for d in block]
+            held = roster.filter(pl.col("date").is_in(days))
+            assert held.get_column("staff_id").n_unique() <= 1
+            assert held.height in (0, len(days))  # a block held whole by one person, or open
 
 
 @pytest.mark.unit
