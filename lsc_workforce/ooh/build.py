@@ -54,7 +54,13 @@ import holidays
 import polars as pl
 
 from lsc_workforce.config import ConfigError
-from lsc_workforce.ooh.inputs import RulePreset, Scenario, Service, ShiftPattern
+from lsc_workforce.ooh.inputs import (
+    RulePreset,
+    Scenario,
+    Service,
+    ShiftPattern,
+    travel_map,
+)
 from lsc_workforce.ooh.workload import derive_cover
 from lsc_workforce.rota import (
     CoverRequirement,
@@ -893,11 +899,6 @@ def shift_type(
 
 def _shift_id(pattern: ShiftPattern, site: str | None, n_sites: int) -> str:
     return pattern.id if n_sites == 1 or site is None else f"{pattern.id}@{site}"
-
-
-def travel_map(travel: pl.DataFrame) -> dict[tuple[str, str], int]:
-    """``{(from_site, to_site): minutes}`` of the ``site_travel_times`` dataset."""
-    return {(a, b): int(m) for a, b, m in travel.select("from_site", "to_site", "minutes").rows()}
 
 
 def _candidate_classes(

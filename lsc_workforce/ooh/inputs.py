@@ -469,6 +469,18 @@ class CostParameters:
     afc_rate_note: str = ""
     unsocial: UnsocialHours | None = None
 
+    def work_pa_week(self, hours_year: float) -> float:
+        """On-call work PAs a week for ``hours_year`` hours of work a year.
+
+        Premium-time PAs (``premium_pa_hours``) over ``working_weeks`` weeks.
+        """
+        return hours_year / self.premium_pa_hours / self.working_weeks
+
+    @property
+    def pa_gbp_year(self) -> float:
+        """What one PA a week costs a year: ``consultant_salary / pas_per_week``."""
+        return self.consultant_salary / self.pas_per_week
+
 
 @dataclass(frozen=True)
 class OohConfig:
@@ -506,6 +518,11 @@ class OohConfig:
 
 
 # ----- parsing -----
+
+
+def travel_map(travel: pl.DataFrame) -> dict[tuple[str, str], int]:
+    """``{(from_site, to_site): minutes}`` of the ``site_travel_times`` dataset."""
+    return {(a, b): int(m) for a, b, m in travel.select("from_site", "to_site", "minutes").rows()}
 
 
 def _need(entry: Mapping[str, Any], key: str, where: str) -> Any:

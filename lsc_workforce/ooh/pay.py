@@ -212,7 +212,7 @@ def oncall_work(
         tier_hours=pl.col("tier") * pl.col("minutes") / 60
     )
     hours = float(done.get_column("tier_hours").sum() or 0.0)
-    pa_week = hours / costs.premium_pa_hours / costs.working_weeks
+    pa_week = costs.work_pa_week(hours)
     outsourced = float(done.get_column("outsourced").sum() or 0.0)
     row.update(
         ooh_cases=float(done.get_column("examinations").sum() or 0.0),
@@ -348,7 +348,7 @@ def person_costs(
     )
     band_name = band.item() if consultant else None
     percent = costs.supplement_percent.get((service.category, band_name), 0.0) if band_name else 0.0
-    pa_gbp_year = costs.consultant_salary / costs.pas_per_week
+    pa_gbp_year = costs.pa_gbp_year
     wanted = _wanted_hours(instance)
     share = pl.col("hours") / wanted if wanted else pl.lit(0.0)
     work = work or {}

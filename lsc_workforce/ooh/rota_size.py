@@ -120,9 +120,10 @@ def rota_people(
                 continue
             one_in = scenario.one_in or cfg.preset(service.preset).value("oncall_one_in")
             covered = site_cover(service, scenario, sites, minutes)
-            for plan in plan_rotas(service, scenario, sites, minutes):
-                if workload is not None:
-                    plan = derive_cover(plan, service, *workload)  # noqa: PLW2901
+            plans = plan_rotas(service, scenario, sites, minutes)
+            if workload is not None:  # workload-sized cover, as the OOH model rosters it
+                plans = [derive_cover(plan, service, *workload) for plan in plans]
+            for plan in plans:
                 cover = sum(c for _, c in plan.slots)
                 trusts = sorted(plan.trusts)
                 mine = covered.filter(pl.col("rota") == plan.name)

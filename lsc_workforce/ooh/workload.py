@@ -60,7 +60,7 @@ import polars as pl
 from lsc_workforce.config import ConfigError, load_yaml
 from lsc_workforce.demand.capacity import annual_activity
 from lsc_workforce.demand.pathways import poisson_quantile
-from lsc_workforce.ooh.inputs import OohConfig, Service, effort_minutes
+from lsc_workforce.ooh.inputs import OohConfig, Service, effort_minutes, travel_map
 
 __all__ = [
     "COVER_RULES",
@@ -653,10 +653,7 @@ def slot_workload(
     if spec is None or not slots:
         return pl.DataFrame(schema=WORKLOAD_SCHEMA)
     trust_of = dict(frames["sites"].select("site_code", "trust_code").iter_rows())
-    travel = {
-        (a, b): int(m)
-        for a, b, m in frames["site_travel_times"].select("from_site", "to_site", "minutes").rows()
-    }
+    travel = travel_map(frames["site_travel_times"])
     if service.cover_unit == "site":  # each slot serves its own site (a split rota has some)
         served = [s for s, _ in slots if s in service.sites]
     else:
@@ -873,7 +870,6 @@ def workload_table(
         eligible_staff,
         plan_rotas,
         split_plan,
-        travel_map,
     )
 
     travel = travel_map(frames["site_travel_times"])
@@ -934,8 +930,8 @@ def teleradiology_options(cfg: OohConfig, activity: pl.DataFrame, as_at: dt.date
             hours = (
                 float((cases["in_house"] * cases["minutes"]).sum() or 0.0) / 60 * (1 - registrar)
             )
-            pa_week = hours / costs.premium_pa_hours / costs.working_weeks
-            pa_gbp = pa_week * costs.consultant_salary / costs.pas_per_week
+            pa_week = costs.work_pa_week(hours)
+            pa_gbp = pa_week * costs.pa_gbp_year
             tele_gbp = sent * tele.cost_per_report
             rows.append(
                 {
