@@ -190,11 +190,15 @@ def save_chart(
     out_dir.mkdir(parents=True, exist_ok=True)
     html_path = path_inside(out_dir, f"{stem}.html", what="chart name")
     svg_path = path_inside(out_dir, f"{stem}.svg", what="chart name")
+    # The specification is made (and checked against the Vega-Lite schema) once for both files:
+    # the check walks every data row, which dominates the time of a large chart.
+    with alt.data_transformers.disable_max_rows():
+        spec = _SavedSpec(chart.to_dict(context={"pre_transform": False}))
     # No action menu: its links ("Open in Vega Editor") point at the internet. SVG rendering
     # keeps the marks inspectable (the browser tests count them). The specification is inlined
     # in a <script> element, so its JSON escapes < > & (a label "</script>" cannot end it).
     with naming_path(html_path):
-        chart.save(
+        spec.save(
             html_path,
             format="html",
             inline=True,
@@ -202,13 +206,35 @@ def save_chart(
             json_kwds={"cls": HtmlSafeJSONEncoder},
         )
     with naming_path(svg_path):
-        chart.save(svg_path, format="svg")
+        spec.save(svg_path, format="svg")
     if internal:
         page = html_path.read_text(encoding="utf-8")
         head, _, body = page.partition("</head>")  # the inlined Vega code holds "<body>" too
         page = head + "</head>" + body.replace("<body>", f"<body>{_INTERNAL_BANNER}", 1)
         html_path.write_text(page, encoding="utf-8")
     return [html_path, svg_path]
+
+
+class _SavedSpec:
+    """A chart's finished Vega-Lite specification, saved by Altair without being rebuilt."""
+
+    def __init__(self, spec: dict[str, Any]) -> None:
+        self.spec = spec
+
+    def to_dict(self, **_: Any) -> dict[str, Any]:
+        return self.spec
+
+    def save(self, fp: Path, **kwargs: Any) -> None:
+        from altair.utils.save import save  # noqa: PLC0415
+
+        save(
+            self,
+            fp,
+            vega_version=alt.VEGA_VERSION,
+            vegaembed_version=alt.VEGAEMBED_VERSION,
+            vegalite_version=alt.VEGALITE_VERSION,
+            **kwargs,
+        )
 
 
 _INTERNAL_BANNER = (

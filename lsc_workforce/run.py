@@ -14,10 +14,12 @@ One call to :func:`refresh` does, in order:
 4. loads and validates the trust extracts against the data contracts, writing the results to
    ``validation/*.json`` and ``data_quality.html``; a contract failure stops the run here, before
    any modelling notebook;
-5. executes each notebook listed in ``config/refresh.yaml`` in order with papermill (executed
-   copies in ``notebooks/``; what each kernel prints, such as solver logs, in
-   ``logs/<name>.kernel.log``) and exports each to offline HTML (``html/``); the first failure
-   stops the run;
+5. executes the notebooks listed in ``config/refresh.yaml`` with papermill (executed copies in
+   ``notebooks/``; what each kernel prints, such as solver logs, in ``logs/<name>.kernel.log``)
+   and exports each to offline HTML (``html/``). A notebook starts once the notebooks it
+   ``needs`` have succeeded (by default every notebook above it), up to ``parallel`` at once, in
+   file order. The first failure stops the run: notebooks already running finish, the others
+   are skipped;
 5a. prints the training-gap report to an A4 PDF (:mod:`lsc_workforce.pdf`; skipped, saying why
    and how to enable it, when Chromium is missing), ends each notebook page with where its key
    figures appear elsewhere, and writes the outputs index ``index.html``
@@ -59,6 +61,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
@@ -158,11 +161,14 @@ class NotebookSpec:
         name: short name, used for output file names (``00_data_quality``).
         path: the source notebook.
         parameters: notebook-specific papermill parameters (UPPER_SNAKE literals).
+        needs: names of the notebooks whose outputs it reads, all listed above it; ``None``
+            means every notebook above it (the notebooks then run one after another).
     """
 
     name: str
     path: Path
     parameters: dict[str, Any] = field(default_factory=dict)
+    needs: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -181,6 +187,7 @@ class RefreshConfig:
         internal_outputs: also write unsuppressed analyst tables to ``internal/`` (passed as
             ``INTERNAL_OUTPUTS`` to the notebooks that declare it); off by default.
         publication_date: the date published pages carry (default ``as_at``; never the clock).
+        parallel: how many notebooks may run at once (each in its own kernel).
         source: the YAML file this came from.
     """
 
@@ -194,6 +201,7 @@ class RefreshConfig:
     start_timeout_s: int = 120
     internal_outputs: bool = False
     publication_date: dt.date | None = None
+    parallel: int = 1
     source: Path | None = None
 
     def __post_init__(self) -> None:
@@ -201,9 +209,25 @@ class RefreshConfig:
             raise ConfigError(f"keep_runs must be at least 1, not {self.keep_runs}")
         if self.cell_timeout_s <= 0 or self.start_timeout_s <= 0:
             raise ConfigError("cell_timeout_s and start_timeout_s must be positive")
+        if self.parallel < 1:
+            raise ConfigError(f"parallel must be at least 1, not {self.parallel}")
         names = [spec.name for spec in self.notebooks]
         if len(set(names)) != len(names):
             raise ConfigError(f"notebook names must be unique, got {names}")
+        for index, spec in enumerate(self.notebooks):
+            unknown = sorted(set(spec.needs or ()) - set(names[:index]))
+            if unknown:
+                raise ConfigError(
+                    f"notebook {spec.name} needs {unknown}: 'needs' names notebooks listed "
+                    f"above it, from {names[:index]}"
+                )
+
+    def needs(self, spec: NotebookSpec) -> tuple[str, ...]:
+        """The notebooks ``spec`` waits for: its ``needs``, or every notebook above it."""
+        if spec.needs is not None:
+            return spec.needs
+        names = [s.name for s in self.notebooks]
+        return tuple(names[: names.index(spec.name)])
 
     @classmethod
     def from_yaml(cls, path: str | Path = DEFAULT_REFRESH_CONFIG) -> RefreshConfig:
@@ -235,6 +259,7 @@ class RefreshConfig:
             "start_timeout_s",
             "internal_outputs",
             "publication_date",
+            "parallel",
         }
         unknown = sorted(set(raw) - known)
         if unknown:
@@ -254,6 +279,7 @@ class RefreshConfig:
                 cell_timeout_s=_setting(raw, "cell_timeout_s", 1800, int),
                 start_timeout_s=_setting(raw, "start_timeout_s", 120, int),
                 internal_outputs=_setting(raw, "internal_outputs", False, bool),
+                parallel=_setting(raw, "parallel", 1, int),
                 publication_date=(
                     parse_date(raw["publication_date"]) if raw.get("publication_date") else None
                 ),
@@ -283,7 +309,7 @@ def _notebook_spec(entry: Any, index: int, source: Path) -> NotebookSpec:
     where = f"{source}: notebooks[{index}]"
     if not isinstance(entry, dict) or "path" not in entry:
         raise ConfigError(f"{where} must be a mapping with at least 'path'")
-    unknown = sorted(set(entry) - {"name", "path", "parameters"})
+    unknown = sorted(set(entry) - {"name", "path", "parameters", "needs"})
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {unknown}")
     path = repo_path(entry["path"])
@@ -296,7 +322,17 @@ def _notebook_spec(entry: Any, index: int, source: Path) -> NotebookSpec:
     bad = sorted(name for name in parameters if not str(name).isupper())
     if bad:
         raise ConfigError(f"{where}: parameter names must be UPPER_SNAKE, got {bad}")
-    return NotebookSpec(name=str(entry.get("name", path.stem)), path=path, parameters=parameters)
+    needs = entry.get("needs")
+    if needs is not None and (
+        not isinstance(needs, list) or not all(isinstance(n, str) for n in needs)
+    ):
+        raise ConfigError(f"{where}: 'needs' must be a list of notebook names")
+    return NotebookSpec(
+        name=str(entry.get("name", path.stem)),
+        path=path,
+        parameters=parameters,
+        needs=None if needs is None else tuple(needs),
+    )
 
 
 @dataclass(frozen=True)
@@ -703,8 +739,9 @@ def run_notebook(
             log_output=False,
             start_timeout=config.start_timeout_s,
             execution_timeout=config.cell_timeout_s,
-            cwd=str(run_dir),
-            kernel_manager_class=quiet_kernel_manager(run_dir / "logs" / f"{spec.name}.kernel.log"),
+            kernel_manager_class=quiet_kernel_manager(
+                run_dir / "logs" / f"{spec.name}.kernel.log", cwd=run_dir
+            ),
         )
     except PapermillExecutionError as exc:
         error = f"cell {exc.exec_count}: {exc.ename}: {_one_line(exc.evalue)}"
@@ -732,6 +769,75 @@ def run_notebook(
     return NotebookResult(spec.name, "succeeded", time.perf_counter() - start, executed, html)
 
 
+def run_notebooks(
+    config: RefreshConfig,
+    common: Mapping[str, Any],
+    run_dir: Path,
+    steps: StepLog,
+    *,
+    skip_all: bool = False,
+) -> list[NotebookResult]:
+    """Run the refresh's notebooks, each once the notebooks it needs have succeeded.
+
+    Up to ``config.parallel`` notebooks run at once, each in its own kernel, started in file
+    order. After the first failure no notebook starts: those running finish, the rest are
+    skipped.
+
+    Args:
+        config: the notebooks, their ``needs`` and ``parallel``.
+        common: the runner's parameters (``DATA_DIR``, ``CONFIG_DIR``, ``OUTPUT_DIR``, ``AS_AT``).
+        run_dir: the run folder.
+        steps: the console, told of each notebook as it ends.
+        skip_all: skip every notebook (an earlier step failed).
+
+    Returns:
+        One result per notebook, in file order.
+    """
+    done: dict[str, NotebookResult] = {}
+    waiting = [] if skip_all else list(config.notebooks)
+    failed = skip_all
+    with ThreadPoolExecutor(max_workers=config.parallel) as pool:
+        running: dict[Future[NotebookResult], NotebookSpec] = {}
+        while waiting or running:
+            for spec in list(waiting):
+                if failed or len(running) == config.parallel:
+                    break
+                if all(name in done for name in config.needs(spec)):
+                    waiting.remove(spec)
+                    logger.info("executing notebook %s (%s)", spec.name, spec.path)
+                    future = pool.submit(
+                        run_notebook, *_notebook_call(spec, common, run_dir, config)
+                    )
+                    running[future] = spec
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                spec = running.pop(future)
+                result = done[spec.name] = future.result()
+                if result.status == "failed":
+                    failed = True
+                    logger.error("notebook %s failed: %s", spec.name, result.error)
+                else:
+                    logger.info("notebook %s succeeded in %.1f s", spec.name, result.seconds)
+                steps.done(spec.name, result.status, result.seconds)
+    for spec in config.notebooks:
+        if spec.name not in done:
+            done[spec.name] = NotebookResult(spec.name, "skipped")
+            steps.done(spec.name, "skipped", 0.0)
+    return [done[spec.name] for spec in config.notebooks]
+
+
+def _notebook_call(
+    spec: NotebookSpec, common: Mapping[str, Any], run_dir: Path, config: RefreshConfig
+) -> tuple[NotebookSpec, dict[str, Any], Path, RefreshConfig]:
+    """Arguments of :func:`run_notebook`: the runner's parameters, those the notebook declares."""
+    optional = {"INTERNAL_OUTPUTS": config.internal_outputs}
+    declared = notebook_parameters(spec.path)
+    passed = {k: v for k, v in optional.items() if k in declared}
+    return spec, {**common, **passed, **spec.parameters}, run_dir, config
+
+
 def _attach_log(run_dir: Path) -> logging.Handler:
     handler = logging.FileHandler(run_dir / "refresh.log", encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
@@ -743,7 +849,7 @@ def _attach_log(run_dir: Path) -> logging.Handler:
     return handler
 
 
-def quiet_kernel_manager(log_path: Path) -> type:
+def quiet_kernel_manager(log_path: Path, cwd: Path | None = None) -> type:
     """A Jupyter kernel manager whose kernel writes its own stdout and stderr to ``log_path``.
 
     The kernel process otherwise inherits the console: solver banners printed by compiled code
@@ -751,8 +857,12 @@ def quiet_kernel_manager(log_path: Path) -> type:
     ("Kernel is running over TCP without encryption"; the kernel listens on the loopback
     address only) would fill the refresh's console. They are kept in the run's ``logs/``.
 
+    The kernel starts in ``cwd`` (papermill's own ``cwd`` changes the whole process's working
+    folder, which notebooks running side by side in threads would fight over).
+
     Args:
         log_path: the kernel log (appended to; its folder is created).
+        cwd: the kernel's working folder (default: this process's).
 
     Returns:
         A subclass of ``jupyter_client.AsyncKernelManager`` for papermill's
@@ -766,6 +876,8 @@ def quiet_kernel_manager(log_path: Path) -> type:
             with log_path.open("ab") as handle:  # the kernel keeps its own copy of the handle
                 kw.setdefault("stdout", handle)
                 kw.setdefault("stderr", handle)
+                if cwd is not None:
+                    kw["cwd"] = str(cwd)
                 await super()._async_launch_kernel(kernel_cmd, **kw)
 
     return QuietKernelManager
@@ -956,27 +1068,14 @@ def _run(
             manifest["validation"].get("seconds", 0.0),
         )
 
-        for spec in config.notebooks:
-            if status == "failed":
-                results.append(NotebookResult(spec.name, "skipped"))
-                steps.done(spec.name, "skipped", 0.0)
-                continue
-            step = f"running notebook {spec.name}"
-            logger.info("executing notebook %s (%s)", spec.name, spec.path)
-            optional = {"INTERNAL_OUTPUTS": config.internal_outputs}
-            declared = notebook_parameters(spec.path)
-            passed = {k: v for k, v in optional.items() if k in declared}
-            result = run_notebook(spec, {**common, **passed, **spec.parameters}, run_dir, config)
-            results.append(result)
-            if result.status == "failed":
-                status = "failed"
-                configuration_error = result.error_type in CONFIGURATION_ERRORS
-                kind = "found invalid configuration" if configuration_error else "failed"
-                message = f"notebook {spec.name} {kind}: {result.error}"
-                logger.error(message)
-            else:
-                logger.info("notebook %s succeeded in %.1f s", spec.name, result.seconds)
-            steps.done(spec.name, result.status, result.seconds)
+        step = "running the notebooks"
+        results = run_notebooks(config, common, run_dir, steps, skip_all=status == "failed")
+        failed = next((r for r in results if r.status == "failed"), None)
+        if failed is not None:
+            status = "failed"
+            configuration_error = failed.error_type in CONFIGURATION_ERRORS
+            kind = "found invalid configuration" if configuration_error else "failed"
+            message = f"notebook {failed.name} {kind}: {failed.error}"
 
         if status == "succeeded":
             message = f"refresh {run_dir.name} succeeded ({len(results)} notebooks)"

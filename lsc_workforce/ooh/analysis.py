@@ -10,9 +10,10 @@ and, when a scenario leaves shifts uncovered, finds the exact extra headcount
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import polars as pl
 
@@ -21,6 +22,7 @@ from lsc_workforce.labels import load_labels
 from lsc_workforce.ooh.build import (
     EXCLUDED_SCHEMA,
     SITE_COVER_SCHEMA,
+    OohInstance,
     OohWeights,
     build_scenario,
     eligible_staff,
@@ -347,6 +349,89 @@ def explain_gaps(solution: OohSolution) -> pl.DataFrame:
 
 
 #: Columns of :func:`verdicts`.
+#: Columns of :func:`cross_rota_clashes`.
+CLASH_SCHEMA = {
+    "scenario": pl.String,
+    "staff_id": pl.String,
+    "service": pl.String,
+    "rota": pl.String,
+    "date": pl.Date,
+    "shift": pl.String,
+    "other_service": pl.String,
+    "other_rota": pl.String,
+    "other_date": pl.Date,
+    "other_shift": pl.String,
+}
+
+
+def _rostered_times(results: Iterable[ScenarioResult]) -> pl.DataFrame:
+    """Every shift held by today's staff, with its real start and end (UTC)."""
+    frames = []
+    for result in results:
+        for sol in result.solutions:
+            problem, start = sol.instance.problem, sol.instance.problem.start
+            held = sol.roster.filter(~pl.col("candidate"))
+            times = [
+                problem.shift_times[(date - start).days, shift]
+                for date, shift in held.select("date", "shift").iter_rows()
+            ]
+            frames.append(
+                held.select(
+                    pl.lit(result.scenario_id).alias("scenario"),
+                    pl.col("staff_id").cast(pl.String),
+                    pl.lit(result.service_id).alias("service"),
+                    "rota",
+                    "date",
+                    "shift",
+                    pl.Series("begins", [t[0] for t in times], dtype=pl.Datetime("us", "UTC")),
+                    pl.Series("ends", [t[1] for t in times], dtype=pl.Datetime("us", "UTC")),
+                )
+            )
+    schema = {k: CLASH_SCHEMA[k] for k in ("scenario", "staff_id", "service", "rota", "date")}
+    empty = pl.DataFrame(
+        schema={
+            **schema,
+            "shift": pl.String,
+            "begins": pl.Datetime("us", "UTC"),
+            "ends": pl.Datetime("us", "UTC"),
+        }
+    )
+    return pl.concat([empty, *frames], how="vertical")
+
+
+def cross_rota_clashes(results: Iterable[ScenarioResult]) -> pl.DataFrame:
+    """Shifts where one person is on two services' rotas at once, in the same scenario.
+
+    Each service's rotas are solved on their own, so someone eligible for two (an IR on the IR
+    and the thrombectomy rota, both halves of a vascular / non-vascular split, a radiographer
+    on nights and on the IR team's on-call) may be rostered on both for overlapping hours. A
+    scenario's services run side by side, so such a pair is a clash: the rotas are not both
+    covered by different people. Candidate posts are left out.
+
+    Returns:
+        One row per clashing pair of shifts (:data:`CLASH_SCHEMA`), each pair once (``service``
+        before ``other_service`` alphabetically).
+    """
+    held = _rostered_times(results)
+    pairs = held.join(held, on=["scenario", "staff_id"], suffix="_other").filter(
+        (pl.col("service") < pl.col("service_other"))
+        & (pl.col("begins") < pl.col("ends_other"))
+        & (pl.col("begins_other") < pl.col("ends"))
+    )
+    return pairs.select(
+        "scenario",
+        "staff_id",
+        "service",
+        "rota",
+        "date",
+        "shift",
+        pl.col("service_other").alias("other_service"),
+        pl.col("rota_other").alias("other_rota"),
+        pl.col("date_other").alias("other_date"),
+        pl.col("shift_other").alias("other_shift"),
+    ).sort("scenario", "service", "other_service", "date", "staff_id")
+
+
 VERDICT_SCHEMA = {
     "scenario": pl.String,
     "service": pl.String,
@@ -360,11 +445,32 @@ VERDICT_SCHEMA = {
     "hard_breaches": pl.Int64,
     "extra_posts": pl.Int64,
     "competency": pl.String,
+    "clashing_shifts": pl.Int64,
     "verdict": pl.String,
 }
 
 
-def _trust_verdict(result: ScenarioResult, trust: str, names: Mapping[str, str]) -> dict:
+def _clash_counts(clashes: pl.DataFrame, scenario: str, service: str) -> pl.DataFrame:
+    """A service's shifts that clash with another service's, per rota and other service."""
+    mine = clashes.filter(pl.col("scenario") == scenario)
+    return pl.concat(
+        [
+            mine.filter(pl.col("service") == service).select(
+                "rota", "date", "shift", "other_service"
+            ),
+            mine.filter(pl.col("other_service") == service).select(
+                pl.col("other_rota").alias("rota"),
+                pl.col("other_date").alias("date"),
+                pl.col("other_shift").alias("shift"),
+                pl.col("service").alias("other_service"),
+            ),
+        ]
+    ).unique()
+
+
+def _trust_verdict(
+    result: ScenarioResult, trust: str, names: Mapping[str, str], clashes: pl.DataFrame
+) -> dict:
     """One row of :func:`verdicts`: the rotas that serve a trust's sites and what they lack."""
     cover = result.site_cover.filter(pl.col("trust_code") == trust)
     served_by: dict[str, set[str]] = {}  # rota -> trusts whose sites it serves
@@ -404,7 +510,7 @@ def _trust_verdict(result: ScenarioResult, trust: str, names: Mapping[str, str])
     elif uncovered == 0:
         parts.append("covered compliantly" if not hard else "covered")
     else:
-        parts.append(f"{uncovered} shifts uncovered")
+        parts.append(f"{uncovered} shift{'s' if uncovered != 1 else ''} uncovered")
         parts.append(
             "extra posts not computed"
             if posts is None
@@ -416,6 +522,14 @@ def _trust_verdict(result: ScenarioResult, trust: str, names: Mapping[str, str])
         verdict += f" (rota shared with {', '.join(others)})"
     if alone and rotas:
         verdict += "; " + ", ".join(names.get(s, s) for s in alone) + " left without local cover"
+    clashing = _clash_counts(clashes, result.scenario_id, result.service_id).filter(
+        pl.col("rota").is_in(rotas)
+    )
+    for other, n in sorted(clashing.group_by("other_service").len().iter_rows()):
+        verdict += (
+            f"; {n} shift{'s' if n != 1 else ''} held by staff on call for "
+            f"{labels.value('services', other)} at the same time"
+        )
 
     def sites_of(kinds: tuple[str, ...]) -> str:
         return ", ".join(cover.filter(pl.col("local_cover").is_in(kinds))["site_code"].to_list())
@@ -433,6 +547,7 @@ def _trust_verdict(result: ScenarioResult, trust: str, names: Mapping[str, str])
         "hard_breaches": hard,
         "extra_posts": posts,
         "competency": competency,
+        "clashing_shifts": clashing.height,
         "verdict": verdict,
     }
 
@@ -447,7 +562,8 @@ def verdicts(results: Iterable[ScenarioResult], sites: pl.DataFrame | None = Non
     the trust's sites; a rota shared with other trusts says so, and its posts are the shared
     rota's); ``left without local cover`` when no rota serves any of its sites; hard-rule
     breaches lead the cell; sites with no facility and no slot within the transfer limit are
-    named after the verdict.
+    named after the verdict; shifts of those rotas held by someone on call for another service of
+    the scenario at the same time (:func:`cross_rota_clashes`) are counted after it.
 
     Args:
         results: the scenario results.
@@ -456,9 +572,11 @@ def verdicts(results: Iterable[ScenarioResult], sites: pl.DataFrame | None = Non
     Returns:
         One row per scenario, service and trust (:data:`VERDICT_SCHEMA`).
     """
+    results = list(results)
     names = {} if sites is None else dict(sites.select("site_code", "site_name").iter_rows())
+    clashes = cross_rota_clashes(results)
     rows = [
-        _trust_verdict(result, trust, names)
+        _trust_verdict(result, trust, names, clashes)
         for result in results
         for trust in result.site_cover.get_column("trust_code").unique(maintain_order=True)
     ]
@@ -475,6 +593,67 @@ def verdict_grid(table: pl.DataFrame) -> pl.DataFrame:
     trusts = sorted(table.get_column("trust_code").unique().to_list())
     return table.pivot(on="trust_code", index=["scenario", "service"], values="verdict").select(
         "scenario", "service", *trusts
+    )
+
+
+def rota_key(instance: OohInstance, mode: str, lexicographic: bool) -> str:
+    """A digest of everything the integer programme of ``instance`` is built from.
+
+    Two rotas with the same key (a network part that is exactly a trust's rota, a separate
+    thrombectomy rota in two scenarios) have the same model, so the same optimal roster; the
+    rota's name, scenario and trusts (which the pay reads, not the model) are left out.
+    """
+    content = (
+        instance.service,
+        replace(instance.problem, name=""),
+        instance.preset,
+        sorted(instance.slots.items()),
+        sorted((k, sorted(v)) for k, v in instance.offered.items()),
+        sorted(instance.holidays),
+        instance.max_days,
+        instance.average,
+        instance.blocks,
+        instance.episodes,
+        instance.team_size,
+        instance.people.rows(),
+        sorted(instance.candidate_classes.items()),
+        mode,
+        lexicographic,
+    )
+    return hashlib.sha256(repr(content).encode()).hexdigest()
+
+
+def solve_once(
+    instance: OohInstance,
+    settings: SolverSettings,
+    weights: OohWeights,
+    solved: dict[str, OohSolution] | None,
+    *,
+    mode: str = "rota",
+    lexicographic: bool = False,
+) -> OohSolution:
+    """:func:`~lsc_workforce.ooh.model.solve_instance`, once per distinct rota of a run.
+
+    A rota identical to one solved earlier (:func:`rota_key`) takes its solution, relabelled
+    with this rota's name; its build and solve times are 0 (no solve ran). Each roster is
+    still checked against its own rota by :func:`~lsc_workforce.ooh.compliance.check_roster`.
+    ``solved=None`` solves every rota.
+    """
+    if solved is None:
+        return solve_instance(instance, settings, weights, mode, lexicographic=lexicographic)
+    key = rota_key(instance, mode, lexicographic)
+    twin = solved.get(key)
+    if twin is None:
+        solution = solve_instance(instance, settings, weights, mode, lexicographic=lexicographic)
+        solved[key] = solution
+        return solution
+    rota = pl.lit(instance.rota, dtype=pl.String)
+    return replace(
+        twin,
+        instance=instance,
+        result=replace(twin.result, build_s=0.0, solve_s=0.0),
+        roster=twin.roster.with_columns(rota=rota),
+        uncovered=twin.uncovered.with_columns(rota=rota),
     )
 
 
@@ -497,6 +676,7 @@ def run_scenario(
     weights: OohWeights | None = None,
     headcount: bool = True,
     lexicographic: bool = False,
+    solved: dict[str, OohSolution] | None = None,
 ) -> ScenarioResult:
     """Solve one service under one scenario and gather its tables.
 
@@ -513,6 +693,8 @@ def run_scenario(
         headcount: find the exact extra headcount when shifts are left uncovered.
         lexicographic: solve each rota cover first, then load balance with the cover fixed
             (see ``ooh.model.solve_instance``).
+        solved: solutions of the run so far by rota content (:func:`solve_once`); an identical
+            rota of another scenario is not solved again.
 
     Returns:
         The :class:`ScenarioResult`.
@@ -525,7 +707,8 @@ def run_scenario(
         service, scenario, preset, frames, start=start, n_days=n_days, weights=weights
     )
     solutions = tuple(
-        solve_instance(inst, settings, weights, lexicographic=lexicographic) for inst in instances
+        solve_once(inst, settings, weights, solved, lexicographic=lexicographic)
+        for inst in instances
     )
     for sol in solutions:
         LOGGER.info(
@@ -560,7 +743,7 @@ def run_scenario(
             candidates_per_class=k,
         )
         head = tuple(
-            solve_instance(inst, settings, weights, mode="headcount")
+            solve_once(inst, settings, weights, solved, mode="headcount")
             for inst in with_candidates
             if inst.rota in short
         )
@@ -648,13 +831,23 @@ class OohAnalysis:
 
         Pay and the cost of uncovered shifts are separate columns; the scenarios of each service
         are ranked by cost without and with uncovered shifts (``ooh.pay.rank_scenarios``).
+        ``cross_rota_clashes`` counts the service's shifts held by someone on call for another
+        service of the scenario at the same time (:func:`cross_rota_clashes`).
         Columns that may be empty for every row (no gap reported, nobody holding a rota) keep
         their numeric types.
         """
         summaries = pl.DataFrame(
             [r.summary() for r in self.results], schema_overrides=COMPARISON_TYPES
         )
-        return rank_scenarios(summaries).with_columns(pl.lit(self.price_year).alias("price_year"))
+        clashes = self.clashes()
+        counts = [_clash_counts(clashes, r.scenario_id, r.service_id).height for r in self.results]
+        return rank_scenarios(
+            summaries.with_columns(pl.Series("cross_rota_clashes", counts, dtype=pl.Int64))
+        ).with_columns(pl.lit(self.price_year).alias("price_year"))
+
+    def clashes(self) -> pl.DataFrame:
+        """Shifts one person holds on two services' rotas at once (:func:`cross_rota_clashes`)."""
+        return cross_rota_clashes(self.results)
 
     def load(self) -> pl.DataFrame:
         """Per-person load of every rota."""
@@ -750,6 +943,7 @@ def run_analysis(
         cfg.service(sid)
     for sid in scenario_ids:
         cfg.scenario(sid)
+    solved: dict[str, OohSolution] = {}
     results = [
         run_scenario(
             cfg,
@@ -763,6 +957,7 @@ def run_analysis(
             weights=weights,
             headcount=headcount,
             lexicographic=lexicographic,
+            solved=solved,
         )
         for svc in service_ids
         for sc in scenario_ids

@@ -1113,13 +1113,15 @@ def build_scenario(
 ) -> list[OohInstance]:
     """Build one :class:`OohInstance` per rota of ``scenario`` for ``service``.
 
-    The scenario's ``one_in`` (if any) replaces the preset's ``oncall_one_in``. A service whose
+    The scenario's ``one_in`` (if any) replaces the preset's ``oncall_one_in``, and its
+    ``teleradiology_share`` the service's (:meth:`Scenario.service_for`). A service whose
     ``cover_rule`` is derived (``config/ooh/workload.yaml``) gets each slot's cover from its
     workload (:func:`lsc_workforce.ooh.workload.derive_cover`; needs ``activity`` in ``frames``).
     """
     if n_days < 1:
         raise ConfigError(f"horizon must be at least 1 day, not {n_days}")
     preset = preset.with_overrides(one_in=scenario.one_in)
+    service = scenario.service_for(service)
     staff = eligible_staff(service, frames)
     travel = travel_map(frames["site_travel_times"])
     plans = [

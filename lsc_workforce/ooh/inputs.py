@@ -370,6 +370,9 @@ class Scenario:
         hubs: network only: ``{service: (hub site, cover or None)}``.
         rotas: hub-and-spoke only: the rotas.
         one_in: 1-in-N limit replacing the preset's ``oncall_one_in`` (``None``: keep it).
+        teleradiology_share: share of the reporting modalities' out-of-hours cases sent to
+            teleradiology, replacing the share of ``workload.yaml`` (``None``: keep it), for
+            every service whose workload has reporting modalities (:meth:`service_for`).
     """
 
     id: str
@@ -379,10 +382,31 @@ class Scenario:
     hubs: Mapping[str, tuple[str, int | None]] = field(default_factory=dict)
     rotas: tuple[RotaSpec, ...] = ()
     one_in: int | None = None
+    teleradiology_share: float | None = None
 
     def applies_to(self, service_id: str) -> bool:
         """Whether this scenario is run for ``service_id``."""
         return not self.services or service_id in self.services
+
+    def service_for(self, service: Service) -> Service:
+        """``service`` as this scenario runs it (its teleradiology share applied).
+
+        The share replaces the service's only if the scenario sets one and the service's
+        workload has reporting modalities; otherwise the service is returned as it is.
+        """
+        workload = service.workload
+        share = self.teleradiology_share
+        if share is None or workload is None or not workload.reporting:
+            return service
+        tele = workload.teleradiology
+        return replace(
+            service,
+            workload=replace(
+                workload,
+                outsourced_share=share,
+                teleradiology=None if tele is None else replace(tele, share=share),
+            ),
+        )
 
 
 @dataclass(frozen=True)
@@ -681,6 +705,7 @@ def _parse_scenario(entry: Mapping[str, Any]) -> Scenario:
         for r in entry.get("rotas") or ()
     )
     one_in = entry.get("one_in")
+    tele = entry.get("teleradiology_share")
     return Scenario(
         id=sid,
         kind=str(_need(entry, "kind", where)),
@@ -689,6 +714,7 @@ def _parse_scenario(entry: Mapping[str, Any]) -> Scenario:
         hubs=hubs,
         rotas=rotas,
         one_in=None if one_in is None else _number(one_in, where, "one_in", whole=True),
+        teleradiology_share=None if tele is None else _share(tele, where, "teleradiology_share"),
     )
 
 
@@ -971,7 +997,12 @@ def config_tables(cfg: OohConfig) -> dict[str, pl.DataFrame]:
     )
     scenario_rows = []
     for sc in cfg.scenarios.values():
-        base = {"scenario_id": sc.id, "kind": sc.kind, "one_in": sc.one_in}
+        base = {
+            "scenario_id": sc.id,
+            "kind": sc.kind,
+            "one_in": sc.one_in,
+            "teleradiology_share": sc.teleradiology_share,
+        }
         if sc.kind == "network":
             for service, (hub, cover) in sc.hubs.items() or {"": ("", None)}.items():
                 scenario_rows.append(
@@ -1001,6 +1032,7 @@ def config_tables(cfg: OohConfig) -> dict[str, pl.DataFrame]:
             "scenario_id": pl.String,
             "kind": pl.String,
             "one_in": pl.Int64,
+            "teleradiology_share": pl.Float64,
             "rota": pl.String,
             "hub": pl.String,
             "trusts": pl.String,

@@ -7,6 +7,7 @@ Layout under the run's ``OUTPUT_DIR/ooh/`` (published as ``outputs/latest/ooh/``
     site_cover.csv                    how each served site is covered (slot, transfer, none)
     excluded_staff.csv                competent staff beyond the response time of every slot
     verdicts.csv / verdict_grid.csv   verdict per scenario, service and trust (long / grid)
+    cross_rota_clashes.csv            shifts one person holds on two services' rotas at once
     slot_workload.csv                 the workload each slot faces (ooh.workload)
     rosters/<service>__<scenario>.csv one row per shift held
     ics/<service>__<scenario>/<staff_id>.ics   one calendar per person
@@ -285,6 +286,7 @@ def write_outputs(
         "excluded_staff": analysis.excluded_staff(),
         "verdicts": analysis.verdicts(),
         "verdict_grid": analysis.verdict_grid(),
+        "cross_rota_clashes": analysis.clashes(),
     }
     for name, frame in tables.items():
         path = out_dir / f"{name}.csv"

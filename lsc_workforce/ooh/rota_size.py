@@ -115,7 +115,7 @@ def rota_people(
     for scenario_id in scenarios if scenarios is not None else cfg.scenarios:
         scenario = cfg.scenario(scenario_id)
         for service_id in services if services is not None else cfg.services:
-            service = cfg.service(service_id)
+            service = scenario.service_for(cfg.service(service_id))
             if not scenario.applies_to(service_id):
                 continue
             one_in = scenario.one_in or cfg.preset(service.preset).value("oncall_one_in")

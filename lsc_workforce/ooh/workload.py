@@ -29,13 +29,15 @@ Either is bounded by ``min_cover`` and ``max_cover``; the slot's cover is the la
 shift patterns (time bands).
 
 **Non-resident tiers** (on call from home): the workload is paid as on-call work PAs
-(``ooh.pay``), not a cover level. The slot is flagged "should be resident or needs a second
-on-call" when the expected work of each person on call in the night window (``a x`` window
-hours / cover) leaves less than the continuous rest the window must hold (``night_rest`` of
-``workload.yaml``). ``disturbed_night_probability`` is the chance that the calls of a night
-leave no continuous rest of ``r`` hours in the window of ``w`` hours: calls reach a person at
-Poisson times (rate ``lambda / cover``), and the rest holds if some gap between calls (or a
-window end) is at least ``r`` long (:func:`rest_broken_probability`).
+(``ooh.pay``), not a cover level. Above a first-on-call tier (the CT registrars, above whom the
+consultant is second on call) the tier's cases are the share the first tier does not handle
+alone (``1 - registrar_share`` of ``costs.yaml``). The slot is flagged "should be resident or
+needs a second on-call" when the expected work of each person on call in the night window
+(``a x`` window hours / cover) leaves less than the continuous rest the window must hold
+(``night_rest`` of ``workload.yaml``). ``disturbed_night_probability`` is the chance that the
+calls of a night leave no continuous rest of ``r`` hours in the window of ``w`` hours: calls
+reach a person at Poisson times (rate ``lambda / cover``), and the rest holds if some gap
+between calls (or a window end) is at least ``r`` long (:func:`rest_broken_probability`).
 
 **Overlap** (e.g. IR, the evidence for a second operator): a case arriving finds another in
 progress with probability ``1 - exp(-a)`` (Poisson arrivals see the time average, M/G/infinity).
@@ -198,6 +200,12 @@ class WorkloadSpec:
         max_cover: most people a derived cover gives (a larger need is flagged).
         night_rest: the non-resident threshold (``None``: no flag).
         teleradiology: the teleradiology lever (``None``: observed outsourcing, not priced).
+        outsourced_share: share of the reporting modalities' cases sent out, for a service
+            without a ``teleradiology`` entry (``None``: the observed share); set by a scenario's
+            ``teleradiology_share``.
+        first_tier_share: share of the in-house cases a first-on-call tier handles without this
+            one (``registrar_share`` of ``costs.yaml``, set by :func:`attach_workload`); an
+            on-call tier's work, flag and disturbed nights count only the rest.
         source: citation of the targets.
         status: status of the targets.
     """
@@ -215,8 +223,15 @@ class WorkloadSpec:
     max_cover: int = 20
     night_rest: NightRest | None = None
     teleradiology: Teleradiology | None = None
+    outsourced_share: float | None = None
+    first_tier_share: float = 0.0
     source: str = ""
     status: str = "unconfirmed"
+
+    @property
+    def sent_out_share(self) -> float | None:
+        """Share of the reporting modalities' cases sent out (``None``: the observed share)."""
+        return self.outsourced_share if self.teleradiology is None else self.teleradiology.share
 
     @property
     def ooh_hours_year(self) -> float:
@@ -538,6 +553,9 @@ def attach_workload(cfg: OohConfig, config_dir: Path, validate: bool = True) -> 
             problems.append(report.summary())
     if problems:
         raise ConfigError("OOH workload configuration is invalid:\n" + "\n".join(problems))
+    for sid, work in cfg.costs.oncall_work.items():
+        if sid in specs:
+            specs[sid] = replace(specs[sid], first_tier_share=work.registrar_share)
     services = {sid: replace(s, workload=specs.get(sid)) for sid, s in cfg.services.items()}
     return replace(cfg, services=services)
 
@@ -678,7 +696,7 @@ def slot_workload(
         spec.minutes,
         sites=served,
         reporting=spec.reporting,
-        outsourced_share=None if tele is None else tele.share,
+        outsourced_share=spec.sent_out_share,
     ).with_columns(slot=pl.col("site_code").replace_strict(serving, return_dtype=pl.String))
     tiers = [("in_house", "on_call" if service.non_resident else "resident")]
     if tele is not None:
@@ -687,8 +705,9 @@ def slot_workload(
     for site, cover in dict(slots).items():
         mine = cases.filter(pl.col("slot") == site) if site is not None else cases
         for column, tier in tiers:
-            n = float(mine.get_column(column).sum() or 0.0)
-            minutes = float((mine.get_column(column) * mine.get_column("minutes")).sum() or 0.0)
+            own = 1 - spec.first_tier_share if tier == "on_call" else 1.0
+            n = own * float(mine.get_column(column).sum() or 0.0)
+            minutes = own * float((mine.get_column(column) * mine.get_column("minutes")).sum() or 0)
             rows += _tier_rows(
                 service,
                 spec,
@@ -883,11 +902,12 @@ def workload_table(
             scenario = cfg.scenario(scid)
             if not scenario.applies_to(sid):
                 continue
-            for plan in plan_rotas(service, scenario, frames["sites"], travel):
-                for split in split_plan(plan, service, staff, travel):
-                    part = derive_cover(split, service, frames, as_at)
+            runs = scenario.service_for(service)
+            for plan in plan_rotas(runs, scenario, frames["sites"], travel):
+                for split in split_plan(plan, runs, staff, travel):
+                    part = derive_cover(split, runs, frames, as_at)
                     parts.append(
-                        slot_workload(service, part.slots, part.trusts, frames, as_at).with_columns(
+                        slot_workload(runs, part.slots, part.trusts, frames, as_at).with_columns(
                             scenario=pl.lit(scid, dtype=pl.String),
                             rota=pl.lit(part.name, dtype=pl.String),
                         )
@@ -900,8 +920,8 @@ def teleradiology_options(cfg: OohConfig, activity: pl.DataFrame, as_at: dt.date
 
     For each service with a ``teleradiology`` entry, over all its sites: for each option
     (``observed`` or a share), the cases sent out and their cost, the in-house hours of work a
-    day and the on-call work PAs a week and their pay (as ``ooh.pay.oncall_work``, before the
-    registrar share and before the rota splits them).
+    day left to the on-call tier and its work PAs a week and their pay (as
+    ``ooh.pay.oncall_work``: after the registrar share, before the rota splits them).
 
     Returns:
         ``service, option, outsourced_share, ooh_cases, outsourced_cases, in_house_hours_per_day,

@@ -665,6 +665,7 @@ def what_it_takes(
     *,
     targets: Sequence[float] = (0.5, 0.8),
     factors: Sequence[float] = WHAT_IT_TAKES_FACTORS,
+    base: tuple[PipelinePlan, pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """What a plan would need for each staff group's gap to close with a given chance.
 
@@ -684,13 +685,15 @@ def what_it_takes(
             :func:`evaluate_robustness` bound to the planning data.
         targets: probabilities to reach.
         factors: multiples of the limits to try.
+        base: the plan already solved with these inputs and settings, and its robustness
+            frame; used for factor 1 instead of solving and evaluating it again.
 
     Returns:
         lever, staff_group, target, reachable, factor, added_intake, added_budget_gbp_per_year,
         binding_limit.
     """
     levers = ["intake"] + (["budget"] if settings.budget_gbp is not None else [])
-    base_plan = solve_pipeline(inputs, settings, solver)
+    base_plan = base[0] if base is not None else solve_pipeline(inputs, settings, solver)
     base_intake = base_plan.intakes.group_by("produced_group").agg(pl.col("intake").sum())
     base_budget = _mean_budget(settings, inputs)
     rows = []
@@ -700,11 +703,12 @@ def what_it_takes(
         last: tuple[PipelineInputs, PipelineSettings, PipelinePlan] | None = None
         for factor in sorted(factors):
             scaled_inputs, scaled_settings = scale_limits(inputs, settings, lever, factor)
-            plan = solve_pipeline(scaled_inputs, scaled_settings, solver)
+            reuse = base is not None and factor == 1.0
+            plan = base_plan if reuse else solve_pipeline(scaled_inputs, scaled_settings, solver)
             if not plan.status.has_solution:
                 continue
             last = (scaled_inputs, scaled_settings, plan)
-            robustness = evaluate(plan)
+            robustness = base[1] if reuse and base is not None else evaluate(plan)
             groups = robustness["staff_group"].to_list()
             added = dict(
                 plan.intakes.group_by("produced_group")

@@ -295,7 +295,11 @@ def _what_it_takes(
             )
 
         table = what_it_takes(
-            inputs, config.pipeline_settings(r.scenario, inputs), solver, evaluate
+            inputs,
+            config.pipeline_settings(r.scenario, inputs),
+            solver,
+            evaluate,
+            base=(r.plan, r.robustness) if r.robustness.height else None,
         )
         frames.append(
             table.with_columns(

@@ -147,6 +147,12 @@ BAD_RULES = {
         "one_in: 0",
         "scenarios.ir_two_hubs.one_in: 0 must be a whole number of at least 1",
     ),
+    "bad teleradiology share": (
+        "scenarios.yaml",
+        "teleradiology_share: 0.6",
+        "teleradiology_share: 1.5",
+        "scenario ct_teleradiology_60: teleradiology_share: 1.5 must be a share between 0 and 1",
+    ),
 }
 
 

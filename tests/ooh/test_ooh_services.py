@@ -259,3 +259,30 @@ def test_each_new_service_builds_and_solves(cfg, frames, service_id, kind):
         assert inst.problem.people, inst.rota
         solution = solve_instance(inst, SolverSettings(time_limit_s=30, threads=1))
         assert solution.result.status is SolveStatus.OPTIMAL, inst.rota
+
+
+@pytest.mark.integration
+def test_the_vascular_split_rotas_share_the_ir_work_between_them(cfg, frames):
+    """Each half of the split faces its own modality: their on-call hours add up to the IR
+    rota's, trust by trust."""
+    from lsc_workforce.ooh.pay import oncall_work  # noqa: PLC0415
+
+    split = cfg.scenario("ir_vascular_split")
+    hours: dict[str, dict[str, float]] = {}
+    for service_id, scenario in (
+        ("ir_oncall", cfg.scenario("trust_by_trust")),
+        ("ir_vascular_oncall", split),
+        ("ir_non_vascular_oncall", split),
+    ):
+        service = cfg.service(service_id)
+        instances = build_scenario(
+            service, scenario, cfg.preset(service.preset), frames, start=AS_AT, n_days=7
+        )
+        hours[service_id] = {
+            inst.rota: oncall_work(inst, frames["activity"], cfg.costs, AS_AT)["tier_hours"]
+            for inst in instances
+        }
+    for key, total in hours["ir_oncall"].items():
+        halves = hours["ir_vascular_oncall"][key] + hours["ir_non_vascular_oncall"][key]
+        assert total > 0
+        assert halves == pytest.approx(total), key

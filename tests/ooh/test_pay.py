@@ -372,7 +372,7 @@ def test_scenario_comparison_shows_both_rankings():
 @pytest.mark.parametrize(
     ("old", "new", "named"),
     [
-        ("registrar_share: 0.0 ", "registrar_share: 1.5 ", "registrar_share: 1.5 must be a share"),
+        ("registrar_share: 0.8 ", "registrar_share: 1.5 ", "registrar_share: 1.5 must be a share"),
         ("band_6: 23.82", "band_6: -1", "afc_hourly_rate: values.band_6: -1 must be above 0"),
         ("band_6: 23.82, ", "", "no rate for band_6 (radiographer_nights)"),
         ("night_saturday: 30.0", "night_saturday: -5", "enhancements must be at least 0 %"),

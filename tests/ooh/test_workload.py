@@ -223,6 +223,26 @@ def test_non_resident_slot_flagged_above_the_night_rest_threshold():
 
 
 @pytest.mark.unit
+def test_a_second_on_call_counts_only_the_cases_the_first_tier_leaves():
+    """The busy slot above (1 case an hour, 30 min) with a registrar tier that handles 80 %
+    alone: the consultant gets 0.2 an hour, a = 0.1, 0.9 hours of work in the 9-hour window
+    (not flagged), and the night is disturbed with probability 1 - e^-1 (1 + 0.8) = 0.3378."""
+    service = oncall_service(
+        sites=("A01",), workload=_spec(cover_rule="fixed", first_tier_share=0.8)
+    )
+    busy = _frames(_activity({("A01", "ct_other"): 730}))
+    row = slot_workload(service, (("A01", 1),), ("TAA",), busy, START).row(0, named=True)
+    assert row["cases_year"] == pytest.approx(0.2 * 730 * 12)
+    assert row["night_work_hours_per_person"] == pytest.approx(0.9)
+    assert row["disturbed_night_probability"] == pytest.approx(1 - math.exp(-1) * 1.8)
+    assert row["flag"] is None
+    # A resident first tier itself counts every case.
+    resident = _resident(workload=_spec(first_tier_share=0.8), sites=("A01",))
+    first = slot_workload(resident, (("A01", 1),), ("TAA",), busy, START).row(0, named=True)
+    assert first["cases_year"] == pytest.approx(730 * 12)
+
+
+@pytest.mark.unit
 def test_ir_overlap_probability_in_the_workload_table():
     """IR at A01: 73 vascular procedures a month = 876 a year / 8,760 h = 0.1 an hour at 120
     min: a = 0.2, so 1 - e^-0.2 = 18.1 % of cases arrive while another is in progress."""
@@ -305,6 +325,49 @@ def test_teleradiology_cost_hand_case():
     assert row["teleradiology_gbp"] == pytest.approx(18_000.0)
 
 
+@pytest.mark.unit
+def test_a_teleradiology_scenario_sends_its_share_out_for_every_reporting_tier():
+    """1,200 CT a year at A01, 30 % sent out in the data. A scenario sending 60 % out leaves
+    480 reports in house for both a resident first tier (no ``teleradiology`` entry of its own)
+    and the on-call consultant, who reports 480 x 15 min = 120 h a year against 840 x 15 min =
+    210 h at the observed share; the 720 reports sent out cost GBP 36,000 at GBP 50."""
+    reporting = frozenset({"ct_other"})
+    first = _resident(
+        sites=("A01",), workload=_spec(minutes={"ct_other": 15.0}, reporting=reporting)
+    )
+    tele = Teleradiology(share=None, cost_per_report=50.0)
+    consultant = oncall_service(
+        sites=("A01",),
+        workload=_spec(
+            cover_rule="fixed", minutes={"ct_other": 15.0}, reporting=reporting, teleradiology=tele
+        ),
+    )
+    scenario = dataclasses.replace(TRUST_BY_TRUST, id="tele_60", teleradiology_share=0.6)
+    frames = _frames(_activity({("A01", "ct_other"): 100}, outsourced=0.3))
+    for service, observed in ((first, 840.0), (consultant, 840.0)):
+        for sc, in_house in ((TRUST_BY_TRUST, observed), (scenario, 480.0)):
+            runs = sc.service_for(service)
+            row = slot_workload(runs, (("A01", 1),), ("TAA",), frames, START).row(0, named=True)
+            assert row["cases_year"] == pytest.approx(in_house), (service.id, sc.id)
+    work = OnCallWork("test_oncall", {"ct_other": 15.0}, reporting)
+    costs = dataclasses.replace(COSTS, oncall_work={"test_oncall": work})
+    rows = {
+        sc.id: oncall_work(
+            build_scenario(consultant, sc, preset(oncall_one_in=1), frames, start=START, n_days=7)[
+                0
+            ],
+            frames["activity"],
+            costs,
+            START,
+        )
+        for sc in (TRUST_BY_TRUST, scenario)
+    }
+    assert rows[scenario.id]["tier_hours"] == pytest.approx(120.0)
+    assert rows[TRUST_BY_TRUST.id]["tier_hours"] == pytest.approx(210.0)
+    assert rows[scenario.id]["teleradiology_gbp"] == pytest.approx(36_000.0)
+    assert TRUST_BY_TRUST.service_for(first) is first  # no share set: the service as it is
+
+
 # ----- configuration -----
 
 
@@ -320,6 +383,9 @@ def test_shipped_workload_config_is_attached_to_its_services():
     assert ct.teleradiology.share is None  # the observed share
     assert ct.reporting == {"ct_head_stroke", "ct_other"}
     assert ct.night_rest.max_work_hours == 4.0
+    # The consultant is second on call above the registrars: one number, from costs.yaml.
+    assert ct.first_tier_share == cfg.costs.oncall_work["ct_oncall"].registrar_share == 0.8
+    assert cfg.services["ir_oncall"].workload.first_tier_share == 0.0
 
 
 @pytest.mark.contracts

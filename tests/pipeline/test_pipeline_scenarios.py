@@ -8,6 +8,7 @@ import yaml
 from pipeline_toy import TRUST, capacity_frame, toy_inputs
 
 from lsc_workforce.config import CONFIG_DIR, ConfigError, SolverSettings
+from lsc_workforce.pipeline import scenarios
 from lsc_workforce.pipeline.model import PipelineSettings
 from lsc_workforce.pipeline.scenarios import PipelineConfig, status_quo_spend, what_it_takes
 
@@ -97,3 +98,27 @@ def test_what_it_takes_finds_the_smallest_factor_or_names_the_limit():
     )
     assert not short["reachable"].any()
     assert set(short["binding_limit"]) == {"funded training posts or university places"}
+
+
+def test_what_it_takes_reuses_the_plan_already_solved(monkeypatch):
+    # Given the plan and its robustness, factor 1 is neither solved nor evaluated again, and
+    # the answer is the same as solving from scratch.
+    inputs = toy_inputs(required=(10.0, 11.0, 12.0, 13.0), capacity=capacity_frame(funded=1))
+    solver = SolverSettings(threads=1, time_limit_s=20)
+    fresh = what_it_takes(inputs, PipelineSettings(), solver, _closed_by_last_year)
+    base_plan = scenarios.solve_pipeline(inputs, PipelineSettings(), solver)
+    base = (base_plan, _closed_by_last_year(base_plan))
+    solved, evaluated = [], []
+    real_solve = scenarios.solve_pipeline
+    monkeypatch.setattr(
+        scenarios, "solve_pipeline", lambda *a, **k: solved.append(a) or real_solve(*a, **k)
+    )
+
+    def evaluate(plan):
+        evaluated.append(plan)
+        return _closed_by_last_year(plan)
+
+    reused = what_it_takes(inputs, PipelineSettings(), solver, evaluate, base=base)
+    assert reused.equals(fresh)
+    assert len(evaluated) == 3  # factors 1.25, 1.5 and 2 (the 80 % target is reached at 2)
+    assert all(args[0] is not inputs for args in solved[:3])  # only scaled limits are solved

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,93 @@ def test_shipped_refresh_config_is_valid():
     assert all(spec.path.is_file() for spec in config.notebooks)
     assert config.as_at == dt.date(2026, 4, 1)
     assert config.data_dir == REPO_DIR / "data" / "reference"
+    # The report's key figures read the demand, OOH and training tables: it waits for all three.
+    report = config.notebooks[-1]
+    assert set(config.needs(report)) >= {
+        "20_demand_capacity",
+        "30_ooh_rota",
+        "40_training_pipeline",
+    }
+
+
+def _specs(tmp_path: Path, needs: dict[str, list[str] | None], parallel: int) -> run.RefreshConfig:
+    notebooks = []
+    for name, wants in needs.items():
+        (tmp_path / f"{name}.ipynb").write_text("{}", encoding="utf-8")
+        notebooks.append(
+            run.NotebookSpec(
+                name, tmp_path / f"{name}.ipynb", needs=None if wants is None else tuple(wants)
+            )
+        )
+    return run.RefreshConfig(notebooks=tuple(notebooks), parallel=parallel)
+
+
+class FakeNotebooks:
+    """Stands in for ``run_notebook``: records the order of starts and ends; a notebook named
+    in ``meets`` waits (up to 10 s) until that other notebook has started too, and fails if it
+    never does; one named ``fail`` fails."""
+
+    def __init__(self, meets: dict[str, str] | None = None) -> None:
+        self.meets = meets or {}
+        self.events: list[str] = []
+        self.started: dict[str, threading.Event] = {}
+        self.lock = threading.Lock()
+
+    def __call__(self, spec, parameters, run_dir, config) -> run.NotebookResult:
+        with self.lock:
+            self.events.append(f"start {spec.name}")
+            self.started.setdefault(spec.name, threading.Event()).set()
+        status = "failed" if spec.name == "fail" else "succeeded"
+        other = self.meets.get(spec.name)
+        if other is not None:
+            with self.lock:
+                event = self.started.setdefault(other, threading.Event())
+            if not event.wait(10):
+                status = "failed"
+        with self.lock:
+            self.events.append(f"end {spec.name}")
+        return run.NotebookResult(spec.name, status, error=None if status == "succeeded" else "x")
+
+
+def test_independent_notebooks_run_side_by_side_and_a_report_waits_for_its_inputs(
+    tmp_path, monkeypatch
+):
+    fake = FakeNotebooks(meets={"ooh": "training", "training": "ooh"})
+    monkeypatch.setattr(run, "run_notebook", fake)
+    monkeypatch.setattr(run, "notebook_parameters", lambda path: {})
+    config = _specs(tmp_path, {"ooh": [], "training": [], "report": ["ooh", "training"]}, 2)
+    lines: list[str] = []
+    results = run.run_notebooks(config, {}, tmp_path, run.StepLog(3, lines.append))
+    assert [r.status for r in results] == ["succeeded"] * 3  # each met the other running
+    assert fake.events.index("start report") > max(
+        fake.events.index("end ooh"), fake.events.index("end training")
+    )
+    assert len(lines) == 3
+
+
+def test_without_needs_notebooks_run_one_after_another(tmp_path, monkeypatch):
+    fake = FakeNotebooks()
+    monkeypatch.setattr(run, "run_notebook", fake)
+    monkeypatch.setattr(run, "notebook_parameters", lambda path: {})
+    config = _specs(tmp_path, {"a": None, "b": None, "c": None}, 2)
+    assert config.needs(config.notebooks[2]) == ("a", "b")
+    run.run_notebooks(config, {}, tmp_path, run.StepLog(3, None))
+    assert fake.events == ["start a", "end a", "start b", "end b", "start c", "end c"]
+
+
+def test_after_a_failure_no_notebook_starts_and_the_rest_are_skipped(tmp_path, monkeypatch):
+    fake = FakeNotebooks()
+    monkeypatch.setattr(run, "run_notebook", fake)
+    monkeypatch.setattr(run, "notebook_parameters", lambda path: {})
+    config = _specs(tmp_path, {"fail": [], "later": None, "free": []}, 1)
+    results = run.run_notebooks(config, {}, tmp_path, run.StepLog(3, None))
+    assert [(r.name, r.status) for r in results] == [
+        ("fail", "failed"),
+        ("later", "skipped"),
+        ("free", "skipped"),  # independent, but the run already failed
+    ]
+    skipped = run.run_notebooks(config, {}, tmp_path, run.StepLog(3, None), skip_all=True)
+    assert {r.status for r in skipped} == {"skipped"}
 
 
 @pytest.mark.parametrize(
@@ -65,6 +153,12 @@ def test_shipped_refresh_config_is_valid():
         ("notebooks:\n  - path: a.ipynb\nbogus: 1\n", "unknown key"),
         ("notebooks:\n  - {path: a.ipynb, name: x}\n  - {path: b.ipynb, name: x}\n", "unique"),
         ("- just a list\n", "mapping"),
+        ("notebooks:\n  - path: a.ipynb\nparallel: 0\n", "parallel must be at least 1"),
+        ("notebooks:\n  - {path: a.ipynb, needs: a}\n", "list of notebook names"),
+        (
+            "notebooks:\n  - {path: a.ipynb, needs: [b]}\n  - {path: b.ipynb}\n",
+            r"notebook a needs \['b'\]: 'needs' names notebooks listed above it",
+        ),
     ],
 )
 def test_bad_refresh_config_is_named(tmp_path, body, message):
