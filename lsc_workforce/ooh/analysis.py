@@ -14,6 +14,7 @@ import hashlib
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 import polars as pl
 
@@ -552,7 +553,11 @@ def _trust_verdict(
     }
 
 
-def verdicts(results: Iterable[ScenarioResult], sites: pl.DataFrame | None = None) -> pl.DataFrame:
+def verdicts(
+    results: Iterable[ScenarioResult],
+    sites: pl.DataFrame | None = None,
+    clashes: pl.DataFrame | None = None,
+) -> pl.DataFrame:
     """The verdict for each scenario, service and trust with a served site.
 
     A trust's cell reads the rotas that serve its sites (a slot there, or a slot its patients
@@ -568,13 +573,15 @@ def verdicts(results: Iterable[ScenarioResult], sites: pl.DataFrame | None = Non
     Args:
         results: the scenario results.
         sites: the ``sites`` dataset, to name sites (codes otherwise).
+        clashes: :func:`cross_rota_clashes` of ``results``, if already found.
 
     Returns:
         One row per scenario, service and trust (:data:`VERDICT_SCHEMA`).
     """
     results = list(results)
     names = {} if sites is None else dict(sites.select("site_code", "site_name").iter_rows())
-    clashes = cross_rota_clashes(results)
+    if clashes is None:
+        clashes = cross_rota_clashes(results)
     rows = [
         _trust_verdict(result, trust, names, clashes)
         for result in results
@@ -845,9 +852,13 @@ class OohAnalysis:
             summaries.with_columns(pl.Series("cross_rota_clashes", counts, dtype=pl.Int64))
         ).with_columns(pl.lit(self.price_year).alias("price_year"))
 
+    @cached_property
+    def _clashes(self) -> pl.DataFrame:
+        return cross_rota_clashes(self.results)
+
     def clashes(self) -> pl.DataFrame:
         """Shifts one person holds on two services' rotas at once (:func:`cross_rota_clashes`)."""
-        return cross_rota_clashes(self.results)
+        return self._clashes
 
     def load(self) -> pl.DataFrame:
         """Per-person load of every rota."""
@@ -883,7 +894,7 @@ class OohAnalysis:
 
     def verdicts(self, sites: pl.DataFrame | None = None) -> pl.DataFrame:
         """The verdict per scenario, service and trust (see :func:`verdicts`)."""
-        return verdicts(self.results, sites)
+        return verdicts(self.results, sites, self._clashes)
 
     def verdict_grid(self, sites: pl.DataFrame | None = None) -> pl.DataFrame:
         """Service x trust grid of verdicts per scenario (see :func:`verdict_grid`)."""
