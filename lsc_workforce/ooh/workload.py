@@ -934,8 +934,7 @@ def teleradiology_options(cfg: OohConfig, activity: pl.DataFrame, as_at: dt.date
         tele = None if spec is None else spec.teleradiology
         if tele is None:
             continue
-        work = costs.oncall_work.get(service.id)
-        registrar = 0.0 if work is None else work.registrar_share
+        registrar = spec.first_tier_share
         for share in tele.options:
             cases = ooh_cases(
                 activity,
